@@ -1,0 +1,37 @@
+"""Every table, imported here so Alembic and the app see the whole model."""
+
+from app.models.history import HistoryAction, HistoryEntry, HistoryField
+from app.models.metric import Measurement, Metric, MetricTarget
+from app.models.organization import Department, Organization
+from app.models.persona import Journey, Persona
+from app.models.plan import DEFAULT_TERMINOLOGY, FocusArea, Goal, Phase, Plan, Statement
+from app.models.quick_win import QuickWin
+from app.models.strategy import Strategy, StrategyGoal, WorkplanStep
+from app.models.user import ApiToken, LoginAttempt, User, UserSession
+
+__all__ = [
+    "DEFAULT_TERMINOLOGY",
+    "ApiToken",
+    "Department",
+    "FocusArea",
+    "Goal",
+    "HistoryAction",
+    "HistoryEntry",
+    "HistoryField",
+    "Journey",
+    "LoginAttempt",
+    "Measurement",
+    "Metric",
+    "MetricTarget",
+    "Organization",
+    "Persona",
+    "Phase",
+    "Plan",
+    "QuickWin",
+    "Statement",
+    "Strategy",
+    "StrategyGoal",
+    "User",
+    "UserSession",
+    "WorkplanStep",
+]

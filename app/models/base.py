@@ -1,0 +1,54 @@
+"""What every table shares: stable constraint names, timestamps and enum checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, MetaData, String
+from sqlmodel import Field, SQLModel
+
+# Stable names for constraints, so migrations say the same thing on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC: SQLite keeps no time zone, so every timestamp is stored as UTC without one."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def enum_check(column: str, enum_cls: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum_cls)
+    condition = f"{column} IN ({values})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=f"{column}_valid")
+
+
+def percent_check(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} >= 0 AND {column} <= 100", name=f"{column}_percent")
+
+
+def enum_field(enum_cls: type[StrEnum], default: StrEnum | None = None, *, nullable: bool = False):  # noqa: ANN201
+    """A column holding an enum's value as text (checked by `enum_check` in the table args)."""
+    length = max(len(m.value) for m in enum_cls)
+    return Field(default=default, sa_type=String(max(length, 12)), nullable=nullable)
+
+
+class Timestamped(SQLModel):
+    created_at: dt.datetime = Field(default_factory=utcnow, nullable=False)
+    updated_at: dt.datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class Versioned(Timestamped):
+    """Editable rows carry a version; an UPDATE names the version it read (no lost updates)."""
+
+    version: int = Field(default=1, nullable=False)
+    archived_at: dt.datetime | None = Field(default=None)

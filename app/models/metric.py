@@ -1,0 +1,85 @@
+"""Metrics, their dated targets and their measurements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
+from sqlmodel import Field
+
+from app.models.base import Timestamped, Versioned, enum_check, enum_field
+from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
+
+
+class Metric(Versioned, table=True):
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code"),
+        enum_check("unit", Unit),
+        enum_check("direction", Direction),
+        enum_check("horizon", Horizon, nullable=True),
+        enum_check("frequency", Frequency, nullable=True),
+        CheckConstraint("tolerance IS NULL OR tolerance >= 0", name="tolerance_positive"),
+        # A metric measures at most one thing; none means the plan as a whole (a vision measure).
+        CheckConstraint(
+            "(CASE WHEN statement_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN goal_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN strategy_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN focus_area_id IS NULL THEN 0 ELSE 1 END) <= 1",
+            name="measures_one",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", ondelete="CASCADE", index=True)
+    statement_id: int | None = Field(default=None, foreign_key="statement.id", ondelete="SET NULL")
+    goal_id: int | None = Field(default=None, foreign_key="goal.id", ondelete="SET NULL")
+    strategy_id: int | None = Field(default=None, foreign_key="strategy.id", ondelete="SET NULL")
+    focus_area_id: int | None = Field(
+        default=None, foreign_key="focus_area.id", ondelete="SET NULL"
+    )
+    department_id: int | None = Field(
+        default=None, foreign_key="department.id", ondelete="SET NULL", index=True
+    )
+    code: str = Field(sa_type=String(20))
+    position: int = 0
+    name: str = Field(sa_type=String(300))
+    description: str = Field(default="", sa_type=Text)
+    kind: str = Field(default="", sa_type=String(300))
+    unit: str = enum_field(Unit)
+    direction: str = enum_field(Direction)
+    horizon: str | None = enum_field(Horizon, None, nullable=True)
+    frequency: str | None = enum_field(Frequency, None, nullable=True)
+    data_source: str = Field(default="", sa_type=String(300))
+    tolerance: float | None = None
+    baseline_value: float | None = None
+    baseline_date: dt.date | None = None
+    baseline_note: str = Field(default="", sa_type=Text)
+
+
+class MetricTarget(Timestamped, table=True):
+    """A target in force from `effective_from`; a revision adds a row and keeps the old one."""
+
+    __tablename__ = "metric_target"
+    __table_args__ = (
+        enum_check("comparator", Comparator),
+        UniqueConstraint("metric_id", "effective_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    metric_id: int = Field(foreign_key="metric.id", ondelete="CASCADE", index=True)
+    value: float
+    comparator: str = enum_field(Comparator)
+    label: str = Field(default="", sa_type=String(300))
+    # NULL: in force from the beginning (the plan's original target).
+    effective_from: dt.date | None = None
+
+
+class Measurement(Versioned, table=True):
+    __table_args__ = (UniqueConstraint("metric_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    metric_id: int = Field(foreign_key="metric.id", ondelete="CASCADE", index=True)
+    period: dt.date
+    value: float
+    note: str = Field(default="", sa_type=Text)
+    entered_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

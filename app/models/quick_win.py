@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
+from sqlmodel import Field
+
+from app.models.base import Versioned, enum_check, enum_field
+from app.models.enums import QuickWinStatus, WorkCategory
+
+
+class QuickWin(Versioned, table=True):
+    __tablename__ = "quick_win"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        enum_check("status", QuickWinStatus),
+        enum_check("category", WorkCategory, nullable=True),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", ondelete="CASCADE", index=True)
+    department_id: int | None = Field(
+        default=None, foreign_key="department.id", ondelete="SET NULL", index=True
+    )
+    number: int
+    service_areas: list[str] = Field(default_factory=list, sa_type=JSON)
+    issue_category: str = Field(default="", sa_type=String(300))
+    customer_issue: str = Field(default="", sa_type=Text)
+    summary: str = Field(default="", sa_type=Text)
+    category: str | None = enum_field(WorkCategory, None, nullable=True)
+    status: str = enum_field(QuickWinStatus, QuickWinStatus.planned)
+    narrative: str = Field(default="", sa_type=Text)

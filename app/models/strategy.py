@@ -1,0 +1,79 @@
+"""Strategies (recommendations, initiatives, objectives), their goal alignment and workplan steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import Versioned, enum_check, enum_field, percent_check
+from app.models.enums import StrategyStatus, Term
+
+
+class StrategyGoal(SQLModel, table=True):
+    """Which goals a strategy supports: many-to-many, only as the plan states it."""
+
+    __tablename__ = "strategy_goal"
+
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE", primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class Strategy(Versioned, table=True):
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code"),
+        enum_check("status", StrategyStatus),
+        enum_check("term", Term, nullable=True),
+        percent_check("progress"),
+        CheckConstraint(
+            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
+            name="span_ordered",
+        ),
+        CheckConstraint("priority IS NULL OR (priority >= 1 AND priority <= 99)", name="priority"),
+        CheckConstraint("update_cadence_days >= 1", name="cadence_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", ondelete="CASCADE", index=True)
+    focus_area_id: int | None = Field(
+        default=None, foreign_key="focus_area.id", ondelete="CASCADE", index=True
+    )
+    department_id: int | None = Field(
+        default=None, foreign_key="department.id", ondelete="SET NULL", index=True
+    )
+    phase_id: int | None = Field(default=None, foreign_key="phase.id", ondelete="SET NULL")
+    code: str = Field(sa_type=String(20))
+    position: int = 0
+    title: str = Field(sa_type=String(300))
+    description: str = Field(default="", sa_type=Text)
+    term: str | None = enum_field(Term, None, nullable=True)
+    priority: int | None = None
+    leads: list[str] = Field(default_factory=list, sa_type=JSON)
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    status: str = enum_field(StrategyStatus, StrategyStatus.not_started)
+    progress: int = Field(default=0)
+    narrative: str = Field(default="", sa_type=Text)
+    update_cadence_days: int = Field(default=30)
+    last_update_at: dt.datetime | None = None
+
+
+class WorkplanStep(Versioned, table=True):
+    __tablename__ = "workplan_step"
+    __table_args__ = (
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE", index=True)
+    # One level of sub-steps: the service refuses a parent that has a parent itself.
+    parent_id: int | None = Field(
+        default=None, foreign_key="workplan_step.id", ondelete="CASCADE", index=True
+    )
+    position: int = 0
+    title: str = Field(sa_type=String(300))
+    completion_measure: str = Field(default="", sa_type=Text)
+    owner: str = Field(default="", sa_type=String(300))
+    due: dt.date | None = None
+    done_on: dt.date | None = None

@@ -1,0 +1,268 @@
+"""The plan file: one YAML document holding a whole plan.
+
+These Pydantic models *are* the format. `docs/plan-format.md` explains it for people and
+`docs/plan-file.schema.json` is generated from these models (a test keeps it current).
+Every model forbids unknown keys, so a misspelt field is an error, not silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.models.enums import (
+    Comparator,
+    Direction,
+    Frequency,
+    Horizon,
+    PlanStatus,
+    QuickWinStatus,
+    ScheduleStyle,
+    StatementKind,
+    StrategyStatus,
+    Term,
+    Unit,
+    WorkCategory,
+)
+
+FORMAT_VERSION = "plantrack/1"
+
+Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")]
+Slug = Annotated[str, Field(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Title = Annotated[str, Field(min_length=1, max_length=300)]
+LongText = Annotated[str, Field(max_length=20_000)]
+ShortText = Annotated[str, Field(max_length=300)]
+
+# A planned span is written at quarter precision: "2019-Q2" on a calendar schedule, or
+# "Y2 Q2" (year 2 of the plan, quarter 2) on a relative one, like Mississauga's chart.
+CALENDAR_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
+RELATIVE_QUARTER = re.compile(r"^Y(?P<year>[1-9]\d?) Q(?P<q>[1-4])$")
+Quarter = Annotated[str, Field(pattern=r"^(\d{4}-Q[1-4]|Y[1-9]\d? Q[1-4])$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrganizationIn(_Strict):
+    name: Title
+    slug: Slug
+
+
+class DepartmentIn(_Strict):
+    code: Code
+    name: Title
+
+
+class TerminologyIn(_Strict):
+    """What this plan calls each level, singular and plural, so pages use the plan's words."""
+
+    focus_area: ShortText = "Focus area"
+    focus_areas: ShortText = "Focus areas"
+    goal: ShortText = "Goal"
+    goals: ShortText = "Goals"
+    strategy: ShortText = "Strategy"
+    strategies: ShortText = "Strategies"
+    step: ShortText = "Workplan step"
+    steps: ShortText = "Workplan steps"
+    statement: ShortText = "Standard"
+    statements: ShortText = "Standards"
+
+
+class StatementIn(_Strict):
+    kind: StatementKind
+    code: Code | None = None
+    title: Title
+    definition: LongText = ""
+
+
+class PhaseIn(_Strict):
+    code: Code
+    name: Title
+    description: LongText = ""
+    start: Quarter | None = None
+    end: Quarter | None = None
+
+
+class GoalIn(_Strict):
+    code: Code
+    title: Title
+    description: LongText = ""
+    outcomes: list[LongText] = Field(default_factory=list)
+
+
+class StepIn(_Strict):
+    title: Title
+    completion_measure: LongText = ""
+    owner: ShortText = ""
+    due: dt.date | None = None
+    done_on: dt.date | None = None
+    steps: list[SubStepIn] = Field(default_factory=list)
+
+
+class SubStepIn(_Strict):
+    """A sub-step: one level only, so it has no `steps` of its own."""
+
+    title: Title
+    completion_measure: LongText = ""
+    owner: ShortText = ""
+    due: dt.date | None = None
+    done_on: dt.date | None = None
+
+
+class StrategyIn(_Strict):
+    code: Code
+    title: Title
+    description: LongText = ""
+    term: Term | None = None
+    priority: int | None = Field(default=None, ge=1, le=99)
+    department: Code | None = None
+    leads: list[ShortText] = Field(default_factory=list)
+    phase: Code | None = None
+    goals: list[Code] = Field(default_factory=list)
+    planned_start: Quarter | None = None
+    planned_end: Quarter | None = None
+    status: StrategyStatus = StrategyStatus.not_started
+    progress: int = Field(default=0, ge=0, le=100)
+    narrative: LongText = ""
+    update_cadence_days: int = Field(default=30, ge=1, le=366)
+    steps: list[StepIn] = Field(default_factory=list)
+
+    @field_validator("goals")
+    @classmethod
+    def _goals_unique(cls, goals: list[str]) -> list[str]:
+        if len(set(goals)) != len(goals):
+            raise ValueError("lists a goal twice")
+        return goals
+
+
+class FocusAreaIn(_Strict):
+    code: Code
+    title: Title
+    description: LongText = ""
+    category: WorkCategory | None = None
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+    goals: list[GoalIn] = Field(default_factory=list)
+    strategies: list[StrategyIn] = Field(default_factory=list)
+
+
+class TargetIn(_Strict):
+    value: float
+    comparator: Comparator
+    label: ShortText = ""
+    effective_from: dt.date | None = None
+
+
+class BaselineIn(_Strict):
+    value: float
+    date: dt.date | None = None
+    note: LongText = ""
+
+
+class MeasuresIn(_Strict):
+    """What a metric measures: exactly one of these, or none for a plan-wide (vision) measure."""
+
+    statement: Code | None = None
+    goal: Code | None = None
+    strategy: Code | None = None
+    focus_area: Code | None = None
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> MeasuresIn:
+        given = [k for k in ("statement", "goal", "strategy", "focus_area") if getattr(self, k)]
+        if len(given) > 1:
+            raise ValueError(f"name only one of statement, goal, strategy, focus_area (got {given})")
+        return self
+
+
+class MeasurementIn(_Strict):
+    period: dt.date
+    value: float
+    note: LongText = ""
+
+
+class MetricIn(_Strict):
+    code: Code
+    name: Title
+    description: LongText = ""
+    kind: ShortText = ""
+    measures: MeasuresIn = Field(default_factory=MeasuresIn)
+    unit: Unit
+    direction: Direction
+    horizon: Horizon | None = None
+    frequency: Frequency | None = None
+    data_source: ShortText = ""
+    department: Code | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+    baseline: BaselineIn | None = None
+    targets: list[TargetIn] = Field(default_factory=list)
+    measurements: list[MeasurementIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _targets_dated(self) -> MetricIn:
+        if len(self.targets) > 1 and any(t.effective_from is None for t in self.targets[1:]):
+            raise ValueError("every target after the first needs effective_from")
+        return self
+
+
+class QuickWinIn(_Strict):
+    number: int = Field(ge=1, le=9999)
+    service_areas: list[ShortText] = Field(default_factory=list)
+    issue_category: ShortText = ""
+    customer_issue: LongText = ""
+    summary: LongText = ""
+    category: WorkCategory | None = None
+    status: QuickWinStatus = QuickWinStatus.planned
+    department: Code | None = None
+
+
+class JourneyIn(_Strict):
+    title: Title
+    description: LongText = ""
+
+
+class PersonaIn(_Strict):
+    name: Title
+    description: LongText = ""
+    journeys: list[JourneyIn] = Field(default_factory=list)
+
+
+class PlanIn(_Strict):
+    slug: Slug
+    title: Title
+    subtitle: ShortText = ""
+    status: PlanStatus = PlanStatus.adopted
+    owning_department: Code | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    adopted_on: dt.date | None = None
+    schedule: ScheduleStyle = ScheduleStyle.calendar
+    schedule_origin: dt.date | None = None
+    published: bool = False
+    source: LongText = ""
+    summary: LongText = ""
+    mission: LongText = ""
+    vision: LongText = ""
+    mandate: LongText = ""
+    terminology: TerminologyIn = Field(default_factory=TerminologyIn)
+
+
+class PlanFile(_Strict):
+    format: Literal["plantrack/1"]
+    organization: OrganizationIn
+    departments: list[DepartmentIn] = Field(default_factory=list)
+    plan: PlanIn
+    statements: list[StatementIn] = Field(default_factory=list)
+    phases: list[PhaseIn] = Field(default_factory=list)
+    goals: list[GoalIn] = Field(default_factory=list)
+    focus_areas: list[FocusAreaIn] = Field(default_factory=list)
+    metrics: list[MetricIn] = Field(default_factory=list)
+    quick_wins: list[QuickWinIn] = Field(default_factory=list)
+    personas: list[PersonaIn] = Field(default_factory=list)
+
+
+StepIn.model_rebuild()

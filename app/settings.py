@@ -1,0 +1,43 @@
+"""Settings from the environment (and a `.env` file), typed and checked at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite:///{ROOT / 'data' / 'plantrack.db'}")
+    environment: str = Field(default="development", pattern="^(development|test|production)$")
+    secret_key: str = DEV_SECRET
+    demo_mode: bool = False
+    session_idle_minutes: int = Field(default=60, ge=1)
+    session_max_hours: int = Field(default=12, ge=1)
+    sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    seeds_dir: Path = ROOT / "seeds"
+    page_size: int = Field(default=50, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("SECRET_KEY must be set in production")
+        if self.environment == "production" and self.demo_mode:
+            raise ValueError("DEMO_MODE cannot be on in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
