@@ -20,8 +20,8 @@ metadata: MetaData = SQLModel.metadata
 
 
 def utcnow() -> dt.datetime:
-    """Naive UTC: SQLite keeps no time zone, so every timestamp is stored as UTC without one."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Timestamps are always timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
 
 
 def enum_check(column: str, enum_cls: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:

@@ -8,7 +8,6 @@ Every model forbids unknown keys, so a misspelt field is an error, not silently 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -38,8 +37,6 @@ ShortText = Annotated[str, Field(max_length=300)]
 
 # A planned span is written at quarter precision: "2019-Q2" on a calendar schedule, or
 # "Y2 Q2" (year 2 of the plan, quarter 2) on a relative one, like Mississauga's chart.
-CALENDAR_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
-RELATIVE_QUARTER = re.compile(r"^Y(?P<year>[1-9]\d?) Q(?P<q>[1-4])$")
 Quarter = Annotated[str, Field(pattern=r"^(\d{4}-Q[1-4]|Y[1-9]\d? Q[1-4])$")]
 
 

@@ -1,0 +1,41 @@
+# PlanTrack: `make run` serves the app on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test test-sqlite test-postgres test-browser lint bench demo-data clean
+
+$(VENV)/.ok: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+node_modules/.ok: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup: $(VENV)/.ok node_modules/.ok
+
+## run: install, migrate data/plantrack.db, load the seed plans if missing, and serve
+run: setup
+	$(BIN)/plantrack db upgrade
+	$(BIN)/plantrack seed
+	DEMO_MODE=$${DEMO_MODE:-true} $(BIN)/plantrack serve --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, then on PostgreSQL (a throwaway server), then the browser tests
+test: setup
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/pytest -q
+	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check app tests migrations
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules data

@@ -1,0 +1,61 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.routes.api import api_router
+from app.routes.errors import install_error_handlers
+from app.routes.security_headers import SecurityHeadersMiddleware
+from app.settings import ROOT, get_settings
+
+# Only the built files of the front-end packages the pages use are served, never node_modules.
+VENDOR_DIST = {
+    "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
+    "pico": ROOT / "node_modules" / "@picocss" / "pico" / "css",
+    "chartjs": ROOT / "node_modules" / "chart.js" / "dist",
+}
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="PlanTrack",
+        version="1.0",
+        description=(
+            "The JSON API of PlanTrack: strategic plans from mission and vision to focus areas, "
+            "goals, strategies, workplan steps, metrics with targets and measurements, quick wins "
+            "and the roadmap. Reading published plans is open; writing needs a signed-in session "
+            "(with its CSRF token) or a personal API token (`Authorization: Bearer …`). Every "
+            "editable item carries a `version`: send it back with a change (or as `If-Match`) and "
+            "a stale change is refused with 409/412 and the newer value."
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_error_handlers(app)
+    app.include_router(api_router)
+    _mount_static(app)
+    _include_pages(app)
+    return app
+
+
+def _mount_static(app: FastAPI) -> None:
+    app.mount("/static/app", StaticFiles(directory=ROOT / "app" / "static"), name="static")
+    for name, folder in VENDOR_DIST.items():
+        if Path(folder).is_dir():
+            app.mount(f"/static/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
+
+
+def _include_pages(app: FastAPI) -> None:
+    try:
+        from app.routes.pages import pages_router
+    except ImportError:  # pages arrive with their own module; the API works without them
+        return
+    app.include_router(pages_router)

@@ -1,0 +1,9 @@
+"""The JSON API under /api/v1."""
+
+from fastapi import APIRouter
+
+from app.routes.api import health, plans
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+api_router.include_router(plans.router, prefix="/api/v1")

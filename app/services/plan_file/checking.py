@@ -1,0 +1,140 @@
+"""Checks a plan file's cross-references before anything is written.
+
+Pydantic checks each field on its own; this checks what needs the whole file: codes unique within
+the plan, every department / goal / phase / statement / strategy code named somewhere is defined,
+quarters written in the plan's schedule style, spans and targets in order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from app.models.enums import ScheduleStyle
+from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
+from app.services.plan_file.schema import PlanFile
+from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, quarter_start
+
+
+class _Collector:
+    def __init__(self, lines: LineIndex) -> None:
+        self.lines = lines
+        self.problems: list[PlanFileProblem] = []
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.problems.append(PlanFileProblem(format_loc(loc), self.lines.line_of(loc), message))
+
+
+def _duplicates(
+    found: Iterable[tuple[Loc, str | int | None]], what: str, report: _Collector
+) -> set[str]:
+    items = [(loc, str(code)) for loc, code in found if code is not None]
+    counts = Counter(code for _, code in items)
+    for loc, code in items:
+        if counts[code] > 1:
+            report.add(loc, f"{what} '{code}' is used more than once in this plan")
+    return {code for _, code in items}
+
+
+def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
+    report = _Collector(lines)
+    departments = _duplicates(
+        ((("departments", i, "code"), d.code) for i, d in enumerate(plan.departments)),
+        "department code",
+        report,
+    )
+    statements = _duplicates(
+        ((("statements", i, "code"), s.code) for i, s in enumerate(plan.statements)),
+        "statement code",
+        report,
+    )
+    phases = _duplicates(
+        ((("phases", i, "code"), p.code) for i, p in enumerate(plan.phases)), "phase code", report
+    )
+    focus_areas = _duplicates(
+        ((("focus_areas", i, "code"), f.code) for i, f in enumerate(plan.focus_areas)),
+        "focus area code",
+        report,
+    )
+    goal_locs = [(("goals", i, "code"), g.code) for i, g in enumerate(plan.goals)] + [
+        (("focus_areas", i, "goals", j, "code"), g.code)
+        for i, fa in enumerate(plan.focus_areas)
+        for j, g in enumerate(fa.goals)
+    ]
+    goals = _duplicates(goal_locs, "goal code", report)
+    strategy_locs = [
+        (("focus_areas", i, "strategies", j, "code"), s.code)
+        for i, fa in enumerate(plan.focus_areas)
+        for j, s in enumerate(fa.strategies)
+    ]
+    strategies = _duplicates(strategy_locs, "strategy code", report)
+    _duplicates(
+        ((("metrics", i, "code"), m.code) for i, m in enumerate(plan.metrics)), "metric code", report
+    )
+    _duplicates(
+        ((("quick_wins", i, "number"), q.number) for i, q in enumerate(plan.quick_wins)),
+        "quick win number",
+        report,
+    )
+
+    def known(loc: Loc, code: str | None, pool: set[str], what: str) -> None:
+        if code is not None and code not in pool:
+            defined = ", ".join(sorted(pool)) or "none"
+            report.add(loc, f"unknown {what} '{code}' (defined: {defined})")
+
+    known(("plan", "owning_department"), plan.plan.owning_department, departments, "department")
+    _check_schedule(plan, report)
+    for i, fa in enumerate(plan.focus_areas):
+        if fa.active_from and fa.active_to and fa.active_to < fa.active_from:
+            report.add(("focus_areas", i, "active_to"), "is before active_from")
+        for j, s in enumerate(fa.strategies):
+            loc: Loc = ("focus_areas", i, "strategies", j)
+            known(loc + ("department",), s.department, departments, "department")
+            known(loc + ("phase",), s.phase, phases, "phase")
+            for k, goal in enumerate(s.goals):
+                known(loc + ("goals", k), goal, goals, "goal")
+    for i, m in enumerate(plan.metrics):
+        loc = ("metrics", i)
+        known(loc + ("department",), m.department, departments, "department")
+        known(loc + ("measures", "statement"), m.measures.statement, statements, "statement")
+        known(loc + ("measures", "goal"), m.measures.goal, goals, "goal")
+        known(loc + ("measures", "strategy"), m.measures.strategy, strategies, "strategy")
+        known(loc + ("measures", "focus_area"), m.measures.focus_area, focus_areas, "focus area")
+        dates = [t.effective_from for t in m.targets]
+        if dates[1:] != sorted(d for d in dates[1:] if d) or len(set(dates)) != len(dates):
+            report.add(loc + ("targets",), "targets must be in order of effective_from, each date once")
+        periods = Counter(ms.period for ms in m.measurements)
+        for k, ms in enumerate(m.measurements):
+            if periods[ms.period] > 1:
+                report.add(loc + ("measurements", k, "period"), f"period {ms.period} is given twice")
+    for i, q in enumerate(plan.quick_wins):
+        known(("quick_wins", i, "department"), q.department, departments, "department")
+    return report.problems
+
+
+def _check_schedule(plan: PlanFile, report: _Collector) -> None:
+    relative = plan.plan.schedule == ScheduleStyle.relative
+    if relative and plan.plan.schedule_origin is None:
+        report.add(("plan", "schedule_origin"), "is required when schedule is relative")
+    if plan.plan.period_start and plan.plan.period_end and plan.plan.period_end < plan.plan.period_start:
+        report.add(("plan", "period_end"), "is before period_start")
+    style = RELATIVE_QUARTER if relative else CALENDAR_QUARTER
+    example = "Y2 Q2" if relative else "2019-Q2"
+    spans: list[tuple[Loc, str | None, str | None]] = [
+        (("phases", i), p.start, p.end) for i, p in enumerate(plan.phases)
+    ] + [
+        (("focus_areas", i, "strategies", j), s.planned_start, s.planned_end)
+        for i, fa in enumerate(plan.focus_areas)
+        for j, s in enumerate(fa.strategies)
+    ]
+    origin = plan.plan.schedule_origin
+    for loc, start, end in spans:
+        names = ("start", "end") if loc[0] == "phases" else ("planned_start", "planned_end")
+        ok = True
+        for name, value in zip(names, (start, end), strict=True):
+            if value is not None and not style.match(value):
+                report.add(loc + (name,), f"must be written like '{example}' on a {plan.plan.schedule} schedule")
+                ok = False
+        if ok and start and end and (not relative or origin):
+            if quarter_start(end, origin) < quarter_start(start, origin):
+                report.add(loc + (names[1],), f"{end} is before {start}")

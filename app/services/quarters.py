@@ -1,0 +1,54 @@
+"""Quarter arithmetic for planned spans: calendar ("2019-Q2") and plan-relative ("Y2 Q2")."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+CALENDAR_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
+RELATIVE_QUARTER = re.compile(r"^Y(?P<year>[1-9]\d?) Q(?P<q>[1-4])$")
+
+
+class QuarterError(ValueError):
+    pass
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + (day.month - 1) + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _quarter_first_day(text: str, origin: dt.date | None) -> dt.date:
+    if match := CALENDAR_QUARTER.match(text):
+        return dt.date(int(match["year"]), 3 * (int(match["q"]) - 1) + 1, 1)
+    if match := RELATIVE_QUARTER.match(text):
+        if origin is None:
+            raise QuarterError(f"'{text}' is a plan-relative quarter but the plan has no schedule_origin")
+        months = (int(match["year"]) - 1) * 12 + (int(match["q"]) - 1) * 3
+        return _add_months(origin.replace(day=1), months)
+    raise QuarterError(f"'{text}' is not a quarter (write 2019-Q2 or Y2 Q2)")
+
+
+def quarter_start(text: str, origin: dt.date | None = None) -> dt.date:
+    return _quarter_first_day(text, origin)
+
+
+def quarter_end(text: str, origin: dt.date | None = None) -> dt.date:
+    last_month_first = _add_months(_quarter_first_day(text, origin), 2)
+    last = calendar.monthrange(last_month_first.year, last_month_first.month)[1]
+    return last_month_first.replace(day=last)
+
+
+def quarter_label(day: dt.date, origin: dt.date | None = None) -> str:
+    """The quarter holding `day`, written as the plan writes it (relative when an origin is given)."""
+    if origin is None:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    months = (day.year - origin.year) * 12 + (day.month - origin.month)
+    return f"Y{months // 12 + 1} Q{(months % 12) // 3 + 1}"
+
+
+def quarter_index(day: dt.date, origin: dt.date) -> int:
+    """0 for the origin's quarter, 1 for the next…: the column of a roadmap."""
+    months = (day.year - origin.year) * 12 + (day.month - origin.month)
+    return months // 3

@@ -1,0 +1,122 @@
+"""Fixtures shared by the whole suite.
+
+Every test gets a fresh database built by the real migrations: on SQLite a copy of a migrated
+template file, on PostgreSQL (PLANTRACK_TEST_DB=postgresql) a database cloned from a migrated
+template on a throwaway server. The app is pointed at it through DATABASE_URL, exactly as in
+production; nothing touches data/plantrack.db.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports the app: tests never see the developer's database or settings.
+_TMP = Path(tempfile.mkdtemp(prefix="plantrack-tests-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'unused.db'}"
+os.environ["ENVIRONMENT"] = "test"
+os.environ.pop("DEMO_MODE", None)
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.db import get_engine, reset_engine  # noqa: E402
+from app.settings import get_settings  # noqa: E402
+
+BACKEND = os.environ.get("PLANTRACK_TEST_DB", "sqlite")
+_counter = itertools.count()
+
+
+def _point_app_at(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    reset_engine()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    from tests.pg_server import PostgresServer
+
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database migrated to head once per run; each test starts from a copy of it."""
+    from app.services.database_admin import upgrade_database
+
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE plantrack_template"))
+        admin.dispose()
+        upgrade_database(server.url("plantrack_template"))
+        yield "plantrack_template"
+    else:
+        path = _TMP / "template.db"
+        url = f"sqlite:///{path}"
+        upgrade_database(url)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        engine.dispose()
+        yield str(path)
+
+
+def new_database_url(request: pytest.FixtureRequest, template: str) -> str:
+    number = next(_counter)
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        name = f"plantrack_test_{os.getpid()}_{number}"
+        admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+        admin.dispose()
+        return server.url(name)
+    path = _TMP / f"test_{number}.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, template_database: str) -> Iterator[str]:
+    url = new_database_url(request, template_database)
+    _point_app_at(url)
+    yield url
+    reset_engine()
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database with no tables at all (for migration and restore tests)."""
+    number = next(_counter)
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        name = f"plantrack_empty_{os.getpid()}_{number}"
+        admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url = server.url(name)
+    else:
+        url = f"sqlite:///{_TMP / f'empty_{number}.db'}"
+    _point_app_at(url)
+    yield url
+    reset_engine()
