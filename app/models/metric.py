@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pydantic as pd
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
@@ -83,3 +84,57 @@ class Measurement(Versioned, table=True):
     value: float
     note: str = Field(default="", sa_type=Text)
     entered_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class TargetIn(pd.BaseModel):
+    value: float = pd.Field(allow_inf_nan=False, ge=-1e12, le=1e12)
+    comparator: Comparator
+    label: str = pd.Field(default="", max_length=300)
+    effective_from: dt.date | None = None
+
+
+class MetricCreate(pd.BaseModel):
+    code: str = pd.Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
+    name: str = pd.Field(min_length=1, max_length=300)
+    description: str = pd.Field(default="", max_length=20_000)
+    kind: str = pd.Field(default="", max_length=300)
+    unit: Unit
+    direction: Direction
+    horizon: Horizon | None = None
+    frequency: Frequency | None = None
+    data_source: str = pd.Field(default="", max_length=300)
+    department_id: int | None = None
+    statement_id: int | None = None
+    goal_id: int | None = None
+    strategy_id: int | None = None
+    focus_area_id: int | None = None
+    tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
+    baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
+    baseline_date: dt.date | None = None
+    target: TargetIn | None = None
+
+
+class MetricUpdate(pd.BaseModel):
+    version: int = pd.Field(ge=1)
+    name: str | None = pd.Field(default=None, min_length=1, max_length=300)
+    description: str | None = pd.Field(default=None, max_length=20_000)
+    kind: str | None = pd.Field(default=None, max_length=300)
+    unit: Unit | None = None
+    direction: Direction | None = None
+    horizon: Horizon | None = None
+    frequency: Frequency | None = None
+    data_source: str | None = pd.Field(default=None, max_length=300)
+    department_id: int | None = None
+    tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
+    baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
+    baseline_date: dt.date | None = None
+
+
+class MeasurementIn(pd.BaseModel):
+    """A value for one period (the period's first day). `version` is needed only to correct an
+    existing value for the same period, so a correction never overwrites a newer one unseen."""
+
+    period: dt.date
+    value: float = pd.Field(ge=-1e12, le=1e12, allow_inf_nan=False)
+    note: str = pd.Field(default="", max_length=2_000)
+    version: int | None = pd.Field(default=None, ge=1)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
@@ -29,3 +30,31 @@ class QuickWin(Versioned, table=True):
     category: str | None = enum_field(WorkCategory, None, nullable=True)
     status: str = enum_field(QuickWinStatus, QuickWinStatus.planned)
     narrative: str = Field(default="", sa_type=Text)
+
+
+class QuickWinCreate(pd.BaseModel):
+    number: int = pd.Field(ge=1, le=9999)
+    service_areas: list[str] = pd.Field(default_factory=list, max_length=10)
+    issue_category: str = pd.Field(default="", max_length=300)
+    customer_issue: str = pd.Field(default="", max_length=5_000)
+    summary: str = pd.Field(default="", max_length=5_000)
+    category: WorkCategory | None = None
+    status: QuickWinStatus = QuickWinStatus.planned
+    department_id: int | None = None
+
+
+class QuickWinUpdate(pd.BaseModel):
+    version: int = pd.Field(ge=1)
+    service_areas: list[str] | None = pd.Field(default=None, max_length=10)
+    issue_category: str | None = pd.Field(default=None, max_length=300)
+    customer_issue: str | None = pd.Field(default=None, max_length=5_000)
+    summary: str | None = pd.Field(default=None, max_length=5_000)
+    category: WorkCategory | None = None
+    department_id: int | None = None
+
+
+class QuickWinProgressIn(pd.BaseModel):
+    version: int = pd.Field(ge=1)
+    status: QuickWinStatus | None = None
+    narrative: str | None = pd.Field(default=None, max_length=5_000)
+    note: str = pd.Field(default="", max_length=2_000)

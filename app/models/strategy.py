@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -75,5 +76,68 @@ class WorkplanStep(Versioned, table=True):
     title: str = Field(sa_type=String(300))
     completion_measure: str = Field(default="", sa_type=Text)
     owner: str = Field(default="", sa_type=String(300))
+    due: dt.date | None = None
+    done_on: dt.date | None = None
+
+
+# --- What clients send (API and page forms validate through these) ---------------------------
+
+
+class StrategyCreate(pd.BaseModel):
+    code: str = pd.Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
+    title: str = pd.Field(min_length=1, max_length=300)
+    description: str = pd.Field(default="", max_length=20_000)
+    focus_area_id: int | None = None
+    department_id: int | None = None
+    phase_id: int | None = None
+    term: Term | None = None
+    priority: int | None = pd.Field(default=None, ge=1, le=99)
+    leads: list[str] = pd.Field(default_factory=list, max_length=20)
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    update_cadence_days: int = pd.Field(default=30, ge=1, le=366)
+    goal_ids: list[int] = pd.Field(default_factory=list, max_length=50)
+
+
+class StrategyUpdate(pd.BaseModel):
+    """A change to the strategy itself; send only the fields that change, with `version`."""
+
+    version: int = pd.Field(ge=1)
+    title: str | None = pd.Field(default=None, min_length=1, max_length=300)
+    description: str | None = pd.Field(default=None, max_length=20_000)
+    focus_area_id: int | None = None
+    department_id: int | None = None
+    phase_id: int | None = None
+    term: Term | None = None
+    priority: int | None = pd.Field(default=None, ge=1, le=99)
+    leads: list[str] | None = pd.Field(default=None, max_length=20)
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
+    update_cadence_days: int | None = pd.Field(default=None, ge=1, le=366)
+
+
+class ProgressUpdateIn(pd.BaseModel):
+    """A progress update: the owner's status, % progress and narrative, with a note."""
+
+    version: int = pd.Field(ge=1)
+    status: StrategyStatus | None = None
+    progress: int | None = pd.Field(default=None, ge=0, le=100)
+    narrative: str | None = pd.Field(default=None, max_length=5_000)
+    note: str = pd.Field(default="", max_length=2_000)
+
+
+class StepCreate(pd.BaseModel):
+    title: str = pd.Field(min_length=1, max_length=300)
+    completion_measure: str = pd.Field(default="", max_length=5_000)
+    owner: str = pd.Field(default="", max_length=300)
+    due: dt.date | None = None
+    parent_id: int | None = None
+
+
+class StepUpdate(pd.BaseModel):
+    version: int = pd.Field(ge=1)
+    title: str | None = pd.Field(default=None, min_length=1, max_length=300)
+    completion_measure: str | None = pd.Field(default=None, max_length=5_000)
+    owner: str | None = pd.Field(default=None, max_length=300)
     due: dt.date | None = None
     done_on: dt.date | None = None

@@ -1,0 +1,133 @@
+"""Who may change what: the one place the rules live. The API and the pages both ask here.
+
+- viewers read;
+- leads change only the strategies, steps, quick wins and metrics their department owns, and record
+  measurements only for those metrics;
+- coordinators change status and narrative (progress updates) anywhere in their organisation;
+- admins change everything, and alone restore archived items and manage users.
+System actors (the CLI, imports, seeds) act as the operator of the installation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from app.models import (
+    Department,
+    FocusArea,
+    Measurement,
+    Metric,
+    Plan,
+    QuickWin,
+    Strategy,
+    User,
+    WorkplanStep,
+)
+from app.models.enums import Role
+from app.services.errors import NotAuthenticated, PermissionDenied
+from app.services.history import Actor
+
+
+class Action(StrEnum):
+    edit = "edit"  # the item itself: titles, dates, owners, targets…
+    progress = "progress"  # status, % progress and narrative
+    create = "create"  # add an item under this one (a step under a strategy…)
+    archive = "archive"
+    restore = "restore"
+    record_measurement = "record_measurement"
+
+
+@dataclass(frozen=True)
+class Ownership:
+    organization_id: int
+    department_id: int | None
+    kind: str  # how the refusal names the item: "recommendation", "quick win"…
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+
+ALLOWED = Decision(True)
+
+
+def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: str = "") -> Decision:
+    if user is None:
+        return Decision(False, "Sign in to make changes.")
+    if not user.active:
+        return Decision(False, "This account is deactivated.")
+    if user.role == Role.admin:
+        return ALLOWED
+    if action == Action.restore:
+        return Decision(False, "Only an administrator can restore archived items.")
+    if user.organization_id != owner.organization_id:
+        return Decision(False, f"This {owner.kind} belongs to another organisation.")
+    if user.role == Role.viewer:
+        return Decision(False, "Viewers can read the plan but not change it.")
+    if user.role == Role.coordinator:
+        if action == Action.progress:
+            return ALLOWED
+        return Decision(
+            False,
+            "Coordinators change status and narrative; the item itself is changed by the "
+            "owning department's lead or an administrator.",
+        )
+    # A department lead.
+    if owner.department_id is None:
+        return Decision(
+            False,
+            f"This {owner.kind} has no owning department, so only a coordinator or an "
+            "administrator can change it.",
+        )
+    if owner.department_id != user.department_id:
+        whose = f"the {dept_name} department" if dept_name else "another department"
+        return Decision(False, f"This {owner.kind} is owned by {whose}; you can change only your own department's work.")
+    return ALLOWED
+
+
+def ownership_of(session: Session, item: object, *, kind: str) -> Ownership:
+    """The organisation and owning department of any plan item (steps follow their strategy)."""
+    if isinstance(item, WorkplanStep):
+        strategy = session.get(Strategy, item.strategy_id)
+        assert strategy is not None
+        return ownership_of(session, strategy, kind=kind)
+    if isinstance(item, Measurement):
+        metric = session.get(Metric, item.metric_id)
+        assert metric is not None
+        return ownership_of(session, metric, kind=kind)
+    if isinstance(item, Strategy | QuickWin | Metric | FocusArea):
+        plan = session.get(Plan, item.plan_id)
+        assert plan is not None
+        department_id = getattr(item, "department_id", None)
+        if isinstance(item, FocusArea):
+            department_id = plan.owning_department_id
+        return Ownership(plan.organization_id, department_id, kind)
+    if isinstance(item, Plan):
+        return Ownership(item.organization_id, item.owning_department_id, kind)
+    raise TypeError(f"no ownership rule for {type(item).__name__}")
+
+
+def require(session: Session, actor: Actor, action: Action, item: object, *, kind: str) -> None:
+    """Raise 401/403 with a sentence saying why, unless `actor` may do `action` to `item`."""
+    if actor.user is None and actor.name:
+        return  # the CLI and imports act for the operator
+    owner = ownership_of(session, item, kind=kind)
+    dept_name = ""
+    if owner.department_id is not None:
+        dept = session.get(Department, owner.department_id)
+        dept_name = dept.name if dept else ""
+    decision = decide(actor.user, action, owner, dept_name=dept_name)
+    if not decision.allowed:
+        if actor.user is None:
+            raise NotAuthenticated(decision.reason)
+        raise PermissionDenied(decision.reason)
+
+
+def can(session: Session, user: User | None, action: Action, item: object, *, kind: str = "item") -> bool:
+    """For pages: show an edit control only when the user can use it."""
+    return decide(user, action, ownership_of(session, item, kind=kind)).allowed
