@@ -1,0 +1,83 @@
+"""Small factories for test data: a tiny plan built through the real import path."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.models import Plan
+from app.services.plan_file.importing import import_plan_text
+from app.settings import ROOT
+
+SEEDS_DIR = ROOT / "seeds"
+
+TINY_PLAN = """\
+format: plantrack/1
+organization: {name: City of Testville, slug: testville}
+departments:
+  - {code: CC, name: Contact Centre}
+  - {code: PW, name: Public Works}
+plan:
+  slug: testville-service
+  title: Testville Customer Service Plan
+  period_start: 2024-01-01
+  period_end: 2027-12-31
+  published: true
+  vision: Every resident served well.
+  terminology: {strategy: Recommendation, strategies: Recommendations}
+statements:
+  - {kind: standard, code: "1", title: Timely, definition: We answer quickly.}
+phases:
+  - {code: "1", name: Phase 1, start: 2024-Q1, end: 2024-Q4}
+goals:
+  - {code: G1, title: Faster answers, outcomes: [Residents wait less]}
+focus_areas:
+  - code: "1"
+    title: Access
+    category: people
+    strategies:
+      - code: "1.1"
+        title: Answer in language
+        term: short
+        department: CC
+        phase: "1"
+        goals: [G1]
+        planned_start: 2024-Q1
+        planned_end: 2024-Q4
+        steps:
+          - title: Hire bilingual staff
+            completion_measure: Two staff hired
+            steps:
+              - {title: Post the job, completion_measure: Posting live}
+      - code: "1.2"
+        title: Fix potholes faster
+        term: long
+        department: PW
+  - code: "2"
+    title: Tools
+metrics:
+  - code: FCR
+    name: First call resolution
+    measures: {statement: "1"}
+    unit: percent
+    direction: higher
+    department: CC
+    targets:
+      - {value: 80, comparator: at_least, label: 80% or higher}
+      - {value: 85, comparator: at_least, label: 85% or higher, effective_from: 2025-01-01}
+    measurements:
+      - {period: 2024-06-01, value: 78}
+      - {period: 2025-06-01, value: 83}
+quick_wins:
+  - {number: 1, service_areas: [Contact Centre], issue_category: Language Access, customer_issue: Chat answered in English., summary: Spanish chat only when staffed., category: people, status: in_progress, department: CC}
+  - {number: 2, service_areas: [Public Works, Contact Centre], issue_category: Staffing, customer_issue: Calls unanswered., summary: Shorter meetings., category: process, status: complete, department: PW}
+personas:
+  - name: New resident
+    description: Just moved in.
+    journeys: [{title: Start water service, description: Calls to start service.}]
+"""
+
+
+def make_tiny_plan(session: Session, text: str = TINY_PLAN) -> Plan:
+    plan = import_plan_text(session=session, text=text, source="tiny.yaml")
+    session.commit()
+    return session.exec(select(Plan).where(Plan.id == plan.id)).one()
