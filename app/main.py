@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.auth import request_guard
 from app.routes.api import api_router
 from app.routes.errors import install_error_handlers
 from app.routes.security_headers import SecurityHeadersMiddleware
@@ -36,6 +37,8 @@ def create_app() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        # Before every route: the current user on request.state, and CSRF for unsafe methods.
+        dependencies=[Depends(request_guard)],
     )
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
