@@ -1,0 +1,205 @@
+"""/admin/users: administrators list, create, re-role and deactivate accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+
+from app.auth import CurrentUser, actor_for
+from app.deps import SessionDep
+from app.models import Department, Organization, User
+from app.models.enums import Role
+from app.services import accounts
+from app.services.errors import NotFound, ValidationFailed
+from app.templating import render
+
+router = APIRouter(prefix="/admin/users", include_in_schema=False)
+EMPTY_FORM = {"username": "", "display_name": "", "role": Role.viewer.value, "department": ""}
+
+
+def login_redirect(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+def forbidden(request: Request, message: str) -> Response:
+    return render(request, "admin/forbidden.html", {"message": message}, status_code=403)
+
+
+def _gate(request: Request, user: User | None) -> Response | None:
+    """A response refusing the request, or None when an active administrator asks."""
+    if user is None:
+        return login_redirect(request)
+    if user.role != Role.admin:
+        return forbidden(request, "Only an administrator can manage users.")
+    return None
+
+
+def _organization(session: SessionDep, admin: User) -> Organization | None:
+    if admin.organization_id is not None:
+        return session.get(Organization, admin.organization_id)
+    orgs = session.exec(select(Organization).limit(2)).all()
+    return orgs[0] if len(orgs) == 1 else None
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    admin: User,
+    *,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    row_errors: dict[int, dict[str, str]] | None = None,
+    row_values: dict[int, dict[str, str]] | None = None,
+    notice: str = "",
+) -> Response:
+    org = _organization(session, admin)
+    departments = (
+        session.exec(
+            select(Department).where(Department.organization_id == org.id).order_by(Department.code)
+        ).all()
+        if org is not None
+        else []
+    )
+    codes = {d.id: d.code for d in session.exec(select(Department)).all()}
+    rows = [
+        {
+            "user": u,
+            "department_id": u.department_id or "",
+            "department_code": codes.get(u.department_id or -1),
+        }
+        for u in accounts.list_users(session=session)
+    ]
+    context: dict[str, Any] = {
+        "rows": rows,
+        "roles": [r.value for r in Role],
+        "departments": departments,
+        "organization": org,
+        "form": form or EMPTY_FORM,
+        "errors": errors or {},
+        "row_errors": row_errors or {},
+        "row_values": row_values or {},
+        "notice": notice,
+    }
+    return render(request, "admin/users.html", context, status_code=status_code)
+
+
+def _problems(exc: ValidationFailed) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for problem in exc.problems:
+        out.setdefault(problem.field, problem.message)
+    return out
+
+
+def _department_value(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+@router.get("")
+def users_page(
+    request: Request, session: SessionDep, user: CurrentUser,
+    created: str = "", changed: str = "", deactivated: str = "",
+) -> Response:
+    refused = _gate(request, user)
+    if refused is not None:
+        return refused
+    assert user is not None
+    notice = ""
+    if created:
+        notice = f"User {created} created."
+    elif changed:
+        notice = f"Role of {changed} changed."
+    elif deactivated:
+        notice = f"User {deactivated} deactivated; their sessions have ended."
+    return _page(request, session, user, notice=notice)
+
+
+@router.post("")
+def create_user(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    username: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    department: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    refused = _gate(request, user)
+    if refused is not None:
+        return refused
+    assert user is not None
+    form = {
+        "username": username, "display_name": display_name, "role": role, "department": department,
+    }
+    org = _organization(session, user)
+    try:
+        if department.strip() and _department_value(department) is None:
+            raise ValidationFailed.one("department", "Choose a department from the list.")
+        created = accounts.create_user(
+            session=session, actor=actor_for(user), username=username,
+            display_name=display_name, role=role, department=_department_value(department),
+            organization=org.id if org is not None and org.id is not None else None,
+            password=password,
+        )
+    except ValidationFailed as exc:
+        return _page(request, session, user, status_code=422, form=form, errors=_problems(exc))
+    return RedirectResponse(f"/admin/users?created={quote(created.username)}", status_code=303)
+
+
+def _target(session: SessionDep, user_id: int) -> User:
+    target = session.get(User, user_id)
+    if target is None:
+        raise NotFound("No such user.")
+    return target
+
+
+@router.post("/{user_id}/role")
+def change_role(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    user_id: int,
+    role: Annotated[str, Form()] = "",
+    department: Annotated[str, Form()] = "",
+) -> Response:
+    refused = _gate(request, user)
+    if refused is not None:
+        return refused
+    assert user is not None
+    target = _target(session, user_id)
+    try:
+        if department.strip() and _department_value(department) is None:
+            raise ValidationFailed.one("department", "Choose a department from the list.")
+        accounts.set_role(
+            session=session, actor=actor_for(user), user=target, role=role,
+            department=_department_value(department),
+        )
+    except ValidationFailed as exc:
+        return _page(
+            request, session, user, status_code=422,
+            row_errors={user_id: _problems(exc)},
+            row_values={user_id: {"role": role, "department": department}},
+        )
+    return RedirectResponse(f"/admin/users?changed={quote(target.username)}", status_code=303)
+
+
+@router.post("/{user_id}/deactivate")
+def deactivate_user(
+    request: Request, session: SessionDep, user: CurrentUser, user_id: int
+) -> Response:
+    refused = _gate(request, user)
+    if refused is not None:
+        return refused
+    assert user is not None
+    target = _target(session, user_id)
+    try:
+        accounts.deactivate(session=session, actor=actor_for(user), user=target)
+    except ValidationFailed as exc:
+        return _page(request, session, user, status_code=422, row_errors={user_id: _problems(exc)})
+    return RedirectResponse(f"/admin/users?deactivated={quote(target.username)}", status_code=303)

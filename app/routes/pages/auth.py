@@ -1,0 +1,147 @@
+"""Signing in and out (and, in demo mode only, one-click sign-in as a demo account)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import (
+    IdentityDep,
+    clear_session_cookie,
+    client_address,
+    login_csrf_token,
+    set_login_csrf_cookie,
+    set_session_cookie,
+)
+from app.deps import SessionDep
+from app.models import User
+from app.services import accounts
+from app.services.errors import NotAuthenticated, NotFound, TooManyAttempts
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return "/"
+    if target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def _demo_users(request: Request, session: SessionDep) -> list[User]:
+    if not request.app.state.settings.demo_mode:
+        return []
+    found = [accounts.demo_user(session=session, username=d.username) for d in accounts.DEMO_USERS]
+    return [u for u in found if u is not None]
+
+
+def _login_page(
+    request: Request, session: SessionDep, identity: IdentityDep, *, status_code: int = 200,
+    username: str = "", error: str = "", next_url: str = "/",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if identity.via == "session":
+        token, new_cookie = identity.csrf_token, False
+    else:
+        token, new_cookie = login_csrf_token(request)
+    response = render(
+        request, "auth/login.html",
+        {"csrf_token": token, "username": username, "error": error, "next": next_url,
+         "demo_users": _demo_users(request, session)},
+        status_code=status_code,
+    )
+    if identity.via != "session" and new_cookie:
+        set_login_csrf_cookie(response, request, token)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _signed_in(
+    request: Request, session: SessionDep, identity: IdentityDep, user: User, next_url: str
+) -> Response:
+    """Rotate: the session this browser had (if any) ends, and a new one with a new id starts."""
+    if identity.session_token:
+        accounts.end_session(session=session, token=identity.session_token)
+    started = accounts.start_session(session=session, user=user)
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    set_session_cookie(response, request, started.token)
+    return response
+
+
+@router.get("/login")
+def login_form(
+    request: Request, session: SessionDep, identity: IdentityDep, next: str = "/"
+) -> Response:
+    return _login_page(request, session, identity, next_url=safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    next_url = safe_next(next)
+    if not username.strip() or not password:
+        return _login_page(
+            request, session, identity, status_code=422, username=username, next_url=next_url,
+            error="Enter your username and password.",
+        )
+    try:
+        user = accounts.authenticate(
+            session=session, username=username, password=password,
+            address=client_address(request),
+        )
+    except TooManyAttempts as exc:
+        return _login_page(
+            request, session, identity, status_code=429, username=username, next_url=next_url,
+            error=exc.message, headers={"Retry-After": str(exc.retry_after)},
+        )
+    except NotAuthenticated as exc:
+        return _login_page(
+            request, session, identity, status_code=401, username=username, next_url=next_url,
+            error=exc.message,
+        )
+    return _signed_in(request, session, identity, user, next_url)
+
+
+@router.post("/login/demo")
+def demo_login(
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    username: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    if not request.app.state.settings.demo_mode:
+        raise NotFound("Demo sign-in is available only in demo mode.")
+    user = accounts.demo_user(session=session, username=username)
+    if user is None:
+        return _login_page(
+            request, session, identity, status_code=403, next_url=safe_next(next),
+            error="One-click sign-in works only for the demo accounts listed below.",
+        )
+    return _signed_in(request, session, identity, user, next)
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, identity: IdentityDep) -> Response:
+    """End the session on the server (the cookie alone would not be enough), then go home."""
+    if identity.session_token:
+        accounts.end_session(session=session, token=identity.session_token)
+    response = RedirectResponse("/", status_code=303)
+    clear_session_cookie(response, request)
+    return response
