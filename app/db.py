@@ -19,6 +19,8 @@ from sqlmodel import Session
 
 from app.settings import get_settings
 
+WRITE_OPTION = "plantrack_writes"
+
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
@@ -34,7 +36,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (no lost update, no upgrade failure half-way);
+        # readers begin deferred, so under WAL they never wait for a writer or for each other.
+        if conn.get_execution_options().get(WRITE_OPTION, True):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 def build_engine(url: str | None = None) -> Engine:
@@ -55,6 +62,11 @@ def build_engine(url: str | None = None) -> Engine:
 @lru_cache
 def get_engine() -> Engine:
     return build_engine()
+
+
+def get_read_engine() -> Engine:
+    """The same engine and pool, for transactions that only read (GET requests, pages)."""
+    return get_engine().execution_options(**{WRITE_OPTION: False})
 
 
 def reset_engine() -> None:

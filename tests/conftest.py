@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.db import get_engine, reset_engine  # noqa: E402
+from app.db import get_read_engine, reset_engine  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 BACKEND = os.environ.get("PLANTRACK_TEST_DB", "sqlite")
@@ -99,7 +99,10 @@ def database_url(request: pytest.FixtureRequest, template_database: str) -> Iter
 
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as s:
+    """The test's own session. Deferred transactions, like a reader, so it never holds the write
+    lock while the app under test handles a request; call `session.expire_all()` (or commit)
+    before reading what a request changed."""
+    with Session(get_read_engine(), expire_on_commit=False) as s:
         yield s
 
 

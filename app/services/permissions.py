@@ -131,3 +131,20 @@ def require(session: Session, actor: Actor, action: Action, item: object, *, kin
 def can(session: Session, user: User | None, action: Action, item: object, *, kind: str = "item") -> bool:
     """For pages: show an edit control only when the user can use it."""
     return decide(user, action, ownership_of(session, item, kind=kind)).allowed
+
+
+def can_read_plan(user: User | None, plan: Plan) -> bool:
+    """Published plans are open to everyone; others only to signed-in people of the organisation."""
+    if plan.published:
+        return True
+    if user is None or not user.active:
+        return False
+    return user.role == Role.admin or user.organization_id == plan.organization_id
+
+
+def require_read_plan(user: User | None, plan: Plan) -> None:
+    """404, not 403, for a plan the user may not read, so its existence does not leak."""
+    from app.services.errors import NotFound
+
+    if not can_read_plan(user, plan):
+        raise NotFound(f"No plan '{plan.slug}'.")
