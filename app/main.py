@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app.auth import request_guard
 from app.routes.api import api_router
 from app.routes.errors import install_error_handlers
+from app.routes.page_errors import page_error_handler
 from app.routes.security_headers import SecurityHeadersMiddleware
 from app.settings import ROOT, get_settings
 
@@ -43,6 +44,7 @@ def create_app() -> FastAPI:
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    app.state.page_error_handler = page_error_handler
     app.include_router(api_router)
     _mount_static(app)
     _include_pages(app)

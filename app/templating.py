@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from app.models import Plan
+from app.services.quarters import quarter_label
+from app.services.rollup import LABELS
 from app.settings import ROOT
 
 templates = Jinja2Templates(directory=str(ROOT / "app" / "templates"))
+templates.env.globals["labels"] = LABELS
+
+
+def _quarter_label(day: dt.date, plan: Plan) -> str:
+    """A quarter as the plan writes it: "Year 2 Q2" on a relative schedule, else "2019 Q2"."""
+    if plan.schedule == "relative" and plan.schedule_origin:
+        text = quarter_label(day, plan.schedule_origin)
+        return text.replace("Y", "Year ", 1)
+    return quarter_label(day).replace("-", " ")
+
+
+templates.env.globals["quarter_label"] = _quarter_label
 
 
 def is_htmx(request: Request) -> bool:

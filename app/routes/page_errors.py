@@ -1,0 +1,32 @@
+"""How pages answer errors: a page for a normal request, an inline message for htmx."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.services.errors import DomainError, ValidationFailed
+from app.templating import is_htmx, render
+
+TITLES = {401: "Sign in needed", 403: "Not allowed", 404: "Not found", 409: "Changed by someone else",
+          422: "Please check the form", 429: "Too many attempts"}
+
+
+def page_error_handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DomainError):
+        status, message = exc.status_code, exc.message
+        if isinstance(exc, ValidationFailed):
+            message = "; ".join(f"{p.field.replace('_', ' ')}: {p.message}" for p in exc.problems)
+    elif isinstance(exc, StarletteHTTPException):
+        status, message = exc.status_code, str(exc.detail)
+        if status == 404:
+            message = "There is no page at this address."
+    else:
+        status, message = 500, "Something went wrong."
+    if status == 401 and not is_htmx(request):
+        return Response(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
+    if is_htmx(request):
+        return render(request, "partials/error_fragment.html", {"message": message}, status_code=status)
+    return render(request, "error.html", {"title": TITLES.get(status, "Error"), "message": message},
+                  status_code=status)
