@@ -81,3 +81,43 @@ def make_tiny_plan(session: Session, text: str = TINY_PLAN) -> Plan:
     plan = import_plan_text(session=session, text=text, source="tiny.yaml")
     session.commit()
     return session.exec(select(Plan).where(Plan.id == plan.id)).one()
+
+
+# --- people and signed-in clients ---------------------------------------------------------------
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from app.auth import SESSION_COOKIE, session_cookie_value  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.models import Department, Organization, User  # noqa: E402
+from app.services import accounts  # noqa: E402
+
+
+def make_person(
+    session: Session, username: str, role: str, *, department: str | None = None,
+    organization: str = "testville",
+) -> User:
+    """A user of `organization` (no password: tests sign in through `signed_in_client`)."""
+    org = session.exec(select(Organization).where(Organization.slug == organization)).one()
+    dept_id = None
+    if department:
+        dept_id = session.exec(
+            select(Department.id).where(Department.organization_id == org.id, Department.code == department)
+        ).one()
+    user = User(username=username, display_name=username.replace("-", " ").title(), role=role,
+                organization_id=org.id, department_id=dept_id)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def signed_in_client(session: Session, user: User | None) -> tuple[TestClient, str]:
+    """A client with a real server-side session for `user` (None: anonymous); returns it and
+    the session's CSRF token, which unsafe requests send in the X-CSRF-Token header."""
+    client = TestClient(create_app())
+    if user is None:
+        return client, ""
+    started = accounts.start_session(session=session, user=user)
+    session.commit()
+    client.cookies.set(SESSION_COOKIE, session_cookie_value(started.token))
+    return client, started.record.csrf_token
