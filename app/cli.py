@@ -335,6 +335,38 @@ def demo_users() -> None:
 
 
 @app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+) -> None:
+    """Back up the whole database to FILE while the app keeps running.
+
+    SQLite: an online backup (a consistent copy, checked with integrity_check).
+    PostgreSQL: pg_dump in its custom format.
+    """
+    from app.services.backup import BackupError, backup_database
+
+    try:
+        backup_database(database_url=get_settings().database_url, destination=file)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"backed up to {file}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `plantrack backup`.")],
+) -> None:
+    """Restore FILE into the database at DATABASE_URL, which must be new and empty."""
+    from app.services.backup import BackupError, restore_database
+
+    try:
+        restore_database(database_url=get_settings().database_url, source=file)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"restored {file}")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
