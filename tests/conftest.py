@@ -97,12 +97,24 @@ def database_url(request: pytest.FixtureRequest, template_database: str) -> Iter
     reset_engine()
 
 
+class TestSession(Session):
+    """The test's own session: deferred transactions, like a reader, so it never holds the write
+    lock while the app under test handles a request.
+
+    `expire_all()` also ends a read-only transaction: under SQLite's WAL a transaction keeps the
+    snapshot it started with, so without this a test would not see what a request just wrote.
+    """
+
+    def expire_all(self) -> None:
+        if self.in_transaction() and not (self.new or self.dirty or self.deleted):
+            self.rollback()
+        super().expire_all()
+
+
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
-    """The test's own session. Deferred transactions, like a reader, so it never holds the write
-    lock while the app under test handles a request; call `session.expire_all()` (or commit)
-    before reading what a request changed."""
-    with Session(get_read_engine(), expire_on_commit=False) as s:
+    """Call `session.expire_all()` before reading what a request changed."""
+    with TestSession(get_read_engine(), expire_on_commit=False) as s:
         yield s
 
 
