@@ -89,12 +89,51 @@ def new_database_url(request: pytest.FixtureRequest, template: str) -> str:
     return f"sqlite:///{path}"
 
 
+# Versioned tables and the subject type their history entries carry.
+VERSIONED_SUBJECTS = {
+    "strategy": "strategy",
+    "workplan_step": "step",
+    "quick_win": "quick_win",
+    "metric": "metric",
+    "measurement": "measurement",
+    "focus_area": "focus_area",
+    "goal": "goal",
+    "plan": "plan",
+}
+
+
+def changes_without_history(url: str) -> list[str]:
+    """Rows whose version moved more often than the history recorded an accepted change.
+
+    Every accepted change bumps the version once and writes one history entry with the version
+    it produced (QUALITY.md row 10), so for each row: version - 1 == entries with version_after > 1.
+    """
+    engine = create_engine(url)
+    problems = []
+    with engine.connect() as conn:
+        for table, subject in VERSIONED_SUBJECTS.items():
+            bumped = dict(conn.execute(text(f"SELECT id, version FROM {table} WHERE version > 1")).all())
+            if not bumped:
+                continue
+            recorded = dict(conn.execute(text(
+                "SELECT subject_id, COUNT(*) FROM history_entry WHERE subject_type = :s "
+                "AND version_after > 1 GROUP BY subject_id"), {"s": subject}).all())
+            for row_id, version in bumped.items():
+                if recorded.get(row_id, 0) != version - 1:
+                    problems.append(f"{table} {row_id}: version {version}, {recorded.get(row_id, 0)} recorded changes")
+    engine.dispose()
+    return problems
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, template_database: str) -> Iterator[str]:
     url = new_database_url(request, template_database)
     _point_app_at(url)
     yield url
     reset_engine()
+    # A hook over the whole suite: no test may leave a change that the history does not hold.
+    problems = changes_without_history(url)
+    assert not problems, f"changes without a history entry: {problems}"
 
 
 class TestSession(Session):
