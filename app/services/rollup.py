@@ -1,30 +1,46 @@
 """The roll-up rules of PRODUCT.md, as pure functions on plain values.
 
-Pure so they are unit-tested on every edge case, and so a page can roll up hundreds of strategies
-loaded in a few bulk queries (see app.services.plan_tree) without a query per row.
+Pure and keyword-only so every edge case is unit-tested without a database, and so a page can roll
+up hundreds of strategies loaded in a few bulk queries (see app.services.plan_tree), never a query
+per row. Every result carries a human reason, because the page shows why, not just what.
 
-- A strategy's progress comes from its steps when it has any (done / total), else from its owner.
-- Its status is the owner's, except: past its planned end and not complete → overdue; no update
-  within its cadence → stale. A strategy never updated is stale only once its planned start has
-  passed (work that has not begun is not late news).
-- A group (focus area, plan) shows the distribution of its strategies' statuses, their mean
-  progress, and the worst status as its headline, with the strategies that made it so.
-- A metric compares its latest measurement with the target in force for that period, in its
-  direction: met → on track; within tolerance → at risk; else off track; none → no data.
+Strategy
+- Progress comes from its workplan steps when it has any (done / total, sub-steps included by the
+  caller), else from what its owner entered. Rounded half up, except that 100% means every step
+  is done and 0% means none is: 199 of 200 shows 99%, 1 of 300 shows 1%.
+- Status is the owner's, except: complete is always complete; past its planned end (the day after
+  it) and not complete → overdue; no update within its cadence → stale. Overdue outranks stale
+  (a missed date is the bigger news). A strategy never updated is stale only once a full cadence
+  has passed since its planned start: imported work that has not begun is not late news, and one
+  with no planned start cannot be judged late. Age is counted in whole days elapsed.
+
+Group (focus area, plan)
+- The distribution of its strategies' effective statuses (every code, in SEVERITY order), their
+  mean progress, and the worst status as headline, with the strategies that made it so.
+
+Metric
+- The latest measurement against the target in force for that measurement's period (a revised
+  target keeps the one it replaced, so old periods stay judged by the target of their time).
+  Met → on track; not met but within tolerance → at risk; else off track; no measurement → no
+  data; a measurement but no target in force → no target. Tolerance is the metric's own if set,
+  else 5% of |target| (so a target of 0 has no tolerance). "At least", "at most" and "exactly" are
+  met by the target value itself; "above" and "below" are not. For "exactly", a miss on the side
+  the direction calls better (higher or lower) is met; with direction "hold" any miss counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.models.enums import Comparator, Direction, StrategyStatus
 
-# Worst first. Off track is an owner's explicit alarm; overdue is a missed commitment the owner
-# has not called; at risk is a warning; stale means we do not know; on hold and not started are
-# deliberate states; on track and complete are good news.
+# Worst first. Off track is the owner's own alarm, so it outranks everything; overdue is a missed
+# commitment the owner has not (yet) called; at risk is a warning; stale means we do not know, which
+# is worse than a deliberate pause (on hold) or work not yet begun; on track and complete are good.
 SEVERITY: tuple[str, ...] = (
     "off_track",
     "overdue",
@@ -35,6 +51,7 @@ SEVERITY: tuple[str, ...] = (
     "on_track",
     "complete",
 )
+SEVERITY_RANK: dict[str, int] = {code: rank for rank, code in enumerate(SEVERITY)}
 LABELS: dict[str, str] = {
     "off_track": "Off track",
     "overdue": "Overdue",
@@ -48,6 +65,14 @@ LABELS: dict[str, str] = {
     "no_target": "No target",
 }
 DEFAULT_TOLERANCE_SHARE = 0.05
+# A "why" names at most this many strategies, so a big plan's headline stays one readable line.
+WHY_LIST_LIMIT = 10
+# Stored floats are decimals entered by people: 84.99999999999999 is their 85.
+_EPS = 1e-9
+
+
+def label(code: str) -> str:
+    return LABELS.get(code, code.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -57,7 +82,7 @@ class EffectiveStatus:
 
     @property
     def label(self) -> str:
-        return LABELS[self.code]
+        return label(self.code)
 
 
 @dataclass(frozen=True)
@@ -76,64 +101,115 @@ class GroupRollup:
     why: str
     culprits: tuple[str, ...]
     total: int
+    culprit_titles: tuple[str, ...] = ()
 
     @property
     def headline_label(self) -> str:
-        return LABELS[self.headline]
+        return label(self.headline)
 
 
-def strategy_progress(*, steps_total: int, steps_done: int, entered_progress: int) -> tuple[int, str]:
+def _round_half_up(x: float) -> int:
+    # Python's round() is banker's rounding: 1 of 8 steps would show 12%, which looks like a bug.
+    return math.floor(x + 0.5)
+
+
+def strategy_progress(
+    *, steps_total: int, steps_done: int, entered_progress: int
+) -> tuple[int, str]:
     """(% progress, where it came from): "steps" when it has steps, else "entered"."""
-    if steps_total > 0:
-        return round(100 * steps_done / steps_total), "steps"
-    return entered_progress, "entered"
+    if steps_total <= 0:
+        return max(0, min(100, entered_progress)), "entered"
+    if not 0 <= steps_done <= steps_total:
+        raise ValueError(f"steps_done={steps_done} is outside 0..{steps_total}")
+    if steps_done == steps_total:
+        return 100, "steps"
+    if steps_done == 0:
+        return 0, "steps"
+    return max(1, min(99, _round_half_up(100 * steps_done / steps_total))), "steps"
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; the app only ever stores UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def effective_status(
     *,
     status: str,
-    planned_start: dt.date | None,
+    planned_start: dt.date | None = None,
     planned_end: dt.date | None,
     last_update_at: dt.datetime | None,
     cadence_days: int,
     today: dt.date,
     now: dt.datetime,
 ) -> EffectiveStatus:
+    """The status a reader sees, with its reason (rules in the module docstring)."""
     if status == StrategyStatus.complete:
-        return EffectiveStatus("complete")
+        return EffectiveStatus("complete", "marked complete by its owner")
+    owner = f" (owner's status: {label(status)})"
     if planned_end is not None and planned_end < today:
-        return EffectiveStatus("overdue", f"planned end {planned_end} passed and not complete")
+        return EffectiveStatus(
+            "overdue", f"planned end {planned_end} passed and not complete{owner}"
+        )
     if last_update_at is not None:
-        updated = last_update_at if last_update_at.tzinfo else last_update_at.replace(tzinfo=dt.UTC)
-        age = (now - updated).days
+        age = (_utc(now) - _utc(last_update_at)).days
         if age > cadence_days:
-            return EffectiveStatus("stale", f"no update in {age} days (expected every {cadence_days})")
-    elif planned_start is not None and planned_start + dt.timedelta(days=cadence_days) < today:
-        return EffectiveStatus("stale", f"started {planned_start} and never updated")
-    return EffectiveStatus(str(status))
+            return EffectiveStatus(
+                "stale", f"no update in {age} days (cadence {cadence_days} days){owner}"
+            )
+    elif planned_start is not None and (today - planned_start).days > cadence_days:
+        return EffectiveStatus(
+            "stale",
+            f"planned start {planned_start} passed {(today - planned_start).days} days ago"
+            f" and never updated (cadence {cadence_days} days){owner}",
+        )
+    if status not in SEVERITY_RANK:
+        raise ValueError(f"unknown strategy status {status!r}")
+    return EffectiveStatus(str(status), "as reported by its owner")
+
+
+def _name_list(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:WHY_LIST_LIMIT])
+    more = len(names) - WHY_LIST_LIMIT
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def rollup_group(*, items: Sequence[StrategyRollupInput], noun: str = "strategies") -> GroupRollup:
+    """Distribution, mean progress and worst-status headline of a focus area or plan.
+
+    `noun` is the plan's own plural ("recommendations"), used in the reason. Ties for the worst
+    status all appear in `culprits`, in the order given (the plan's order).
+    """
     distribution = {code: 0 for code in SEVERITY}
     for item in items:
-        distribution[item.status.code] = distribution.get(item.status.code, 0) + 1
-    if not items:
+        if item.status.code not in distribution:
+            raise ValueError(f"unknown status {item.status.code!r} for {item.code}")
+        distribution[item.status.code] += 1
+    total = len(items)
+    if not total:
         return GroupRollup(distribution, None, "no_data", f"no {noun} yet", (), 0)
-    mean = round(sum(item.progress for item in items) / len(items))
+    mean = _round_half_up(sum(item.progress for item in items) / total)
     headline = next(code for code in SEVERITY if distribution[code])
-    culprits = tuple(item.code for item in items if item.status.code == headline)
+    worst = [item for item in items if item.status.code == headline]
+    culprits = tuple(item.code or item.title for item in worst)
     count = len(culprits)
     if headline == "complete":
-        why = f"all {len(items)} {noun} are complete"
+        why = f"all {total} {noun} are complete"
     else:
-        why = f"{count} of {len(items)} {noun} {'is' if count == 1 else 'are'} {LABELS[headline].lower()}: {', '.join(culprits)}"
-    return GroupRollup(distribution, mean, headline, why, culprits, len(items))
+        verb = "is" if count == 1 else "are"
+        why = f"{count} of {total} {noun} {verb} {label(headline).lower()}: {_name_list(culprits)}"
+    return GroupRollup(
+        distribution, mean, headline, why, culprits, total, tuple(i.title for i in worst)
+    )
 
 
 class TargetLike(Protocol):
     value: float
     comparator: str
     effective_from: dt.date | None
+
+
+T = TypeVar("T", bound=TargetLike)
 
 
 @dataclass(frozen=True)
@@ -143,32 +219,47 @@ class MetricStatus:
 
     @property
     def label(self) -> str:
-        return LABELS[self.code]
+        return label(self.code)
 
 
-def target_in_force(*, targets: Sequence[TargetLike], period: dt.date) -> TargetLike | None:
-    """The target that judged `period`: the latest one in force on that date.
+def target_in_force(*, targets: Sequence[T], period: dt.date) -> T | None:
+    """The target that judges `period`: the latest whose effective_from is on or before it.
 
-    A target with no date is the plan's original one, in force from the beginning.
+    No effective_from means the plan's original target, in force from the beginning. On a tie
+    (two undated targets) the later one in `targets` wins, as callers list them oldest first.
     """
-    in_force = [t for t in targets if t.effective_from is None or t.effective_from <= period]
-    if not in_force:
-        return None
-    return max(in_force, key=lambda t: t.effective_from or dt.date.min)
+    best: T | None = None
+    for target in targets:
+        start = target.effective_from or dt.date.min
+        if start <= period and (best is None or start >= (best.effective_from or dt.date.min)):
+            best = target
+    return best
 
 
-def _met(value: float, target: float, comparator: str) -> bool:
-    return {
-        Comparator.at_least: value >= target,
-        Comparator.at_most: value <= target,
-        Comparator.exactly: value == target,
-        Comparator.above: value > target,
-        Comparator.below: value < target,
-    }[Comparator(comparator)]
+def _met(value: float, target: float, comparator: Comparator) -> bool:
+    equal = math.isclose(value, target, rel_tol=_EPS, abs_tol=_EPS)
+    match comparator:
+        case Comparator.at_least:
+            return equal or value > target
+        case Comparator.at_most:
+            return equal or value < target
+        case Comparator.exactly:
+            return equal
+        case Comparator.above:
+            return not equal and value > target
+        case Comparator.below:
+            return not equal and value < target
 
 
-def _fmt(number: float) -> str:
-    return f"{number:g}"
+_UNIT_SUFFIX = {"percent": "%", "minutes": " minutes", "hours": " hours", "days": " days"}
+
+
+def _fmt(number: float, unit: str | None = None) -> str:
+    """At most two decimals, no trailing zeros, thousands separated: what people write."""
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    if text in ("0", "-0") and number != 0:
+        text = f"{number:.3g}"
+    return text + _UNIT_SUFFIX.get(unit or "", "")
 
 
 def metric_status(
@@ -178,22 +269,34 @@ def metric_status(
     latest_value: float | None,
     latest_period: dt.date | None,
     tolerance: float | None,
+    unit: str | None = None,
 ) -> MetricStatus:
+    """Latest measurement against the target then in force (rules in the module docstring).
+
+    `unit` (app.models.enums.Unit) only decorates the reason: "82% against … 85%".
+    """
     if latest_value is None or latest_period is None:
         return MetricStatus("no_data", "no measurement yet")
     target = target_in_force(targets=targets, period=latest_period)
     if target is None:
-        return MetricStatus("no_target", f"latest {_fmt(latest_value)}; no target set")
+        return MetricStatus(
+            "no_target",
+            f"{_fmt(latest_value, unit)} for {latest_period}; no target in force for that period",
+        )
+    comparator = Comparator(target.comparator)
     allowed = tolerance if tolerance is not None else abs(target.value) * DEFAULT_TOLERANCE_SHARE
     gap = abs(latest_value - target.value)
-    against = f"{_fmt(latest_value)} against a target of {Comparator(target.comparator).value.replace('_', ' ')} {_fmt(target.value)}"
-    if _met(latest_value, target.value, target.comparator):
+    against = (
+        f"{_fmt(latest_value, unit)} against a target of"
+        f" {comparator.value.replace('_', ' ')} {_fmt(target.value, unit)}"
+    )
+    if _met(latest_value, target.value, comparator):
         return MetricStatus("on_track", f"{against}: met")
-    # For "exactly" a miss on the good side of the direction is not a miss worth flagging.
-    if target.comparator == Comparator.exactly and direction != Direction.hold:
-        better = latest_value > target.value if direction == Direction.higher else latest_value < target.value
-        if better:
+    if comparator == Comparator.exactly and Direction(direction) != Direction.hold:
+        better = latest_value > target.value
+        if better == (Direction(direction) == Direction.higher):
             return MetricStatus("on_track", f"{against}: better than target")
-    if gap <= allowed:
-        return MetricStatus("at_risk", f"{against}: {_fmt(gap)} off, within the tolerance of {_fmt(allowed)}")
-    return MetricStatus("off_track", f"{against}: {_fmt(gap)} off, beyond the tolerance of {_fmt(allowed)}")
+    miss = f"{against}: {_fmt(gap, unit)} off"
+    if gap <= allowed or math.isclose(gap, allowed, rel_tol=_EPS, abs_tol=_EPS):
+        return MetricStatus("at_risk", f"{miss}, within the tolerance of {_fmt(allowed, unit)}")
+    return MetricStatus("off_track", f"{miss}, beyond the tolerance of {_fmt(allowed, unit)}")
