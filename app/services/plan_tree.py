@@ -156,7 +156,7 @@ def build_metric_nodes(
         in_force = rollup.target_in_force(targets=targets, period=last.period if last else dt.date.today())
         status = rollup.metric_status(
             direction=m.direction, targets=targets, latest_value=last.value if last else None,
-            latest_period=last.period if last else None, tolerance=m.tolerance,
+            latest_period=last.period if last else None, tolerance=m.tolerance, unit=m.unit,
         )
         nodes.append(MetricNode(
             metric=m, department=departments.get(m.department_id) if m.department_id else None,
@@ -250,12 +250,13 @@ def load_plan_tree(*, session: Session, plan: Plan, today: dt.date | None = None
         ):
             journeys_of[j.persona_id].append(j)
 
+    noun = plan.term("strategies").lower()
     fa_nodes = []
     for fa in focus_areas:
         own = [n for n in strategy_nodes if n.strategy.focus_area_id == fa.id]
         fa_nodes.append(FocusAreaNode(
             focus_area=fa, goals=[g for g in goals if g.focus_area_id == fa.id], strategies=own,
-            rollup=rollup.rollup_group(items=[n.rollup_input for n in own]),
+            rollup=rollup.rollup_group(items=[n.rollup_input for n in own], noun=noun),
             metrics=[m for m in metric_nodes if m.metric.focus_area_id == fa.id],
         ))
     return PlanTree(
@@ -265,7 +266,7 @@ def load_plan_tree(*, session: Session, plan: Plan, today: dt.date | None = None
         statements=statements, phases=phases, goals=goals, focus_areas=fa_nodes,
         metrics=metric_nodes, quick_wins=quick_wins,
         personas=[PersonaNode(p, journeys_of.get(p.id, [])) for p in personas],  # type: ignore[arg-type]
-        rollup=rollup.rollup_group(items=[n.rollup_input for n in strategy_nodes]),
+        rollup=rollup.rollup_group(items=[n.rollup_input for n in strategy_nodes], noun=noun),
         today=today,
     )
 

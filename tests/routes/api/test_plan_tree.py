@@ -38,7 +38,7 @@ def test_tree_has_the_plan_and_its_rollups(session: Session, client: TestClient)
     # 1.1 ended 2024-12-31 and is not complete: overdue, which heads the focus area.
     assert first["effective_status"]["code"] == "overdue"
     assert access["rollup"]["headline"] == "overdue"
-    assert access["rollup"]["why"] == "1 of 2 strategies is overdue: 1.1"
+    assert access["rollup"]["why"] == "1 of 2 recommendations is overdue: 1.1"  # the plan's word
     assert tools["rollup"] == {
         **tools["rollup"], "headline": "no_data", "mean_progress": None, "strategies": 0,
     }
