@@ -19,11 +19,14 @@ node_modules/.ok: package.json package-lock.json
 
 setup: $(VENV)/.ok node_modules/.ok
 
+DEMO_MODE ?= true
+
 ## run: install, migrate data/plantrack.db, load the seed plans if missing, and serve
 run: setup
 	$(BIN)/plantrack db upgrade
 	$(BIN)/plantrack seed
-	DEMO_MODE=$${DEMO_MODE:-true} $(BIN)/plantrack serve --host $(HOST) --port $(PORT)
+	if [ "$(DEMO_MODE)" = "true" ]; then DEMO_MODE=true $(BIN)/plantrack demo-users; fi
+	DEMO_MODE=$(DEMO_MODE) $(BIN)/plantrack serve --host $(HOST) --port $(PORT)
 
 ## test: the whole suite on SQLite, then on PostgreSQL (a throwaway server), then the browser tests
 test: setup
