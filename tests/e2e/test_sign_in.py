@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, sign_in_as
+from tests.e2e.conftest import sign_in_as
+from tests.live_server import LiveServer
 
 
 def test_demo_sign_in_and_out(page: Page, live_server: LiveServer, screenshot_dir) -> None:  # noqa: ANN001
