@@ -262,6 +262,11 @@ def _fmt(number: float, unit: str | None = None) -> str:
     return text + _UNIT_SUFFIX.get(unit or "", "")
 
 
+def format_value(number: float, unit: str | None = None) -> str:
+    """A value as people write it ("82.5%", "10 minutes"), for pages: the roll-up reasons' form."""
+    return _fmt(number, unit)
+
+
 def metric_status(
     *,
     direction: str,
