@@ -334,6 +334,49 @@ def demo_users() -> None:
         typer.echo("demo users already exist")
 
 
+@app.command("demo-data")
+def demo_data(
+    scale: Annotated[float, typer.Option(
+        help="1 is a city of about 40 departments, 600 strategies and 20,000 updates; "
+        "any positive number (0.05 too).")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Same seed and --today, same data. The organisation "
+                                      "is demo-city-SEED.")] = 1,
+    today: Annotated[
+        str | None, typer.Option(help="The day the data is generated around (YYYY-MM-DD; "
+                                 "default: today).")
+    ] = None,
+) -> None:
+    """Generate a synthetic city (organisation demo-city-SEED) for benchmarks and demonstrations.
+
+    Its users (a lead per department, coordinators, an admin, viewers) have no password.
+    Refused if demo-city-SEED already exists.
+    """
+    import datetime as dt
+    import time
+
+    from app.services.demo_data import DemoCityExists, generate_demo_city
+
+    if not scale > 0:
+        raise _fail("--scale must be positive")
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise _fail(f"--today: '{today}' is not a date (YYYY-MM-DD)") from exc
+    started = time.perf_counter()
+    with _session() as session:
+        try:
+            city = generate_demo_city(session=session, scale=scale, seed=seed, today=day)
+            session.commit()
+        except DemoCityExists as exc:
+            session.rollback()
+            raise _fail(str(exc)) from exc
+    elapsed = time.perf_counter() - started
+    counts = ", ".join(f"{n} {t}" for t, n in city.counts.items())
+    typer.echo(f"generated {city.organization_slug} in {elapsed:.1f} s: {counts}")
+    typer.echo(f"largest plan: {city.largest_plan_slug}; busiest department: "
+               f"{city.largest_department_code}")
+
+
 @app.command()
 def backup(
     file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
