@@ -28,8 +28,11 @@ def error_json(status: int, body: dict[str, Any], headers: dict[str, str] | None
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+JSON_PATHS = frozenset({"/healthz", "/openapi.json"})
+
+
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith("/api/") or request.url.path in JSON_PATHS
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

@@ -27,6 +27,16 @@ def page_error_handler(request: Request, exc: Exception) -> Response:
     if status == 401 and not is_htmx(request):
         return Response(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
     if is_htmx(request):
-        return render(request, "partials/error_fragment.html", {"message": message}, status_code=status)
-    return render(request, "error.html", {"title": TITLES.get(status, "Error"), "message": message},
-                  status_code=status)
+        response = render(request, "partials/error_fragment.html", {"message": message},
+                          status_code=status)
+    else:
+        response = render(request, "error.html",
+                          {"title": TITLES.get(status, "Error"), "message": message},
+                          status_code=status)
+    # Keep what the error says about itself (Allow on a 405, Retry-After on a 429).
+    for name, value in (getattr(exc, "headers", None) or {}).items():
+        response.headers[name] = value
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
