@@ -417,12 +417,9 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the web app and the JSON API (http://HOST:PORT)."""
-    import uvicorn
+    from app.serving import serve as run_server
 
-    uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, workers=workers,
-        reload=reload, proxy_headers=True,
-    )
+    run_server(host=host, port=port, workers=workers, reload=reload)
 
 
 if __name__ == "__main__":
