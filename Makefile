@@ -37,8 +37,16 @@ test: setup
 lint: setup
 	$(BIN)/ruff check app tests migrations
 
+## bench: scale 1 and 4, 1 and 2 workers, into bench/results.md (BENCH_ARGS="--scales 1" to narrow)
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+SCALE ?= 1
+SEED ?= 1
+## demo-data: a synthetic city (organisation demo-city-$(SEED)) in the database, SCALE=1 SEED=1
+demo-data: setup
+	$(BIN)/plantrack db upgrade
+	$(BIN)/plantrack demo-data --scale $(SCALE) --seed $(SEED)
 
 clean:
 	rm -rf $(VENV) node_modules data
