@@ -68,6 +68,8 @@ class FormState:
     errors: dict[str, str] = field(default_factory=dict)
     conflict: Conflict | None = None
     notice: str = ""
+    # A measurement for a period that already has one (not a stale correction).
+    existing: bool = False
 
 
 BLANK = FormState()
@@ -594,9 +596,8 @@ def record_measurement(
     except Conflict as exc:
         _failed(session)
         # Offered as a correction of the value now stored for that period, on its version.
-        return _metric_answer(
-            request, session, user, metric, FormState("correct", typed, conflict=exc), 409
-        )
+        state = FormState("correct", typed, conflict=exc, existing=not version)
+        return _metric_answer(request, session, user, metric, state, 409)
     notice = f"{format_value(saved.value, metric.unit)} recorded for {month_label(saved.period)}."
     return _metric_answer(request, session, user, metric, FormState(form, notice=notice))
 

@@ -829,6 +829,7 @@ class TestMeasurements:
         assert response.status_code == 409
         soup = page(response.text)
         notice = text_of(soup.find(class_="notice-conflict"))
+        assert notice.startswith("A value for June 2025 is already recorded")
         assert "Value now 83%" in notice and "Period now June 2025" in notice
         correction = soup.find("form", class_="measurement-form")
         fields = {i["name"]: i.get("value", "") for i in correction.find_all("input")}

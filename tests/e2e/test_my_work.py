@@ -1,0 +1,127 @@
+"""My work in a real browser: inline edits swap in place, and 422 / 409 answers are shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from app.db import get_engine
+from app.models import Department, Plan, Strategy, User
+from app.models.strategy import ProgressUpdateIn, StrategyUpdate
+from app.services import strategies
+from app.services.history import Actor
+from tests.e2e.conftest import sign_in_as
+from tests.live_server import LiveServer
+
+
+def assign_to_sj311(code: str) -> int:
+    """The San José seed names no owner for its recommendations: an administrator assigns one."""
+    with Session(get_engine()) as session:
+        admin = session.exec(select(User).where(User.username == "admin")).one()
+        sj311 = session.exec(
+            select(Department).where(
+                Department.code == "SJ311", Department.organization_id == admin.organization_id
+            )
+        ).one()
+        rec = session.exec(
+            select(Strategy)
+            .join(Plan)
+            .where(Strategy.code == code, Plan.slug == "san-jose-customer-service")
+        ).one()
+        strategies.update_strategy(
+            session=session,
+            strategy=rec,
+            actor=Actor(user=admin),
+            data=StrategyUpdate(version=rec.version, department_id=sj311.id),
+        )
+        session.commit()
+        assert rec.id is not None
+        return rec.id
+
+
+def no_reload_marker(page: Page) -> None:
+    page.evaluate("window.__sameDocument = true")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+def test_sj311_lead_adds_a_step_to_3_1_ticks_it_and_completes_a_quick_win_inline(
+    page: Page, live_server: LiveServer, screenshot_dir: Path
+) -> None:
+    rec_id = assign_to_sj311("3.1")
+    sign_in_as(page, live_server, "Sj311")
+    page.goto(f"{live_server.url}/my-work")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work: SJ311")
+    no_reload_marker(page)
+
+    block = page.locator(f"#strategy-{rec_id}")
+    expect(block).to_contain_text("Recommendation 3.1")
+    block.get_by_text("Add a workplan step").click()
+    block.get_by_label("Workplan step", exact=True).fill("Translate the phone tree")
+    block.get_by_label("Completion measure").fill("Spanish and Vietnamese menus live")
+    block.get_by_role("button", name="Add workplan step").click()
+    expect(block.locator(".notice-ok")).to_contain_text("“Translate the phone tree” added")
+    expect(block).to_contain_text("0 of 1 workplan steps done")
+
+    block.get_by_role("button", name="Mark done").click()
+    expect(block).to_contain_text("1 of 1 workplan steps done")
+    expect(block.locator(".progress-number")).to_have_text("100%")
+    block.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "my-work-step-done.png"))
+
+    quick_win = page.get_by_role("article", name="Quick win 1 Language Access")
+    quick_win.get_by_label("Status").select_option("complete")
+    quick_win.get_by_role("button", name="Save").click()
+    expect(quick_win.locator(".notice-ok")).to_be_visible()
+    expect(quick_win.locator(".status")).to_have_text("Complete")
+    assert_not_reloaded(page)
+
+
+def test_validation_and_stale_edit_messages_show_in_place(
+    page: Page, live_server: LiveServer, screenshot_dir: Path
+) -> None:
+    rec_id = assign_to_sj311("5.1")
+    sign_in_as(page, live_server, "Sj311")
+    page.goto(f"{live_server.url}/my-work")
+    no_reload_marker(page)
+    block = page.locator(f"#strategy-{rec_id}")
+    progress = block.get_by_label("Progress (%)")
+
+    # The browser itself stops 140 (max=100); the server's answer is what a script would get.
+    progress.evaluate("el => el.removeAttribute('max')")
+    progress.fill("140")
+    block.get_by_label("Narrative").fill("Typed words")
+    block.get_by_role("button", name="Save update").click()
+    expect(block.locator(".field-error")).to_have_text("Must be 100 or less.")
+    expect(block.get_by_label("Progress (%)")).to_have_value("140")
+    expect(block.get_by_label("Narrative")).to_have_value("Typed words")
+
+    # Meanwhile the coordinator saves a newer version.
+    with Session(get_engine()) as session:
+        coordinator = session.exec(select(User).where(User.username == "coordinator")).one()
+        rec = session.get(Strategy, rec_id)
+        assert rec is not None
+        strategies.record_strategy_progress(
+            session=session,
+            strategy=rec,
+            actor=Actor(user=coordinator),
+            data=ProgressUpdateIn(version=rec.version, status="at_risk", narrative="Budget cut."),
+        )
+        session.commit()
+
+    block.get_by_label("Progress (%)").fill("30")
+    block.get_by_role("button", name="Save update").click()
+    conflict = block.locator(".notice-conflict")
+    expect(conflict).to_contain_text("Demo coordinator saved a newer version")
+    expect(conflict).to_contain_text("Budget cut.")
+    block.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "my-work-conflict.png"))
+    # Re-applied on the newer version, it saves.
+    block.get_by_role("button", name="Save update").click()
+    expect(block.locator(".notice-ok")).to_have_text("Progress update saved.")
+    expect(block.locator(".progress-number")).to_have_text("30%")
+    assert_not_reloaded(page)
