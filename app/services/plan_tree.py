@@ -251,13 +251,23 @@ def load_plan_tree(*, session: Session, plan: Plan, today: dt.date | None = None
             journeys_of[j.persona_id].append(j)
 
     noun = plan.term("strategies").lower()
+    # Grouped in one pass each (plan order kept), not scanned again for every focus area.
+    strategies_of: dict[int | None, list[StrategyNode]] = defaultdict(list)
+    for n in strategy_nodes:
+        strategies_of[n.strategy.focus_area_id].append(n)
+    goals_of: dict[int | None, list[Goal]] = defaultdict(list)
+    for g in goals:
+        goals_of[g.focus_area_id].append(g)
+    metrics_of: dict[int | None, list[MetricNode]] = defaultdict(list)
+    for m in metric_nodes:
+        metrics_of[m.metric.focus_area_id].append(m)
     fa_nodes = []
     for fa in focus_areas:
-        own = [n for n in strategy_nodes if n.strategy.focus_area_id == fa.id]
+        own = strategies_of.get(fa.id, [])
         fa_nodes.append(FocusAreaNode(
-            focus_area=fa, goals=[g for g in goals if g.focus_area_id == fa.id], strategies=own,
+            focus_area=fa, goals=goals_of.get(fa.id, []), strategies=own,
             rollup=rollup.rollup_group(items=[n.rollup_input for n in own], noun=noun),
-            metrics=[m for m in metric_nodes if m.metric.focus_area_id == fa.id],
+            metrics=metrics_of.get(fa.id, []),
         ))
     return PlanTree(
         plan=plan, organization=org,
