@@ -12,7 +12,6 @@ The `load_*_work` functions reload one item the same way, for the fragment an in
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -400,18 +399,3 @@ def load_quick_win_work(
 
 def owning_department(*, session: Session, department_id: int | None) -> Department | None:
     return session.get(Department, department_id) if department_id is not None else None
-
-
-def department_codes(session: Session, ids: list[int]) -> dict[int, str]:
-    """Department codes by id (for links), in one query."""
-    if not ids:
-        return {}
-    rows = session.exec(select(Department.id, Department.code).where(col(Department.id).in_(ids)))
-    return {i: c for i, c in rows if i is not None}
-
-
-def grouped(items: list[tuple[Organization, Department]]) -> dict[Organization, list[Department]]:
-    out: dict[Organization, list[Department]] = defaultdict(list)
-    for org, dept in items:
-        out[org].append(dept)
-    return out

@@ -51,7 +51,7 @@ FIELD_NAMES = {
     "progress": "Progress",
     "narrative": "Narrative",
     "note": "Note",
-    "done_on": "Done",
+    "done_on": "Step",
     "period": "Period",
     "value": "Value",
 }

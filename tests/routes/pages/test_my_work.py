@@ -320,6 +320,41 @@ class TestStrategyProgress:
         assert "Saved." in text_of(block.find(class_="notice-ok"))
         assert text_of(block.find(class_="status")) == "At risk"
 
+    def test_a_coordinator_comes_back_to_the_department_they_were_reviewing(
+        self, session: Session, coordinator_user: User
+    ) -> None:
+        client, csrf = signed_in_client(session, coordinator_user)
+        target = strategy(session, "1.2")
+        response = self.post(
+            client,
+            csrf,
+            target.id,
+            {"version": "1", "status": "on_hold", "narrative": "Paused."},
+            htmx=False,
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == (
+            f"/my-work?saved=strategy-{target.id}&department=PW#strategy-{target.id}"
+        )
+        session.expire_all()
+        assert session.get(Strategy, target.id).status == "on_hold"
+
+    def test_a_tick_works_as_a_plain_form_post(
+        self, session: Session, cc_lead: tuple[TestClient, str]
+    ) -> None:
+        client, csrf = cc_lead
+        target = strategy(session, "1.1")
+        step = session.exec(select(WorkplanStep).where(WorkplanStep.title == "Post the job")).one()
+        response = client.post(
+            f"/my-work/steps/{step.id}/done",
+            data={"version": "1", "done": "1", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert response.headers["location"].endswith(f"#strategy-{target.id}")
+        block = page(client.get(response.headers["location"]).text).find(id=f"strategy-{target.id}")
+        assert "1 of 2 workplan steps done" in text_of(block)
+
     def test_progress_over_100_is_refused_beside_the_field_keeping_what_was_typed(
         self, session: Session, pw_lead: tuple[TestClient, str]
     ) -> None:
@@ -701,7 +736,7 @@ class TestWorkplanSteps:
         soup = page(response.text)
         notice = text_of(soup.find(class_="notice-conflict"))
         assert "Other Admin saved a newer version" in notice
-        assert f"done on {dt.date.today()}" in notice
+        assert f"Step now done on {dt.date.today()}" in notice
         # The step's own button now carries the newer version.
         tick = soup.find("form", action=f"/my-work/steps/{step.id}/done")
         assert tick.find("input", attrs={"name": "version"})["value"] == "2"
