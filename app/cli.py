@@ -316,6 +316,7 @@ def demo_users() -> None:
     Refused in production. Load the seed plans first (`plantrack seed`).
     """
     from app.services import accounts
+    from app.services.demo_setup import assign_demo_ownership
     from app.services.errors import DomainError
     from app.services.history import Actor
 
@@ -324,6 +325,7 @@ def demo_users() -> None:
     with _session() as session:
         try:
             created = accounts.ensure_demo_users(session=session, actor=Actor(name=CLI_ACTOR_NAME))
+            assigned = assign_demo_ownership(session=session, actor=Actor(name="demo setup"))
             session.commit()
         except DomainError as exc:
             session.rollback()
@@ -332,6 +334,8 @@ def demo_users() -> None:
         typer.echo("created demo users: " + ", ".join(created))
     else:
         typer.echo("demo users already exist")
+    for change in assigned:
+        typer.echo(f"demo ownership: {change}")
 
 
 @app.command("demo-data")
