@@ -87,10 +87,10 @@ CALLS: tuple[Call, ...] = (
     Call("activity", "Activity feed", "GET", "/activity", "coordinator", "page"),
     Call("tree_api", "Plan tree API", "GET", "/api/v1/plans/{slug}/tree", "token", "api"),
     Call("plans_api", "Plan list API", "GET", "/api/v1/plans", "token", "api"),
-    Call("measure_api", "Record a measurement (API)", "POST",
-         "/api/v1/metrics/{id}/measurements", "token", "write", write="measurement"),
-    Call("progress_api", "Progress update (API)", "POST", "/api/v1/strategies/{id}/progress",
-         "token", "write", write="progress"),
+    Call("measure_api", "Record a measurement (API, lead)", "POST",
+         "/api/v1/metrics/{id}/measurements", "lead_token", "write", write="measurement"),
+    Call("progress_api", "Progress update (API, coordinator)", "POST",
+         "/api/v1/strategies/{id}/progress", "token", "write", write="progress"),
     Call("measure_page", "Record a measurement (my work, htmx)", "POST",
          "/my-work/metrics/{id}/measurements", "lead", "write", write="measurement",
          body="form"),
@@ -138,7 +138,7 @@ class City:
     department: str = ""
     cookies: dict[str, str] = field(default_factory=dict)  # who -> cookie header
     csrf: dict[str, str] = field(default_factory=dict)
-    token: str = ""
+    tokens: dict[str, str] = field(default_factory=dict)  # token | lead_token -> API token
     strategies: dict[str, list[int]] = field(default_factory=dict)  # who -> editable strategies
     metrics: dict[str, list[int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -210,22 +210,24 @@ def _people(city: City) -> None:
             started = accounts.start_session(session=session, user=user)
             city.cookies[who] = f"{SESSION_COOKIE}={session_cookie_value(started.token)}"
             city.csrf[who] = started.csrf_token
-        _, city.token = accounts.create_api_token(
+        _, city.tokens["token"] = accounts.create_api_token(
             session=session, user=people["coordinator"], name="benchmark")
+        _, city.tokens["lead_token"] = accounts.create_api_token(
+            session=session, user=people["lead"], name="benchmark")
         session.commit()
         plan_ids = [p for p in session.exec(select(Plan.id).where(Plan.organization_id == org.id))]
         live = col(Strategy.archived_at).is_(None)
         city.strategies["token"] = list(session.exec(
             select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), live,
                                       Strategy.status != "complete").order_by(Strategy.id)))
-        city.strategies["lead"] = list(session.exec(
+        city.strategies["lead"] = city.strategies["lead_token"] = list(session.exec(
             select(Strategy.id).where(Strategy.department_id == dept.id, live,
                                       Strategy.status != "complete").order_by(Strategy.id)))
         metric_live = col(Metric.archived_at).is_(None)
         city.metrics["token"] = list(session.exec(
             select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), metric_live)
             .order_by(Metric.id)))
-        city.metrics["lead"] = list(session.exec(
+        city.metrics["lead"] = city.metrics["lead_token"] = list(session.exec(
             select(Metric.id).where(Metric.department_id == dept.id, metric_live)
             .order_by(Metric.id)))
         import app.models as models
@@ -317,8 +319,8 @@ class WritePool:
 
 
 def headers_for(city: City, who: str) -> dict[str, str]:
-    if who == "token":
-        return {"Authorization": f"Bearer {city.token}", "Accept": "application/json"}
+    if who in city.tokens:
+        return {"Authorization": f"Bearer {city.tokens[who]}", "Accept": "application/json"}
     if who in city.cookies:
         return {"Cookie": city.cookies[who], "X-CSRF-Token": city.csrf[who]}
     return {}
@@ -581,6 +583,15 @@ def measure_server(city: City, workers: int, probes: dict[str, Probe], args: arg
                     f"{run.rps:8.1f} rps" + (f"  {run.failures} failed {dict(run.statuses)}"
                                              if run.failures else ""))
             measured.append(Measured(call, runs))
+        # The baseline again: does the server still answer /healthz as fast as at the start?
+        again = Call("healthz_end", "/healthz (again, at the end)", "GET", "/healthz", "anonymous",
+                     "baseline_end")
+        runs = {c: load(server.port, maker(city, again, None), concurrency=c,
+                        duration=args.duration, max_requests=args.max_requests)
+                for c in args.concurrency}
+        measured.append(Measured(again, runs))
+        log(f"  {workers}w {again.label:<40} " + "  ".join(
+            f"c={c}: p50={r.percentile(0.5):.1f} ms {r.rps:.1f} rps" for c, r in runs.items()))
         if workers >= 2 and args.mixed > 0:
             mixed = mixed_run(city, server, probes, args, log)
     finally:
@@ -649,7 +660,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
 def report(info: dict[str, str], cities: list[City],
            results: dict[tuple[float, int], list[Measured]],
            probes: dict[float, dict[str, Probe]], mixed: dict[tuple[float, int], Any],
-           args: argparse.Namespace, total_seconds: float) -> str:
+           args: argparse.Namespace, total_seconds: float, skipped_configs: list[str]) -> str:
     low, high = args.concurrency[0], args.concurrency[-1]
     out = ["# PlanTrack benchmark", ""]
     out.append(f"`make bench` (bench/run.py), {info['date']}; "
@@ -669,9 +680,13 @@ def report(info: dict[str, str], cities: list[City],
         f"issues, counted in-process through the ASGI app. Ratios: the call's requests per "
         f"second over `/healthz`'s on the same server at the same concurrency. Pages are read by a "
         f"signed-in coordinator (My work: the lead of the department owning the most strategies, "
-        f"with its own session); API calls use the coordinator's API token. The database is "
-        f"SQLite (WAL) in a temporary folder; the server is `plantrack serve` (uvicorn, access "
-        f"log on, as in production).")
+        f"with its own session); API calls use the coordinator's API token, except recording "
+        f"a measurement, which only the owning department's lead may do (the lead's token). "
+        f"Writes: each client changes an item no other client is changing at that moment "
+        f"(a progress update on a strategy, this month's value of a metric: created, then "
+        f"corrected with its version), so a refusal for a stale version would not be measured "
+        f"as a write. The database is SQLite (WAL) in a temporary folder; the server is "
+        f"`plantrack serve` (uvicorn, access log on, as in production).")
     out.append("")
     out.append("## The cities")
     out.append("")
@@ -702,7 +717,7 @@ def report(info: dict[str, str], cities: list[City],
             out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for r in rows:
                 a, b = r.runs[low], r.runs[high]
-                probe = probes[c.scale][r.call.key]
+                probe = probes[c.scale].get(r.call.key, probes[c.scale]["healthz"])
                 failed = a.failures + b.failures
                 out.append(
                     f"| {r.call.label} | {probe.statements} | {fmt(a.percentile(0.5))} | "
@@ -728,6 +743,9 @@ def report(info: dict[str, str], cities: list[City],
                 f"{call.label} (`{call.method} {call.template}`): {p.note}" for call, p in skipped)
                 + ".")
             out.append("")
+    for note in skipped_configs:
+        out.append(f"Not measured: {note}.")
+        out.append("")
     out.append("## Against the aims (issue 5, deliverable 4)")
     out.append("")
     out.append("Aim: every main page at scale 1 at least a fifth of `/healthz`'s requests per "
@@ -737,7 +755,7 @@ def report(info: dict[str, str], cities: list[City],
         base = {k: r.runs[k].rps for r in rows if r.call.kind == "baseline" for k in r.runs}
         misses = []
         for r in rows:
-            if r.call.kind == "baseline":
+            if r.call.kind.startswith("baseline"):
                 continue
             for conc, run in r.runs.items():
                 ratio = run.rps / base[conc] if base.get(conc) else math.nan
@@ -766,6 +784,9 @@ def main() -> int:
                         help="seconds of the mixed 75/25 run with 2+ workers (10; 0: none)")
     parser.add_argument("--mixed-requests", type=int, default=2000)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--budget", type=float, default=14.0,
+                        help="minutes: a server configuration that would end past it is "
+                        "skipped, with a note (14)")
     parser.add_argument("--keep", action="store_true", help="keep the databases and server logs")
     args = parser.parse_args()
     args.scales = [float(s) for s in args.scales.split(",")]
@@ -781,6 +802,7 @@ def main() -> int:
     results: dict[tuple[float, int], list[Measured]] = {}
     probes: dict[float, dict[str, Probe]] = {}
     mixed: dict[tuple[float, int], Any] = {}
+    skipped_configs: list[str] = []
     try:
         for scale in args.scales:
             city = build_city(scale, workdir)
@@ -791,9 +813,20 @@ def main() -> int:
                 p = probes[scale][call.key]
                 print(f"  {call.label:<40} {'SQL ' + str(p.statements) if p.available else p.note}",
                       flush=True)
+            took: list[float] = []
             for workers in args.workers:
+                elapsed = time.perf_counter() - began
+                if took and elapsed + max(took) > args.budget * 60:
+                    note = (f"{workers} workers at scale {scale:g} skipped: the run had taken "
+                            f"{elapsed / 60:.1f} min and this would take about "
+                            f"{max(took) / 60:.1f} more (budget {args.budget:g} min, --budget)")
+                    skipped_configs.append(note)
+                    print(note, flush=True)
+                    continue
+                started = time.perf_counter()
                 rows, mixed_result = measure_server(city, workers, probes[scale], args,
                                                     lambda line: print(line, flush=True))
+                took.append(time.perf_counter() - started)
                 results[(scale, workers)] = rows
                 if mixed_result:
                     mixed[(scale, workers)] = mixed_result
@@ -802,7 +835,8 @@ def main() -> int:
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    text = report(info, cities, results, probes, mixed, args, time.perf_counter() - began)
+    text = report(info, cities, results, probes, mixed, args, time.perf_counter() - began,
+                  skipped_configs)
     Path(args.output).write_text(text + "\n", encoding="utf-8")
     print()
     print(text)
