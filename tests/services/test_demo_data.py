@@ -15,6 +15,7 @@ from app.cli import app as cli
 from app.db import get_engine
 from app.main import create_app
 from app.models import (
+    Department,
     HistoryEntry,
     Measurement,
     Metric,
@@ -151,6 +152,17 @@ def test_rows_satisfy_the_schema_and_tell_a_consistent_story(session: Session) -
             "SELECT COUNT(*) FROM history_entry e WHERE NOT EXISTS "
             "(SELECT 1 FROM history_field f WHERE f.entry_id = e.id)"
         )).scalar_one() == 0
+
+
+def test_rows_added_afterwards_get_new_ids(session: Session) -> None:
+    """Ids were assigned by the generator; the database's own (PostgreSQL sequences) moved on."""
+    city = _generate()
+    with Session(get_engine()) as own:
+        dept = Department(organization_id=city.organization_id, code="NEW", name="New")
+        own.add(dept)
+        own.flush()
+        assert dept.id is not None and dept.id > city.counts["department"]
+        own.rollback()
 
 
 def test_a_second_city_with_the_same_seed_is_refused(session: Session) -> None:
