@@ -121,7 +121,16 @@ def machine() -> dict[str, str]:
         "SQLAlchemy": sqlalchemy.__version__,
         "uvicorn": uvicorn.__version__,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load average at the start (1, 5, 15 min)": _load(),
     }
+
+
+def _load() -> str:
+    """Other work on the machine skews every figure: the load average says how much there was."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 # --- setting up a city --------------------------------------------------------------------------
@@ -835,6 +844,7 @@ def main() -> int:
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    info["load average at the end (1, 5, 15 min)"] = _load()
     text = report(info, cities, results, probes, mixed, args, time.perf_counter() - began,
                   skipped_configs)
     Path(args.output).write_text(text + "\n", encoding="utf-8")
