@@ -1,0 +1,164 @@
+"""/plans/{slug}/quick-wins: the quick wins board, by status or by People / Process / Technology.
+
+One URL and one template (quick_wins/board.html): a GET gets the page, an htmx GET the `board`
+block (the view switch). Moving a quick win posts to the same URL with both `action=` and
+`hx-post=`: htmx gets the card's block back (with out-of-band updates of the status counts), a
+plain post a 303 back to the card; a stale version answers 409 with the card showing the newer
+status and who saved it, bad input 422 with the message beside the select.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import pydantic as pd
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.auth import CurrentUser, actor_for
+from app.deps import SessionDep
+from app.models import Plan, QuickWin, User
+from app.models.quick_win import QuickWinProgressIn
+from app.services import quick_win_board as board_service
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.permissions import Action, require, require_read_plan
+from app.services.plan_tree import get_plan
+from app.services.quick_win_board import BoardView
+from app.services.quick_wins import KIND, record_quick_win_progress
+from app.services.when import moment_text
+from app.templating import is_htmx, render
+
+router = APIRouter(prefix="/plans/{slug}/quick-wins", include_in_schema=False)
+TEMPLATE = "quick_wins/board.html"
+
+Form_ = Annotated[str, Form()]
+
+
+@dataclass
+class CardState:
+    """What a card shows after a move: the status typed, an error, a conflict, a confirmation."""
+
+    status: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: Conflict | None = None
+    notice: str = ""
+
+
+BLANK = CardState()
+
+
+def _view(by: str) -> BoardView:
+    return BoardView.category if by == BoardView.category else BoardView.status
+
+
+def _context(plan: Plan, view: BoardView, **extra: Any) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "view": view,
+        "status_labels": board_service.STATUS_LABELS,
+        "category_labels": board_service.CATEGORY_LABELS,
+        "states": {},
+        "blank": BLANK,
+        "oob_counts": None,
+        "when": moment_text,
+        **extra,
+    }
+
+
+def _board_page(
+    request: Request, session: Session, user: User | None, plan: Plan, view: BoardView, *,
+    states: dict[str, CardState] | None = None, status_code: int = 200,
+) -> Response:
+    board = board_service.load_board(session=session, plan=plan, user=user)
+    context = _context(plan, view, board=board, states=states or {})
+    return render(request, TEMPLATE, context, block="board", status_code=status_code)
+
+
+@router.get("")
+def quick_wins_board(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, by: str = "",
+    saved: str = "",
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    states = {saved: CardState(notice="Saved.")} if saved.startswith("quick-win-") else {}
+    return _board_page(request, session, user, plan, _view(by), states=states)
+
+
+def _card_answer(
+    request: Request, session: Session, user: User, plan: Plan, quick_win: QuickWin,
+    view: BoardView, state: CardState, status_code: int = 200,
+) -> Response:
+    """htmx: the card (and, after a move, the new counts). A plain post: 303 back to the card,
+    or the whole board with the message on the card."""
+    key = f"quick-win-{quick_win.id}"
+    if not is_htmx(request):
+        if status_code < 400:
+            query = urlencode({**({"by": view.value} if view != BoardView.status else {}),
+                               "saved": key})
+            return RedirectResponse(
+                f"/plans/{plan.slug}/quick-wins?{query}#{key}", status_code=303
+            )
+        return _board_page(request, session, user, plan, view, states={key: state},
+                           status_code=status_code)
+    card = board_service.load_card(session=session, quick_win=quick_win, user=user)
+    oob = None
+    if status_code < 400:
+        oob = board_service.load_board(session=session, plan=plan, user=user).status_counts
+    context = _context(plan, view, card=card, states={key: state}, oob_counts=oob)
+    return render(request, TEMPLATE, context, block="card", status_code=status_code)
+
+
+def _problems(exc: pd.ValidationError | ValidationFailed) -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return {p.field: p.message[:1].upper() + p.message[1:] + "." for p in exc.problems}
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        name = str((err.get("loc") or ("form",))[0])
+        if name == "status":
+            out.setdefault("status", "Choose one of the listed statuses.")
+        else:  # the hidden version: the user cannot fix it, only reload
+            out.setdefault("form", "This form is missing the version it was made from; "
+                                   "reload the page and try again.")
+    return out
+
+
+@router.post("")
+def move_quick_win(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str,
+    quick_win_id: Form_ = "", version: Form_ = "", status: Form_ = "", by: Form_ = "",
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    view = _view(by)
+    found = (
+        board_service.get_plan_quick_win(session=session, plan=plan, quick_win_id=int(quick_win_id))
+        if quick_win_id.isdigit() and len(quick_win_id) < 16 else None
+    )
+    if found is None:
+        raise NotFound(f"No quick win {quick_win_id!r} on this board.")
+    quick_win = found
+    # Refused (403 with the reason, or 401 → sign-in) before anything is read from the form.
+    require(session, actor_for(user), Action.progress, quick_win, kind=KIND)
+    assert user is not None  # require() refuses anonymous requests
+    try:
+        data = QuickWinProgressIn(version=version, status=status or None)  # type: ignore[arg-type]
+        if data.status is None:
+            raise ValidationFailed.one("status", "choose a status")
+        before = quick_win.status
+        record_quick_win_progress(session=session, quick_win=quick_win, data=data,
+                                  actor=actor_for(user))
+    except (pd.ValidationError, ValidationFailed) as exc:
+        session.rollback()  # nothing half-saved
+        state = CardState(status=status, errors=_problems(exc))
+        return _card_answer(request, session, user, plan, quick_win, view, state, 422)
+    except Conflict as exc:
+        session.rollback()
+        state = CardState(status=status, conflict=exc)
+        return _card_answer(request, session, user, plan, quick_win, view, state, 409)
+    label = board_service.STATUS_LABELS.get(quick_win.status, quick_win.status)
+    notice = f"Moved to {label}." if quick_win.status != before else f"Still {label}; noted."
+    return _card_answer(request, session, user, plan, quick_win, view, CardState(notice=notice))
