@@ -152,8 +152,9 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
             User.organization_id == org.id, User.role == "admin")).scalar_one(),
     }
     clients = {who: signed_in_client(session, user)[0] for who, user in people.items()}
-    in_plan = Strategy.plan_id == plan.id
-    strategy = _largest(session, Strategy, WorkplanStep, "strategy_id", in_plan)
+    # The strategy with the most steps among those with updates (so its history is not empty).
+    updated = (Strategy.plan_id == plan.id) & Strategy.last_update_at.is_not(None)  # type: ignore[union-attr]
+    strategy = _largest(session, Strategy, WorkplanStep, "strategy_id", updated)
     ids = {
         "slug": plan.slug,
         "plan_id": str(plan.id),
@@ -178,7 +179,13 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     }
     ids["measurement_id"] = _first(session, Measurement,
                                    Measurement.metric_id == int(ids["metric_id"]))
+    ids["metric_code"] = str(session.execute(
+        select(Metric.code).where(Metric.id == int(ids["metric_id"]))).scalar())
     ids["id"] = ids["strategy_id"]
+    # Pages name items by their code in the plan.
+    ids["strategy_code"] = session.get(Strategy, strategy).code  # type: ignore[union-attr]
+    ids["fa_code"] = session.get(FocusArea, int(ids["focus_area_id"])).code  # type: ignore[union-attr]
+    ids["metric_code"] = session.get(Metric, int(ids["metric_id"])).code  # type: ignore[union-attr]
     return Visit(city, clients, ids)
 
 
