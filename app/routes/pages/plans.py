@@ -1,0 +1,97 @@
+"""The plans as everyone reads them: the list, a plan's overview, and its drill-downs.
+
+- `/` and `/plans`: the plans the visitor may read, by organisation, with each plan's headline;
+- `/plans/{slug}`: the overview, in the plan's own words (vision, standards, themes…);
+- `/plans/{slug}/focus-areas/{fa_code}`: one focus area's goals, strategies and metrics;
+- `/plans/{slug}/strategies/{strategy_code}`: one strategy, its steps, metrics and history.
+
+Read-only: the edit controls live on /my-work; a strategy page links there ("Update") only when
+`can()` says the reader may update it. Each page has one template; an htmx request for the same
+URL gets its main block (the strategy page's history block for `?history=all`).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.auth import CurrentUser
+from app.deps import SessionDep
+from app.services import drill_down, plan_index
+from app.services.permissions import Action, can, require_read_plan
+from app.services.plan_tree import get_plan, load_plan_tree
+from app.services.roadmap import TERM_LABELS, span_text
+from app.services.rollup import format_value
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _helpers() -> dict[str, object]:
+    return {
+        "term_labels": TERM_LABELS,
+        "category_labels": drill_down.CATEGORY_LABELS,
+        "span_text": span_text,
+        "format_value": format_value,
+        "when": drill_down.moment_text,
+    }
+
+
+@router.get("/")
+@router.get("/plans")
+def plans_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    groups = plan_index.list_plans(session=session, user=user)
+    return render(request, "plans/index.html", {"groups": groups, **_helpers()}, block="plans")
+
+
+@router.get("/plans/{slug}")
+def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    tree = load_plan_tree(session=session, plan=plan)
+    context = {"plan": plan, "tree": tree, "period": plan_index.period_text(plan),
+               "sections": drill_down.focus_area_sections(tree),
+               "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
+               **_helpers()}
+    return render(request, "plans/overview.html", context, block="overview")
+
+
+@router.get("/plans/{slug}/focus-areas/{fa_code}")
+def focus_area_page(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, fa_code: str
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    view = drill_down.focus_area_view(load_plan_tree(session=session, plan=plan), fa_code)
+    context = {"plan": plan, "tree": view.tree, "view": view, **_helpers()}
+    return render(request, "plans/focus_area.html", context, block="focus_area")
+
+
+@router.get("/plans/{slug}/strategies/{strategy_code}")
+def strategy_page(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, strategy_code: str,
+    history: str = "",
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    tree = load_plan_tree(session=session, plan=plan)
+    view = drill_down.strategy_view(tree, strategy_code)
+    strategy = view.node.strategy
+    kind = plan.term("strategy").lower()
+    update_url = ""
+    if can(session, user, Action.progress, strategy, kind=kind):
+        update_url = drill_down.update_link(user, view.node, tree.organization.slug)
+    readable = drill_down.can_read_history(user, plan)
+    entries: list[drill_down.HistoryItem] = []
+    more = False
+    if readable:
+        limit = 100_000 if history == "all" else drill_down.HISTORY_LIMIT
+        entries, more = drill_down.strategy_history(
+            session=session, tree=tree, strategy=strategy, limit=limit
+        )
+    context = {"plan": plan, "tree": tree, "view": view, "update_url": update_url,
+               "history_readable": readable, "history": entries, "history_more": more,
+               **_helpers()}
+    # `?history=all` from htmx swaps only the history list; any other htmx GET the page's body.
+    block = "history" if history == "all" else "strategy"
+    return render(request, "plans/strategy.html", context, block=block)

@@ -1,0 +1,30 @@
+"""/plans/{slug}/search?q=: search one plan's titles, descriptions and narratives.
+
+A plain GET form on every plan page; with htmx the results block is swapped in place (and the URL
+pushed). The search itself is app/services/search.py.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.auth import CurrentUser
+from app.deps import SessionDep
+from app.services import search as search_service
+from app.services.permissions import require_read_plan
+from app.services.plan_tree import get_plan
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/plans/{slug}/search")
+def search_page(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, q: str = ""
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    results = search_service.search_plan(session=session, plan=plan, query=q)
+    return render(request, "plans/search.html", {"plan": plan, "results": results, "q": q},
+                  block="results")

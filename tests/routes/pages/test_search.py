@@ -1,0 +1,95 @@
+"""/plans/{slug}/search: the search box on every plan page, and results grouped by kind."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from sqlmodel import Session
+
+from app.models import Plan
+from tests.factories import TINY_PLAN, make_tiny_plan, signed_in_client
+
+HX = {"HX-Request": "true"}
+TINY = "/plans/testville-service"
+
+
+def page(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def text_of(node: Tag | BeautifulSoup | None) -> str:
+    assert node is not None
+    return " ".join(node.get_text(" ").split())
+
+
+@pytest.fixture
+def tiny(session: Session) -> Plan:
+    return make_tiny_plan(session)
+
+
+@pytest.mark.parametrize(
+    "url", [TINY, f"{TINY}/focus-areas/1", f"{TINY}/strategies/1.1", f"{TINY}/roadmap",
+            f"{TINY}/search?q=x"],
+)
+def test_every_plan_page_has_a_labelled_search_box(session: Session, tiny: Plan, url: str) -> None:
+    client, _ = signed_in_client(session, None)
+    soup = page(client.get(url).text)
+    form = soup.select_one("nav.plan-nav form[role=search]")
+    assert form is not None
+    assert form["method"] == "get" and form["action"] == f"{TINY}/search"
+    box = form.select_one("input[name=q]")
+    assert box is not None
+    label = soup.select_one(f"label[for={box['id']}]")
+    assert label is not None and text_of(label) == "Search this plan"
+
+
+def test_results_are_grouped_by_kind_with_links_and_the_match_marked(
+    session: Session, tiny: Plan
+) -> None:
+    client, _ = signed_in_client(session, None)
+    answer = client.get(f"{TINY}/search", params={"q": "ANSWER"})
+    assert answer.status_code == 200
+    soup = page(answer.text)
+    assert "5 results for “ANSWER”" in text_of(soup.select_one(".board-summary"))
+    groups = {text_of(s.h2): s for s in soup.select("section.search-group")}
+    assert list(groups) == ["Standards (1)", "Goals (1)", "Recommendations (1)", "Quick wins (2)"]
+    strategy = groups["Recommendations (1)"].select_one("li a")
+    assert strategy is not None
+    assert strategy["href"] == f"{TINY}/strategies/1.1"
+    assert text_of(strategy) == "1.1 Answer in language"
+    standard = groups["Standards (1)"].select_one("li")
+    assert standard is not None
+    assert text_of(standard) == "1 Timely Definition: We answer quickly."
+    mark = standard.select_one("mark")
+    assert mark is not None and text_of(mark) == "answer"
+    assert soup.select_one("#search-q")["value"] == "ANSWER"  # type: ignore[index]
+
+
+def test_nothing_found_and_no_query(session: Session, tiny: Plan) -> None:
+    client, _ = signed_in_client(session, None)
+    none = page(client.get(f"{TINY}/search?q=zebra").text)
+    assert "Nothing in this plan matches “zebra”." in text_of(none.select_one("#results"))
+    empty = page(client.get(f"{TINY}/search").text)
+    assert "Type a word or phrase" in text_of(empty.select_one("#results"))
+    assert "recommendations" in text_of(empty.select_one("#results"))
+
+
+def test_the_query_is_shown_escaped(session: Session, tiny: Plan) -> None:
+    client, _ = signed_in_client(session, None)
+    answer = client.get(f"{TINY}/search", params={"q": '"><script>alert(1)</script>'})
+    assert "<script>alert(1)</script>" not in answer.text
+    assert "&lt;script&gt;" in answer.text
+
+
+def test_htmx_gets_only_the_results(session: Session, tiny: Plan) -> None:
+    client, _ = signed_in_client(session, None)
+    answer = client.get(f"{TINY}/search?q=language", headers=HX)
+    assert answer.status_code == 200
+    assert "<html" not in answer.text and "<form" not in answer.text
+    assert "Answer in language" in answer.text
+
+
+def test_an_unpublished_plan_cannot_be_searched_anonymously(session: Session) -> None:
+    make_tiny_plan(session, TINY_PLAN.replace("published: true", "published: false"))
+    client, _ = signed_in_client(session, None)
+    assert client.get(f"{TINY}/search?q=language").status_code == 404
