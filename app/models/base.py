@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
+import pydantic as pd
 from sqlalchemy import CheckConstraint, MetaData, String
 from sqlmodel import Field, SQLModel
 
@@ -17,6 +19,12 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+# The largest id a client may send: the largest integer JSON clients hold exactly (2^53 - 1),
+# well inside a database integer. A bigger one is refused (422 naming the field) instead of
+# overflowing the driver (a 500).
+MAX_ID = 2**53 - 1
+RowId = Annotated[int, pd.Field(ge=1, le=MAX_ID)]
 
 
 def utcnow() -> dt.datetime:

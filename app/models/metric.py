@@ -8,7 +8,7 @@ import pydantic as pd
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import Timestamped, Versioned, enum_check, enum_field
+from app.models.base import RowId, Timestamped, Versioned, enum_check, enum_field
 from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
 
 
@@ -103,11 +103,11 @@ class MetricCreate(pd.BaseModel):
     horizon: Horizon | None = None
     frequency: Frequency | None = None
     data_source: str = pd.Field(default="", max_length=300)
-    department_id: int | None = None
-    statement_id: int | None = None
-    goal_id: int | None = None
-    strategy_id: int | None = None
-    focus_area_id: int | None = None
+    department_id: RowId | None = None
+    statement_id: RowId | None = None
+    goal_id: RowId | None = None
+    strategy_id: RowId | None = None
+    focus_area_id: RowId | None = None
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
@@ -124,7 +124,7 @@ class MetricUpdate(pd.BaseModel):
     horizon: Horizon | None = None
     frequency: Frequency | None = None
     data_source: str | None = pd.Field(default=None, max_length=300)
-    department_id: int | None = None
+    department_id: RowId | None = None
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None

@@ -4,7 +4,7 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import Versioned, enum_check, enum_field
+from app.models.base import RowId, Versioned, enum_check, enum_field
 from app.models.enums import QuickWinStatus, WorkCategory
 
 
@@ -40,7 +40,7 @@ class QuickWinCreate(pd.BaseModel):
     summary: str = pd.Field(default="", max_length=5_000)
     category: WorkCategory | None = None
     status: QuickWinStatus = QuickWinStatus.planned
-    department_id: int | None = None
+    department_id: RowId | None = None
 
 
 class QuickWinUpdate(pd.BaseModel):
@@ -50,7 +50,7 @@ class QuickWinUpdate(pd.BaseModel):
     customer_issue: str | None = pd.Field(default=None, max_length=5_000)
     summary: str | None = pd.Field(default=None, max_length=5_000)
     category: WorkCategory | None = None
-    department_id: int | None = None
+    department_id: RowId | None = None
 
 
 class QuickWinProgressIn(pd.BaseModel):

@@ -8,7 +8,7 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Versioned, enum_check, enum_field, percent_check
+from app.models.base import RowId, Versioned, enum_check, enum_field, percent_check
 from app.models.enums import StrategyStatus, Term
 
 
@@ -87,16 +87,16 @@ class StrategyCreate(pd.BaseModel):
     code: str = pd.Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
     title: str = pd.Field(min_length=1, max_length=300)
     description: str = pd.Field(default="", max_length=20_000)
-    focus_area_id: int | None = None
-    department_id: int | None = None
-    phase_id: int | None = None
+    focus_area_id: RowId | None = None
+    department_id: RowId | None = None
+    phase_id: RowId | None = None
     term: Term | None = None
     priority: int | None = pd.Field(default=None, ge=1, le=99)
     leads: list[str] = pd.Field(default_factory=list, max_length=20)
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
     update_cadence_days: int = pd.Field(default=30, ge=1, le=366)
-    goal_ids: list[int] = pd.Field(default_factory=list, max_length=50)
+    goal_ids: list[RowId] = pd.Field(default_factory=list, max_length=50)
 
 
 class StrategyUpdate(pd.BaseModel):
@@ -105,9 +105,9 @@ class StrategyUpdate(pd.BaseModel):
     version: int = pd.Field(ge=1)
     title: str | None = pd.Field(default=None, min_length=1, max_length=300)
     description: str | None = pd.Field(default=None, max_length=20_000)
-    focus_area_id: int | None = None
-    department_id: int | None = None
-    phase_id: int | None = None
+    focus_area_id: RowId | None = None
+    department_id: RowId | None = None
+    phase_id: RowId | None = None
     term: Term | None = None
     priority: int | None = pd.Field(default=None, ge=1, le=99)
     leads: list[str] | None = pd.Field(default=None, max_length=20)
@@ -131,7 +131,7 @@ class StepCreate(pd.BaseModel):
     completion_measure: str = pd.Field(default="", max_length=5_000)
     owner: str = pd.Field(default="", max_length=300)
     due: dt.date | None = None
-    parent_id: int | None = None
+    parent_id: RowId | None = None
 
 
 class StepUpdate(pd.BaseModel):

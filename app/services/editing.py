@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.models import HistoryAction, HistoryEntry
 from app.models.base import utcnow
 from app.models.enums import SubjectType
-from app.services.errors import Conflict
+from app.services.errors import Conflict, FieldProblem, ValidationFailed
 from app.services.history import Actor, record_change
 
 
@@ -79,6 +79,14 @@ def save_changes(
     """
     model = type(item)
     fields = list(changes)
+    # "null" for a column that cannot hold it is bad input (422), not a database error (500).
+    nulls = [
+        FieldProblem(name, "must not be null")
+        for name, value in changes.items()
+        if value is None and not model.__table__.c[name].nullable
+    ]
+    if nulls:
+        raise ValidationFailed(nulls)
     if item.version != expected_version:
         raise stale_edit(
             session, item, expected_version=expected_version, subject_type=subject_type,
