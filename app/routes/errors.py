@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.services.errors import DomainError, FieldProblem, TooManyAttempts, ValidationFailed
 
@@ -40,6 +41,21 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path. The router's own 405 names only the first
+    route matching the path: GET /x/{id} and PATCH /x/{id}, two routes, said `Allow: GET`."""
+    return [
+        method for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+
+
 def _page_error_handler(request: Request, exc: Exception) -> Response | None:
     handler = getattr(request.app.state, "page_error_handler", None)
     if handler is None or _is_api(request):
@@ -70,6 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         page = _page_error_handler(request, exc)
         if page is not None:
             return page
