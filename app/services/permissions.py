@@ -13,13 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlmodel import Session, col, select
 
 from app.models import (
     Department,
     FocusArea,
+    HistoryEntry,
     Measurement,
     Metric,
+    Organization,
     Plan,
     QuickWin,
     Strategy,
@@ -148,3 +151,60 @@ def require_read_plan(user: User | None, plan: Plan) -> None:
 
     if not can_read_plan(user, plan):
         raise NotFound(f"No plan '{plan.slug}'.")
+
+
+# --- the same rules for lists: conditions a query applies, so a page holds only what may be read --
+
+
+def _is_admin(user: User | None) -> bool:
+    return user is not None and user.active and user.role == Role.admin
+
+
+def readable_plans(user: User | None) -> ColumnElement[bool]:
+    """`can_read_plan` as a condition on Plan rows."""
+    published = col(Plan.published).is_(True)
+    if _is_admin(user):
+        return true()
+    if user is None or not user.active or user.organization_id is None:
+        return published
+    return or_(published, col(Plan.organization_id) == user.organization_id)
+
+
+def readable_organizations(user: User | None) -> ColumnElement[bool]:
+    """An organisation is seen by anyone who can read one of its live plans, and by its people."""
+    if _is_admin(user):
+        return true()
+    with_plans = select(Plan.organization_id).where(
+        readable_plans(user), col(Plan.archived_at).is_(None)
+    )
+    condition = col(Organization.id).in_(with_plans)
+    if user is not None and user.active and user.organization_id is not None:
+        condition = or_(condition, col(Organization.id) == user.organization_id)
+    return condition
+
+
+def require_see_archived(user: User | None) -> None:
+    """Archived items are listed only for administrators (who alone can restore them)."""
+    if user is None:
+        raise NotAuthenticated("Sign in as an administrator to see archived items.")
+    if not _is_admin(user):
+        raise PermissionDenied("Only an administrator can see archived items.")
+
+
+def require_read_history(user: User | None) -> None:
+    """The history says who changed what, with their notes: it is for the organisation's people."""
+    if user is None or not user.active:
+        raise NotAuthenticated("Sign in to read the history of changes.")
+
+
+def readable_history(user: User | None) -> ColumnElement[bool]:
+    """Entries of the reader's own organisation's plans; administrators read every entry
+    (account changes, which belong to no plan, included)."""
+    if _is_admin(user):
+        return true()
+    if user is None or not user.active or user.organization_id is None:
+        return false()
+    return and_(
+        col(HistoryEntry.plan_id).is_not(None),
+        col(HistoryEntry.organization_id) == user.organization_id,
+    )
