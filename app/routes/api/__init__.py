@@ -2,11 +2,21 @@
 
 from fastapi import APIRouter
 
-from app.routes.api import health, plans
+from app.routes.api import (
+    health,
+    history,
+    metrics,
+    organizations,
+    plan_parts,
+    plans,
+    quick_wins,
+    strategies,
+)
 
 api_router = APIRouter()
 api_router.include_router(health.router)
-api_router.include_router(plans.router, prefix="/api/v1")
+for _module in (organizations, plans, plan_parts, strategies, quick_wins, metrics, history):
+    api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402
 
 api_router.include_router(_tree.router, prefix="/api/v1")

@@ -7,11 +7,38 @@ from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.models import Organization, Plan
+from app.models import (
+    DEFAULT_TERMINOLOGY,
+    HistoryAction,
+    HistoryEntry,
+    HistoryField,
+    Journey,
+    Metric,
+    MetricTarget,
+    Organization,
+    Persona,
+    Plan,
+    Strategy,
+)
+from app.models.enums import (
+    Comparator,
+    Direction,
+    Frequency,
+    Horizon,
+    PlanStatus,
+    QuickWinStatus,
+    ScheduleStyle,
+    StatementKind,
+    StrategyStatus,
+    SubjectType,
+    Term,
+    Unit,
+    WorkCategory,
+)
 
 T = TypeVar("T")
 
@@ -33,12 +60,32 @@ class _PageParams:
         self.offset = offset
 
     def run(self, session: Session, query: Any, convert: Callable[[Any], T]) -> Page[T]:
-        total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        total = session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
         rows = session.execute(query.limit(self.limit).offset(self.offset)).all()
-        return Page[T](items=[convert(r) for r in rows], total=total, limit=self.limit, offset=self.offset)
+        return Page[T](
+            items=[convert(r) for r in rows], total=total, limit=self.limit, offset=self.offset
+        )
+
+    def run_items(
+        self, session: Session, query: Any, convert_all: Callable[[list[Any]], list[T]]
+    ) -> Page[T]:
+        """Like `run`, for a query of one entity: `convert_all` gets the page's rows at once, so
+        what they need alongside (targets, goal links…) is read in one query per page."""
+        total = session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+        rows = list(session.execute(query.limit(self.limit).offset(self.offset)).scalars())
+        return Page[T](items=convert_all(rows), total=total, limit=self.limit, offset=self.offset)
 
 
 PageParams = Annotated[_PageParams, Depends()]
+
+
+def each(model: type[BaseModel]) -> Callable[[list[Any]], list[Any]]:
+    """`convert_all` for `run_items` when every row reads on its own."""
+    return lambda rows: [model.model_validate(row) for row in rows]
 
 
 class PlanSummary(BaseModel):
@@ -60,3 +107,276 @@ class PlanSummary(BaseModel):
             organization_slug=org.slug, status=plan.status, published=plan.published,
             period_start=plan.period_start, period_end=plan.period_end, adopted_on=plan.adopted_on,
         )
+
+
+# --- read models of every entity (what GET answers, and what a write answers with) -----------
+
+
+def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC, so say so."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class _Editable(_Read):
+    """Items that change carry `version` (also their ETag): send it back with a change."""
+
+    version: int
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    archived_at: UtcDatetime | None
+
+
+class OrganizationRead(_Read):
+    id: int
+    slug: str
+    name: str
+
+
+class DepartmentRead(_Read):
+    id: int
+    organization_id: int
+    code: str
+    name: str
+
+
+class PlanRead(_Editable):
+    id: int
+    slug: str
+    title: str
+    subtitle: str
+    organization_id: int
+    organization: str
+    organization_slug: str
+    owning_department_id: int | None
+    status: PlanStatus
+    published: bool
+    period_start: dt.date | None
+    period_end: dt.date | None
+    adopted_on: dt.date | None
+    schedule: ScheduleStyle
+    schedule_origin: dt.date | None
+    summary: str
+    mission: str
+    vision: str
+    mandate: str
+    source: str
+    terminology: dict[str, str]
+
+    @classmethod
+    def of(cls, plan: Plan, org: Organization) -> PlanRead:
+        return cls.model_validate({
+            **plan.model_dump(), "terminology": {**DEFAULT_TERMINOLOGY, **(plan.terminology or {})},
+            "organization": org.name, "organization_slug": org.slug,
+        })
+
+
+class StatementRead(_Read):
+    id: int
+    plan_id: int
+    kind: StatementKind
+    code: str | None
+    position: int
+    title: str
+    definition: str
+
+
+class PhaseRead(_Read):
+    id: int
+    plan_id: int
+    code: str
+    position: int
+    name: str
+    description: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+class FocusAreaRead(_Editable):
+    id: int
+    plan_id: int
+    code: str
+    position: int
+    title: str
+    description: str
+    category: WorkCategory | None
+    active_from: dt.date | None
+    active_to: dt.date | None
+    narrative: str
+
+
+class GoalRead(_Editable):
+    id: int
+    plan_id: int
+    focus_area_id: int | None
+    code: str
+    position: int
+    title: str
+    description: str
+    outcomes: list[str]
+
+
+class StrategyRead(_Editable):
+    id: int
+    plan_id: int
+    focus_area_id: int | None
+    department_id: int | None
+    phase_id: int | None
+    goal_ids: list[int]
+    code: str
+    position: int
+    title: str
+    description: str
+    term: Term | None
+    priority: int | None
+    leads: list[str]
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    status: StrategyStatus = Field(description="The status its owner last reported")
+    progress: int = Field(
+        description="The % progress its owner last entered. A strategy with workplan steps "
+        "progresses by its steps instead: see the plan tree for the rolled-up figure."
+    )
+    narrative: str
+    update_cadence_days: int
+    last_update_at: UtcDatetime | None
+
+    @classmethod
+    def of(cls, strategy: Strategy, goal_ids: list[int]) -> StrategyRead:
+        return cls.model_validate({**strategy.model_dump(), "goal_ids": goal_ids})
+
+
+class StepRead(_Editable):
+    id: int
+    strategy_id: int
+    parent_id: int | None = Field(description="The step this is a sub-step of")
+    position: int
+    title: str
+    completion_measure: str
+    owner: str
+    due: dt.date | None
+    done_on: dt.date | None
+
+
+class QuickWinRead(_Editable):
+    id: int
+    plan_id: int
+    department_id: int | None
+    number: int
+    service_areas: list[str]
+    issue_category: str
+    customer_issue: str
+    summary: str
+    category: WorkCategory | None
+    status: QuickWinStatus
+    narrative: str
+
+
+class TargetRead(_Read):
+    id: int
+    value: float
+    comparator: Comparator
+    label: str
+    effective_from: dt.date | None = Field(
+        description="In force from this day until the next target's; none: from the start"
+    )
+
+
+class MetricRead(_Editable):
+    id: int
+    plan_id: int
+    statement_id: int | None
+    goal_id: int | None
+    strategy_id: int | None
+    focus_area_id: int | None
+    department_id: int | None
+    code: str
+    position: int
+    name: str
+    description: str
+    kind: str
+    unit: Unit
+    direction: Direction
+    horizon: Horizon | None
+    frequency: Frequency | None
+    data_source: str
+    tolerance: float | None
+    baseline_value: float | None
+    baseline_date: dt.date | None
+    baseline_note: str
+    targets: list[TargetRead] = Field(
+        description="Oldest first; a revision keeps the target it replaced"
+    )
+
+    @classmethod
+    def of(cls, metric: Metric, targets: list[MetricTarget]) -> MetricRead:
+        return cls.model_validate({
+            **metric.model_dump(), "targets": [TargetRead.model_validate(t) for t in targets],
+        })
+
+
+class MeasurementRead(_Editable):
+    id: int
+    metric_id: int
+    period: dt.date = Field(description="The first day of the period the value is for")
+    value: float
+    note: str
+
+
+class JourneyRead(_Read):
+    id: int
+    position: int
+    title: str
+    description: str
+
+
+class PersonaRead(_Read):
+    id: int
+    plan_id: int
+    position: int
+    name: str
+    description: str
+    journeys: list[JourneyRead]
+
+    @classmethod
+    def of(cls, persona: Persona, journeys: list[Journey]) -> PersonaRead:
+        return cls.model_validate({
+            **persona.model_dump(), "journeys": [JourneyRead.model_validate(j) for j in journeys],
+        })
+
+
+class FieldChangeRead(_Read):
+    field: str
+    before: Any
+    after: Any
+
+
+class HistoryEntryRead(_Read):
+    id: int
+    organization_id: int | None
+    plan_id: int | None
+    subject_type: SubjectType
+    subject_id: int
+    subject_label: str = Field(description="How the item was called when it changed")
+    action: HistoryAction
+    actor_id: int | None
+    actor_name: str
+    at: UtcDatetime
+    note: str
+    version_after: int | None = Field(description="The item's version this change produced")
+    changes: list[FieldChangeRead]
+
+    @classmethod
+    def of(cls, entry: HistoryEntry, changes: list[HistoryField]) -> HistoryEntryRead:
+        return cls.model_validate({
+            **entry.model_dump(),
+            "changes": [FieldChangeRead.model_validate(c) for c in changes],
+        })

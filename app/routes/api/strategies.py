@@ -1,0 +1,434 @@
+"""Strategies and their workplan steps: read, create, change, progress updates, archive, restore.
+
+Routes load (app.routes.api.deps), call one service function, and answer the item with its ETag.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
+
+from app.auth import CurrentUser, RequiredUser, actor_for
+from app.deps import SessionDep
+from app.models import Strategy, WorkplanStep
+from app.models.enums import StrategyStatus, Term
+from app.models.strategy import (
+    ProgressUpdateIn,
+    StepCreate,
+    StrategyCreate,
+)
+from app.routes.api.deps import (
+    CREATE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    AnyStep,
+    AnyStrategy,
+    IncludeArchived,
+    LivePlan,
+    LiveStep,
+    LiveStrategy,
+    OptionalId,
+    PlanFilter,
+    ReadableStep,
+    ReadableStrategy,
+    error_responses,
+)
+from app.routes.api.inputs import (
+    StepChange,
+    StrategyChange,
+    VersionNote,
+    strict_json,
+)
+from app.routes.api.schemas import Page, PageParams, StepRead, StrategyRead, each
+from app.routes.api.versions import (
+    IfMatch,
+    created,
+    expected_version,
+    precondition,
+    with_etag,
+    with_version,
+)
+from app.services import catalog, strategies
+
+router = APIRouter(tags=["strategies"])
+
+VersionNoteJson = Annotated[None, strict_json(VersionNote)]
+
+
+def _reads(session: Session, rows: list[Strategy]) -> list[StrategyRead]:
+    goals = catalog.goal_ids_of(session=session, strategy_ids=[s.id for s in rows])  # type: ignore[misc]
+    return [StrategyRead.of(s, goals.get(s.id, [])) for s in rows]  # type: ignore[arg-type]
+
+
+def _read(session: Session, strategy: Strategy) -> StrategyRead:
+    return _reads(session, [strategy])[0]
+
+
+# --- strategies ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/strategies",
+    summary="List strategies",
+    response_model=Page[StrategyRead],
+    responses=error_responses(*READ_ERRORS),
+)
+def list_strategies(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageParams,
+    plan: PlanFilter,
+    include_archived: IncludeArchived,
+    focus_area_id: OptionalId = None,
+    department_id: OptionalId = None,
+    status: StrategyStatus | None = None,
+    term: Term | None = None,
+) -> Page[StrategyRead]:
+    query = catalog.strategies_query(
+        user=user,
+        plan=plan,
+        include_archived=include_archived,
+        focus_area_id=focus_area_id,
+        department_id=department_id,
+        status=status,
+        term=term,
+    )
+    return page.run_items(session, query, lambda rows: _reads(session, rows))
+
+
+@router.get(
+    "/strategies/{strategy_id}",
+    name="get_strategy",
+    summary="One strategy",
+    response_model=StrategyRead,
+    responses=error_responses(*READ_ERRORS),
+)
+def get_strategy(
+    strategy: ReadableStrategy, session: SessionDep, response: Response
+) -> StrategyRead:
+    return with_etag(response, _read(session, strategy))
+
+
+@router.post(
+    "/plans/{slug}/strategies",
+    status_code=201,
+    summary="Add a strategy to a plan",
+    response_model=StrategyRead,
+    responses=error_responses(*CREATE_ERRORS),
+)
+def create_strategy(
+    user: RequiredUser,
+    plan: LivePlan,
+    _json: Annotated[None, strict_json(StrategyCreate)],
+    data: StrategyCreate,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> StrategyRead:
+    strategy = strategies.create_strategy(
+        session=session, plan=plan, data=data, actor=actor_for(user)
+    )
+    return created(
+        request, response, "get_strategy", _read(session, strategy), strategy_id=strategy.id
+    )
+
+
+@router.patch(
+    "/strategies/{strategy_id}",
+    summary="Change a strategy",
+    description="Send only the fields that change, with the `version` you changed (If-Match "
+    "may name it too). A stale version is refused with the newer value and who saved it: 409, "
+    "or 412 when If-Match is stale.",
+    response_model=StrategyRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def update_strategy(
+    user: RequiredUser,
+    strategy: LiveStrategy,
+    _json: Annotated[None, strict_json(StrategyChange)],
+    body: StrategyChange,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+) -> StrategyRead:
+    expected = expected_version(if_match, body.version, current=strategy.version)
+    data = with_version(body, expected)
+    with precondition(expected):
+        strategies.update_strategy(
+            session=session, strategy=strategy, data=data, actor=actor_for(user)
+        )
+    return with_etag(response, _read(session, strategy))
+
+
+@router.post(
+    "/strategies/{strategy_id}/progress",
+    summary="Post a progress update",
+    description="Status, % progress (only for a strategy without workplan steps: with steps, "
+    "progress follows them), narrative and a note. Always recorded in the history, even when "
+    "nothing changed: a confirmed status is news and resets staleness.",
+    response_model=StrategyRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def post_progress(
+    user: RequiredUser,
+    strategy: LiveStrategy,
+    _json: Annotated[None, strict_json(ProgressUpdateIn)],
+    body: ProgressUpdateIn,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+) -> StrategyRead:
+    expected = expected_version(if_match, body.version, current=strategy.version)
+    data = with_version(body, expected)
+    with precondition(expected):
+        strategies.record_strategy_progress(
+            session=session, strategy=strategy, data=data, actor=actor_for(user)
+        )
+    return with_etag(response, _read(session, strategy))
+
+
+@router.post(
+    "/strategies/{strategy_id}/archive",
+    summary="Archive a strategy",
+    description="It leaves lists and roll-ups; its history stays, and an administrator can "
+    "restore it.",
+    response_model=StrategyRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def archive_strategy(
+    user: RequiredUser,
+    strategy: LiveStrategy,
+    _json: VersionNoteJson,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+    body: VersionNote,
+) -> StrategyRead:
+    expected = expected_version(if_match, body.version, current=strategy.version)
+    with precondition(expected):
+        strategies.set_archived(
+            session=session,
+            item=strategy,
+            version=expected.version,
+            archived=True,
+            actor=actor_for(user),
+            note=body.note,
+        )
+    return with_etag(response, _read(session, strategy))
+
+
+@router.post(
+    "/strategies/{strategy_id}/restore",
+    summary="Restore an archived strategy (administrators)",
+    response_model=StrategyRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def restore_strategy(
+    user: RequiredUser,
+    strategy: AnyStrategy,
+    _json: VersionNoteJson,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+    body: VersionNote,
+) -> StrategyRead:
+    expected = expected_version(if_match, body.version, current=strategy.version)
+    with precondition(expected):
+        strategies.set_archived(
+            session=session,
+            item=strategy,
+            version=expected.version,
+            archived=False,
+            actor=actor_for(user),
+            note=body.note,
+        )
+    return with_etag(response, _read(session, strategy))
+
+
+# --- workplan steps ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/strategies/{strategy_id}/steps",
+    summary="A strategy's workplan steps",
+    description="Each step followed by its sub-steps (`parent_id`), in their order.",
+    response_model=Page[StepRead],
+    responses=error_responses(*READ_ERRORS),
+)
+def list_steps(
+    strategy: ReadableStrategy,
+    session: SessionDep,
+    page: PageParams,
+    include_archived: IncludeArchived,
+) -> Page[StepRead]:
+    query = catalog.steps_query(strategy=strategy, include_archived=include_archived)
+    return page.run_items(session, query, each(StepRead))
+
+
+@router.get(
+    "/steps/{step_id}",
+    name="get_step",
+    summary="One workplan step",
+    response_model=StepRead,
+    responses=error_responses(*READ_ERRORS),
+)
+def get_step(step: ReadableStep, response: Response) -> StepRead:
+    return with_etag(response, StepRead.model_validate(step))
+
+
+@router.post(
+    "/strategies/{strategy_id}/steps",
+    status_code=201,
+    summary="Add a workplan step",
+    description="`parent_id` makes it a sub-step (one level only).",
+    response_model=StepRead,
+    responses=error_responses(*CREATE_ERRORS),
+)
+def create_step(
+    user: RequiredUser,
+    strategy: LiveStrategy,
+    _json: Annotated[None, strict_json(StepCreate)],
+    data: StepCreate,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> StepRead:
+    step = strategies.add_step(session=session, strategy=strategy, data=data, actor=actor_for(user))
+    return created(request, response, "get_step", StepRead.model_validate(step), step_id=step.id)
+
+
+@router.patch(
+    "/steps/{step_id}",
+    summary="Change a workplan step",
+    response_model=StepRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def update_step(
+    user: RequiredUser,
+    step: LiveStep,
+    _json: Annotated[None, strict_json(StepChange)],
+    body: StepChange,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+) -> StepRead:
+    expected = expected_version(if_match, body.version, current=step.version)
+    data = with_version(body, expected)
+    with precondition(expected):
+        strategies.update_step(session=session, step=step, data=data, actor=actor_for(user))
+    return with_etag(response, StepRead.model_validate(step))
+
+
+def _set_done(
+    user: RequiredUser,
+    step: WorkplanStep,
+    if_match: str | None,
+    body: VersionNote,
+    session: Session,
+    done: bool,
+) -> StepRead:
+    expected = expected_version(if_match, body.version, current=step.version)
+    with precondition(expected):
+        strategies.set_step_done(
+            session=session,
+            step=step,
+            version=expected.version,
+            done=done,
+            actor=actor_for(user),
+            note=body.note,
+        )
+    return StepRead.model_validate(step)
+
+
+@router.post(
+    "/steps/{step_id}/done",
+    summary="Tick a workplan step done (today)",
+    response_model=StepRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def step_done(
+    user: RequiredUser,
+    step: LiveStep,
+    _json: VersionNoteJson,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+    body: VersionNote,
+) -> StepRead:
+    return with_etag(response, _set_done(user, step, if_match, body, session, True))
+
+
+@router.post(
+    "/steps/{step_id}/undone",
+    summary="Undo a workplan step's done mark",
+    response_model=StepRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def step_undone(
+    user: RequiredUser,
+    step: LiveStep,
+    _json: VersionNoteJson,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+    body: VersionNote,
+) -> StepRead:
+    return with_etag(response, _set_done(user, step, if_match, body, session, False))
+
+
+@router.post(
+    "/steps/{step_id}/archive",
+    summary="Archive a workplan step (and its sub-steps with it)",
+    response_model=StepRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def archive_step(
+    user: RequiredUser,
+    step: LiveStep,
+    _json: VersionNoteJson,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+    body: VersionNote,
+) -> StepRead:
+    expected = expected_version(if_match, body.version, current=step.version)
+    with precondition(expected):
+        strategies.set_archived(
+            session=session,
+            item=step,
+            version=expected.version,
+            archived=True,
+            actor=actor_for(user),
+            note=body.note,
+        )
+    return with_etag(response, StepRead.model_validate(step))
+
+
+@router.post(
+    "/steps/{step_id}/restore",
+    summary="Restore an archived workplan step (administrators)",
+    response_model=StepRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def restore_step(
+    user: RequiredUser,
+    step: AnyStep,
+    _json: VersionNoteJson,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+    body: VersionNote,
+) -> StepRead:
+    expected = expected_version(if_match, body.version, current=step.version)
+    with precondition(expected):
+        strategies.set_archived(
+            session=session,
+            item=step,
+            version=expected.version,
+            archived=False,
+            actor=actor_for(user),
+            note=body.note,
+        )
+    return with_etag(response, StepRead.model_validate(step))
