@@ -258,7 +258,10 @@ def strategy_history(
         ):
             fields_of.setdefault(f.entry_id, []).append(f)
     lookups: dict[str, dict[Any, str]] = {
-        "department_id": {d.id: f"{d.name} ({d.code})" for d in tree.departments.values()},
+        "department_id": {
+            d.id: d.name if d.name == d.code else f"{d.name} ({d.code})"
+            for d in tree.departments.values()
+        },
         "phase_id": {p.id: f"Phase {p.code}: {p.name}" for p in tree.phases},
         "focus_area_id": {
             f.focus_area.id: f"{f.focus_area.code} {f.focus_area.title}" for f in tree.focus_areas
