@@ -14,7 +14,16 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from app.models import Goal, HistoryEntry, HistoryField, Plan, Strategy, User, WorkplanStep
+from app.models import (
+    Goal,
+    HistoryEntry,
+    HistoryField,
+    Plan,
+    Statement,
+    Strategy,
+    User,
+    WorkplanStep,
+)
 from app.models.enums import Role, SubjectType
 from app.services.errors import NotFound
 from app.services.plan_tree import FocusAreaNode, MetricNode, PlanTree, StrategyNode
@@ -58,6 +67,32 @@ FIELD_LABELS = {
 
 
 # --- overview ------------------------------------------------------------------------------------
+
+STATEMENT_KIND_LABELS = {
+    "standard": "Standards",
+    "guiding_principle": "Guiding principles",
+    "value": "Values",
+    "delivery_requirement": "Delivery requirements",
+    "behaviour": "Behaviours",
+    "commitment": "Commitments",
+}
+
+
+def statement_sections(tree: PlanTree) -> list[tuple[str, str, list[Statement]]]:
+    """(anchor, heading, statements) per kind, in the plan's order. One kind: the plan's own word
+    ("Standards", "Routine behaviours"); several (Mississauga's delivery requirements and guiding
+    principles): each kind under its own name."""
+    by_kind: dict[str, list[Statement]] = {}
+    for st in tree.statements:
+        by_kind.setdefault(st.kind, []).append(st)
+    if len(by_kind) == 1:
+        return [("statements", tree.plan.term("statements"), tree.statements)]
+    return [
+        (f"statements-{kind}", STATEMENT_KIND_LABELS.get(kind, kind.replace("_", " ").title()),
+         items)
+        for kind, items in by_kind.items()
+    ]
+
 
 
 def focus_area_sections(tree: PlanTree) -> list[tuple[str, list[FocusAreaNode]]]:

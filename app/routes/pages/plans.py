@@ -51,6 +51,7 @@ def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug
     tree = load_plan_tree(session=session, plan=plan)
     context = {"plan": plan, "tree": tree, "period": plan_index.period_text(plan),
                "sections": drill_down.focus_area_sections(tree),
+               "statement_sections": drill_down.statement_sections(tree),
                "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
                **_helpers()}
     return render(request, "plans/overview.html", context, block="overview")

@@ -180,6 +180,20 @@ class TestOverview:
         assert links == {f"{SAN_JOSE}/roadmap", f"{SAN_JOSE}/quick-wins", f"{SAN_JOSE}/scorecard"}
         assert "11 quick wins" in text_of(soup.select_one(".explore-links"))
 
+    def test_mississauga_keeps_its_delivery_requirements_apart_from_its_principles(
+        self, session: Session
+    ) -> None:
+        import_plan_path(session=session, path=SEEDS_DIR / "mississauga.yaml")
+        session.commit()
+        client, _ = signed_in_client(session, None)
+        soup = page(client.get("/plans/mississauga-customer-service-strategy").text)
+        assert [text_of(h) for h in soup.select("h2[id^=statements]")] == [
+            "Delivery requirements (3)", "Guiding principles (6)"]
+        principles = soup.select("#statements-guiding_principle ~ ol.statements > li")
+        assert text_of(principles[0].h3) == "Guiding principle 1 Focus on the Customer"
+        assert text_of(soup.select_one("h2#focus-areas")) == "Key areas (4)"
+        assert "Mandate" in [text_of(h) for h in soup.select(".purpose h2")]
+
     def test_a_card_shows_distribution_mean_progress_and_why(
         self, session: Session, tiny: Plan
     ) -> None:

@@ -4,7 +4,6 @@ reads it."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -17,46 +16,27 @@ from tests.factories import SEEDS_DIR, TINY_PLAN, make_tiny_plan, signed_in_clie
 HX = {"HX-Request": "true"}
 TINY = "/plans/testville-service"
 
-# Mississauga's implementation chart (shared/seeds/004_…, "Implementation"), row by row, on its
-# relative schedule: used when seeds/ holds no Mississauga plan file, so the chart is tested either
-# way. The spans were read off the chart's block characters: e.g. "Improve Welcome Desk" is
-# filled from column 6 (Year 2 Q2) to column 12 (Year 3 Q4).
+# Mississauga's implementation chart (shared/seeds/004_…, "Implementation"): each row's short
+# name, the initiative it is in seeds/mississauga.yaml, and its first and last filled quarter as
+# read off the chart's block characters (e.g. "Improve Welcome Desk": column 6 to 12).
 CHART = [
-    ("Service Delivery System", "Y1 Q1", "Y4 Q4"),
-    ("Single Sign On", "Y1 Q1", "Y4 Q4"),
-    ("Knowledge Base", "Y1 Q1", "Y4 Q4"),
-    ("City Wide Training", "Y1 Q1", "Y2 Q4"),
-    ("311 IVR", "Y1 Q1", "Y1 Q4"),
-    ("Recruitment for Attitude", "Y1 Q3", "Y2 Q4"),
-    ("Online Services Review", "Y1 Q3", "Y4 Q4"),
-    ("Develop Service Standards", "Y2 Q1", "Y3 Q2"),
-    ("Directional Signage at City Hall", "Y2 Q1", "Y2 Q4"),
-    ("Improve Welcome Desk", "Y2 Q2", "Y3 Q4"),
-    ("Define Main Customer Types", "Y3 Q1", "Y3 Q4"),
-    ("Business Processes Review", "Y3 Q1", "Y4 Q4"),
-    ("Consolidate Service Counters", "Y3 Q1", "Y4 Q4"),
-    ("Evaluate 311 Services", "Y3 Q1", "Y4 Q4"),
-    ("Measurement, Reporting & QA", "Y4 Q1", "Y4 Q4"),
+    ("Service Delivery System", "4.1", "Year 1 Q1", "Year 4 Q4"),
+    ("Single Sign On", "4.2", "Year 1 Q1", "Year 4 Q4"),
+    ("Knowledge Base", "4.3", "Year 1 Q1", "Year 4 Q4"),
+    ("City Wide Training", "2.2", "Year 1 Q1", "Year 2 Q4"),
+    ("311 IVR", "3.4", "Year 1 Q1", "Year 1 Q4"),
+    ("Recruitment for Attitude", "2.1", "Year 1 Q3", "Year 2 Q4"),
+    ("Online Services Review", "3.6", "Year 1 Q3", "Year 4 Q4"),
+    ("Develop Service Standards", "1.2", "Year 2 Q1", "Year 3 Q2"),
+    ("Directional Signage at City Hall", "3.2", "Year 2 Q1", "Year 2 Q4"),
+    ("Improve Welcome Desk", "3.3", "Year 2 Q2", "Year 3 Q4"),
+    ("Define Main Customer Types", "1.1", "Year 3 Q1", "Year 3 Q4"),
+    ("Business Processes Review", "1.3", "Year 3 Q1", "Year 4 Q4"),
+    ("Consolidate Service Counters", "3.1", "Year 3 Q1", "Year 4 Q4"),
+    ("Evaluate 311 Services", "3.5", "Year 3 Q1", "Year 4 Q4"),
+    ("Measurement, Reporting & QA", "3.7", "Year 4 Q1", "Year 4 Q4"),
 ]
-CHART_PLAN = """\
-format: plantrack/1
-organization: {name: City of Mississauga, slug: mississauga}
-plan:
-  slug: mississauga-chart
-  title: Customer Service Strategy
-  published: true
-  schedule: relative
-  schedule_origin: 2018-01-01
-  terminology:
-    {focus_area: Key area, focus_areas: Key areas, strategy: Initiative, strategies: Initiatives}
-focus_areas:
-  - code: "1"
-    title: Implementation
-    strategies:
-""" + "".join(
-    f'      - {{code: "{n}", title: "{title}", planned_start: "{start}", planned_end: "{end}"}}\n'
-    for n, (title, start, end) in enumerate(CHART, start=1)
-)
+QUARTERS = [f"Year {y} Q{q}" for y in (1, 2, 3, 4) for q in (1, 2, 3, 4)]
 
 # A calendar plan with spans, departments, terms and phases to filter and group.
 FILTER_PLAN = TINY_PLAN.replace("""      - code: "1.2"
@@ -127,14 +107,9 @@ def rows(soup: BeautifulSoup) -> list[str]:
 
 @pytest.fixture
 def mississauga(session: Session) -> str:
-    """The Mississauga plan: the seed when seeds/ has it, else the chart transcribed above."""
-    seeds = sorted(Path(SEEDS_DIR).glob("*mississauga*.yaml"))
-    if seeds:
-        plan = import_plan_path(session=session, path=seeds[0])
-    else:
-        plan = make_tiny_plan(session, CHART_PLAN)
+    import_plan_path(session=session, path=SEEDS_DIR / "mississauga.yaml")
     session.commit()
-    return f"/plans/{plan.slug}"
+    return "/plans/mississauga-customer-service-strategy"
 
 
 class TestMississaugaChart:
@@ -171,9 +146,12 @@ class TestMississaugaChart:
     def test_every_row_of_the_chart_is_there(self, session: Session, mississauga: str) -> None:
         client, _ = signed_in_client(session, None)
         table = timeline(page(client.get(f"{mississauga}/roadmap").text))
-        assert len([tr for tr in table.select("tbody tr") if tr.th and tr.th.a]) == 15
-        ivr = row_named(table, "IVR")
-        assert planned_quarters(table, ivr) == [f"Year 1 Q{q}" for q in (1, 2, 3, 4)]
+        by_code = {text_of(tr.th.select_one(".item-code")): tr for tr in table.select("tbody tr")
+                   if tr.th and tr.th.a}
+        assert len(by_code) == 15
+        for name, code, first, last in CHART:
+            quarters = QUARTERS[QUARTERS.index(first):QUARTERS.index(last) + 1]
+            assert planned_quarters(table, by_code[code]) == quarters, name
 
 
 class TestSanJose:
