@@ -179,6 +179,9 @@ class TestOverview:
         links = {a["href"] for a in soup.select(".explore-links a")}
         assert links == {f"{SAN_JOSE}/roadmap", f"{SAN_JOSE}/quick-wins", f"{SAN_JOSE}/scorecard"}
         assert "11 quick wins" in text_of(soup.select_one(".explore-links"))
+        # Table 1: the customer personas and their journeys.
+        assert text_of(soup.select_one("h2#personas")) == "Customer personas (6)"
+        assert len(soup.select("article.persona-card")) == 6
 
     def test_mississauga_keeps_its_delivery_requirements_apart_from_its_principles(
         self, session: Session
