@@ -179,8 +179,6 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     }
     ids["measurement_id"] = _first(session, Measurement,
                                    Measurement.metric_id == int(ids["metric_id"]))
-    ids["metric_code"] = str(session.execute(
-        select(Metric.code).where(Metric.id == int(ids["metric_id"]))).scalar())
     ids["id"] = ids["strategy_id"]
     # Pages name items by their code in the plan.
     ids["strategy_code"] = session.get(Strategy, strategy).code  # type: ignore[union-attr]

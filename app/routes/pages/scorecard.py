@@ -1,0 +1,66 @@
+"""/plans/{slug}/scorecard: every metric of a plan, its target, status and trend chart; and
+/plans/{slug}/scorecard/{metric_code}: one metric with all its measurements and targets.
+
+The charts are drawn by app/static/scorecard.js (Chart.js from npm, served from
+/static/vendor/chartjs) from `<script type="application/json">` blocks: no inline script, so the
+CSP stays `script-src 'self'`. Each chart has its values as a table, which is what a visitor
+without JavaScript reads. The filter form is a plain GET; htmx swaps only the `scorecard` block.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.auth import CurrentUser
+from app.deps import SessionDep
+from app.services import scorecard as scorecard_service
+from app.services.permissions import require_read_plan
+from app.services.plan_tree import get_plan
+from app.services.rollup import LABELS
+from app.services.when import moment_text
+from app.templating import render
+
+router = APIRouter(prefix="/plans/{slug}/scorecard", include_in_schema=False)
+
+# The statuses a metric can have, worst first, as the filter offers them.
+METRIC_STATUSES = ("off_track", "at_risk", "on_track", "no_target", "no_data")
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {
+        "labels": LABELS,
+        "metric_statuses": [(code, LABELS[code]) for code in METRIC_STATUSES],
+        "direction_words": scorecard_service.DIRECTION_WORDS,
+        "target_text": scorecard_service.target_text,
+        "when": moment_text,
+        **extra,
+    }
+
+
+@router.get("")
+def scorecard_page(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, horizon: str = "",
+    status: str = "",
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    card = scorecard_service.load_scorecard(session=session, plan=plan)
+    horizon = horizon if horizon in scorecard_service.HORIZON_LABELS else ""
+    status = status if status in METRIC_STATUSES else ""
+    shown = card.filtered(horizon=horizon, status=status)
+    context = _context(plan=plan, scorecard=card, shown=shown, horizon=horizon, status=status)
+    return render(request, "scorecard/index.html", context, block="scorecard")
+
+
+@router.get("/{metric_code}")
+def metric_page(
+    request: Request, session: SessionDep, user: CurrentUser, slug: str, metric_code: str
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    card = scorecard_service.load_metric_card(session=session, plan=plan, code=metric_code)
+    return render(request, "scorecard/metric.html", _context(plan=plan, card=card),
+                  block="metric")

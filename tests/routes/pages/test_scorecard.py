@@ -1,0 +1,203 @@
+"""/plans/{slug}/scorecard and /plans/{slug}/scorecard/{code}: every metric, its target and
+status in words, and a trend chart drawn from a JSON block with its values as a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from app.main import create_app
+from app.models import Metric, Plan
+from app.models.metric import MeasurementIn
+from app.services import metrics
+from app.services.history import Actor
+from app.services.plan_file.importing import import_plan_path
+from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
+
+HX = {"HX-Request": "true"}
+TINY = "/plans/testville-service/scorecard"
+DCX = "/plans/dcx-311-strategic-plan/scorecard"
+
+
+def page(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def text_of(node: Tag | BeautifulSoup | None) -> str:
+    assert node is not None
+    return " ".join(node.get_text(" ").split())
+
+
+def rows(soup: BeautifulSoup) -> dict[str, list[str]]:
+    """The scorecard table: metric code → the text of each cell."""
+    table = soup.find("table", class_="scorecard-table")
+    assert table is not None
+    out = {}
+    for tr in table.find("tbody").find_all("tr"):
+        cells = [text_of(c) for c in tr.find_all(["th", "td"])]
+        out[text_of(tr.find("th").find("small"))] = cells
+    return out
+
+
+@pytest.fixture
+def tiny(session: Session) -> Plan:
+    return make_tiny_plan(session)
+
+
+@pytest.fixture
+def dcx_admin(session: Session) -> TestClient:
+    import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
+    session.commit()
+    user = make_person(session, "dcx-admin", "admin",
+                       organization="department-of-customer-experience")
+    return signed_in_client(session, user)[0]
+
+
+class TestScorecard:
+    def test_dcx_metrics_with_their_targets_in_the_plans_words(self, dcx_admin: TestClient) -> None:
+        response = dcx_admin.get(DCX)
+        assert response.status_code == 200
+        soup = page(response.text)
+        assert text_of(soup.h1) == "Scorecard"
+        table = rows(soup)
+        assert list(table) == ["JEI", "PA", "QA", "AHT"]
+        assert table["QA"][0].startswith("Quality Assurance Score")
+        assert table["QA"][4].startswith("90% or higher")
+        assert table["AHT"][4].startswith("10 minutes or less")
+        assert "Lower is better" in table["AHT"][4]
+        assert table["JEI"][4].startswith("85%")
+        for cells in table.values():
+            assert cells[3] == "No data yet"
+            assert cells[5].startswith("No data")
+        assert "No data yet" in text_of(soup.find(id="trends").find_next("p"))
+
+    def test_a_metric_with_measurements_has_its_series_and_target_line(
+        self, session: Session, tiny: Plan
+    ) -> None:
+        soup = page(TestClient(create_app()).get(TINY).text)
+        fcr = rows(soup)["FCR"]
+        assert fcr[1] == "Standard 1: Timely"
+        assert fcr[3] == "83% June 2025"
+        assert fcr[4].startswith("85% or higher")
+        assert fcr[5].startswith("At risk")
+        assert "83% against a target of at least 85%: 2% off" in fcr[5]
+        metric_id = session.exec(select(Metric.id).where(Metric.code == "FCR")).one()
+        canvas = soup.find("canvas", id=f"metric-{metric_id}-chart")
+        assert canvas["role"] == "img"
+        assert "2 measurements from June 2024 (78%) to June 2025 (83%)" in canvas["aria-label"]
+        block = soup.find("script", id=canvas["data-chart-source"])
+        assert block["type"] == "application/json"
+        series = json.loads(block.string)
+        assert series["periods"] == ["June 2024", "June 2025"]
+        assert series["values"] == [78, 83]
+        # The target in force for each period: revised in 2025, so the line steps up.
+        assert series["targets"] == [80, 85]
+        assert series["targetLabel"] == "Target (85% or higher)"
+        assert series["suffix"] == "%"
+
+    def test_each_chart_has_its_values_as_a_table(self, tiny: Plan) -> None:
+        soup = page(TestClient(create_app()).get(TINY).text)
+        figure = soup.find("figure", class_="trend")
+        values = figure.find("details", class_="chart-values")
+        assert values.has_attr("open")  # what a visitor without JavaScript reads
+        body = [[text_of(c) for c in tr.find_all(["th", "td"])]
+                for tr in values.find("tbody").find_all("tr")]
+        assert body == [
+            ["June 2024", "78%", "80% or higher", "At risk"],
+            ["June 2025", "83%", "85% or higher", "At risk"],
+        ]
+        # The chart's box stays hidden until the script has drawn it.
+        assert figure.find(class_="chart-box").has_attr("hidden")
+
+    def test_chart_js_comes_from_npm_and_no_script_is_inline(self, tiny: Plan) -> None:
+        client = TestClient(create_app())
+        soup = page(client.get(TINY).text)
+        sources = [s.get("src") for s in soup.find_all("script") if s.get("src")]
+        assert "/static/vendor/chartjs/chart.umd.min.js" in sources
+        assert "/static/app/scorecard.js" in sources
+        for script in soup.find_all("script"):
+            assert script.get("src") or script.get("type") == "application/json", script
+        assert soup.find(attrs={"style": True}) is None
+        for src in ("/static/vendor/chartjs/chart.umd.min.js", "/static/app/scorecard.js"):
+            assert client.get(src).status_code == 200
+        script = client.get("/static/app/scorecard.js").text
+        assert "animation: false" in script and "htmx:afterSettle" in script
+
+    def test_no_data_yet_for_a_metric_without_measurements(self, session: Session) -> None:
+        import_plan_path(session=session, path=SEEDS_DIR / "san-jose.yaml")
+        session.commit()
+        soup = page(TestClient(create_app()).get(
+            "/plans/san-jose-customer-service/scorecard").text)
+        table = rows(soup)
+        assert len(table) == 15
+        assert all(cells[3] == "No data yet" for cells in table.values())
+        assert table["S1-NT"][1].startswith("Standard 1:")
+        assert table["S1-NT"][2] == "Near-term"
+        assert soup.find("canvas") is None
+
+    def test_filters_by_status_and_horizon(self, tiny: Plan) -> None:
+        client = TestClient(create_app())
+        assert list(rows(page(client.get(TINY + "?status=at_risk").text))) == ["FCR"]
+        soup = page(client.get(TINY + "?status=on_track").text)
+        assert "No metric matches these filters." in text_of(soup.find("main"))
+        form = soup.find("form", class_="filters")
+        assert form["method"] == "get" and form["hx-get"] == TINY
+        for control in form.find_all("select"):
+            assert soup.find("label", attrs={"for": control["id"]}) is not None
+
+    def test_htmx_gets_the_scorecard_fragment(self, tiny: Plan) -> None:
+        response = TestClient(create_app()).get(TINY + "?status=at_risk", headers=HX)
+        assert response.status_code == 200
+        assert "<html" not in response.text and "site-header" not in response.text
+        assert "First call resolution" in response.text
+        assert 'type="application/json"' in response.text
+
+    def test_an_unpublished_plan_is_not_found_for_anonymous(self, session: Session) -> None:
+        import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
+        session.commit()
+        assert TestClient(create_app()).get(DCX).status_code == 404
+
+
+class TestMetricPage:
+    def test_every_measurement_and_target(self, session: Session, tiny: Plan) -> None:
+        response = TestClient(create_app()).get(TINY + "/FCR")
+        assert response.status_code == 200
+        soup = page(response.text)
+        assert text_of(soup.h1) == "First call resolution FCR"
+        tables = soup.find_all("table")
+        measurements = [[text_of(c) for c in tr.find_all(["th", "td"])][:3]
+                        for tr in tables[1].find("tbody").find_all("tr")]
+        assert measurements == [["June 2025", "83%", "85% or higher"],
+                                ["June 2024", "78%", "80% or higher"]]
+        targets = [[text_of(c) for c in tr.find_all(["th", "td"])]
+                   for tr in tables[2].find("tbody").find_all("tr")]
+        assert targets[0] == ["The start of the plan", "80% or higher", "at least 80%"]
+        assert targets[1][0] == "2025-01-01"
+        assert targets[1][1].startswith("85% or higher")
+        assert soup.find("script", type="application/json") is not None
+
+    def test_who_entered_a_value(self, session: Session, tiny: Plan) -> None:
+        lead = make_person(session, "cc-lead", "lead", department="CC")
+        fcr = session.exec(select(Metric).where(Metric.code == "FCR")).one()
+        metrics.record_measurement(
+            session=session, metric=fcr, actor=Actor(user=lead),
+            data=MeasurementIn(period=dt.date(2025, 7, 1), value=86, note="new IVR"))
+        session.commit()
+        soup = page(TestClient(create_app()).get(TINY + "/FCR").text)
+        first = text_of(soup.find_all("table")[1].find("tbody").find("tr"))
+        assert first.startswith("July 2025 86% 85% or higher On track")
+        assert "new IVR" in first and "Cc Lead" in first
+
+    def test_an_unknown_metric_is_not_found(self, tiny: Plan) -> None:
+        response = TestClient(create_app()).get(TINY + "/NOPE")
+        assert response.status_code == 404
+        assert "No metric 'NOPE' in this plan." in text_of(page(response.text).find("main"))
+
+    def test_htmx_gets_the_metric_fragment(self, tiny: Plan) -> None:
+        response = TestClient(create_app()).get(TINY + "/FCR", headers=HX)
+        assert "<html" not in response.text and "First call resolution" in response.text

@@ -1,0 +1,101 @@
+"""app.services.scorecard: series with the target in force per period, loaded in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from app.models import MetricTarget
+from app.services import scorecard
+from app.services.plan_file.importing import import_plan_text
+from tests.factories import make_tiny_plan
+
+
+@contextmanager
+def counted(session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def plan_with_metrics(count: int, slug: str) -> str:
+    metrics = "\n".join(
+        f"""  - code: M{n}
+    name: Metric {n}
+    unit: minutes
+    direction: lower
+    frequency: quarterly
+    targets: [{{value: 10, comparator: at_most}}]
+    measurements:
+      - {{period: 2024-01-01, value: {9 + n % 3}}}
+      - {{period: 2024-04-01, value: 11}}"""
+        for n in range(count)
+    )
+    return f"""format: plantrack/1
+organization: {{name: City of Testville, slug: testville}}
+plan: {{slug: {slug}, title: Plan {slug}, published: true}}
+metrics:
+{metrics}
+"""
+
+
+def test_series_pairs_each_measurement_with_the_target_then_in_force(session: Session) -> None:
+    plan = make_tiny_plan(session)
+    card = scorecard.load_scorecard(session=session, plan=plan).metrics[0]
+    assert [p.measurement.value for p in card.points] == [78, 83]
+    assert [p.target_value for p in card.points] == [80, 85]
+    assert [p.status.code for p in card.points] == ["at_risk", "at_risk"]
+    assert card.chart["periods"] == ["June 2024", "June 2025"]
+    assert card.target == "85% or higher"
+    assert card.node.measures_label == "Standard 1: Timely"
+
+
+def test_database_work_does_not_grow_with_the_metrics(session: Session) -> None:
+    small = import_plan_text(session=session, text=plan_with_metrics(2, "small"), source="s")
+    big = import_plan_text(session=session, text=plan_with_metrics(30, "big"), source="b")
+    session.commit()
+    session.expire_all()
+    with counted(session) as few:
+        scorecard.load_scorecard(session=session, plan=small)
+    session.expire_all()
+    with counted(session) as many:
+        loaded = scorecard.load_scorecard(session=session, plan=big)
+    assert len(loaded.metrics) == 30
+    assert all(len(c.points) == 2 for c in loaded.metrics)
+    assert len(many) == len(few)
+
+
+def test_quarterly_periods_and_targets_without_a_label(session: Session) -> None:
+    plan = import_plan_text(session=session, text=plan_with_metrics(1, "quarterly"), source="q")
+    session.commit()
+    card = scorecard.load_scorecard(session=session, plan=plan).metrics[0]
+    assert card.chart["periods"] == ["2024 Q1", "2024 Q2"]
+    assert card.target == "at most 10 minutes"
+    assert card.chart["suffix"] == " min"
+    assert card.node.status.code == "off_track"
+
+
+def test_target_and_period_wording() -> None:
+    target = MetricTarget(metric_id=1, value=90, comparator="at_least", label="90% or higher")
+    assert scorecard.target_text(target, "percent") == "90% or higher"
+    target.label = ""
+    assert scorecard.target_text(target, "percent") == "at least 90%"
+    assert scorecard.target_text(None, "percent") == ""
+    day = dt.date(2025, 8, 1)
+    assert scorecard.period_text(day, "monthly") == "August 2025"
+    assert scorecard.period_text(day, None) == "August 2025"
+    assert scorecard.period_text(day, "quarterly") == "2025 Q3"
+    assert scorecard.period_text(day, "annual") == "2025"
+    assert scorecard.period_text(day, "semiannual") == "2025 H2"
