@@ -1,0 +1,97 @@
+"""/review: the coordinator's table of every focus area across the organisation's plans, and
+/review/focus-areas/{focus_area_id}: one focus area's narrative history.
+
+Coordinators and administrators only (others get a 403 page saying why; anonymous visitors go
+to sign-in). The filters are a plain GET form; htmx swaps only the `review` block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import CurrentUser
+from app.deps import SessionDep
+from app.services import review as review_service
+from app.services.history_display import describe_change, field_label
+from app.services.rollup import LABELS
+from app.services.when import age_text, moment_text
+from app.templating import render
+
+router = APIRouter(prefix="/review", include_in_schema=False)
+
+
+def _since(text: str, today: dt.date) -> tuple[dt.date, str]:
+    """The "since" date asked for, or the default with a message saying why it was not used."""
+    if not text:
+        return review_service.default_since(today), ""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return review_service.default_since(today), "Enter a date as YYYY-MM-DD."
+    if day > today:
+        return review_service.default_since(today), "The date must not be in the future."
+    return day, ""
+
+
+def _context(now: dt.datetime, **extra: Any) -> dict[str, Any]:
+    return {
+        "labels": LABELS,
+        "term_labels": review_service.TERM_LABELS,
+        "age": lambda moment: age_text(moment, now),
+        "when": moment_text,
+        "field_label": field_label,
+        "describe_change": describe_change,
+        **extra,
+    }
+
+
+def _sign_in(path: str) -> Response:
+    return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+
+
+@router.get("")
+def review_page(
+    request: Request, session: SessionDep, user: CurrentUser, plan: str = "",
+    department: str = "", status: str = "", term: str = "", since: str = "",
+) -> Response:
+    if user is None:
+        return _sign_in("/review")
+    reviewer = review_service.require_reviewer(user)
+    now = dt.datetime.now(dt.UTC)
+    since_day, since_error = _since(since.strip(), now.date())
+    filters = review_service.ReviewFilters(
+        since=since_day, plan=plan, department=department,
+        status=status if status in LABELS else "",
+        term=term if term in review_service.TERM_LABELS else "",
+    )
+    review = review_service.load_review(session=session, user=reviewer, filters=filters, now=now)
+    context = _context(now, review=review, filters=filters, since_text=since,
+                       since_error=since_error)
+    return render(request, "review/index.html", context, block="review")
+
+
+@router.get("/focus-areas/{focus_area_id}")
+def focus_area_history(
+    request: Request, session: SessionDep, user: CurrentUser, focus_area_id: int,
+    since: str = "",
+) -> Response:
+    if user is None:
+        return _sign_in(f"/review/focus-areas/{focus_area_id}")
+    reviewer = review_service.require_reviewer(user)
+    now = dt.datetime.now(dt.UTC)
+    if since == "all":
+        since_day: dt.date | None = None
+        since_error = ""
+    else:
+        since_day, since_error = _since(since.strip(), now.date())
+    history = review_service.load_focus_area_history(
+        session=session, user=reviewer, focus_area_id=focus_area_id, since=since_day, now=now
+    )
+    context = _context(now, history=history, since_error=since_error,
+                       default_since=review_service.default_since(now.date()))
+    return render(request, "review/focus_area.html", context, block="history")

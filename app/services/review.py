@@ -1,0 +1,402 @@
+"""The coordinator's review: every focus area across an organisation's plans (its department
+plans included), with its roll-up, last update and its age, stale and overdue counts, off-target
+metrics, and how many changes happened since a date (the last performance session).
+
+`load_review` reads each table once for all the plans (a fixed number of queries, whatever the
+number of plans, focus areas, strategies or history entries); `load_focus_area_history` reads
+one focus area's narrative history the same way.
+
+Rules of the review, on top of app.services.rollup:
+- A row's figures are those of its strategies that pass the department and term filters. A
+  strategy belongs to a department when the department owns it, or, owning nothing itself, when
+  its plan is the department's own plan. With either filter on, focus areas with no matching
+  strategy are left out; without, a focus area with no strategies is shown ("no … yet").
+- The status filter keeps rows whose headline status is that status.
+- Last update: the newest history entry on the focus area or on any of its strategies or their
+  workplan steps, or a strategy's own last_update_at if newer.
+- Changes since: history entries on the same items at or after the "since" date (00:00 UTC).
+- Off-target metrics: metrics measuring the focus area, one of its goals or one of its shown
+  strategies, whose latest value is off track or at risk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Department,
+    FocusArea,
+    Goal,
+    HistoryEntry,
+    HistoryField,
+    Metric,
+    Organization,
+    Plan,
+    Strategy,
+    User,
+    WorkplanStep,
+)
+from app.models.enums import Role, SubjectType, Term
+from app.models.history import HistoryAction
+from app.services import rollup
+from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
+from app.services.plan_tree import (
+    MetricNode,
+    StrategyNode,
+    build_metric_nodes,
+    build_strategy_nodes,
+)
+
+DEFAULT_SINCE_DAYS = 30
+OFF_TARGET = ("off_track", "at_risk")
+TERM_LABELS: dict[str, str] = {Term.short: "Short term", Term.long: "Long term",
+                               Term.future: "Future consideration"}
+REFUSED = (
+    "The review is for program coordinators and administrators: it compares every focus area "
+    "across the organisation's plans. Everyone can read the plans themselves."
+)
+# The narrative history shows at most this many updates at once (newest first).
+HISTORY_LIMIT = 300
+
+
+def require_reviewer(user: User | None) -> User:
+    """Coordinators and administrators; anyone else is told why (anonymous: sign in)."""
+    if user is None or not user.active:
+        raise NotAuthenticated("Sign in to open the review.")
+    if user.role not in (Role.coordinator, Role.admin):
+        raise PermissionDenied(REFUSED)
+    return user
+
+
+def default_since(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=DEFAULT_SINCE_DAYS)
+
+
+def since_moment(since: dt.date) -> dt.datetime:
+    return dt.datetime.combine(since, dt.time(0), tzinfo=dt.UTC)
+
+
+@dataclass
+class ReviewFilters:
+    since: dt.date
+    plan: str = ""  # slug
+    department: str = ""  # code
+    status: str = ""  # headline status code
+    term: str = ""  # strategies' term
+
+    @property
+    def narrows_strategies(self) -> bool:
+        return bool(self.department or self.term)
+
+
+@dataclass
+class ReviewRow:
+    plan: Plan
+    focus_area: FocusArea
+    plan_department: Department | None  # the department whose own plan this is
+    strategies: list[StrategyNode]
+    rollup: rollup.GroupRollup
+    last_update: dt.datetime | None
+    changes_since: int
+    off_target: list[MetricNode]
+
+    @property
+    def stale(self) -> int:
+        return self.rollup.distribution.get("stale", 0)
+
+    @property
+    def overdue(self) -> int:
+        return self.rollup.distribution.get("overdue", 0)
+
+
+@dataclass
+class Review:
+    organizations: list[Organization]
+    plans: list[Plan]
+    departments: list[Department]
+    rows: list[ReviewRow]
+    filters: ReviewFilters
+    now: dt.datetime
+
+    @property
+    def changed_rows(self) -> int:
+        return sum(1 for r in self.rows if r.changes_since)
+
+    @property
+    def headlines(self) -> list[tuple[str, str]]:
+        """The statuses a row's headline can have, worst first, for the filter."""
+        return [(code, rollup.LABELS[code]) for code in (*rollup.SEVERITY, "no_data")]
+
+
+def _live(model: type) -> object:
+    return col(model.archived_at).is_(None)  # type: ignore[attr-defined]
+
+
+def _org_condition(column: object, user: User) -> ColumnElement[bool]:
+    """The user's organisation; an administrator who belongs to none reviews every one."""
+    if user.organization_id is None and user.role == Role.admin:
+        return true()
+    return col(column) == user.organization_id  # type: ignore[arg-type]
+
+
+def _belongs(node: StrategyNode, plan: Plan, department_id: int | None) -> bool:
+    if department_id is None:
+        return True
+    owner = node.strategy.department_id
+    return owner == department_id or (owner is None and plan.owning_department_id == department_id)
+
+
+def _history_by_focus_area(
+    session: Session, plan_ids: list[int], since: dt.datetime
+) -> dict[int, dict[int | None, tuple[dt.datetime, int]]]:
+    """For each focus area: {strategy id (None: the focus area itself): (newest entry, entries
+    since)} over the history of the focus area, its strategies and their steps, archived ones
+    included, in one grouped query."""
+    he = HistoryEntry
+    strategy_id = case(
+        (col(he.subject_type) == SubjectType.step, col(WorkplanStep.strategy_id)),
+        (col(he.subject_type) == SubjectType.strategy, col(he.subject_id)),
+        else_=None,
+    )
+    focus_area_id = case(
+        (col(he.subject_type) == SubjectType.focus_area, col(he.subject_id)),
+        else_=col(Strategy.focus_area_id),
+    )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            focus_area_id.label("fa"),
+            strategy_id.label("sid"),
+            func.max(he.at),
+            func.sum(case((col(he.at) >= since, 1), else_=0)),
+        )
+        .select_from(he)
+        .outerjoin(WorkplanStep, and_(col(he.subject_type) == SubjectType.step,
+                                      col(WorkplanStep.id) == col(he.subject_id)))
+        .outerjoin(Strategy, col(Strategy.id) == strategy_id)
+        .where(
+            col(he.plan_id).in_(plan_ids),
+            col(he.subject_type).in_([SubjectType.focus_area, SubjectType.strategy,
+                                      SubjectType.step]),
+        )
+        .group_by("fa", "sid")
+    ).all()
+    out: dict[int, dict[int | None, tuple[dt.datetime, int]]] = defaultdict(dict)
+    for fa, sid, newest, since_count in rows:
+        if fa is not None:
+            out[fa][sid] = (newest, int(since_count or 0))
+    return out
+
+
+def load_review(
+    *, session: Session, user: User, filters: ReviewFilters, now: dt.datetime | None = None
+) -> Review:
+    now = now or dt.datetime.now(dt.UTC)
+    today = now.date()
+    organizations = list(session.exec(
+        select(Organization).where(_org_condition(Organization.id, user))
+        .order_by(Organization.name)
+    ))
+    all_plans = list(session.exec(
+        select(Plan).where(_org_condition(Plan.organization_id, user), _live(Plan))
+        .order_by(Plan.title)
+    ))
+    departments = list(session.exec(
+        select(Department).where(_org_condition(Department.organization_id, user))
+        .order_by(Department.name)
+    ))
+    by_dept_id = {d.id: d for d in departments}
+    plans = [p for p in all_plans if not filters.plan or p.slug == filters.plan]
+    plan_ids = [p.id for p in plans if p.id is not None]
+    department = next((d for d in departments if d.code == filters.department), None)
+    if filters.department and department is None:
+        filters.department = ""  # not a department of this organisation: no filter, not an error
+
+    focus_areas = list(session.exec(
+        select(FocusArea).where(col(FocusArea.plan_id).in_(plan_ids), _live(FocusArea))
+        .order_by(FocusArea.plan_id, FocusArea.position, FocusArea.id)
+    ))
+    strategies = list(session.exec(
+        select(Strategy).where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
+        .order_by(Strategy.position, Strategy.id)
+    ))
+    nodes = build_strategy_nodes(
+        session, strategies, departments=by_dept_id, phases={}, goal_codes={},  # type: ignore[arg-type]
+        today=today, now=now,
+    )
+    goal_focus = dict(session.exec(
+        select(Goal.id, Goal.focus_area_id).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
+    ).all())
+    metrics = list(session.exec(
+        select(Metric).where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
+        .order_by(Metric.position, Metric.id)
+    ))
+    metric_nodes = build_metric_nodes(session, metrics, departments=by_dept_id)  # type: ignore[arg-type]
+    history = _history_by_focus_area(session, plan_ids, since_moment(filters.since))
+
+    plan_of = {p.id: p for p in plans}
+    strategy_focus = {s.id: s.focus_area_id for s in strategies}
+    nodes_of: dict[int, list[StrategyNode]] = defaultdict(list)
+    for node in nodes:
+        if node.strategy.focus_area_id is None:
+            continue  # the review is by focus area; unfiled strategies have no row
+        plan = plan_of[node.strategy.plan_id]
+        if filters.term and node.strategy.term != filters.term:
+            continue
+        if not _belongs(node, plan, department.id if department else None):
+            continue
+        nodes_of[node.strategy.focus_area_id].append(node)
+    shown_strategies = {n.strategy.id for group in nodes_of.values() for n in group}
+    off_target_of: dict[int, list[MetricNode]] = defaultdict(list)
+    for mn in metric_nodes:
+        if mn.status.code not in OFF_TARGET:
+            continue
+        m = mn.metric
+        if m.strategy_id is not None and m.strategy_id not in shown_strategies:
+            continue  # it measures a strategy the filters leave out
+        fa = m.focus_area_id or goal_focus.get(m.goal_id) or strategy_focus.get(m.strategy_id)
+        if fa is not None:
+            off_target_of[fa].append(mn)
+
+    # Rows in the plans' order (by title), each plan's focus areas in its own order.
+    plan_rank = {p.id: rank for rank, p in enumerate(plans)}
+    focus_areas.sort(key=lambda f: (plan_rank[f.plan_id], f.position, f.id or 0))
+    rows = []
+    for fa in focus_areas:
+        plan = plan_of[fa.plan_id]
+        own = nodes_of.get(fa.id, [])  # type: ignore[arg-type]
+        if filters.narrows_strategies and not own:
+            continue
+        shown_ids = {n.strategy.id for n in own}
+        live_ids = {s.id for s in strategies if s.focus_area_id == fa.id}
+        newest: dt.datetime | None = None
+        changes = 0
+        for sid, (at, count) in history.get(fa.id, {}).items():  # type: ignore[arg-type]
+            # The focus area's own entries always count; a strategy's when it is shown, or,
+            # archived since, when no filter narrows the strategies.
+            if sid is None or sid in shown_ids or (
+                sid not in live_ids and not filters.narrows_strategies
+            ):
+                newest = at if newest is None or at > newest else newest
+                changes += count
+        for n in own:
+            last = n.strategy.last_update_at
+            if last is not None:
+                last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
+                newest = last if newest is None or last > newest else newest
+        group = rollup.rollup_group(items=[n.rollup_input for n in own],
+                                    noun=plan.term("strategies").lower())
+        if filters.status and group.headline != filters.status:
+            continue
+        owner = plan.owning_department_id
+        rows.append(ReviewRow(
+            plan=plan, focus_area=fa,
+            plan_department=by_dept_id.get(owner) if owner else None,
+            strategies=own, rollup=group, last_update=newest, changes_since=changes,
+            off_target=off_target_of.get(fa.id, []),  # type: ignore[arg-type]
+        ))
+    return Review(organizations=organizations, plans=all_plans, departments=departments,
+                  rows=rows, filters=filters, now=now)
+
+
+# --- one focus area's narrative history ----------------------------------------------------------
+
+
+@dataclass
+class HistoryItem:
+    entry: HistoryEntry
+    fields: list[HistoryField] = field(default_factory=list)
+
+    def value(self, name: str) -> object | None:
+        """The value after this update of a field it changed (None if it did not change it)."""
+        return next((f.after for f in self.fields if f.field == name), None)
+
+    def before(self, name: str) -> object | None:
+        return next((f.before for f in self.fields if f.field == name), None)
+
+    def changed(self, name: str) -> bool:
+        return any(f.field == name for f in self.fields)
+
+
+@dataclass
+class FocusAreaHistory:
+    plan: Plan
+    focus_area: FocusArea
+    strategies: list[StrategyNode]
+    rollup: rollup.GroupRollup
+    items: list[HistoryItem]
+    since: dt.date | None  # None: the whole history
+    total_since: int  # how many updates match (the list shows at most HISTORY_LIMIT)
+    now: dt.datetime
+    strategy_codes: dict[int, str]
+
+
+def load_focus_area_history(
+    *, session: Session, user: User, focus_area_id: int, since: dt.date | None,
+    now: dt.datetime | None = None,
+) -> FocusAreaHistory:
+    """The progress updates (status, % progress, narrative, note, who, when) of a focus area's
+    strategies and of the focus area itself, newest first, since `since` (None: all)."""
+    now = now or dt.datetime.now(dt.UTC)
+    focus_area = session.get(FocusArea, focus_area_id)
+    plan = session.get(Plan, focus_area.plan_id) if focus_area is not None else None
+    visible = (
+        plan is not None and focus_area is not None and focus_area.archived_at is None
+        and plan.archived_at is None
+        and (user.organization_id is None and user.role == Role.admin
+             or plan.organization_id == user.organization_id)
+    )
+    if not visible:
+        raise NotFound(f"No focus area {focus_area_id} in your organisation's plans.")
+    assert plan is not None and focus_area is not None
+    strategies = list(session.exec(
+        select(Strategy).where(Strategy.focus_area_id == focus_area.id)
+        .order_by(Strategy.position, Strategy.id)
+    ))
+    live = [s for s in strategies if s.archived_at is None]
+    departments = {
+        d.id: d for d in session.exec(
+            select(Department).where(Department.organization_id == plan.organization_id)
+        )
+    }
+    nodes = build_strategy_nodes(
+        session, live, departments=departments, phases={}, goal_codes={},  # type: ignore[arg-type]
+        today=now.date(), now=now,
+    )
+    subjects = (
+        (col(HistoryEntry.subject_type) == SubjectType.strategy)
+        & col(HistoryEntry.subject_id).in_([s.id for s in strategies])
+    ) | (
+        (col(HistoryEntry.subject_type) == SubjectType.focus_area)
+        & (col(HistoryEntry.subject_id) == focus_area.id)
+    )
+    conditions = [
+        col(HistoryEntry.plan_id) == plan.id, subjects,
+        col(HistoryEntry.action) == HistoryAction.progress,
+    ]
+    if since is not None:
+        conditions.append(col(HistoryEntry.at) >= since_moment(since))
+    total = session.exec(select(func.count()).select_from(HistoryEntry).where(*conditions)).one()
+    entries = list(session.exec(
+        select(HistoryEntry).where(*conditions)
+        .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
+        .limit(HISTORY_LIMIT)
+    ))
+    fields_of: dict[int, list[HistoryField]] = defaultdict(list)
+    for f in session.exec(
+        select(HistoryField).where(col(HistoryField.entry_id).in_([e.id for e in entries]))
+        .order_by(HistoryField.id)
+    ):
+        fields_of[f.entry_id].append(f)
+    return FocusAreaHistory(
+        plan=plan, focus_area=focus_area, strategies=nodes,
+        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes],
+                                   noun=plan.term("strategies").lower()),
+        items=[HistoryItem(e, fields_of.get(e.id, [])) for e in entries],  # type: ignore[arg-type]
+        since=since, total_since=int(total), now=now,
+        strategy_codes={s.id: s.code for s in strategies},  # type: ignore[misc]
+    )

@@ -1,0 +1,326 @@
+"""app.services.review: every focus area across an organisation's plans, in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from app.models import HistoryEntry, Plan, Strategy, User
+from app.models.enums import SubjectType
+from app.models.history import HistoryAction
+from app.models.strategy import ProgressUpdateIn
+from app.services import review
+from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
+from app.services.history import Actor
+from app.services.plan_file.importing import import_plan_text
+from app.services.strategies import record_strategy_progress
+from tests.factories import make_person, make_tiny_plan
+
+NOW = dt.datetime.now(dt.UTC)
+TODAY = NOW.date()
+
+# A department's own plan in the tiny plan's organisation: the Contact Centre's, whose strategies
+# without an owner of their own are the Contact Centre's; metrics measure a goal, a strategy and
+# a focus area.
+CC_PLAN = """\
+format: plantrack/1
+organization: {name: City of Testville, slug: testville}
+departments:
+  - {code: CC, name: Contact Centre}
+  - {code: PW, name: Public Works}
+plan:
+  slug: testville-cc
+  title: Contact Centre Plan
+  owning_department: CC
+  terminology: {focus_area: Pillar, focus_areas: Pillars, strategy: Action, strategies: Actions}
+focus_areas:
+  - code: A
+    title: Answering
+    goals:
+      - {code: GA, title: Answer fast}
+    strategies:
+      - {code: A.1, title: Staff the phones, term: short, status: on_track, progress: 40}
+      - {code: A.2, title: New IVR, term: long, department: PW, status: off_track, progress: 10}
+  - code: B
+    title: Backlog
+    strategies:
+      - {code: B.1, title: Clear the backlog, term: short, department: CC, planned_end: 2024-Q1}
+metrics:
+  - code: SPD
+    name: Speed of answer
+    measures: {goal: GA}
+    unit: minutes
+    direction: lower
+    targets: [{value: 2, comparator: at_most}]
+    measurements: [{period: 2025-01-01, value: 5}]
+  - code: IVR
+    name: IVR containment
+    measures: {strategy: A.2}
+    unit: percent
+    direction: higher
+    targets: [{value: 40, comparator: at_least}]
+    measurements: [{period: 2025-01-01, value: 39}]
+  - code: BK
+    name: Backlog size
+    measures: {focus_area: B}
+    unit: count
+    direction: lower
+    targets: [{value: 100, comparator: at_most}]
+    measurements: [{period: 2025-01-01, value: 80}]
+"""
+
+
+def strategy(session: Session, code: str) -> Strategy:
+    return session.exec(select(Strategy).where(Strategy.code == code)).one()
+
+
+def old_update(session: Session, item: Strategy, days: int, actor: User) -> None:
+    """A progress update made `days` ago (history rows cannot be back-dated once written)."""
+    plan = session.get(Plan, item.plan_id)
+    assert plan is not None
+    session.add(HistoryEntry(
+        organization_id=plan.organization_id, plan_id=plan.id,
+        subject_type=SubjectType.strategy, subject_id=item.id, subject_label=item.title,
+        action=HistoryAction.progress, actor_id=actor.id, actor_name="Old Hand",
+        at=NOW - dt.timedelta(days=days), note="an older update",
+    ))
+    session.commit()
+
+
+@pytest.fixture
+def plans(session: Session) -> list[Plan]:
+    tiny = make_tiny_plan(session)
+    cc = import_plan_text(session=session, text=CC_PLAN, source="cc.yaml")
+    session.commit()
+    return [tiny, cc]
+
+
+@pytest.fixture
+def coordinator(session: Session, plans: list[Plan]) -> User:
+    return make_person(session, "coord", "coordinator")
+
+
+def load(session: Session, user: User, **filters: object) -> review.Review:
+    since = filters.pop("since", review.default_since(TODAY))
+    return review.load_review(
+        session=session, user=user, now=NOW,
+        filters=review.ReviewFilters(since=since, **filters),  # type: ignore[arg-type]
+    )
+
+
+def by_title(result: review.Review) -> dict[str, review.ReviewRow]:
+    return {r.focus_area.title: r for r in result.rows}
+
+
+class TestRows:
+    def test_every_focus_area_of_the_organisations_plans_in_plan_order(
+        self, session: Session, coordinator: User
+    ) -> None:
+        result = load(session, coordinator)
+        assert [(r.plan.title, r.focus_area.title) for r in result.rows] == [
+            ("Contact Centre Plan", "Answering"),
+            ("Contact Centre Plan", "Backlog"),
+            ("Testville Customer Service Plan", "Access"),
+            ("Testville Customer Service Plan", "Tools"),
+        ]
+        rows = by_title(result)
+        assert rows["Answering"].plan_department is not None
+        assert rows["Answering"].plan_department.code == "CC"
+        assert rows["Access"].plan_department is None
+
+    def test_roll_up_stale_overdue_and_off_target(
+        self, session: Session, coordinator: User
+    ) -> None:
+        rows = by_title(load(session, coordinator))
+        answering = rows["Answering"]
+        assert answering.rollup.headline == "off_track"
+        assert answering.rollup.why == "1 of 2 actions is off track: A.2"
+        assert answering.rollup.mean_progress == 25
+        # SPD measures goal GA of this pillar (off track), IVR its action A.2 (at risk).
+        assert sorted(m.metric.code for m in answering.off_target) == ["IVR", "SPD"]
+        assert rows["Backlog"].overdue == 1 and rows["Backlog"].off_target == []
+        assert rows["Access"].overdue == 1
+        assert rows["Tools"].rollup.headline == "no_data"
+
+    def test_last_update_and_changes_since(self, session: Session, coordinator: User) -> None:
+        old_update(session, strategy(session, "B.1"), 12, coordinator)
+        record_strategy_progress(
+            session=session, strategy=strategy(session, "A.1"), actor=Actor(user=coordinator),
+            data=ProgressUpdateIn(version=1, progress=50, note="weekly"))
+        session.commit()
+        rows = by_title(load(session, coordinator))
+        assert rows["Answering"].changes_since == 1
+        assert rows["Answering"].last_update is not None
+        assert rows["Answering"].last_update.date() == TODAY
+        assert rows["Backlog"].changes_since == 1
+        assert rows["Backlog"].last_update.date() == TODAY - dt.timedelta(days=12)
+        assert rows["Access"].last_update is None and rows["Access"].changes_since == 0
+        recent = by_title(load(session, coordinator, since=TODAY - dt.timedelta(days=10)))
+        assert recent["Backlog"].changes_since == 0
+        assert recent["Backlog"].last_update == rows["Backlog"].last_update
+        assert recent["Answering"].changes_since == 1
+
+    def test_step_changes_count_for_their_focus_area(
+        self, session: Session, coordinator: User
+    ) -> None:
+        from app.models import WorkplanStep
+        from app.services.strategies import set_step_done
+
+        admin = make_person(session, "root", "admin")
+        step = session.exec(select(WorkplanStep).where(WorkplanStep.parent_id.is_(None))).first()  # type: ignore[union-attr]
+        assert step is not None
+        set_step_done(session=session, step=step, version=step.version, done=True,
+                      actor=Actor(user=admin))
+        session.commit()
+        rows = by_title(load(session, coordinator))
+        assert rows["Access"].changes_since == 1
+        assert rows["Access"].last_update is not None
+
+
+class TestFilters:
+    def test_department_counts_its_own_and_its_plans_unowned_strategies(
+        self, session: Session, coordinator: User
+    ) -> None:
+        rows = by_title(load(session, coordinator, department="CC"))
+        assert set(rows) == {"Answering", "Backlog", "Access"}  # Tools has none
+        assert [n.strategy.code for n in rows["Answering"].strategies] == ["A.1"]
+        assert rows["Answering"].rollup.headline == "on_track"
+        # IVR measures A.2, which is Public Works' and not shown: only the goal's metric counts.
+        assert [m.metric.code for m in rows["Answering"].off_target] == ["SPD"]
+        assert [n.strategy.code for n in rows["Access"].strategies] == ["1.1"]
+        pw = by_title(load(session, coordinator, department="PW"))
+        assert {t: [n.strategy.code for n in r.strategies] for t, r in pw.items()} == {
+            "Answering": ["A.2"], "Access": ["1.2"]}
+
+    def test_plan_term_and_status(self, session: Session, coordinator: User) -> None:
+        assert set(by_title(load(session, coordinator, plan="testville-cc"))) == {
+            "Answering", "Backlog"}
+        long_term = by_title(load(session, coordinator, term="long"))
+        assert {t: [n.strategy.code for n in r.strategies] for t, r in long_term.items()} == {
+            "Answering": ["A.2"], "Access": ["1.2"]}
+        assert set(by_title(load(session, coordinator, status="overdue"))) == {
+            "Backlog", "Access"}
+
+    def test_an_unknown_department_is_no_filter(self, session: Session, coordinator: User) -> None:
+        result = load(session, coordinator, department="NOPE")
+        assert len(result.rows) == 4 and result.filters.department == ""
+
+
+class TestAccess:
+    def test_only_coordinators_and_admins(self, session: Session, plans: list[Plan]) -> None:
+        with pytest.raises(NotAuthenticated):
+            review.require_reviewer(None)
+        for role in ("viewer", "lead"):
+            user = make_person(session, f"u-{role}", role, department="CC")
+            with pytest.raises(PermissionDenied, match="coordinators and administrators"):
+                review.require_reviewer(user)
+
+    def test_another_organisations_plans_are_not_reviewed(self, session: Session) -> None:
+        make_tiny_plan(session)
+        other = import_plan_text(session=session, source="o.yaml", text=CC_PLAN.replace(
+            "{name: City of Testville, slug: testville}", "{name: Elsewhere, slug: elsewhere}"))
+        session.commit()
+        outsider = make_person(session, "far", "coordinator", organization="elsewhere")
+        result = load(session, outsider)
+        assert {r.plan.slug for r in result.rows} == {other.slug}
+        tiny_fa = by_title(load(session, make_person(session, "c", "coordinator")))["Access"]
+        with pytest.raises(NotFound):
+            review.load_focus_area_history(session=session, user=outsider,
+                                           focus_area_id=tiny_fa.focus_area.id, since=None)
+
+
+class TestHistory:
+    def test_progress_updates_newest_first_since_a_date(
+        self, session: Session, coordinator: User
+    ) -> None:
+        a1, a2 = strategy(session, "A.1"), strategy(session, "A.2")
+        old_update(session, a2, 45, coordinator)
+        record_strategy_progress(
+            session=session, strategy=a1, actor=Actor(user=coordinator),
+            data=ProgressUpdateIn(version=1, status="at_risk", narrative="short of staff",
+                                  note="hiring"))
+        session.commit()
+        fa_id = a1.focus_area_id
+        assert fa_id is not None
+        recent = review.load_focus_area_history(
+            session=session, user=coordinator, focus_area_id=fa_id,
+            since=review.default_since(TODAY), now=NOW)
+        assert [i.entry.subject_id for i in recent.items] == [a1.id]
+        item = recent.items[0]
+        assert item.value("status") == "at_risk" and item.before("status") == "on_track"
+        assert item.value("narrative") == "short of staff"
+        assert item.entry.note == "hiring" and item.entry.actor_name == "Coord"
+        everything = review.load_focus_area_history(
+            session=session, user=coordinator, focus_area_id=fa_id, since=None, now=NOW)
+        assert [i.entry.subject_id for i in everything.items] == [a1.id, a2.id]
+        assert [n.strategy.code for n in everything.strategies] == ["A.1", "A.2"]
+
+
+def _city(name: str, areas: int, per_area: int) -> str:
+    blocks = []
+    for a in range(areas):
+        strategies = "\n".join(
+            f"      - {{code: '{a}.{s}', title: Work {a}.{s}, department: D{s % 3}, "
+            f"term: short, steps: [{{title: Step}}]}}"
+            for s in range(per_area))
+        blocks.append(f"  - code: '{a}'\n    title: Area {a}\n    strategies:\n{strategies}")
+    metrics = "\n".join(
+        f"  - {{code: M{a}, name: Metric {a}, measures: {{focus_area: '{a}'}}, unit: count, "
+        f"direction: lower, targets: [{{value: 1, comparator: at_most}}], "
+        f"measurements: [{{period: 2025-01-01, value: 5}}]}}"
+        for a in range(areas))
+    return (
+        f"format: plantrack/1\norganization: {{name: {name}, slug: {name}}}\n"
+        "departments: [{code: D0, name: D0}, {code: D1, name: D1}, {code: D2, name: D2}]\n"
+        f"plan: {{slug: {name}-plan, title: {name} plan}}\n"
+        f"focus_areas:\n" + "\n".join(blocks) + f"\nmetrics:\n{metrics}\n"
+    )
+
+
+@contextmanager
+def counted(session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_database_work_does_not_grow_with_the_organisation(session: Session) -> None:
+    counts = []
+    for name, plans, areas, per_area in (("smallville", 1, 2, 2), ("bigville", 4, 6, 5)):
+        for n in range(plans):
+            text = _city(name, areas, per_area).replace(f"{name}-plan", f"{name}-plan-{n}")
+            import_plan_text(session=session, text=text, source=f"{name}{n}.yaml")
+        session.commit()
+        user = make_person(session, f"{name}-coord", "coordinator", organization=name)
+        admin = make_person(session, f"{name}-admin", "admin", organization=name)
+        for item in session.exec(select(Strategy).join(Plan).where(
+                Plan.slug.startswith(name))).all():  # type: ignore[attr-defined]
+            record_strategy_progress(session=session, strategy=item, actor=Actor(user=admin),
+                                     data=ProgressUpdateIn(version=item.version, status="on_track"))
+        session.commit()
+        session.expire_all()
+        with counted(session) as statements:
+            result = load(session, user)
+        assert len(result.rows) == plans * areas
+        assert all(r.changes_since == per_area and len(r.off_target) == 1 for r in result.rows)
+        fa_id = result.rows[-1].focus_area.id
+        session.expire_all()
+        with counted(session) as history_statements:
+            history = review.load_focus_area_history(
+                session=session, user=user, focus_area_id=fa_id, since=None, now=NOW)
+        assert len(history.items) == per_area
+        counts.append((len(statements), len(history_statements)))
+    assert counts[0] == counts[1]
