@@ -462,6 +462,14 @@ class Server:
     def locked_messages(self) -> int:
         return self.log.read_text(errors="replace").count("database is locked")
 
+    def errors(self) -> Counter:
+        """The exceptions the server logged (the last line of each traceback), counted."""
+        found: Counter = Counter()
+        for line in self.log.read_text(errors="replace").splitlines():
+            if re.match(r"^[\w.]+(Error|Exception|Timeout)\b.*?: ", line):
+                found[line.split(" (Background on this error")[0][:300]] += 1
+        return found
+
 
 # --- the load generator -------------------------------------------------------------------------
 
@@ -490,6 +498,8 @@ class Run:
     def failures(self) -> int:
         return sum(n for s, n in self.statuses.items() if not 200 <= s < 400)
 
+
+SERVER_ERRORS: dict[tuple[float, int], Counter] = {}
 
 Request = tuple[str, str, bytes | None, dict[str, str], Callable[[int, bytes], None] | None]
 
@@ -605,6 +615,7 @@ def measure_server(city: City, workers: int, probes: dict[str, Probe], args: arg
             mixed = mixed_run(city, server, probes, args, log)
     finally:
         server.stop()
+        SERVER_ERRORS[(city.scale, workers)] = server.errors()
     return measured, mixed
 
 
@@ -737,6 +748,11 @@ def report(info: dict[str, str], cities: list[City],
                     f"{failed}{' ' + str(dict(a.statuses + b.statuses)) if failed else ''} | "
                     f"{b.client_cpu * 100:.0f}% |")
             out.append("")
+            logged = SERVER_ERRORS.get((c.scale, workers))
+            if logged:
+                out.append("Errors in the server's log: " + "; ".join(
+                    f"{n}× `{line}`" for line, n in logged.most_common()) + ".")
+                out.append("")
             m = mixed.get((c.scale, workers))
             if m:
                 out.append(
