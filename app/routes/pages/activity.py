@@ -1,0 +1,75 @@
+"""/activity: the organisation-wide history of changes, newest first, 50 a page.
+
+Any signed-in user (anonymous visitors go to sign-in). The filters are a plain GET form; the
+pages are plain links, and "Show more" also loads the next page in place with htmx, which gets
+only the `entries` block (the next entries and the next "Show more").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import CurrentUser
+from app.deps import SessionDep
+from app.services import activity as activity_service
+from app.services.history_display import (
+    ACTION_LABELS,
+    SUBJECT_LABELS,
+    describe_change,
+    field_label,
+)
+from app.services.when import age_text, moment_text
+from app.templating import render
+
+router = APIRouter(prefix="/activity", include_in_schema=False)
+
+
+def _date(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors[name] = "Enter a date as YYYY-MM-DD; this filter was not applied."
+        return None
+
+
+@router.get("")
+def activity_page(
+    request: Request, session: SessionDep, user: CurrentUser, plan: str = "", kind: str = "",
+    person: str = "", action: str = "", date_from: Annotated[str, Query(alias="from")] = "",
+    date_to: Annotated[str, Query(alias="to")] = "", page: str = "1",
+) -> Response:
+    if user is None:
+        return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
+    errors: dict[str, str] = {}
+    filters = activity_service.ActivityFilters(
+        plan=plan, kind=kind, action=action,
+        person=int(person) if person.isdigit() and len(person) < 16 else None,
+        date_from=_date(date_from, "from", errors), date_to=_date(date_to, "to", errors),
+        page=int(page) if page.isdigit() and 0 < len(page) < 7 else 1,
+    )
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        errors["to"] = "The end date is before the start date; nothing can match."
+    feed = activity_service.load_feed(session=session, user=user, filters=filters)
+    now = dt.datetime.now(dt.UTC)
+    context: dict[str, Any] = {
+        "feed": feed,
+        "filters": filters,
+        "errors": errors,
+        "typed": {"from": date_from, "to": date_to},
+        "subject_labels": SUBJECT_LABELS,
+        "action_labels": ACTION_LABELS,
+        "field_label": field_label,
+        "describe": lambda name, value: describe_change(name, value, departments=feed.departments),
+        "when": moment_text,
+        "age": lambda moment: age_text(moment, now),
+        "page_url": lambda **over: "/activity?" + urlencode(filters.query(**over)),
+    }
+    return render(request, "activity/index.html", context, block="entries")
