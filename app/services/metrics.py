@@ -111,7 +111,12 @@ def revise_target(*, session: Session, metric: Metric, version: int, target: Tar
     """A new target from `effective_from`; the one it replaces is kept for the periods before."""
     plan = _plan(session, metric)
     require(session, actor, Action.edit, metric, kind=KIND)
-    existing = session.exec(select(MetricTarget).where(MetricTarget.metric_id == metric.id).order_by(MetricTarget.effective_from)).all()
+    # NULLS FIRST: the original target (in force from the start) is the oldest on every database
+    # (PostgreSQL sorts NULL last by default, so the replaced target was recorded wrongly there).
+    existing = session.exec(
+        select(MetricTarget).where(MetricTarget.metric_id == metric.id)
+        .order_by(col(MetricTarget.effective_from).asc().nulls_first(), col(MetricTarget.id))
+    ).all()
     if existing and target.effective_from is None:
         raise ValidationFailed.one("effective_from", "a revised target needs the date it takes effect")
     latest = max((t.effective_from for t in existing if t.effective_from), default=None)
