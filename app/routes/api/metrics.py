@@ -74,7 +74,7 @@ def list_metrics(
 
 @router.get(
     "/metrics/{metric_id}",
-    name="get_metric",
+    name="api_metric",
     summary="One metric with its targets",
     response_model=MetricRead,
     responses=error_responses(*READ_ERRORS),
@@ -100,7 +100,7 @@ def create_metric(
     response: Response,
 ) -> MetricRead:
     metric = metrics.create_metric(session=session, plan=plan, data=data, actor=actor_for(user))
-    return created(request, response, "get_metric", _read(session, metric), metric_id=metric.id)
+    return created(request, response, "api_metric", _read(session, metric), metric_id=metric.id)
 
 
 @router.patch(
@@ -236,7 +236,7 @@ def list_measurements(
 
 @router.get(
     "/measurements/{measurement_id}",
-    name="get_measurement",
+    name="api_measurement",
     summary="One measurement",
     response_model=MeasurementRead,
     responses=error_responses(*READ_ERRORS),
@@ -275,4 +275,4 @@ def record_measurement(
     if earlier is not None:
         response.status_code = 200
         return with_etag(response, answer)
-    return created(request, response, "get_measurement", answer, measurement_id=row.id)
+    return created(request, response, "api_measurement", answer, measurement_id=row.id)

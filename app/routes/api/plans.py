@@ -28,7 +28,7 @@ def list_plans(
 
 @router.get(
     "/plans/{slug}",
-    name="get_plan",
+    name="api_plan",
     summary="One plan: its words, period and terminology",
     description="The plan itself; `GET /api/v1/plans/{slug}/tree` has everything it holds.",
     response_model=PlanRead,

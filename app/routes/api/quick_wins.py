@@ -69,7 +69,7 @@ def list_quick_wins(
 
 @router.get(
     "/quick-wins/{quick_win_id}",
-    name="get_quick_win",
+    name="api_quick_win",
     summary="One quick win",
     response_model=QuickWinRead,
     responses=error_responses(*READ_ERRORS),
@@ -100,7 +100,7 @@ def create_quick_win(
     return created(
         request,
         response,
-        "get_quick_win",
+        "api_quick_win",
         QuickWinRead.model_validate(quick_win),
         quick_win_id=quick_win.id,
     )

@@ -100,7 +100,7 @@ def list_strategies(
 
 @router.get(
     "/strategies/{strategy_id}",
-    name="get_strategy",
+    name="api_strategy",
     summary="One strategy",
     response_model=StrategyRead,
     responses=error_responses(*READ_ERRORS),
@@ -131,7 +131,7 @@ def create_strategy(
         session=session, plan=plan, data=data, actor=actor_for(user)
     )
     return created(
-        request, response, "get_strategy", _read(session, strategy), strategy_id=strategy.id
+        request, response, "api_strategy", _read(session, strategy), strategy_id=strategy.id
     )
 
 
@@ -269,7 +269,7 @@ def list_steps(
 
 @router.get(
     "/steps/{step_id}",
-    name="get_step",
+    name="api_step",
     summary="One workplan step",
     response_model=StepRead,
     responses=error_responses(*READ_ERRORS),
@@ -296,7 +296,7 @@ def create_step(
     response: Response,
 ) -> StepRead:
     step = strategies.add_step(session=session, strategy=strategy, data=data, actor=actor_for(user))
-    return created(request, response, "get_step", StepRead.model_validate(step), step_id=step.id)
+    return created(request, response, "api_step", StepRead.model_validate(step), step_id=step.id)
 
 
 @router.patch(
