@@ -265,6 +265,11 @@ def load_review(
     # Rows in the plans' order (by title), each plan's focus areas in its own order.
     plan_rank = {p.id: rank for rank, p in enumerate(plans)}
     focus_areas.sort(key=lambda f: (plan_rank[f.plan_id], f.position, f.id or 0))
+    # Each focus area's live strategies, grouped once (not a scan of them all per focus area).
+    live_of: dict[int, set[int]] = defaultdict(set)
+    for s in strategies:
+        if s.focus_area_id is not None and s.id is not None:
+            live_of[s.focus_area_id].add(s.id)
     rows = []
     for fa in focus_areas:
         plan = plan_of[fa.plan_id]
@@ -272,7 +277,7 @@ def load_review(
         if filters.narrows_strategies and not own:
             continue
         shown_ids = {n.strategy.id for n in own}
-        live_ids = {s.id for s in strategies if s.focus_area_id == fa.id}
+        live_ids = live_of.get(fa.id, set())  # type: ignore[arg-type]
         newest: dt.datetime | None = None
         changes = 0
         for sid, (at, count) in history.get(fa.id, {}).items():  # type: ignore[arg-type]
