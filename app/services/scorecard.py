@@ -122,7 +122,7 @@ class MetricCard:
     @property
     def chart(self) -> dict[str, Any]:
         """What app/static/scorecard.js draws: the measurements and the target in force for
-        each period (null where none was), read from a JSON block, never from inline script."""
+        each period (null where none was), read from a data- attribute, never inline script."""
         m = self.node.metric
         return {
             "title": m.name,

@@ -1,7 +1,7 @@
 // Scorecard trend charts: Chart.js (from npm, /static/vendor/chartjs) draws each metric's
 // measurements with the target in force for each period as a stepped line. The series come
-// from <script type="application/json"> blocks (data, not code: the CSP allows no inline
-// script). Without JavaScript, or if Chart.js is missing, the values table stays the chart.
+// from each canvas's data-series attribute (JSON: data, not code, since the CSP allows no
+// inline script). Without JavaScript, or if Chart.js is missing, the values table stays the chart.
 (function () {
   "use strict";
 
@@ -9,11 +9,7 @@
     if (typeof Chart === "undefined" || Chart.getChart(canvas)) {
       return;
     }
-    const source = document.getElementById(canvas.dataset.chartSource);
-    if (!source) {
-      return;
-    }
-    const series = JSON.parse(source.textContent);
+    const series = JSON.parse(canvas.dataset.series);
     const suffix = series.suffix || "";
     const datasets = [
       {
@@ -69,7 +65,7 @@
   }
 
   function drawAll(root) {
-    (root || document).querySelectorAll("canvas[data-chart-source]").forEach(draw);
+    (root || document).querySelectorAll("canvas[data-series]").forEach(draw);
   }
 
   // Charts whose canvas an htmx swap removed are destroyed, so they do not leak.

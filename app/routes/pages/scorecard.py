@@ -2,8 +2,8 @@
 /plans/{slug}/scorecard/{metric_code}: one metric with all its measurements and targets.
 
 The charts are drawn by app/static/scorecard.js (Chart.js from npm, served from
-/static/vendor/chartjs) from `<script type="application/json">` blocks: no inline script, so the
-CSP stays `script-src 'self'`. Each chart has its values as a table, which is what a visitor
+/static/vendor/chartjs) from each canvas's `data-series` JSON: no inline script, so the CSP
+stays `script-src 'self'`. Each chart has its values as a table, which is what a visitor
 without JavaScript reads. The filter form is a plain GET; htmx swaps only the `scorecard` block.
 """
 

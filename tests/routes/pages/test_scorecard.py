@@ -1,5 +1,5 @@
 """/plans/{slug}/scorecard and /plans/{slug}/scorecard/{code}: every metric, its target and
-status in words, and a trend chart drawn from a JSON block with its values as a table."""
+status in words, and a trend chart drawn from data-series JSON with its values as a table."""
 
 from __future__ import annotations
 
@@ -87,12 +87,11 @@ class TestScorecard:
         assert fcr[5].startswith("At risk")
         assert "83% against a target of at least 85%: 2% off" in fcr[5]
         metric_id = session.exec(select(Metric.id).where(Metric.code == "FCR")).one()
-        canvas = soup.find("canvas", id=f"metric-{metric_id}-chart")
+        card = soup.find("article", id=f"metric-{metric_id}")
+        canvas = card.find("canvas")
         assert canvas["role"] == "img"
         assert "2 measurements from June 2024 (78%) to June 2025 (83%)" in canvas["aria-label"]
-        block = soup.find("script", id=canvas["data-chart-source"])
-        assert block["type"] == "application/json"
-        series = json.loads(block.string)
+        series = json.loads(canvas["data-series"])
         assert series["periods"] == ["June 2024", "June 2025"]
         assert series["values"] == [78, 83]
         # The target in force for each period: revised in 2025, so the line steps up.
@@ -114,6 +113,18 @@ class TestScorecard:
         # The chart's box stays hidden until the script has drawn it.
         assert figure.find(class_="chart-box").has_attr("hidden")
 
+    def test_the_series_attribute_survives_quotes_and_markup(self, session: Session) -> None:
+        from tests.factories import TINY_PLAN
+
+        title = 'Residents\' "first" call <b>resolved</b>'
+        as_yaml = "'" + title.replace("'", "''") + "'"  # a YAML single-quoted string
+        make_tiny_plan(session, TINY_PLAN.replace("name: First call resolution",
+                                                  f"name: {as_yaml}"))
+        response = TestClient(create_app()).get(TINY)
+        assert "<b>resolved" not in response.text
+        canvas = page(response.text).find("canvas")
+        assert json.loads(canvas["data-series"])["title"] == title
+
     def test_chart_js_comes_from_npm_and_no_script_is_inline(self, tiny: Plan) -> None:
         client = TestClient(create_app())
         soup = page(client.get(TINY).text)
@@ -121,7 +132,7 @@ class TestScorecard:
         assert "/static/vendor/chartjs/chart.umd.min.js" in sources
         assert "/static/app/scorecard.js" in sources
         for script in soup.find_all("script"):
-            assert script.get("src") or script.get("type") == "application/json", script
+            assert script.get("src"), script
         assert soup.find(attrs={"style": True}) is None
         for src in ("/static/vendor/chartjs/chart.umd.min.js", "/static/app/scorecard.js"):
             assert client.get(src).status_code == 200
@@ -155,7 +166,7 @@ class TestScorecard:
         assert response.status_code == 200
         assert "<html" not in response.text and "site-header" not in response.text
         assert "First call resolution" in response.text
-        assert 'type="application/json"' in response.text
+        assert "data-series=" in response.text
 
     def test_an_unpublished_plan_is_not_found_for_anonymous(self, session: Session) -> None:
         import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
@@ -179,7 +190,7 @@ class TestMetricPage:
         assert targets[0] == ["The start of the plan", "80% or higher", "at least 80%"]
         assert targets[1][0] == "2025-01-01"
         assert targets[1][1].startswith("85% or higher")
-        assert soup.find("script", type="application/json") is not None
+        assert soup.find("canvas", attrs={"data-series": True}) is not None
 
     def test_who_entered_a_value(self, session: Session, tiny: Plan) -> None:
         lead = make_person(session, "cc-lead", "lead", department="CC")
