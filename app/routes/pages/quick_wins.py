@@ -161,4 +161,7 @@ def move_quick_win(
         return _card_answer(request, session, user, plan, quick_win, view, state, 409)
     label = board_service.STATUS_LABELS.get(quick_win.status, quick_win.status)
     notice = f"Moved to {label}." if quick_win.status != before else f"Still {label}; noted."
+    if quick_win.status != before and view == BoardView.status and is_htmx(request):
+        # Updated in place (focus stays on the card); the columns regroup on the next load.
+        notice += f" It moves to the {label} column when the board is reloaded."
     return _card_answer(request, session, user, plan, quick_win, view, CardState(notice=notice))
