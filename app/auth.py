@@ -153,24 +153,44 @@ def _bearer(request: Request) -> str | None:
 
 
 def resolve_identity(request: Request, session: SessionDep) -> Identity:
-    """Who sent this request (sync: it reads the database in the thread pool)."""
+    """Who sent this request (sync: it reads the database in the thread pool).
+
+    A reading request's transaction stays read-only: the "last seen" bookkeeping is then written
+    in a short transaction of its own. The user is detached from the request's session, so pages
+    (error pages included, after a rollback) can always show who is signed in.
+    """
+    writing = request.method in UNSAFE_METHODS
+    now = accounts.clock()
     bearer = _bearer(request)
     if bearer is not None:
-        user = accounts.resolve_api_token(session=session, token=bearer)
+        user = accounts.resolve_api_token(
+            session=session, token=bearer, now=now, record_use=writing
+        )
         if user is None:
             raise NotAuthenticated(
                 "The API token is not valid: it is unknown, revoked, or its user is deactivated."
             )
+        if not writing:
+            row = accounts.find_api_token(session=session, token=bearer)
+            if row is not None and row.id is not None and accounts.api_token_use_due(row, now):
+                accounts.record_api_token_use(token_id=row.id, now=now)
         identity = Identity(user=user, via="token")
     else:
         identity = Identity()
         token = session_token(request)
         if token:
-            found = accounts.resolve_session(session=session, token=token)
+            found = accounts.resolve_session(
+                session=session, token=token, now=now, record_activity=writing
+            )
             if found is not None:
+                user, record = found
+                if not writing and record.id is not None and accounts.activity_due(record, now):
+                    accounts.record_session_activity(session_id=record.id, now=now)
                 identity = Identity(
-                    user=found[0], via="session", user_session=found[1], session_token=token
+                    user=user, via="session", user_session=record, session_token=token
                 )
+    if identity.user is not None:
+        session.expunge(identity.user)
     request.state.user = identity.user
     request.state.csrf_token = identity.csrf_token
     request.state.identity = identity

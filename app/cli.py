@@ -32,7 +32,9 @@ def _session() -> Session:
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision; 'head' is the newest.")] = "head",
+    revision: Annotated[
+        str, typer.Argument(help="Target revision; 'head' is the newest.")
+    ] = "head",
 ) -> None:
     """Apply the database migrations up to REVISION (creates the database if it is new)."""
     from app.services.database_admin import upgrade_database

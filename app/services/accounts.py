@@ -29,9 +29,11 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from app.db import get_engine
 from app.models import (
     ApiToken,
     Department,
@@ -575,9 +577,14 @@ SEEN_GRANULARITY = dt.timedelta(minutes=1)
 
 
 def resolve_session(
-    *, session: Session, token: str, now: dt.datetime | None = None
+    *, session: Session, token: str, now: dt.datetime | None = None, record_activity: bool = True
 ) -> tuple[User, UserSession] | None:
-    """The user and session behind a cookie token, or None when it is not (or no longer) valid."""
+    """The user and session behind a cookie token, or None when it is not (or no longer) valid.
+
+    With `record_activity` (the default) `last_seen_at` moves on in `session`, at most once a
+    minute. A reading request passes False and calls `record_session_activity` instead, so its
+    own transaction stays read-only.
+    """
     if not token:
         return None
     moment = _now(now)
@@ -594,10 +601,32 @@ def resolve_session(
     user = session.get(User, record.user_id)
     if user is None or not user.active:
         return None
-    if moment - record.last_seen_at >= SEEN_GRANULARITY:
+    if record_activity and activity_due(record, moment):
         record.last_seen_at = moment
         session.add(record)
     return user, record
+
+
+def activity_due(record: UserSession, now: dt.datetime | None = None) -> bool:
+    return _now(now) - record.last_seen_at >= SEEN_GRANULARITY
+
+
+def record_session_activity(*, session_id: int, now: dt.datetime | None = None) -> None:
+    """Move a session's `last_seen_at` on in a short write transaction of its own.
+
+    For reading requests, whose transaction is read-only. Best effort: if the database is busy,
+    the next request tries again (the idle limit is far longer than a minute).
+    """
+    try:
+        with Session(get_engine()) as own:
+            own.execute(
+                update(UserSession)
+                .where(col(UserSession.id) == session_id)
+                .values(last_seen_at=_now(now))
+            )
+            own.commit()
+    except OperationalError:  # pragma: no cover - a locked database under heavy load
+        return
 
 
 def end_session(*, session: Session, token: str, now: dt.datetime | None = None) -> bool:
@@ -665,9 +694,13 @@ def revoke_api_token(
 
 
 def resolve_api_token(
-    *, session: Session, token: str, now: dt.datetime | None = None
+    *, session: Session, token: str, now: dt.datetime | None = None, record_use: bool = True
 ) -> User | None:
-    """The active user behind an API token, or None (unknown, revoked, or user deactivated)."""
+    """The active user behind an API token, or None (unknown, revoked, or user deactivated).
+
+    `record_use` moves `last_used_at` on (at most once a minute) in `session`; a reading request
+    passes False and calls `record_api_token_use`.
+    """
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     row = session.exec(
@@ -678,11 +711,32 @@ def resolve_api_token(
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    moment = _now(now)
-    if row.last_used_at is None or moment - row.last_used_at >= SEEN_GRANULARITY:
-        row.last_used_at = moment
+    if record_use and api_token_use_due(row, now):
+        row.last_used_at = _now(now)
         session.add(row)
     return user
+
+
+def api_token_use_due(row: ApiToken, now: dt.datetime | None = None) -> bool:
+    return row.last_used_at is None or _now(now) - row.last_used_at >= SEEN_GRANULARITY
+
+
+def find_api_token(*, session: Session, token: str) -> ApiToken | None:
+    return session.exec(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    ).first()
+
+
+def record_api_token_use(*, token_id: int, now: dt.datetime | None = None) -> None:
+    """Move an API token's `last_used_at` on in its own short write transaction (best effort)."""
+    try:
+        with Session(get_engine()) as own:
+            own.execute(
+                update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=_now(now))
+            )
+            own.commit()
+    except OperationalError:  # pragma: no cover - a locked database under heavy load
+        return
 
 
 # --- demo accounts -----------------------------------------------------------------------------
