@@ -81,8 +81,12 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
     """HttpOnly, SameSite=Lax, Secure over https, Path=/; no Max-Age: it ends with the browser,
     and the server ends it sooner (idle time, maximum age, sign-out)."""
     response.set_cookie(
-        SESSION_COOKIE, session_cookie_value(token), httponly=True, samesite="lax",
-        secure=is_https(request), path="/",
+        SESSION_COOKIE,
+        session_cookie_value(token),
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
     )
 
 
@@ -124,8 +128,12 @@ def _login_csrf_from_cookie(request: Request) -> str | None:
 
 def set_login_csrf_cookie(response: Response, request: Request, value: str) -> None:
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, _serializer("plantrack-login-csrf").dumps(value), httponly=True,
-        samesite="lax", secure=is_https(request), path="/",
+        LOGIN_CSRF_COOKIE,
+        _serializer("plantrack-login-csrf").dumps(value),
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
     )
 
 

@@ -165,8 +165,11 @@ def user_create(
     ] = "",
     password_stdin: Annotated[
         bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin "
-                     "(for scripts) instead of prompting."),
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of stdin "
+            "(for scripts) instead of prompting.",
+        ),
     ] = False,
 ) -> None:
     """Create an account. The password is asked twice (hidden), or read with --password-stdin.
@@ -184,9 +187,14 @@ def user_create(
     with _session() as session:
         try:
             user = accounts.create_user(
-                session=session, actor=Actor(name=CLI_ACTOR_NAME), username=username,
-                display_name=display_name, role=role, department=department,
-                organization=organization, password=password,
+                session=session,
+                actor=Actor(name=CLI_ACTOR_NAME),
+                username=username,
+                display_name=display_name,
+                role=role,
+                department=department,
+                organization=organization,
+                password=password,
             )
             session.commit()
         except DomainError as exc:
@@ -246,7 +254,10 @@ def user_set_role(
         try:
             user = accounts.get_user(session=session, username=username)
             accounts.set_role(
-                session=session, actor=Actor(name=CLI_ACTOR_NAME), user=user, role=role,
+                session=session,
+                actor=Actor(name=CLI_ACTOR_NAME),
+                user=user,
+                role=role,
                 department=department,
             )
             session.commit()
@@ -342,14 +353,20 @@ def demo_users() -> None:
 
 @app.command("demo-data")
 def demo_data(
-    scale: Annotated[float, typer.Option(
-        help="1 is a city of about 40 departments, 600 strategies and 20,000 updates; "
-        "any positive number (0.05 too).")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Same seed and --today, same data. The organisation "
-                                      "is demo-city-SEED.")] = 1,
+    scale: Annotated[
+        float,
+        typer.Option(
+            help="1 is a city of about 40 departments, 600 strategies and 20,000 updates; "
+            "any positive number (0.05 too)."
+        ),
+    ] = 1.0,
+    seed: Annotated[
+        int,
+        typer.Option(help="Same seed and --today, same data. The organisation is demo-city-SEED."),
+    ] = 1,
     today: Annotated[
-        str | None, typer.Option(help="The day the data is generated around (YYYY-MM-DD; "
-                                 "default: today).")
+        str | None,
+        typer.Option(help="The day the data is generated around (YYYY-MM-DD; default: today)."),
     ] = None,
 ) -> None:
     """Generate a synthetic city (organisation demo-city-SEED) for benchmarks and demonstrations.
@@ -379,8 +396,10 @@ def demo_data(
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{n} {t}" for t, n in city.counts.items())
     typer.echo(f"generated {city.organization_slug} in {elapsed:.1f} s: {counts}")
-    typer.echo(f"largest plan: {city.largest_plan_slug}; busiest department: "
-               f"{city.largest_department_code}")
+    typer.echo(
+        f"largest plan: {city.largest_plan_slug}; busiest department: "
+        f"{city.largest_department_code}"
+    )
 
 
 @app.command()

@@ -55,7 +55,9 @@ def _mount_static(app: FastAPI) -> None:
     app.mount("/static/app", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     for name, folder in VENDOR_DIST.items():
         if Path(folder).is_dir():
-            app.mount(f"/static/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
+            app.mount(
+                f"/static/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}"
+            )
 
 
 def _include_pages(app: FastAPI) -> None:

@@ -27,8 +27,13 @@ def tcp_socket(sock: socket.socket) -> socket.socket:
 def serve(*, host: str, port: int, workers: int = 1, reload: bool = False) -> None:
     import uvicorn
 
-    options = {"factory": True, "host": host, "port": port, "workers": workers,
-               "proxy_headers": True}
+    options = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": True,
+    }
     if workers <= 1 or reload:
         uvicorn.run(APP, reload=reload, **options)  # asyncio binds a TCP socket itself
         return

@@ -112,15 +112,26 @@ def changes_without_history(url: str) -> list[str]:
     problems = []
     with engine.connect() as conn:
         for table, subject in VERSIONED_SUBJECTS.items():
-            bumped = dict(conn.execute(text(f"SELECT id, version FROM {table} WHERE version > 1")).all())
+            bumped = dict(
+                conn.execute(text(f"SELECT id, version FROM {table} WHERE version > 1")).all()
+            )
             if not bumped:
                 continue
-            recorded = dict(conn.execute(text(
-                "SELECT subject_id, COUNT(*) FROM history_entry WHERE subject_type = :s "
-                "AND version_after > 1 GROUP BY subject_id"), {"s": subject}).all())
+            recorded = dict(
+                conn.execute(
+                    text(
+                        "SELECT subject_id, COUNT(*) FROM history_entry WHERE subject_type = :s "
+                        "AND version_after > 1 GROUP BY subject_id"
+                    ),
+                    {"s": subject},
+                ).all()
+            )
             for row_id, version in bumped.items():
                 if recorded.get(row_id, 0) != version - 1:
-                    problems.append(f"{table} {row_id}: version {version}, {recorded.get(row_id, 0)} recorded changes")
+                    problems.append(
+                        f"{table} {row_id}: version {version}, "
+                        f"{recorded.get(row_id, 0)} recorded changes"
+                    )
     engine.dispose()
     return problems
 

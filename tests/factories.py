@@ -94,7 +94,11 @@ from app.services import accounts  # noqa: E402
 
 
 def make_person(
-    session: Session, username: str, role: str, *, department: str | None = None,
+    session: Session,
+    username: str,
+    role: str,
+    *,
+    department: str | None = None,
     organization: str = "testville",
 ) -> User:
     """A user of `organization` (no password: tests sign in through `signed_in_client`)."""
@@ -102,10 +106,17 @@ def make_person(
     dept_id = None
     if department:
         dept_id = session.exec(
-            select(Department.id).where(Department.organization_id == org.id, Department.code == department)
+            select(Department.id).where(
+                Department.organization_id == org.id, Department.code == department
+            )
         ).one()
-    user = User(username=username, display_name=username.replace("-", " ").title(), role=role,
-                organization_id=org.id, department_id=dept_id)
+    user = User(
+        username=username,
+        display_name=username.replace("-", " ").title(),
+        role=role,
+        organization_id=org.id,
+        department_id=dept_id,
+    )
     session.add(user)
     session.commit()
     return user

@@ -60,14 +60,23 @@ class PostgresServer:
         if as_postgres:
             shutil.chown(root, user="postgres", group="postgres")
         data = root / "data"
-        server._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust",
-                    "--encoding=UTF8", "--locale=C.UTF-8")
+        server._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
         options = (
             f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        server._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"),
-                    "-w", "start")
+        server._run(
+            "pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"
+        )
         return server
 
     def stop(self) -> None:

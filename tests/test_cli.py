@@ -32,8 +32,11 @@ def test_import_export_and_refusal(database_url: str, tmp_path: Path) -> None:
     assert exported.exit_code == 0 and "title: Testville Customer Service Plan" in exported.output
 
     broken = tmp_path / "broken.yaml"
-    broken.write_text(TINY_PLAN.replace("slug: testville-service", "slug: other").replace(
-        "unit: percent", "unit: percentage"))
+    broken.write_text(
+        TINY_PLAN.replace("slug: testville-service", "slug: other").replace(
+            "unit: percent", "unit: percentage"
+        )
+    )
     refused = runner.invoke(app, ["import", str(broken)])
     assert refused.exit_code == 1
     assert f"{broken}:" in refused.output and "metrics[0].unit: must be one of" in refused.output

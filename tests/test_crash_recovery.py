@@ -71,7 +71,10 @@ def test_sigkill_during_writes_loses_no_acknowledged_write(empty_database_url: s
         stop = threading.Event()
 
         def write(
-            strategy_id: int, url: str = server.url, round_number: int = round_number
+            strategy_id: int,
+            url: str = server.url,
+            round_number: int = round_number,
+            stop: threading.Event = stop,
         ) -> None:
             version = _current_version(empty_database_url, strategy_id)
             with httpx.Client(

@@ -49,8 +49,10 @@ TINY, BIG = 0.02, 0.2
 TODAY = dt.date.today()
 
 # Not pages of the plan: documentation, the health check, sign-in and static files.
-NOT_COUNTED = re.compile(r"^(/healthz|/openapi\.json|/api/docs.*|/docs.*|/redoc|/login.*|/logout"
-                         r"|/static/.*|/favicon.*)$")
+NOT_COUNTED = re.compile(
+    r"^(/healthz|/openapi\.json|/api/docs.*|/docs.*|/redoc|/login.*|/logout"
+    r"|/static/.*|/favicon.*)$"
+)
 # Who opens a route (first match); everything else is read by a coordinator.
 OPENED_BY = (
     (re.compile(r"^/my-work"), "lead"),
@@ -74,7 +76,8 @@ def _get_routes() -> list[str]:
     except ImportError:  # older FastAPI: included routes are plain APIRoutes
         routes = [r for r in routes if isinstance(r, APIRoute)]
     paths = {
-        r.path for r in routes  # type: ignore[attr-defined]
+        r.path
+        for r in routes  # type: ignore[attr-defined]
         if "GET" in (getattr(r, "methods", None) or ()) and not NOT_COUNTED.match(r.path)  # type: ignore[attr-defined]
     }
     return sorted(paths)
@@ -85,10 +88,14 @@ def _api_queries() -> dict[str, str]:
     city's list really is bigger."""
     queries = {}
     for path, operations in create_app().openapi()["paths"].items():
-        names = {p["name"] for p in operations.get("get", {}).get("parameters", [])
-                 if p.get("in") == "query"}
-        parts = [q for q, wanted in (("limit=500", "limit"), ("plan={slug}", "plan"))
-                 if wanted in names]
+        names = {
+            p["name"]
+            for p in operations.get("get", {}).get("parameters", [])
+            if p.get("in") == "query"
+        }
+        parts = [
+            q for q, wanted in (("limit=500", "limit"), ("plan={slug}", "plan")) if wanted in names
+        ]
         if parts:
             queries[path] = "&".join(parts)
     return queries
@@ -96,9 +103,17 @@ def _api_queries() -> dict[str, str]:
 
 GET_ROUTES = _get_routes()
 QUERIES.update(_api_queries())
-MAIN = ("/plans/{slug}", "/plans/{slug}/roadmap", "/plans/{slug}/scorecard",
-        "/plans/{slug}/quick-wins", "/review", "/my-work", "/activity",
-        "/api/v1/plans/{slug}/tree", "/api/v1/plans")
+MAIN = (
+    "/plans/{slug}",
+    "/plans/{slug}/roadmap",
+    "/plans/{slug}/scorecard",
+    "/plans/{slug}/quick-wins",
+    "/review",
+    "/my-work",
+    "/activity",
+    "/api/v1/plans/{slug}/tree",
+    "/api/v1/plans",
+)
 
 
 @dataclass
@@ -116,7 +131,8 @@ def _largest(session: Session, model: type, child: type, link: str, where: objec
     row = session.execute(
         select(model.id, func.count(column))  # type: ignore[attr-defined]
         .outerjoin(child, column == model.id)  # type: ignore[attr-defined]
-        .where(where).group_by(model.id)  # type: ignore[attr-defined]
+        .where(where)
+        .group_by(model.id)  # type: ignore[attr-defined]
         .order_by(func.count(column).desc(), model.id)  # type: ignore[attr-defined]
     ).first()
     assert row is not None
@@ -140,16 +156,23 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         select(Organization).where(Organization.slug == city.organization_slug)
     ).scalar_one()
     plan = session.execute(select(Plan).where(Plan.slug == city.largest_plan_slug)).scalar_one()
-    dept = session.execute(select(Department).where(
-        Department.organization_id == org.id, Department.code == city.largest_department_code
-    )).scalar_one()
+    dept = session.execute(
+        select(Department).where(
+            Department.organization_id == org.id, Department.code == city.largest_department_code
+        )
+    ).scalar_one()
     people = {
-        "coordinator": session.execute(select(User).where(
-            User.organization_id == org.id, User.role == "coordinator")).scalars().first(),
-        "lead": session.execute(select(User).where(
-            User.role == "lead", User.department_id == dept.id)).scalar_one(),
-        "admin": session.execute(select(User).where(
-            User.organization_id == org.id, User.role == "admin")).scalar_one(),
+        "coordinator": session.execute(
+            select(User).where(User.organization_id == org.id, User.role == "coordinator")
+        )
+        .scalars()
+        .first(),
+        "lead": session.execute(
+            select(User).where(User.role == "lead", User.department_id == dept.id)
+        ).scalar_one(),
+        "admin": session.execute(
+            select(User).where(User.organization_id == org.id, User.role == "admin")
+        ).scalar_one(),
     }
     clients = {who: signed_in_client(session, user)[0] for who, user in people.items()}
     # The strategy with the most steps among those with updates (so its history is not empty).
@@ -163,22 +186,35 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         "code": dept.code,
         "department_id": str(dept.id),
         "strategy_id": str(strategy),
-        "focus_area_id": str(_largest(session, FocusArea, Strategy, "focus_area_id",
-                                      FocusArea.plan_id == plan.id)),
+        "focus_area_id": str(
+            _largest(session, FocusArea, Strategy, "focus_area_id", FocusArea.plan_id == plan.id)
+        ),
         "goal_id": str(_largest(session, Goal, Metric, "goal_id", Goal.plan_id == plan.id)),
-        "metric_id": str(session.execute(
-            select(Metric.id).where(Metric.plan_id == plan.id).order_by(Metric.id)).scalar()),
-        "quick_win_id": str(session.execute(
-            select(QuickWin.id).where(QuickWin.plan_id == plan.id).order_by(QuickWin.id)).scalar()),
-        "step_id": str(session.execute(select(WorkplanStep.id).where(
-            WorkplanStep.strategy_id == strategy).order_by(WorkplanStep.id)).scalar()),
+        "metric_id": str(
+            session.execute(
+                select(Metric.id).where(Metric.plan_id == plan.id).order_by(Metric.id)
+            ).scalar()
+        ),
+        "quick_win_id": str(
+            session.execute(
+                select(QuickWin.id).where(QuickWin.plan_id == plan.id).order_by(QuickWin.id)
+            ).scalar()
+        ),
+        "step_id": str(
+            session.execute(
+                select(WorkplanStep.id)
+                .where(WorkplanStep.strategy_id == strategy)
+                .order_by(WorkplanStep.id)
+            ).scalar()
+        ),
         "user_id": str(people["lead"].id),
         "statement_id": _first(session, Statement, Statement.plan_id == plan.id),
         "phase_id": _first(session, Phase, Phase.plan_id == plan.id),
         "persona_id": _first(session, Persona, Persona.plan_id == plan.id),
     }
-    ids["measurement_id"] = _first(session, Measurement,
-                                   Measurement.metric_id == int(ids["metric_id"]))
+    ids["measurement_id"] = _first(
+        session, Measurement, Measurement.metric_id == int(ids["metric_id"])
+    )
     ids["id"] = ids["strategy_id"]
     # Pages name items by their code in the plan.
     ids["strategy_code"] = session.get(Strategy, strategy).code  # type: ignore[union-attr]
@@ -289,5 +325,6 @@ def _repeated(big: list[str], small: list[str]) -> list[str]:
     before: dict[str, int] = {}
     for sql in small:
         before[_shape(sql)] = before.get(_shape(sql), 0) + 1
-    return [f"{n}× (tiny: {before.get(k, 0)}×) {k}" for k, n in shapes.items()
-            if n != before.get(k, 0)]
+    return [
+        f"{n}× (tiny: {before.get(k, 0)}×) {k}" for k, n in shapes.items() if n != before.get(k, 0)
+    ]

@@ -11,11 +11,10 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import JSON, String, Text
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from app.models.base import enum_check, enum_field, utcnow
 from app.models.enums import SubjectType
-from sqlmodel import SQLModel
 
 
 class HistoryAction(StrEnum):

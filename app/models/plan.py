@@ -57,7 +57,9 @@ class Plan(Versioned, table=True):
     mission: str = Field(default="", sa_type=Text)
     vision: str = Field(default="", sa_type=Text)
     mandate: str = Field(default="", sa_type=Text)
-    terminology: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_TERMINOLOGY), sa_type=JSON)
+    terminology: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_TERMINOLOGY), sa_type=JSON
+    )
 
     def term(self, key: str) -> str:
         return (self.terminology or {}).get(key) or DEFAULT_TERMINOLOGY[key]

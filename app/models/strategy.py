@@ -1,4 +1,4 @@
-"""Strategies (recommendations, initiatives, objectives), their goal alignment and workplan steps."""
+"""Strategies (recommendations, initiatives, objectives), goal alignment and workplan steps."""
 
 from __future__ import annotations
 

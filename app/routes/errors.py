@@ -25,7 +25,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+def error_json(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
@@ -48,7 +50,8 @@ def _allowed_methods(request: Request) -> list[str]:
     """Every method some route answers at this path. The router's own 405 names only the first
     route matching the path: GET /x/{id} and PATCH /x/{id}, two routes, said `Allow: GET`."""
     return [
-        method for method in METHODS
+        method
+        for method in METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] == Match.FULL
             for route in request.app.router.routes
@@ -69,7 +72,9 @@ def install_error_handlers(app: FastAPI) -> None:
         page = _page_error_handler(request, exc)
         if page is not None:
             return page
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        )
         return error_json(exc.status_code, exc.body(), headers)
 
     @app.exception_handler(RequestValidationError)
@@ -91,8 +96,12 @@ def install_error_handlers(app: FastAPI) -> None:
         page = _page_error_handler(request, exc)
         if page is not None:
             return page
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated",
-                 403: "forbidden"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "not_authenticated",
+            403: "forbidden",
+        }
         return error_json(
             exc.status_code,
             {"code": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)},

@@ -9,8 +9,14 @@ from starlette.responses import Response
 from app.services.errors import DomainError, ValidationFailed
 from app.templating import is_htmx, render
 
-TITLES = {401: "Sign in needed", 403: "Not allowed", 404: "Not found", 409: "Changed by someone else",
-          422: "Please check the form", 429: "Too many attempts"}
+TITLES = {
+    401: "Sign in needed",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Changed by someone else",
+    422: "Please check the form",
+    429: "Too many attempts",
+}
 
 
 def page_error_handler(request: Request, exc: Exception) -> Response:
@@ -27,12 +33,16 @@ def page_error_handler(request: Request, exc: Exception) -> Response:
     if status == 401 and not is_htmx(request):
         return Response(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
     if is_htmx(request):
-        response = render(request, "partials/error_fragment.html", {"message": message},
-                          status_code=status)
+        response = render(
+            request, "partials/error_fragment.html", {"message": message}, status_code=status
+        )
     else:
-        response = render(request, "error.html",
-                          {"title": TITLES.get(status, "Error"), "message": message},
-                          status_code=status)
+        response = render(
+            request,
+            "error.html",
+            {"title": TITLES.get(status, "Error"), "message": message},
+            status_code=status,
+        )
     # Keep what the error says about itself (Allow on a 405, Retry-After on a 429).
     for name, value in (getattr(exc, "headers", None) or {}).items():
         response.headers[name] = value

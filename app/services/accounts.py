@@ -72,22 +72,107 @@ WRONG_CREDENTIALS = "Wrong username or password."
 # whatever their length; compared case-insensitively.
 COMMON_PASSWORDS: frozenset[str] = frozenset(
     {
-        "password", "password1", "password12", "password123", "password1234", "passw0rd",
-        "p@ssw0rd", "p@ssword", "passwort", "motdepasse", "contraseña", "contrasena",
-        "12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111",
-        "00000000", "12121212", "11223344", "12341234", "123123123", "1q2w3e4r", "1qaz2wsx",
-        "qwertyui", "qwertyuiop", "qwerty123", "qwerty12", "asdfghjk", "asdfghjkl",
-        "zxcvbnm1", "zaq12wsx", "abc12345", "abcd1234", "abcdefgh", "aaaaaaaa", "iloveyou",
-        "iloveyou1", "sunshine", "princess", "football", "baseball", "basketball",
-        "superman", "batman123", "starwars", "trustno1", "letmein1", "letmein!", "welcome1",
-        "welcome123", "welcome!", "whatever", "dragon12", "monkey12", "master12", "shadow12",
-        "michael1", "jennifer", "computer", "internet", "changeme", "changeme1", "default1",
-        "secret12", "secret123", "admin123", "admin1234", "administrator", "root1234",
-        "test1234", "testtest", "guest123", "user1234", "login123", "qazwsxedc",
-        "plantrack", "plantrack1", "plantrack123", "sanjose1", "sanjose123", "city1234",
-        "government", "summer2024", "summer2025", "winter2024", "winter2025", "spring2025",
-        "autumn2025", "january1", "password!", "passw0rd!", "access14", "mustang1",
-        "freedom1", "charlie1", "hello123", "loveyou1", "monkey123", "dragon123",
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "password1234",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "passwort",
+        "motdepasse",
+        "contraseña",
+        "contrasena",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "0123456789",
+        "87654321",
+        "11111111",
+        "00000000",
+        "12121212",
+        "11223344",
+        "12341234",
+        "123123123",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "qwertyui",
+        "qwertyuiop",
+        "qwerty123",
+        "qwerty12",
+        "asdfghjk",
+        "asdfghjkl",
+        "zxcvbnm1",
+        "zaq12wsx",
+        "abc12345",
+        "abcd1234",
+        "abcdefgh",
+        "aaaaaaaa",
+        "iloveyou",
+        "iloveyou1",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "basketball",
+        "superman",
+        "batman123",
+        "starwars",
+        "trustno1",
+        "letmein1",
+        "letmein!",
+        "welcome1",
+        "welcome123",
+        "welcome!",
+        "whatever",
+        "dragon12",
+        "monkey12",
+        "master12",
+        "shadow12",
+        "michael1",
+        "jennifer",
+        "computer",
+        "internet",
+        "changeme",
+        "changeme1",
+        "default1",
+        "secret12",
+        "secret123",
+        "admin123",
+        "admin1234",
+        "administrator",
+        "root1234",
+        "test1234",
+        "testtest",
+        "guest123",
+        "user1234",
+        "login123",
+        "qazwsxedc",
+        "plantrack",
+        "plantrack1",
+        "plantrack123",
+        "sanjose1",
+        "sanjose123",
+        "city1234",
+        "government",
+        "summer2024",
+        "summer2025",
+        "winter2024",
+        "winter2025",
+        "spring2025",
+        "autumn2025",
+        "january1",
+        "password!",
+        "passw0rd!",
+        "access14",
+        "mustang1",
+        "freedom1",
+        "charlie1",
+        "hello123",
+        "loveyou1",
+        "monkey123",
+        "dragon123",
     }
 )
 
@@ -112,13 +197,9 @@ def _dummy_for(hasher: PasswordHasher) -> str:
 def check_password_policy(password: str, *, username: str = "") -> None:
     """Raise ValidationFailed (field `password`) for a password we refuse to store."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed.one(
-            "password", f"Use at least {MIN_PASSWORD_LENGTH} characters."
-        )
+        raise ValidationFailed.one("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationFailed.one(
-            "password", f"Use at most {MAX_PASSWORD_LENGTH} characters."
-        )
+        raise ValidationFailed.one("password", f"Use at most {MAX_PASSWORD_LENGTH} characters.")
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) == 1:
         raise ValidationFailed.one(
@@ -207,9 +288,7 @@ def _department(
             if found is not None and found.organization_id != org.id:
                 found = None
         if found is None:
-            raise ValidationFailed.one(
-                "department", f"No department '{text}' in {org.name}."
-            )
+            raise ValidationFailed.one("department", f"No department '{text}' in {org.name}.")
         return found
     found = session.exec(query).first()
     if found is None:
@@ -258,11 +337,13 @@ def create_user(
     problems: list[FieldProblem] = []
     name = normalize_username(username)
     if not USERNAME_PATTERN.match(name):
-        problems.append(FieldProblem(
-            "username",
-            "Use 2–80 characters: letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit.",
-        ))
+        problems.append(
+            FieldProblem(
+                "username",
+                "Use 2–80 characters: letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit.",
+            )
+        )
     elif session.exec(select(User.id).where(User.username == name)).first() is not None:
         problems.append(FieldProblem("username", f"The username '{name}' is already taken."))
     display = display_name.strip()
@@ -283,8 +364,10 @@ def create_user(
                 check_password_policy(password, username=name)
         except ValidationFailed as exc:
             problems.extend(exc.problems)
-    if chosen_role == Role.lead and dept is None and not any(
-        p.field == "department" for p in problems
+    if (
+        chosen_role == Role.lead
+        and dept is None
+        and not any(p.field == "department" for p in problems)
     ):
         problems.append(FieldProblem("department", "A department lead needs a department."))
     if problems:
@@ -385,9 +468,15 @@ def set_role(
     session.flush()
     assert user.id is not None
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.user, subject_id=user.id,
-        action=HistoryAction.update, changes=changes, label=f"User {user.username}",
-        organization_id=user.organization_id, version_after=user.version,
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.user,
+        subject_id=user.id,
+        action=HistoryAction.update,
+        changes=changes,
+        label=f"User {user.username}",
+        organization_id=user.organization_id,
+        version_after=user.version,
     )
     return user
 
@@ -405,10 +494,14 @@ def set_password(*, session: Session, actor: Actor, user: User, password: str) -
     assert user.id is not None
     # The hash itself never goes into the history, only the fact that it changed.
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.user, subject_id=user.id,
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.user,
+        subject_id=user.id,
         action=HistoryAction.update,
         changes={"password": ("(set)" if had_password else None, "(changed)")},
-        label=f"User {user.username}", organization_id=user.organization_id,
+        label=f"User {user.username}",
+        organization_id=user.organization_id,
         version_after=user.version,
     )
     return user
@@ -432,10 +525,16 @@ def deactivate(*, session: Session, actor: Actor, user: User) -> User:
     session.flush()
     assert user.id is not None
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.user, subject_id=user.id,
-        action=HistoryAction.update, changes={"active": (True, False)},
-        note=f"Deactivated; {ended} open session(s) ended.", label=f"User {user.username}",
-        organization_id=user.organization_id, version_after=user.version,
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.user,
+        subject_id=user.id,
+        action=HistoryAction.update,
+        changes={"active": (True, False)},
+        note=f"Deactivated; {ended} open session(s) ended.",
+        label=f"User {user.username}",
+        organization_id=user.organization_id,
+        version_after=user.version,
     )
     return user
 
@@ -703,9 +802,7 @@ def resolve_api_token(
     """
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    row = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-    ).first()
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
     if row is None or row.revoked_at is not None:
         return None
     user = session.get(User, row.user_id)
@@ -722,9 +819,7 @@ def api_token_use_due(row: ApiToken, now: dt.datetime | None = None) -> bool:
 
 
 def find_api_token(*, session: Session, token: str) -> ApiToken | None:
-    return session.exec(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-    ).first()
+    return session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
 
 
 def record_api_token_use(*, token_id: int, now: dt.datetime | None = None) -> None:
@@ -776,8 +871,14 @@ def ensure_demo_users(*, session: Session, actor: Actor) -> list[str]:
         if session.exec(select(User.id).where(User.username == demo.username)).first() is not None:
             continue
         create_user(
-            session=session, actor=actor, username=demo.username, display_name=demo.display_name,
-            role=demo.role, department=demo.department, organization=org.id, password=None,
+            session=session,
+            actor=actor,
+            username=demo.username,
+            display_name=demo.display_name,
+            role=demo.role,
+            department=demo.department,
+            organization=org.id,
+            password=None,
         )
         created.append(demo.username)
     return created

@@ -51,7 +51,9 @@ class ActivityFilters:
     def query(self, **override: object) -> dict[str, str]:
         """The filters as query parameters (for pagination links), with `override` applied."""
         values: dict[str, object] = {
-            "plan": self.plan, "kind": self.kind, "person": self.person or "",
+            "plan": self.plan,
+            "kind": self.kind,
+            "person": self.person or "",
             "action": self.action,
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
@@ -107,11 +109,18 @@ def _links(
     for e in entries:
         ids[e.subject_type].append(e.subject_id)
 
-    def part(kind: SubjectType, model: type, key: object, *joins: tuple[type, object],
-             archived: tuple[object, ...]) -> object:
+    def part(
+        kind: SubjectType,
+        model: type,
+        key: object,
+        *joins: tuple[type, object],
+        archived: tuple[object, ...],
+    ) -> object:
         query = select(  # type: ignore[call-overload]
-            literal(kind.value, String).label("kind"), col(model.id).label("id"),  # type: ignore[attr-defined]
-            col(Plan.slug).label("slug"), cast(key, String).label("key"),
+            literal(kind.value, String).label("kind"),
+            col(model.id).label("id"),  # type: ignore[attr-defined]
+            col(Plan.slug).label("slug"),
+            cast(key, String).label("key"),
             _archived(*archived, Plan.archived_at).label("archived"),
         ).select_from(model)
         for target, on in joins:
@@ -120,20 +129,46 @@ def _links(
 
     plan_of = lambda model: (Plan, col(Plan.id) == col(model.plan_id))  # noqa: E731
     parts = [
-        part(SubjectType.strategy, Strategy, Strategy.code, plan_of(Strategy),
-             archived=(Strategy.archived_at,)),
-        part(SubjectType.step, WorkplanStep, Strategy.code,
-             (Strategy, col(Strategy.id) == col(WorkplanStep.strategy_id)), plan_of(Strategy),
-             archived=(WorkplanStep.archived_at, Strategy.archived_at)),
-        part(SubjectType.quick_win, QuickWin, QuickWin.id, plan_of(QuickWin),
-             archived=(QuickWin.archived_at,)),
-        part(SubjectType.metric, Metric, Metric.code, plan_of(Metric),
-             archived=(Metric.archived_at,)),
-        part(SubjectType.measurement, Measurement, Metric.code,
-             (Metric, col(Metric.id) == col(Measurement.metric_id)), plan_of(Metric),
-             archived=(Measurement.archived_at, Metric.archived_at)),
-        part(SubjectType.focus_area, FocusArea, FocusArea.code, plan_of(FocusArea),
-             archived=(FocusArea.archived_at,)),
+        part(
+            SubjectType.strategy,
+            Strategy,
+            Strategy.code,
+            plan_of(Strategy),
+            archived=(Strategy.archived_at,),
+        ),
+        part(
+            SubjectType.step,
+            WorkplanStep,
+            Strategy.code,
+            (Strategy, col(Strategy.id) == col(WorkplanStep.strategy_id)),
+            plan_of(Strategy),
+            archived=(WorkplanStep.archived_at, Strategy.archived_at),
+        ),
+        part(
+            SubjectType.quick_win,
+            QuickWin,
+            QuickWin.id,
+            plan_of(QuickWin),
+            archived=(QuickWin.archived_at,),
+        ),
+        part(
+            SubjectType.metric, Metric, Metric.code, plan_of(Metric), archived=(Metric.archived_at,)
+        ),
+        part(
+            SubjectType.measurement,
+            Measurement,
+            Metric.code,
+            (Metric, col(Metric.id) == col(Measurement.metric_id)),
+            plan_of(Metric),
+            archived=(Measurement.archived_at, Metric.archived_at),
+        ),
+        part(
+            SubjectType.focus_area,
+            FocusArea,
+            FocusArea.code,
+            plan_of(FocusArea),
+            archived=(FocusArea.archived_at,),
+        ),
         part(SubjectType.goal, Goal, Goal.code, plan_of(Goal), archived=(Goal.archived_at,)),
         part(SubjectType.plan, Plan, Plan.slug, archived=()),
     ]
@@ -155,15 +190,19 @@ def load_feed(*, session: Session, user: User | None, filters: ActivityFilters) 
     """One page of the history the user may read, newest first."""
     if user is None or not user.active:
         raise NotAuthenticated("Sign in to read the activity of your organisation.")
-    plans = list(session.exec(
-        select(Plan).where(_org(Plan.organization_id, user)).order_by(Plan.title)
-    ))
-    people = list(session.exec(
-        select(User).where(_org(User.organization_id, user))
-        .order_by(User.display_name, User.username)
-    ))
+    plans = list(
+        session.exec(select(Plan).where(_org(Plan.organization_id, user)).order_by(Plan.title))
+    )
+    people = list(
+        session.exec(
+            select(User)
+            .where(_org(User.organization_id, user))
+            .order_by(User.display_name, User.username)
+        )
+    )
     departments = {
-        d_id: name for d_id, name in session.exec(
+        d_id: name
+        for d_id, name in session.exec(
             select(Department.id, Department.name).where(_org(Department.organization_id, user))
         )
     }
@@ -191,16 +230,21 @@ def load_feed(*, session: Session, user: User | None, filters: ActivityFilters) 
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
         conditions.append(col(HistoryEntry.at) < end)
     page = max(1, filters.page)
-    rows = list(session.exec(
-        select(HistoryEntry).where(and_(*conditions))  # type: ignore[arg-type]
-        .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ))
+    rows = list(
+        session.exec(
+            select(HistoryEntry)
+            .where(and_(*conditions))  # type: ignore[arg-type]
+            .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     fields_of: dict[int, list[HistoryField]] = defaultdict(list)
     for f in session.exec(
-        select(HistoryField).where(col(HistoryField.entry_id).in_([e.id for e in rows]))
+        select(HistoryField)
+        .where(col(HistoryField.entry_id).in_([e.id for e in rows]))
         .order_by(HistoryField.id)
     ):
         fields_of[f.entry_id].append(f)
@@ -209,18 +253,35 @@ def load_feed(*, session: Session, user: User | None, filters: ActivityFilters) 
     for e in rows:
         found = links.get((e.subject_type, e.subject_id))
         archived = found is not None and found[1]
-        entries.append(ActivityEntry(
-            entry=e, fields=fields_of.get(e.id, []),  # type: ignore[arg-type]
-            link=found[0] if found is not None and not archived else None,
-            archived=archived or (found is None and e.subject_type in _ITEMS_WITH_PAGES),
-            plan=plan_by_id.get(e.plan_id) if e.plan_id else None,
-        ))
-    return Feed(entries=entries, filters=filters, has_next=has_next, plans=plans, people=people,
-                departments=departments)  # type: ignore[arg-type]
+        entries.append(
+            ActivityEntry(
+                entry=e,
+                fields=fields_of.get(e.id, []),  # type: ignore[arg-type]
+                link=found[0] if found is not None and not archived else None,
+                archived=archived or (found is None and e.subject_type in _ITEMS_WITH_PAGES),
+                plan=plan_by_id.get(e.plan_id) if e.plan_id else None,
+            )
+        )
+    return Feed(
+        entries=entries,
+        filters=filters,
+        has_next=has_next,
+        plans=plans,
+        people=people,
+        departments=departments,
+    )  # type: ignore[arg-type]
 
 
 # Items whose entry links to a page; when such an item is gone, the entry says so.
-_ITEMS_WITH_PAGES = frozenset({
-    SubjectType.strategy, SubjectType.step, SubjectType.quick_win, SubjectType.metric,
-    SubjectType.measurement, SubjectType.focus_area, SubjectType.goal, SubjectType.plan,
-})
+_ITEMS_WITH_PAGES = frozenset(
+    {
+        SubjectType.strategy,
+        SubjectType.step,
+        SubjectType.quick_win,
+        SubjectType.metric,
+        SubjectType.measurement,
+        SubjectType.focus_area,
+        SubjectType.goal,
+        SubjectType.plan,
+    }
+)

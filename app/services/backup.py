@@ -75,8 +75,17 @@ def backup_database(*, database_url: str, destination: Path) -> Path:
         return destination
     if backend == "postgresql":
         args, env = _libpq_args(database_url)
-        _run([postgres_tool("pg_dump"), "--format=custom", "--no-owner", "--file",
-              str(destination), *args], env)
+        _run(
+            [
+                postgres_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(destination),
+                *args,
+            ],
+            env,
+        )
         return destination
     raise BackupError(f"backups are not supported for {backend}")
 
@@ -116,6 +125,8 @@ def restore_database(*, database_url: str, source: Path) -> None:
         return
     if backend == "postgresql":
         args, env = _libpq_args(database_url)
-        _run([postgres_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(source)], env)
+        _run(
+            [postgres_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(source)], env
+        )
         return
     raise BackupError(f"restores are not supported for {backend}")

@@ -102,20 +102,46 @@ def scaled(base: int, scale: float) -> int:
 # --- vocabulary ---------------------------------------------------------------------------------
 
 DEPARTMENTS: tuple[tuple[str, str], ...] = (
-    ("PW", "Public Works"), ("DOT", "Transportation"), ("WTR", "Water Services"),
-    ("PRK", "Parks and Recreation"), ("LIB", "Library Services"), ("PD", "Police"),
-    ("FIRE", "Fire"), ("OEM", "Emergency Management"), ("PLN", "Planning and Development"),
-    ("BLD", "Building Services"), ("HSG", "Housing"), ("ECD", "Economic Development"),
-    ("FIN", "Finance"), ("HR", "Human Resources"), ("IT", "Information Technology"),
-    ("COMM", "Communications"), ("CLK", "City Clerk"), ("CAO", "City Attorney"),
-    ("CMO", "City Manager's Office"), ("ESD", "Environmental Services"),
-    ("SWM", "Solid Waste Management"), ("TRN", "Transit"), ("AIR", "Airport"),
-    ("ANM", "Animal Services"), ("CODE", "Code Enforcement"), ("PH", "Public Health"),
-    ("CS", "Community Services"), ("ART", "Arts and Culture"),
-    ("RE", "Real Estate and Facilities"), ("FLT", "Fleet Services"), ("PRC", "Procurement"),
-    ("BUD", "Budget Office"), ("C311", "311 Customer Contact"), ("DEI", "Equity and Inclusion"),
-    ("SUS", "Sustainability"), ("STM", "Stormwater"), ("ENG", "Engineering"),
-    ("TOPS", "Traffic Operations"), ("FOR", "Urban Forestry"), ("CEM", "Cemeteries"),
+    ("PW", "Public Works"),
+    ("DOT", "Transportation"),
+    ("WTR", "Water Services"),
+    ("PRK", "Parks and Recreation"),
+    ("LIB", "Library Services"),
+    ("PD", "Police"),
+    ("FIRE", "Fire"),
+    ("OEM", "Emergency Management"),
+    ("PLN", "Planning and Development"),
+    ("BLD", "Building Services"),
+    ("HSG", "Housing"),
+    ("ECD", "Economic Development"),
+    ("FIN", "Finance"),
+    ("HR", "Human Resources"),
+    ("IT", "Information Technology"),
+    ("COMM", "Communications"),
+    ("CLK", "City Clerk"),
+    ("CAO", "City Attorney"),
+    ("CMO", "City Manager's Office"),
+    ("ESD", "Environmental Services"),
+    ("SWM", "Solid Waste Management"),
+    ("TRN", "Transit"),
+    ("AIR", "Airport"),
+    ("ANM", "Animal Services"),
+    ("CODE", "Code Enforcement"),
+    ("PH", "Public Health"),
+    ("CS", "Community Services"),
+    ("ART", "Arts and Culture"),
+    ("RE", "Real Estate and Facilities"),
+    ("FLT", "Fleet Services"),
+    ("PRC", "Procurement"),
+    ("BUD", "Budget Office"),
+    ("C311", "311 Customer Contact"),
+    ("DEI", "Equity and Inclusion"),
+    ("SUS", "Sustainability"),
+    ("STM", "Stormwater"),
+    ("ENG", "Engineering"),
+    ("TOPS", "Traffic Operations"),
+    ("FOR", "Urban Forestry"),
+    ("CEM", "Cemeteries"),
 )
 
 PLANS: tuple[tuple[str, str, str | None, str], ...] = (
@@ -131,44 +157,108 @@ PLANS: tuple[tuple[str, str, str | None, str], ...] = (
 )
 
 THEMES = (
-    "Safe and Healthy Community", "Reliable Infrastructure", "Economic Vitality",
-    "Environmental Stewardship", "Responsive Customer Service", "Housing for All",
-    "Connected Neighbourhoods", "Good Governance", "Digital City", "Inclusive Engagement",
-    "Sustainable Transportation", "Arts, Culture and Recreation", "Workforce Excellence",
-    "Financial Resilience", "Climate Resilience", "Clean Water", "Public Spaces",
-    "Youth and Families", "Small Business Support", "Data-Driven Decisions",
+    "Safe and Healthy Community",
+    "Reliable Infrastructure",
+    "Economic Vitality",
+    "Environmental Stewardship",
+    "Responsive Customer Service",
+    "Housing for All",
+    "Connected Neighbourhoods",
+    "Good Governance",
+    "Digital City",
+    "Inclusive Engagement",
+    "Sustainable Transportation",
+    "Arts, Culture and Recreation",
+    "Workforce Excellence",
+    "Financial Resilience",
+    "Climate Resilience",
+    "Clean Water",
+    "Public Spaces",
+    "Youth and Families",
+    "Small Business Support",
+    "Data-Driven Decisions",
 )
 VERBS = (
-    "Modernise", "Expand", "Streamline", "Pilot", "Launch", "Improve", "Standardise",
-    "Consolidate", "Digitise", "Strengthen", "Review", "Upgrade", "Introduce", "Extend",
+    "Modernise",
+    "Expand",
+    "Streamline",
+    "Pilot",
+    "Launch",
+    "Improve",
+    "Standardise",
+    "Consolidate",
+    "Digitise",
+    "Strengthen",
+    "Review",
+    "Upgrade",
+    "Introduce",
+    "Extend",
 )
 OBJECTS = (
-    "the permit intake process", "bilingual service at the contact centre",
-    "pothole repair scheduling", "the online payment portal", "street lighting maintenance",
-    "the community grants programme", "tree planting in low-canopy areas",
-    "the 311 request tracker", "affordable housing incentives", "the fleet replacement plan",
-    "storm drain inspections", "library opening hours", "the recreation booking system",
-    "customer feedback surveys", "the open data catalogue", "sidewalk accessibility repairs",
-    "energy retrofits of city buildings", "the small business help desk",
-    "emergency alert notifications", "staff customer-service training",
-    "the development review timeline", "transit stop amenities", "park maintenance standards",
-    "the cemetery records archive", "the procurement card programme",
+    "the permit intake process",
+    "bilingual service at the contact centre",
+    "pothole repair scheduling",
+    "the online payment portal",
+    "street lighting maintenance",
+    "the community grants programme",
+    "tree planting in low-canopy areas",
+    "the 311 request tracker",
+    "affordable housing incentives",
+    "the fleet replacement plan",
+    "storm drain inspections",
+    "library opening hours",
+    "the recreation booking system",
+    "customer feedback surveys",
+    "the open data catalogue",
+    "sidewalk accessibility repairs",
+    "energy retrofits of city buildings",
+    "the small business help desk",
+    "emergency alert notifications",
+    "staff customer-service training",
+    "the development review timeline",
+    "transit stop amenities",
+    "park maintenance standards",
+    "the cemetery records archive",
+    "the procurement card programme",
 )
 QUALIFIERS = (
-    "citywide", "in priority neighbourhoods", "for residents and businesses", "by 2027",
-    "with partner agencies", "in two pilot districts", "across all service channels", "",
+    "citywide",
+    "in priority neighbourhoods",
+    "for residents and businesses",
+    "by 2027",
+    "with partner agencies",
+    "in two pilot districts",
+    "across all service channels",
+    "",
 )
 STEP_TITLES = (
-    "Draft the project charter", "Confirm the budget", "Map the current process",
-    "Engage residents and staff", "Procure a vendor", "Design the new service",
-    "Pilot in one district", "Train front-line staff", "Launch citywide",
-    "Publish the results", "Evaluate the pilot", "Update the policy", "Hire the project lead",
-    "Migrate the data", "Report to council",
+    "Draft the project charter",
+    "Confirm the budget",
+    "Map the current process",
+    "Engage residents and staff",
+    "Procure a vendor",
+    "Design the new service",
+    "Pilot in one district",
+    "Train front-line staff",
+    "Launch citywide",
+    "Publish the results",
+    "Evaluate the pilot",
+    "Update the policy",
+    "Hire the project lead",
+    "Migrate the data",
+    "Report to council",
 )
 MEASURES = (
-    "Charter signed by the sponsor", "Budget line approved", "Process map published",
-    "Two workshops held", "Contract awarded", "Design approved", "Pilot report filed",
-    "90% of staff trained", "Service live in every district", "Report on the website",
+    "Charter signed by the sponsor",
+    "Budget line approved",
+    "Process map published",
+    "Two workshops held",
+    "Contract awarded",
+    "Design approved",
+    "Pilot report filed",
+    "90% of staff trained",
+    "Service live in every district",
+    "Report on the website",
 )
 NARRATIVES = (
     "Work is proceeding as planned; the next milestone is on schedule.",
@@ -184,12 +274,48 @@ NARRATIVES = (
 )
 NOTES = ("", "", "", "Monthly update", "Quarterly review", "After the steering meeting")
 FIRST_NAMES = (
-    "Maria", "James", "Aisha", "Wei", "Carlos", "Priya", "Olivia", "Tomás", "Fatima", "Noah",
-    "Grace", "Mateo", "Hannah", "Kenji", "Amara", "Lucas", "Sofia", "Omar", "Chloe", "Daniel",
+    "Maria",
+    "James",
+    "Aisha",
+    "Wei",
+    "Carlos",
+    "Priya",
+    "Olivia",
+    "Tomás",
+    "Fatima",
+    "Noah",
+    "Grace",
+    "Mateo",
+    "Hannah",
+    "Kenji",
+    "Amara",
+    "Lucas",
+    "Sofia",
+    "Omar",
+    "Chloe",
+    "Daniel",
 )
 LAST_NAMES = (
-    "Lopez", "Nguyen", "Smith", "Patel", "Garcia", "Kim", "Okafor", "Chen", "Rossi", "Brown",
-    "Haddad", "Silva", "Martin", "Singh", "Johnson", "Kowalski", "Tanaka", "Dubois", "Ali", "Reyes",
+    "Lopez",
+    "Nguyen",
+    "Smith",
+    "Patel",
+    "Garcia",
+    "Kim",
+    "Okafor",
+    "Chen",
+    "Rossi",
+    "Brown",
+    "Haddad",
+    "Silva",
+    "Martin",
+    "Singh",
+    "Johnson",
+    "Kowalski",
+    "Tanaka",
+    "Dubois",
+    "Ali",
+    "Reyes",
 )
 PERSONAS = (
     ("New resident", "Just moved to the city and sets up services."),
@@ -199,8 +325,13 @@ PERSONAS = (
     ("Parent of young children", "Uses parks, libraries and recreation programmes."),
 )
 JOURNEYS = (
-    "Start water service", "Apply for a permit", "Report a pothole", "Book a recreation class",
-    "Pay a parking ticket", "Renew a business licence", "Find a library programme",
+    "Start water service",
+    "Apply for a permit",
+    "Report a pothole",
+    "Book a recreation class",
+    "Pay a parking ticket",
+    "Renew a business licence",
+    "Find a library programme",
 )
 STATEMENTS = (
     ("standard", "Timely", "We respond within the time we promise."),
@@ -227,7 +358,12 @@ METRICS: tuple[tuple[str, str, str, tuple[float, float], float], ...] = (
 FREQUENCIES = ("monthly", "monthly", "monthly", "quarterly", "annual")
 HORIZONS = ("near_term", "near_term", "long_term", "vision")
 SERVICE_AREA_ISSUES = (
-    "Language Access", "Staffing", "Wait Times", "Online Services", "Signage", "Follow-up",
+    "Language Access",
+    "Staffing",
+    "Wait Times",
+    "Online Services",
+    "Signage",
+    "Follow-up",
 )
 
 
@@ -266,8 +402,15 @@ def _quarter_start(day: dt.date) -> dt.date:
 
 def _moment(day: dt.date, rng: random.Random) -> dt.datetime:
     """A working-hours moment on `day`, in UTC."""
-    return dt.datetime(day.year, day.month, day.day, rng.randint(14, 23), rng.randint(0, 59),
-                       rng.randint(0, 59), tzinfo=dt.UTC)
+    return dt.datetime(
+        day.year,
+        day.month,
+        day.day,
+        rng.randint(14, 23),
+        rng.randint(0, 59),
+        rng.randint(0, 59),
+        tzinfo=dt.UTC,
+    )
 
 
 class _Ids:
@@ -327,9 +470,27 @@ class _Generator:
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.tables = {
             m.__tablename__: m.__table__  # type: ignore[attr-defined]
-            for m in (Organization, Department, User, Plan, Statement, Phase, FocusArea, Goal,
-                      Strategy, StrategyGoal, WorkplanStep, Metric, MetricTarget, Measurement,
-                      QuickWin, Persona, Journey, HistoryEntry, HistoryField)
+            for m in (
+                Organization,
+                Department,
+                User,
+                Plan,
+                Statement,
+                Phase,
+                FocusArea,
+                Goal,
+                Strategy,
+                StrategyGoal,
+                WorkplanStep,
+                Metric,
+                MetricTarget,
+                Measurement,
+                QuickWin,
+                Persona,
+                Journey,
+                HistoryEntry,
+                HistoryField,
+            )
         }
         self.ids = _Ids(session, [t for name, t in self.tables.items() if name != "strategy_goal"])
 
@@ -365,8 +526,14 @@ class _Generator:
         # Focus areas: the city-wide plan holds a quarter, the others share the rest; each plan at
         # least one, so every plan has work in it.
         n_fa = max(scaled(BASE["focus_areas"], scale), n_plans)
-        weights = [FLAGSHIP_SHARE * (n_plans - 1) / (1 - FLAGSHIP_SHARE) if i == 0 else 1.0
-                   for i in range(n_plans)] if n_plans > 1 else [1.0]
+        weights = (
+            [
+                FLAGSHIP_SHARE * (n_plans - 1) / (1 - FLAGSHIP_SHARE) if i == 0 else 1.0
+                for i in range(n_plans)
+            ]
+            if n_plans > 1
+            else [1.0]
+        )
         fa_per_plan = _apportion(n_fa, weights, minimum=1)
         focus_areas = []
         for plan, count in zip(plans, fa_per_plan, strict=True):
@@ -378,8 +545,14 @@ class _Generator:
             strategies.extend(self.strategies(fa, count, departments))
         self.steps(strategies, scaled(BASE["steps"], scale))
         self.history(strategies, scaled(BASE["progress_updates"], scale), users)
-        self.metrics(plans, focus_areas, strategies, departments, users,
-                     max(scaled(BASE["metrics"], scale), n_plans))
+        self.metrics(
+            plans,
+            focus_areas,
+            strategies,
+            departments,
+            users,
+            max(scaled(BASE["metrics"], scale), n_plans),
+        )
         self.quick_wins(plans, departments, max(scaled(BASE["quick_wins"], scale), n_plans))
 
         for name, table in self.tables.items():
@@ -407,10 +580,12 @@ class _Generator:
         for name in self.tables:
             if name == "strategy_goal":
                 continue
-            self.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                f"(SELECT MAX(id) FROM \"{name}\"))"
-            ))
+            self.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                    f'(SELECT MAX(id) FROM "{name}"))'
+                )
+            )
 
     def departments(self, count: int) -> list[dict[str, Any]]:
         out = []
@@ -430,16 +605,26 @@ class _Generator:
 
         def user(username: str, role: Role, department_id: int | None) -> tuple[int, str]:
             display = self.person()
-            uid = self.add(User, organization_id=self.org_id, department_id=department_id,
-                           username=username, display_name=display, role=role.value,
-                           password_hash=None, active=True, last_login_at=None)
+            uid = self.add(
+                User,
+                organization_id=self.org_id,
+                department_id=department_id,
+                username=username,
+                display_name=display,
+                role=role.value,
+                password_hash=None,
+                active=True,
+                last_login_at=None,
+            )
             names[role.value].append(username)
             return uid, display  # type: ignore[return-value]
 
         for d in departments:
             lead_of[d["id"]] = user(f"{prefix}-{d['code'].lower()}-lead", Role.lead, d["id"])
-        coordinators = [user(f"{prefix}-coordinator-{i + 1}", Role.coordinator, None)
-                        for i in range(scaled(BASE["coordinators"], self.scale))]
+        coordinators = [
+            user(f"{prefix}-coordinator-{i + 1}", Role.coordinator, None)
+            for i in range(scaled(BASE["coordinators"], self.scale))
+        ]
         admin = user(f"{prefix}-admin", Role.admin, None)
         for i in range(scaled(BASE["viewers"], self.scale)):
             user(f"{prefix}-viewer-{i + 1}", Role.viewer, None)
@@ -459,14 +644,20 @@ class _Generator:
             owner_id = by_code[owner]["id"] if owner in by_code else None
             relative = i % 4 == 3
             self.add(
-                Plan, organization_id=self.org_id, owning_department_id=owner_id,
-                slug=f"{self.slug}-{part}", title=title,
+                Plan,
+                organization_id=self.org_id,
+                owning_department_id=owner_id,
+                slug=f"{self.slug}-{part}",
+                title=title,
                 subtitle="A generated plan for benchmarks and demonstrations",
-                status="adopted", period_start=start, period_end=end,
+                status="adopted",
+                period_start=start,
+                period_end=end,
                 adopted_on=start - dt.timedelta(days=45),
                 schedule="relative" if relative else "calendar",
                 schedule_origin=start if relative else None,
-                published=i % 5 != 4, source="Generated by `plantrack demo-data`.",
+                published=i % 5 != 4,
+                source="Generated by `plantrack demo-data`.",
                 summary=f"{title}: how Demo City {self.seed} delivers on its priorities.",
                 mission="Deliver services residents can rely on.",
                 vision="A safe, healthy and thriving city for everyone.",
@@ -476,26 +667,53 @@ class _Generator:
             plan = self.rows["plan"][-1]
             out.append(plan)
             for pos, (kind, st_title, definition) in enumerate(STATEMENTS):
-                self.add(Statement, plan_id=plan["id"], kind=kind, code=str(pos + 1),
-                         position=pos, title=st_title, definition=definition)
+                self.add(
+                    Statement,
+                    plan_id=plan["id"],
+                    kind=kind,
+                    code=str(pos + 1),
+                    position=pos,
+                    title=st_title,
+                    definition=definition,
+                )
             middle = start + (end - start) / 2
             plan["_phases"] = [
-                self.add(Phase, plan_id=plan["id"], code="1", position=0, name="Phase 1",
-                         description="Foundations", start=start, end=middle),
-                self.add(Phase, plan_id=plan["id"], code="2", position=1, name="Phase 2",
-                         description="Scale and sustain", start=middle + dt.timedelta(days=1),
-                         end=end),
+                self.add(
+                    Phase,
+                    plan_id=plan["id"],
+                    code="1",
+                    position=0,
+                    name="Phase 1",
+                    description="Foundations",
+                    start=start,
+                    end=middle,
+                ),
+                self.add(
+                    Phase,
+                    plan_id=plan["id"],
+                    code="2",
+                    position=1,
+                    name="Phase 2",
+                    description="Scale and sustain",
+                    start=middle + dt.timedelta(days=1),
+                    end=end,
+                ),
             ]
             plan["_middle"] = middle
-            plan["_statements"] = [r["id"] for r in self.rows["statement"][-len(STATEMENTS):]]
+            plan["_statements"] = [r["id"] for r in self.rows["statement"][-len(STATEMENTS) :]]
             for pos in range(2):
                 name, description = PERSONAS[(i + pos) % len(PERSONAS)]
-                persona_id = self.add(Persona, plan_id=plan["id"], position=pos, name=name,
-                                      description=description)
+                persona_id = self.add(
+                    Persona, plan_id=plan["id"], position=pos, name=name, description=description
+                )
                 for j in range(2):
-                    self.add(Journey, persona_id=persona_id, position=j,
-                             title=JOURNEYS[(i + pos + j) % len(JOURNEYS)],
-                             description="A typical journey through city services.")
+                    self.add(
+                        Journey,
+                        persona_id=persona_id,
+                        position=j,
+                        title=JOURNEYS[(i + pos + j) % len(JOURNEYS)],
+                        description="A typical journey through city services.",
+                    )
         return out
 
     def focus_areas(self, plan: dict[str, Any], count: int) -> list[dict[str, Any]]:
@@ -505,26 +723,41 @@ class _Generator:
             title = themes[pos % len(themes)]
             if pos >= len(themes):
                 title += f" {pos // len(themes) + 1}"
-            self.add(FocusArea, plan_id=plan["id"], code=str(pos + 1), position=pos, title=title,
-                     description=f"How the city makes progress on {title.lower()}.",
-                     category=self.rng.choice(("people", "process", "technology", None)),
-                     active_from=plan["period_start"], active_to=plan["period_end"],
-                     narrative="")
+            self.add(
+                FocusArea,
+                plan_id=plan["id"],
+                code=str(pos + 1),
+                position=pos,
+                title=title,
+                description=f"How the city makes progress on {title.lower()}.",
+                category=self.rng.choice(("people", "process", "technology", None)),
+                active_from=plan["period_start"],
+                active_to=plan["period_end"],
+                narrative="",
+            )
             fa = self.rows["focus_area"][-1]
             fa["_plan"] = plan
             fa["_goals"] = []
             for g in range(2):
                 code = f"G{pos + 1}.{g + 1}"
-                fa["_goals"].append(self.add(
-                    Goal, plan_id=plan["id"], focus_area_id=fa["id"], code=code,
-                    position=pos * 2 + g, title=f"{title}: outcome {g + 1}",
-                    description="", outcomes=[f"Residents see better {title.lower()}"],
-                ))
+                fa["_goals"].append(
+                    self.add(
+                        Goal,
+                        plan_id=plan["id"],
+                        focus_area_id=fa["id"],
+                        code=code,
+                        position=pos * 2 + g,
+                        title=f"{title}: outcome {g + 1}",
+                        description="",
+                        outcomes=[f"Residents see better {title.lower()}"],
+                    )
+                )
             out.append(fa)
         return out
 
-    def strategies(self, fa: dict[str, Any], count: int,
-                   departments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def strategies(
+        self, fa: dict[str, Any], count: int, departments: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         rng, today = self.rng, self.today
         plan = fa["_plan"]
         p_start, p_end = plan["period_start"], plan["period_end"]
@@ -556,21 +789,33 @@ class _Generator:
                 dept = next(d for d in departments if d["id"] == plan["owning_department_id"])
             cadence = rng.choice((30, 30, 30, 60, 90))
             self.add(
-                Strategy, plan_id=plan["id"], focus_area_id=fa["id"], department_id=dept["id"],
+                Strategy,
+                plan_id=plan["id"],
+                focus_area_id=fa["id"],
+                department_id=dept["id"],
                 phase_id=plan["_phases"][0 if start <= plan["_middle"] else 1],
-                code=f"{fa['code']}.{k + 1}", position=k, title=title[:300],
+                code=f"{fa['code']}.{k + 1}",
+                position=k,
+                title=title[:300],
                 description=f"{title}. Led by {dept['name']}.",
-                term=term, priority=rng.randint(1, 5) if rng.random() < 0.5 else None,
-                leads=[dept["name"]], planned_start=start, planned_end=end,
-                status="not_started", progress=0, narrative="",
-                update_cadence_days=cadence, last_update_at=None,
+                term=term,
+                priority=rng.randint(1, 5) if rng.random() < 0.5 else None,
+                leads=[dept["name"]],
+                planned_start=start,
+                planned_end=end,
+                status="not_started",
+                progress=0,
+                narrative="",
+                update_cadence_days=cadence,
+                last_update_at=None,
             )
             s = self.rows["strategy"][-1]
             s["_plan"] = plan
             s["_dept"] = dept
             for goal_id in rng.sample(fa["_goals"], rng.choice((1, 1, 2))):
                 self.rows.setdefault("strategy_goal", []).append(
-                    {"strategy_id": s["id"], "goal_id": goal_id})
+                    {"strategy_id": s["id"], "goal_id": goal_id}
+                )
             out.append(s)
         return out
 
@@ -588,9 +833,14 @@ class _Generator:
                 parent = tops[rng.randrange(len(tops))] if pos >= n_top and tops else None
                 due = s["planned_start"] + dt.timedelta(days=round(span * (pos + 1) / count))
                 step_id = self.add(
-                    WorkplanStep, strategy_id=s["id"], parent_id=parent,
-                    position=pos, title=rng.choice(STEP_TITLES),
-                    completion_measure=rng.choice(MEASURES), owner=self.person(), due=due,
+                    WorkplanStep,
+                    strategy_id=s["id"],
+                    parent_id=parent,
+                    position=pos,
+                    title=rng.choice(STEP_TITLES),
+                    completion_measure=rng.choice(MEASURES),
+                    owner=self.person(),
+                    due=due,
                     done_on=None,
                 )
                 if parent is None:
@@ -600,18 +850,23 @@ class _Generator:
     def _final_state(self, s: dict[str, Any]) -> None:
         """Where a strategy stands today: status, entered progress, last update."""
         rng, today = self.rng, self.today
-        s["_window_start"] = max(today - dt.timedelta(days=HISTORY_DAYS),
-                                 s["planned_start"] - dt.timedelta(days=30))
+        s["_window_start"] = max(
+            today - dt.timedelta(days=HISTORY_DAYS), s["planned_start"] - dt.timedelta(days=30)
+        )
         if s["planned_start"] > today:
             s["_final"] = None  # not begun: never updated
             return
         if s["planned_end"] < today:
-            status = "complete" if rng.random() < 0.6 else rng.choice(
-                ("on_track", "at_risk", "off_track"))  # the rest are overdue
+            status = (
+                "complete"
+                if rng.random() < 0.6
+                else rng.choice(("on_track", "at_risk", "off_track"))
+            )  # the rest are overdue
         else:
             status = rng.choices(
                 ("on_track", "at_risk", "off_track", "on_hold", "complete", "not_started"),
-                weights=(50, 20, 8, 7, 8, 7))[0]
+                weights=(50, 20, 8, 7, 8, 7),
+            )[0]
         steps = s.get("_steps", [])
         length = max(1, (s["planned_end"] - s["planned_start"]).days)
         elapsed = (today - s["planned_start"]).days / length
@@ -637,8 +892,7 @@ class _Generator:
         now = dt.datetime.combine(today, dt.time(23, 59), tzinfo=dt.UTC)
         s["_final"] = (status, progress, min(last, now))
 
-    def history(self, strategies: list[dict[str, Any]], total: int,
-                users: dict[str, Any]) -> None:
+    def history(self, strategies: list[dict[str, Any]], total: int, users: dict[str, Any]) -> None:
         rng = self.rng
         for s in strategies:
             self._final_state(s)
@@ -646,7 +900,8 @@ class _Generator:
         if not updated:
             return
         counts = _apportion(
-            total, [max(1, (s["_final"][2].date() - s["_window_start"]).days) for s in updated],
+            total,
+            [max(1, (s["_final"][2].date() - s["_window_start"]).days) for s in updated],
             minimum=1,
         )
         coordinators, admin = users["coordinators"], users["admin"]
@@ -658,8 +913,9 @@ class _Generator:
             has_steps = bool(s.get("_steps"))
             first = dt.datetime.combine(s["_window_start"], dt.time(15), tzinfo=dt.UTC)
             span = max(0.0, (last - first).total_seconds())
-            moments = sorted(first + dt.timedelta(seconds=rng.uniform(0, span))
-                             for _ in range(count - 1)) + [last]
+            moments = sorted(
+                first + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(count - 1)
+            ) + [last]
             cur_status, cur_progress, cur_narrative = "not_started", 0, ""
             for n, at in enumerate(moments):
                 final = n == count - 1
@@ -668,7 +924,8 @@ class _Generator:
                 else:
                     new_progress = min(progress, round(progress * (n + 1) / count))
                     new_status = rng.choices(
-                        ("on_track", "at_risk", "off_track", status), weights=(55, 15, 5, 25))[0]
+                        ("on_track", "at_risk", "off_track", status), weights=(55, 15, 5, 25)
+                    )[0]
                     if new_status == "complete":
                         new_status = "on_track"
                 new_narrative = rng.choice(NARRATIVES)
@@ -682,14 +939,23 @@ class _Generator:
                 who = rng.random()
                 actor = lead if who < 0.75 else (rng.choice(coordinators) if who < 0.97 else admin)
                 entry_id = self.add(
-                    HistoryEntry, organization_id=self.org_id, plan_id=plan["id"],
-                    subject_type="strategy", subject_id=s["id"], subject_label=label,
-                    action="progress", actor_id=actor[0], actor_name=actor[1], at=at,
-                    note=rng.choice(NOTES), version_after=None,
+                    HistoryEntry,
+                    organization_id=self.org_id,
+                    plan_id=plan["id"],
+                    subject_type="strategy",
+                    subject_id=s["id"],
+                    subject_label=label,
+                    action="progress",
+                    actor_id=actor[0],
+                    actor_name=actor[1],
+                    at=at,
+                    note=rng.choice(NOTES),
+                    version_after=None,
                 )
                 for name, before, after in changes:
-                    self.add(HistoryField, entry_id=entry_id, field=name, before=before,
-                             after=after)
+                    self.add(
+                        HistoryField, entry_id=entry_id, field=name, before=before, after=after
+                    )
                 cur_status, cur_progress, cur_narrative = new_status, new_progress, new_narrative
             s["status"] = cur_status
             s["progress"] = 0 if has_steps else cur_progress
@@ -697,9 +963,15 @@ class _Generator:
             s["last_update_at"] = last
             s["updated_at"] = last
 
-    def metrics(self, plans: list[dict[str, Any]], focus_areas: list[dict[str, Any]],
-                strategies: list[dict[str, Any]], departments: list[dict[str, Any]],
-                users: dict[str, Any], total: int) -> None:
+    def metrics(
+        self,
+        plans: list[dict[str, Any]],
+        focus_areas: list[dict[str, Any]],
+        strategies: list[dict[str, Any]],
+        departments: list[dict[str, Any]],
+        users: dict[str, Any],
+        total: int,
+    ) -> None:
         rng, today = self.rng, self.today
         strategies_of: dict[int, list[dict[str, Any]]] = {}
         for s in strategies:
@@ -707,8 +979,9 @@ class _Generator:
         fas_of: dict[int, list[dict[str, Any]]] = {}
         for fa in focus_areas:
             fas_of.setdefault(fa["plan_id"], []).append(fa)
-        per_plan = _apportion(total, [len(strategies_of.get(p["id"], [])) for p in plans],
-                              minimum=1)
+        per_plan = _apportion(
+            total, [len(strategies_of.get(p["id"], [])) for p in plans], minimum=1
+        )
         last_period = _add_months(_month_start(today), -1)
         periods = [_add_months(last_period, -k) for k in range(MONTHS_OF_MEASUREMENTS - 1, -1, -1)]
         for plan, count in zip(plans, per_plan, strict=True):
@@ -716,8 +989,12 @@ class _Generator:
             own_fas = fas_of.get(plan["id"], [])
             for pos in range(count):
                 name, unit, direction, (low, high), improve = rng.choice(METRICS)
-                refs: dict[str, Any] = {"statement_id": None, "goal_id": None,
-                                        "strategy_id": None, "focus_area_id": None}
+                refs: dict[str, Any] = {
+                    "statement_id": None,
+                    "goal_id": None,
+                    "strategy_id": None,
+                    "focus_area_id": None,
+                }
                 pick = rng.random()
                 dept = rng.choice(departments)
                 if pick < 0.15:
@@ -731,13 +1008,23 @@ class _Generator:
                     refs["strategy_id"], dept = s["id"], s["_dept"]
                 baseline = round(rng.uniform(low, high), 1)
                 metric_id = self.add(
-                    Metric, plan_id=plan["id"], department_id=dept["id"], code=f"M{pos + 1:04d}",
-                    position=pos, name=f"{name} ({dept['name']})"[:300],
-                    description=f"{name}, reported by {dept['name']}.", kind="Performance measure",
-                    unit=unit, direction=direction, horizon=rng.choice(HORIZONS),
-                    frequency=rng.choice(FREQUENCIES), data_source=f"{dept['name']} records",
+                    Metric,
+                    plan_id=plan["id"],
+                    department_id=dept["id"],
+                    code=f"M{pos + 1:04d}",
+                    position=pos,
+                    name=f"{name} ({dept['name']})"[:300],
+                    description=f"{name}, reported by {dept['name']}.",
+                    kind="Performance measure",
+                    unit=unit,
+                    direction=direction,
+                    horizon=rng.choice(HORIZONS),
+                    frequency=rng.choice(FREQUENCIES),
+                    data_source=f"{dept['name']} records",
                     tolerance=round(abs(baseline) * 0.05, 2) if direction == "hold" else None,
-                    baseline_value=baseline, baseline_date=periods[0], baseline_note="",
+                    baseline_value=baseline,
+                    baseline_date=periods[0],
+                    baseline_note="",
                     **refs,
                 )
                 self._targets(metric_id, unit, direction, baseline, improve, periods)  # type: ignore[arg-type]
@@ -753,11 +1040,25 @@ class _Generator:
                         value = max(0.0, value)
                     entered_on = _add_months(period, 1) + dt.timedelta(days=rng.randint(0, 9))
                     entered = _moment(entered_on, rng)
-                    self.add(Measurement, metric_id=metric_id, period=period, value=round(value, 2),
-                             note="", entered_by_id=entered_by, created_at=entered)
+                    self.add(
+                        Measurement,
+                        metric_id=metric_id,
+                        period=period,
+                        value=round(value, 2),
+                        note="",
+                        entered_by_id=entered_by,
+                        created_at=entered,
+                    )
 
-    def _targets(self, metric_id: int, unit: str, direction: str, baseline: float,
-                 improve: float, periods: list[dt.date]) -> None:
+    def _targets(
+        self,
+        metric_id: int,
+        unit: str,
+        direction: str,
+        baseline: float,
+        improve: float,
+        periods: list[dt.date],
+    ) -> None:
         rng = self.rng
         if direction == "higher":
             comparator = rng.choice(("at_least", "at_least", "above"))
@@ -770,18 +1071,30 @@ class _Generator:
         if unit == "percent":
             value = min(value, 100.0)
         value = round(value, 1)
-        self.add(MetricTarget, metric_id=metric_id, value=value, comparator=comparator,
-                 label=f"{comparator.replace('_', ' ')} {value:g}", effective_from=None)
+        self.add(
+            MetricTarget,
+            metric_id=metric_id,
+            value=value,
+            comparator=comparator,
+            label=f"{comparator.replace('_', ' ')} {value:g}",
+            effective_from=None,
+        )
         if direction != "hold" and rng.random() < 0.2:  # a revised, more ambitious target
             revised = round(value * (1.05 if direction == "higher" else 0.95), 1)
             if unit == "percent":
                 revised = min(revised, 100.0)
-            self.add(MetricTarget, metric_id=metric_id, value=revised, comparator=comparator,
-                     label=f"revised: {comparator.replace('_', ' ')} {revised:g}",
-                     effective_from=rng.choice(periods[12:]))
+            self.add(
+                MetricTarget,
+                metric_id=metric_id,
+                value=revised,
+                comparator=comparator,
+                label=f"revised: {comparator.replace('_', ' ')} {revised:g}",
+                effective_from=rng.choice(periods[12:]),
+            )
 
-    def quick_wins(self, plans: list[dict[str, Any]], departments: list[dict[str, Any]],
-                   total: int) -> None:
+    def quick_wins(
+        self, plans: list[dict[str, Any]], departments: list[dict[str, Any]], total: int
+    ) -> None:
         rng = self.rng
         per_plan = _apportion(total, [1.0] * len(plans), minimum=1)
         for plan, count in zip(plans, per_plan, strict=True):
@@ -789,8 +1102,12 @@ class _Generator:
                 dept = rng.choice(departments)
                 issue = rng.choice(SERVICE_AREA_ISSUES)
                 self.add(
-                    QuickWin, plan_id=plan["id"], department_id=dept["id"], number=number,
-                    service_areas=[dept["name"]], issue_category=issue,
+                    QuickWin,
+                    plan_id=plan["id"],
+                    department_id=dept["id"],
+                    number=number,
+                    service_areas=[dept["name"]],
+                    issue_category=issue,
                     customer_issue=f"Residents report problems with {issue.lower()}.",
                     summary=f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}.",
                     category=rng.choice(("people", "process", "technology")),

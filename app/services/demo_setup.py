@@ -39,7 +39,10 @@ def assign_demo_ownership(*, session: Session, actor: Actor) -> list[str]:
         if strategy is None or dept is None or strategy.department_id is not None:
             continue
         update_strategy(
-            session=session, strategy=strategy, actor=actor, note=NOTE,
+            session=session,
+            strategy=strategy,
+            actor=actor,
+            note=NOTE,
             data=StrategyUpdate(version=strategy.version, department_id=dept.id),
         )
         changed.append(f"{plan.term('strategy')} {code} → {dept_code}")

@@ -88,11 +88,13 @@ def statement_sections(tree: PlanTree) -> list[tuple[str, str, list[Statement]]]
     if len(by_kind) == 1:
         return [("statements", tree.plan.term("statements"), tree.statements)]
     return [
-        (f"statements-{kind}", STATEMENT_KIND_LABELS.get(kind, kind.replace("_", " ").title()),
-         items)
+        (
+            f"statements-{kind}",
+            STATEMENT_KIND_LABELS.get(kind, kind.replace("_", " ").title()),
+            items,
+        )
         for kind, items in by_kind.items()
     ]
-
 
 
 def focus_area_sections(tree: PlanTree) -> list[tuple[str, list[FocusAreaNode]]]:
@@ -131,7 +133,8 @@ def focus_area_view(tree: PlanTree, code: str) -> FocusAreaView:
     strategy_ids = {s.strategy.id for s in node.strategies}
     # What measures this area: metrics of the area itself, of its goals and of its strategies.
     metrics = [
-        m for m in tree.metrics
+        m
+        for m in tree.metrics
         if m.metric.focus_area_id == node.focus_area.id
         or (m.metric.goal_id is not None and m.metric.goal_id in goal_ids)
         or (m.metric.strategy_id is not None and m.metric.strategy_id in strategy_ids)
@@ -227,7 +230,7 @@ def can_read_history(user: User | None, plan: Plan) -> bool:
 
 
 def moment_text(moment: dt.datetime | None) -> str:
-    """"2025-06-01 14:03 UTC": stored moments are UTC (SQLite hands them back naive)."""
+    """ "2025-06-01 14:03 UTC": stored moments are UTC (SQLite hands them back naive)."""
     if moment is None:
         return ""
     if moment.tzinfo is not None:
@@ -271,17 +274,21 @@ def strategy_history(
     """The strategy's history and its steps', newest first; and whether older entries exist."""
     plan = tree.plan
     step_ids = select(WorkplanStep.id).where(WorkplanStep.strategy_id == strategy.id)
-    entries = list(session.exec(
-        select(HistoryEntry)
-        .where(or_(
-            (col(HistoryEntry.subject_type) == SubjectType.strategy)
-            & (col(HistoryEntry.subject_id) == strategy.id),
-            (col(HistoryEntry.subject_type) == SubjectType.step)
-            & col(HistoryEntry.subject_id).in_(step_ids),
-        ))
-        .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
-        .limit(limit + 1)
-    ))
+    entries = list(
+        session.exec(
+            select(HistoryEntry)
+            .where(
+                or_(
+                    (col(HistoryEntry.subject_type) == SubjectType.strategy)
+                    & (col(HistoryEntry.subject_id) == strategy.id),
+                    (col(HistoryEntry.subject_type) == SubjectType.step)
+                    & col(HistoryEntry.subject_id).in_(step_ids),
+                )
+            )
+            .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
+            .limit(limit + 1)
+        )
+    )
     more = len(entries) > limit
     entries = entries[:limit]
     fields_of: dict[int, list[HistoryField]] = {}
@@ -304,7 +311,9 @@ def strategy_history(
         "goal_ids": {g.id: g.code for g in tree.goals},
         "parent_id": {
             step.step.id: step.step.title
-            for node in tree.strategies if node.strategy.id == strategy.id for step in node.steps
+            for node in tree.strategies
+            if node.strategy.id == strategy.id
+            for step in node.steps
         },
     }
     # A step's entry is labelled "Workplan step of Recommendation 3.1: …: <step>"; on the
@@ -323,12 +332,14 @@ def strategy_history(
         on_step = e.subject_type == SubjectType.step
         subject = e.subject_label or (plan.term("step") if on_step else plan.term("strategy"))
         if on_step and subject.startswith(step_prefix):
-            subject = f"{plan.term('step')}: {subject[len(step_prefix):]}"
-        items.append(HistoryItem(
-            entry=e,
-            subject=subject,
-            action=ACTION_LABELS.get(e.action, e.action),
-            changes=changes,
-            on_step=on_step,
-        ))
+            subject = f"{plan.term('step')}: {subject[len(step_prefix) :]}"
+        items.append(
+            HistoryItem(
+                entry=e,
+                subject=subject,
+                action=ACTION_LABELS.get(e.action, e.action),
+                changes=changes,
+                on_step=on_step,
+            )
+        )
     return items, more

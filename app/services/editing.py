@@ -30,7 +30,11 @@ def _snapshot(item: SQLModel, fields: list[str]) -> dict[str, Any]:
 
 
 def stale_edit(
-    session: Session, item: Any, *, expected_version: int, subject_type: SubjectType,
+    session: Session,
+    item: Any,
+    *,
+    expected_version: int,
+    subject_type: SubjectType,
     fields: list[str],
 ) -> Conflict:
     """The refusal for a stale edit, carrying the current values and who last saved them."""
@@ -46,7 +50,8 @@ def stale_edit(
     who = f" by {saved_by}" if saved_by else ""
     return Conflict(
         f"Someone else saved a newer version{who} while you were editing (you edited version "
-        f"{expected_version}, the current one is {item.version}). Review their change and try again.",
+        f"{expected_version}, the current one is {item.version}). "
+        "Review their change and try again.",
         current={"version": item.version, **_snapshot(item, fields)},
         saved_by=saved_by,
         saved_at=saved_at,
@@ -89,7 +94,10 @@ def save_changes(
         raise ValidationFailed(nulls)
     if item.version != expected_version:
         raise stale_edit(
-            session, item, expected_version=expected_version, subject_type=subject_type,
+            session,
+            item,
+            expected_version=expected_version,
+            subject_type=subject_type,
             fields=fields,
         )
     diff = {
@@ -109,7 +117,10 @@ def save_changes(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise stale_edit(
-            session, item, expected_version=expected_version, subject_type=subject_type,
+            session,
+            item,
+            expected_version=expected_version,
+            subject_type=subject_type,
             fields=fields,
         )
     session.refresh(item)

@@ -45,16 +45,26 @@ class Conflict(DomainError):
     status_code = 409
     code = "conflict"
 
-    def __init__(self, message: str, *, current: dict[str, Any] | None = None,
-                 saved_by: str = "", saved_at: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: dict[str, Any] | None = None,
+        saved_by: str = "",
+        saved_at: str = "",
+    ) -> None:
         super().__init__(message)
         self.current = current or {}
         self.saved_by = saved_by
         self.saved_at = saved_at
 
     def body(self) -> dict[str, Any]:
-        return {**super().body(), "current": self.current, "saved_by": self.saved_by,
-                "saved_at": self.saved_at}
+        return {
+            **super().body(),
+            "current": self.current,
+            "saved_by": self.saved_by,
+            "saved_at": self.saved_at,
+        }
 
 
 class PreconditionFailed(Conflict):
@@ -77,8 +87,10 @@ class ValidationFailed(DomainError):
         return cls([FieldProblem(field_name, message)])
 
     def body(self) -> dict[str, Any]:
-        return {**super().body(),
-                "fields": [{"field": p.field, "message": p.message} for p in self.problems]}
+        return {
+            **super().body(),
+            "fields": [{"field": p.field, "message": p.message} for p in self.problems],
+        }
 
 
 class TooManyAttempts(DomainError):

@@ -59,9 +59,7 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
-def describe_change(
-    name: str, value: Any, *, departments: Mapping[int, str] | None = None
-) -> str:
+def describe_change(name: str, value: Any, *, departments: Mapping[int, str] | None = None) -> str:
     """One side of a field's change, as the pages show that field elsewhere."""
     if value is None or value == "" or value == []:
         return EMPTY

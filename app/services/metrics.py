@@ -48,20 +48,37 @@ def _plan(session: Session, metric: Metric) -> Plan:
 
 def _check_references(session: Session, plan: Plan, values: dict) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    for name, model in (("statement_id", Statement), ("goal_id", Goal), ("strategy_id", Strategy), ("focus_area_id", FocusArea)):
+    for name, model in (
+        ("statement_id", Statement),
+        ("goal_id", Goal),
+        ("strategy_id", Strategy),
+        ("focus_area_id", FocusArea),
+    ):
         value = values.get(name)
         if value is not None:
             row = session.get(model, value)
             if row is None or row.plan_id != plan.id:
                 problems.append(FieldProblem(name, "not part of this plan"))
-    measured = [n for n in ("statement_id", "goal_id", "strategy_id", "focus_area_id") if values.get(n) is not None]
+    measured = [
+        n
+        for n in ("statement_id", "goal_id", "strategy_id", "focus_area_id")
+        if values.get(n) is not None
+    ]
     if len(measured) > 1:
-        problems.append(FieldProblem(measured[1], "a metric measures one thing: give only one of statement, goal, strategy, focus area"))
+        problems.append(
+            FieldProblem(
+                measured[1],
+                "a metric measures one thing: "
+                "give only one of statement, goal, strategy, focus area",
+            )
+        )
     dept_id = values.get("department_id")
     if dept_id is not None:
         dept = session.get(Department, dept_id)
         if dept is None or dept.organization_id != plan.organization_id:
-            problems.append(FieldProblem("department_id", "no such department in this organisation"))
+            problems.append(
+                FieldProblem("department_id", "no such department in this organisation")
+            )
     return problems
 
 
@@ -70,21 +87,32 @@ def create_metric(*, session: Session, plan: Plan, data: MetricCreate, actor: Ac
     metric = Metric(plan_id=plan.id, **values)  # type: ignore[arg-type]
     require(session, actor, Action.edit, metric, kind=KIND)
     problems = _check_references(session, plan, values)
-    if session.exec(select(Metric.id).where(Metric.plan_id == plan.id, Metric.code == data.code)).first():
+    if session.exec(
+        select(Metric.id).where(Metric.plan_id == plan.id, Metric.code == data.code)
+    ).first():
         problems.append(FieldProblem("code", f"{data.code} is already used in this plan"))
     if problems:
         raise ValidationFailed(problems)
-    last = session.exec(select(Metric.position).where(Metric.plan_id == plan.id).order_by(col(Metric.position).desc())).first()
+    last = session.exec(
+        select(Metric.position)
+        .where(Metric.plan_id == plan.id)
+        .order_by(col(Metric.position).desc())
+    ).first()
     metric.position = (last if last is not None else -1) + 1
     session.add(metric)
     session.flush()
     if data.target is not None:
         session.add(MetricTarget(metric_id=metric.id, **data.target.model_dump()))  # type: ignore[arg-type]
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.metric, subject_id=metric.id,  # type: ignore[arg-type]
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.metric,
+        subject_id=metric.id,  # type: ignore[arg-type]
         action=HistoryAction.create,
         changes={k: (None, v) for k, v in data.model_dump().items() if v not in (None, "")},
-        label=metric_label(metric), plan_id=plan.id, organization_id=plan.organization_id,
+        label=metric_label(metric),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
         version_after=metric.version,
     )
     return metric
@@ -95,104 +123,197 @@ def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor
     require(session, actor, Action.edit, metric, kind=KIND)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if "department_id" in changes:
-        require(session, actor, Action.edit, Metric(plan_id=plan.id, department_id=changes["department_id"]), kind=KIND)
+        require(
+            session,
+            actor,
+            Action.edit,
+            Metric(plan_id=plan.id, department_id=changes["department_id"]),
+            kind=KIND,
+        )
     problems = _check_references(session, plan, changes)
     if problems:
         raise ValidationFailed(problems)
     save_changes(
-        session=session, item=metric, expected_version=data.version, changes=changes, actor=actor,
-        subject_type=SubjectType.metric, label=metric_label(metric), plan_id=plan.id,
+        session=session,
+        item=metric,
+        expected_version=data.version,
+        changes=changes,
+        actor=actor,
+        subject_type=SubjectType.metric,
+        label=metric_label(metric),
+        plan_id=plan.id,
         organization_id=plan.organization_id,
     )
     return metric
 
 
-def revise_target(*, session: Session, metric: Metric, version: int, target: TargetIn, actor: Actor, note: str = "") -> MetricTarget:
+def revise_target(
+    *,
+    session: Session,
+    metric: Metric,
+    version: int,
+    target: TargetIn,
+    actor: Actor,
+    note: str = "",
+) -> MetricTarget:
     """A new target from `effective_from`; the one it replaces is kept for the periods before."""
     plan = _plan(session, metric)
     require(session, actor, Action.edit, metric, kind=KIND)
     # NULLS FIRST: the original target (in force from the start) is the oldest on every database
     # (PostgreSQL sorts NULL last by default, so the replaced target was recorded wrongly there).
     existing = session.exec(
-        select(MetricTarget).where(MetricTarget.metric_id == metric.id)
+        select(MetricTarget)
+        .where(MetricTarget.metric_id == metric.id)
         .order_by(col(MetricTarget.effective_from).asc().nulls_first(), col(MetricTarget.id))
     ).all()
     if existing and target.effective_from is None:
-        raise ValidationFailed.one("effective_from", "a revised target needs the date it takes effect")
+        raise ValidationFailed.one(
+            "effective_from", "a revised target needs the date it takes effect"
+        )
     latest = max((t.effective_from for t in existing if t.effective_from), default=None)
     if target.effective_from and latest and target.effective_from <= latest:
-        raise ValidationFailed.one("effective_from", f"must be after the latest target's date ({latest})")
+        raise ValidationFailed.one(
+            "effective_from", f"must be after the latest target's date ({latest})"
+        )
     before = existing[-1] if existing else None
     row = MetricTarget(metric_id=metric.id, **target.model_dump())  # type: ignore[arg-type]
     session.add(row)
     change = {
         "target": (
             {"value": before.value, "comparator": before.comparator, "label": before.label}
-            if before else None,
-            {"value": target.value, "comparator": target.comparator.value, "label": target.label,
-             "effective_from": target.effective_from.isoformat() if target.effective_from else None},
+            if before
+            else None,
+            {
+                "value": target.value,
+                "comparator": target.comparator.value,
+                "label": target.label,
+                "effective_from": target.effective_from.isoformat()
+                if target.effective_from
+                else None,
+            },
         )
     }
     # The metric's version moves, so a stale editor of the metric hears about the new target.
     save_changes(
-        session=session, item=metric, expected_version=version, changes={}, actor=actor,
-        subject_type=SubjectType.metric, label=metric_label(metric), plan_id=plan.id,
-        organization_id=plan.organization_id, note=note, always_record=True,
+        session=session,
+        item=metric,
+        expected_version=version,
+        changes={},
+        actor=actor,
+        subject_type=SubjectType.metric,
+        label=metric_label(metric),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        note=note,
+        always_record=True,
         extra_history=change,
     )
     session.flush()
     return row
 
 
-def record_measurement(*, session: Session, metric: Metric, data: MeasurementIn, actor: Actor, today: dt.date | None = None) -> Measurement:
+def record_measurement(
+    *,
+    session: Session,
+    metric: Metric,
+    data: MeasurementIn,
+    actor: Actor,
+    today: dt.date | None = None,
+) -> Measurement:
     """This period's value. A value already recorded for the period is corrected only when the
     client names its version, so two people entering the same month cannot overwrite each other."""
     plan = _plan(session, metric)
     require(session, actor, Action.record_measurement, metric, kind=KIND)
     today = today or dt.date.today()
     if data.period > today:
-        raise ValidationFailed.one("period", f"{data.period} is in the future; record a value once its period has begun")
+        raise ValidationFailed.one(
+            "period", f"{data.period} is in the future; record a value once its period has begun"
+        )
     existing = session.exec(
-        select(Measurement).where(Measurement.metric_id == metric.id, Measurement.period == data.period)
+        select(Measurement).where(
+            Measurement.metric_id == metric.id, Measurement.period == data.period
+        )
     ).first()
     label = f"{metric_label(metric)} ({data.period:%Y-%m})"
     if existing is not None and existing.archived_at is None:
         if data.version is None:
-            raise stale_edit(session, existing, expected_version=0, subject_type=SubjectType.measurement, fields=["period", "value", "note"])
+            raise stale_edit(
+                session,
+                existing,
+                expected_version=0,
+                subject_type=SubjectType.measurement,
+                fields=["period", "value", "note"],
+            )
         save_changes(
-            session=session, item=existing, expected_version=data.version,
-            changes={"value": data.value, "note": data.note}, actor=actor,
-            subject_type=SubjectType.measurement, label=label, plan_id=plan.id,
-            organization_id=plan.organization_id, extra_values={"entered_by_id": actor.user_id},
+            session=session,
+            item=existing,
+            expected_version=data.version,
+            changes={"value": data.value, "note": data.note},
+            actor=actor,
+            subject_type=SubjectType.measurement,
+            label=label,
+            plan_id=plan.id,
+            organization_id=plan.organization_id,
+            extra_values={"entered_by_id": actor.user_id},
         )
         return existing
     if existing is not None:  # an archived value for this period: bring it back with the new value
         save_changes(
-            session=session, item=existing, expected_version=existing.version,
-            changes={"value": data.value, "note": data.note, "archived_at": None}, actor=actor,
-            subject_type=SubjectType.measurement, label=label, plan_id=plan.id,
-            organization_id=plan.organization_id, action=HistoryAction.restore,
+            session=session,
+            item=existing,
+            expected_version=existing.version,
+            changes={"value": data.value, "note": data.note, "archived_at": None},
+            actor=actor,
+            subject_type=SubjectType.measurement,
+            label=label,
+            plan_id=plan.id,
+            organization_id=plan.organization_id,
+            action=HistoryAction.restore,
         )
         return existing
-    row = Measurement(metric_id=metric.id, period=data.period, value=data.value, note=data.note, entered_by_id=actor.user_id)  # type: ignore[arg-type]
+    row = Measurement(
+        metric_id=metric.id,
+        period=data.period,
+        value=data.value,
+        note=data.note,
+        entered_by_id=actor.user_id,
+    )  # type: ignore[arg-type]
     session.add(row)
     session.flush()
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.measurement, subject_id=row.id,  # type: ignore[arg-type]
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.measurement,
+        subject_id=row.id,  # type: ignore[arg-type]
         action=HistoryAction.create,
-        changes={"period": (None, data.period), "value": (None, data.value), "note": (None, data.note)},
-        label=label, plan_id=plan.id, organization_id=plan.organization_id, version_after=row.version,
+        changes={
+            "period": (None, data.period),
+            "value": (None, data.value),
+            "note": (None, data.note),
+        },
+        label=label,
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        version_after=row.version,
     )
     return row
 
 
-def set_metric_archived(*, session: Session, metric: Metric, version: int, archived: bool, actor: Actor, note: str = "") -> None:
+def set_metric_archived(
+    *, session: Session, metric: Metric, version: int, archived: bool, actor: Actor, note: str = ""
+) -> None:
     plan = _plan(session, metric)
     require(session, actor, Action.archive if archived else Action.restore, metric, kind=KIND)
     save_changes(
-        session=session, item=metric, expected_version=version,
-        changes={"archived_at": utcnow() if archived else None}, actor=actor,
-        subject_type=SubjectType.metric, label=metric_label(metric), plan_id=plan.id,
+        session=session,
+        item=metric,
+        expected_version=version,
+        changes={"archived_at": utcnow() if archived else None},
+        actor=actor,
+        subject_type=SubjectType.metric,
+        label=metric_label(metric),
+        plan_id=plan.id,
         organization_id=plan.organization_id,
-        action=HistoryAction.archive if archived else HistoryAction.restore, note=note,
+        action=HistoryAction.archive if archived else HistoryAction.restore,
+        note=note,
     )

@@ -89,7 +89,11 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
         )
     if owner.department_id != user.department_id:
         whose = f"the {dept_name} department" if dept_name else "another department"
-        return Decision(False, f"This {owner.kind} is owned by {whose}; you can change only your own department's work.")
+        return Decision(
+            False,
+            f"This {owner.kind} is owned by {whose}; "
+            "you can change only your own department's work.",
+        )
     return ALLOWED
 
 
@@ -131,7 +135,9 @@ def require(session: Session, actor: Actor, action: Action, item: object, *, kin
         raise PermissionDenied(decision.reason)
 
 
-def can(session: Session, user: User | None, action: Action, item: object, *, kind: str = "item") -> bool:
+def can(
+    session: Session, user: User | None, action: Action, item: object, *, kind: str = "item"
+) -> bool:
     """For pages: show an edit control only when the user can use it."""
     return decide(user, action, ownership_of(session, item, kind=kind)).allowed
 

@@ -20,7 +20,9 @@ from app.services.permissions import can_read_plan
 from app.services.plan_tree import build_strategy_nodes
 
 PLAN_STATUS_LABELS: dict[str, str] = {
-    "draft": "Draft", "adopted": "Adopted", "archived": "Archived",
+    "draft": "Draft",
+    "adopted": "Adopted",
+    "archived": "Archived",
 }
 
 
@@ -46,7 +48,7 @@ class OrganizationPlans:
 
 
 def period_text(plan: Plan) -> str:
-    """"2024 – 2027", "from 2024", "until 2027"; empty when the plan states no period."""
+    """ "2024 – 2027", "from 2024", "until 2027"; empty when the plan states no period."""
     start, end = plan.period_start, plan.period_end
     if start and end:
         return f"{start.year} – {end.year}" if start.year != end.year else str(start.year)
@@ -63,7 +65,8 @@ def list_plans(
     """Every live plan `user` may read, by organisation (name order), plans by title."""
     now = now or dt.datetime.now(dt.UTC)
     plans = [
-        p for p in session.exec(
+        p
+        for p in session.exec(
             select(Plan).where(col(Plan.archived_at).is_(None)).order_by(Plan.title, Plan.id)
         )
         if can_read_plan(user, p)  # a handful of plans: the rule is applied as written
@@ -75,19 +78,27 @@ def list_plans(
         o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids)))
     }
     departments = {
-        d.id: d for d in session.exec(
+        d.id: d
+        for d in session.exec(
             select(Department).where(col(Department.organization_id).in_(org_ids))
         )
     }
     plan_ids = [p.id for p in plans]
-    strategies = list(session.exec(
-        select(Strategy)
-        .where(col(Strategy.plan_id).in_(plan_ids), col(Strategy.archived_at).is_(None))
-        .order_by(Strategy.position, Strategy.id)
-    ))
+    strategies = list(
+        session.exec(
+            select(Strategy)
+            .where(col(Strategy.plan_id).in_(plan_ids), col(Strategy.archived_at).is_(None))
+            .order_by(Strategy.position, Strategy.id)
+        )
+    )
     nodes = build_strategy_nodes(
-        session, strategies, departments=departments, phases={}, goal_codes={},  # type: ignore[arg-type]
-        today=now.date(), now=now,
+        session,
+        strategies,
+        departments=departments,
+        phases={},
+        goal_codes={},  # type: ignore[arg-type]
+        today=now.date(),
+        now=now,
     )
     by_plan: dict[int, list[rollup.StrategyRollupInput]] = defaultdict(list)
     for node in nodes:
@@ -96,10 +107,12 @@ def list_plans(
     for p in plans:
         noun = p.term("strategies").lower()
         owner = p.owning_department_id
-        grouped[p.organization_id].append(PlanSummary(
-            plan=p,
-            owning_department=departments.get(owner) if owner else None,
-            rollup=rollup.rollup_group(items=by_plan.get(p.id, []), noun=noun),  # type: ignore[arg-type]
-        ))
+        grouped[p.organization_id].append(
+            PlanSummary(
+                plan=p,
+                owning_department=departments.get(owner) if owner else None,
+                rollup=rollup.rollup_group(items=by_plan.get(p.id, []), noun=noun),  # type: ignore[arg-type]
+            )
+        )
     ordered = sorted(organizations.values(), key=lambda o: o.name.casefold())
     return [OrganizationPlans(o, grouped[o.id]) for o in ordered if grouped.get(o.id)]  # type: ignore[index]

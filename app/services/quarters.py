@@ -24,7 +24,9 @@ def _quarter_first_day(text: str, origin: dt.date | None) -> dt.date:
         return dt.date(int(match["year"]), 3 * (int(match["q"]) - 1) + 1, 1)
     if match := RELATIVE_QUARTER.match(text):
         if origin is None:
-            raise QuarterError(f"'{text}' is a plan-relative quarter but the plan has no schedule_origin")
+            raise QuarterError(
+                f"'{text}' is a plan-relative quarter but the plan has no schedule_origin"
+            )
         months = (int(match["year"]) - 1) * 12 + (int(match["q"]) - 1) * 3
         return _add_months(origin.replace(day=1), months)
     raise QuarterError(f"'{text}' is not a quarter (write 2019-Q2 or Y2 Q2)")
@@ -41,7 +43,7 @@ def quarter_end(text: str, origin: dt.date | None = None) -> dt.date:
 
 
 def quarter_label(day: dt.date, origin: dt.date | None = None) -> str:
-    """The quarter holding `day`, written as the plan writes it (relative when an origin is given)."""
+    """The quarter holding `day` as the plan writes it (relative when an origin is given)."""
     if origin is None:
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     months = (day.year - origin.year) * 12 + (day.month - origin.month)

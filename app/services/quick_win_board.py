@@ -102,8 +102,9 @@ def _departments(session: Session, plan: Plan) -> dict[int, Department]:
     return {d.id: d for d in rows if d.id is not None}
 
 
-def _card(session: Session, quick_win: QuickWin, departments: dict[int, Department],
-          user: User | None) -> QuickWinCard:
+def _card(
+    session: Session, quick_win: QuickWin, departments: dict[int, Department], user: User | None
+) -> QuickWinCard:
     return QuickWinCard(
         quick_win=quick_win,
         department=departments.get(quick_win.department_id) if quick_win.department_id else None,
@@ -128,7 +129,8 @@ def load_card(*, session: Session, quick_win: QuickWin, user: User | None) -> Qu
         session.get(Department, quick_win.department_id) if quick_win.department_id else None
     )
     return QuickWinCard(
-        quick_win=quick_win, department=department,
+        quick_win=quick_win,
+        department=department,
         can_move=can(session, user, Action.progress, quick_win, kind=KIND),
     )
 

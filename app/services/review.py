@@ -54,8 +54,11 @@ from app.services.plan_tree import (
 
 DEFAULT_SINCE_DAYS = 30
 OFF_TARGET = ("off_track", "at_risk")
-TERM_LABELS: dict[str, str] = {Term.short: "Short term", Term.long: "Long term",
-                               Term.future: "Future consideration"}
+TERM_LABELS: dict[str, str] = {
+    Term.short: "Short term",
+    Term.long: "Long term",
+    Term.future: "Future consideration",
+}
 REFUSED = (
     "The review is for program coordinators and administrators: it compares every focus area "
     "across the organisation's plans. Everyone can read the plans themselves."
@@ -175,13 +178,18 @@ def _history_by_focus_area(
             func.sum(case((col(he.at) >= since, 1), else_=0)),
         )
         .select_from(he)
-        .outerjoin(WorkplanStep, and_(col(he.subject_type) == SubjectType.step,
-                                      col(WorkplanStep.id) == col(he.subject_id)))
+        .outerjoin(
+            WorkplanStep,
+            and_(
+                col(he.subject_type) == SubjectType.step, col(WorkplanStep.id) == col(he.subject_id)
+            ),
+        )
         .outerjoin(Strategy, col(Strategy.id) == strategy_id)
         .where(
             col(he.plan_id).in_(plan_ids),
-            col(he.subject_type).in_([SubjectType.focus_area, SubjectType.strategy,
-                                      SubjectType.step]),
+            col(he.subject_type).in_(
+                [SubjectType.focus_area, SubjectType.strategy, SubjectType.step]
+            ),
         )
         .group_by("fa", "sid")
     ).all()
@@ -197,18 +205,27 @@ def load_review(
 ) -> Review:
     now = now or dt.datetime.now(dt.UTC)
     today = now.date()
-    organizations = list(session.exec(
-        select(Organization).where(_org_condition(Organization.id, user))
-        .order_by(Organization.name)
-    ))
-    all_plans = list(session.exec(
-        select(Plan).where(_org_condition(Plan.organization_id, user), _live(Plan))
-        .order_by(Plan.title)
-    ))
-    departments = list(session.exec(
-        select(Department).where(_org_condition(Department.organization_id, user))
-        .order_by(Department.name)
-    ))
+    organizations = list(
+        session.exec(
+            select(Organization)
+            .where(_org_condition(Organization.id, user))
+            .order_by(Organization.name)
+        )
+    )
+    all_plans = list(
+        session.exec(
+            select(Plan)
+            .where(_org_condition(Plan.organization_id, user), _live(Plan))
+            .order_by(Plan.title)
+        )
+    )
+    departments = list(
+        session.exec(
+            select(Department)
+            .where(_org_condition(Department.organization_id, user))
+            .order_by(Department.name)
+        )
+    )
     by_dept_id = {d.id: d for d in departments}
     plans = [p for p in all_plans if not filters.plan or p.slug == filters.plan]
     plan_ids = [p.id for p in plans if p.id is not None]
@@ -216,25 +233,41 @@ def load_review(
     if filters.department and department is None:
         filters.department = ""  # not a department of this organisation: no filter, not an error
 
-    focus_areas = list(session.exec(
-        select(FocusArea).where(col(FocusArea.plan_id).in_(plan_ids), _live(FocusArea))
-        .order_by(FocusArea.plan_id, FocusArea.position, FocusArea.id)
-    ))
-    strategies = list(session.exec(
-        select(Strategy).where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
-        .order_by(Strategy.position, Strategy.id)
-    ))
-    nodes = build_strategy_nodes(
-        session, strategies, departments=by_dept_id, phases={}, goal_codes={},  # type: ignore[arg-type]
-        today=today, now=now,
+    focus_areas = list(
+        session.exec(
+            select(FocusArea)
+            .where(col(FocusArea.plan_id).in_(plan_ids), _live(FocusArea))
+            .order_by(FocusArea.plan_id, FocusArea.position, FocusArea.id)
+        )
     )
-    goal_focus = dict(session.exec(
-        select(Goal.id, Goal.focus_area_id).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
-    ).all())
-    metrics = list(session.exec(
-        select(Metric).where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
-        .order_by(Metric.position, Metric.id)
-    ))
+    strategies = list(
+        session.exec(
+            select(Strategy)
+            .where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
+            .order_by(Strategy.position, Strategy.id)
+        )
+    )
+    nodes = build_strategy_nodes(
+        session,
+        strategies,
+        departments=by_dept_id,
+        phases={},
+        goal_codes={},  # type: ignore[arg-type]
+        today=today,
+        now=now,
+    )
+    goal_focus = dict(
+        session.exec(
+            select(Goal.id, Goal.focus_area_id).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
+        ).all()
+    )
+    metrics = list(
+        session.exec(
+            select(Metric)
+            .where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
+            .order_by(Metric.position, Metric.id)
+        )
+    )
     metric_nodes = build_metric_nodes(session, metrics, departments=by_dept_id)  # type: ignore[arg-type]
     history = _history_by_focus_area(session, plan_ids, since_moment(filters.since))
 
@@ -283,8 +316,10 @@ def load_review(
         for sid, (at, count) in history.get(fa.id, {}).items():  # type: ignore[arg-type]
             # The focus area's own entries always count; a strategy's when it is shown, or,
             # archived since, when no filter narrows the strategies.
-            if sid is None or sid in shown_ids or (
-                sid not in live_ids and not filters.narrows_strategies
+            if (
+                sid is None
+                or sid in shown_ids
+                or (sid not in live_ids and not filters.narrows_strategies)
             ):
                 newest = at if newest is None or at > newest else newest
                 changes += count
@@ -293,19 +328,32 @@ def load_review(
             if last is not None:
                 last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
                 newest = last if newest is None or last > newest else newest
-        group = rollup.rollup_group(items=[n.rollup_input for n in own],
-                                    noun=plan.term("strategies").lower())
+        group = rollup.rollup_group(
+            items=[n.rollup_input for n in own], noun=plan.term("strategies").lower()
+        )
         if filters.status and group.headline != filters.status:
             continue
         owner = plan.owning_department_id
-        rows.append(ReviewRow(
-            plan=plan, focus_area=fa,
-            plan_department=by_dept_id.get(owner) if owner else None,
-            strategies=own, rollup=group, last_update=newest, changes_since=changes,
-            off_target=off_target_of.get(fa.id, []),  # type: ignore[arg-type]
-        ))
-    return Review(organizations=organizations, plans=all_plans, departments=departments,
-                  rows=rows, filters=filters, now=now)
+        rows.append(
+            ReviewRow(
+                plan=plan,
+                focus_area=fa,
+                plan_department=by_dept_id.get(owner) if owner else None,
+                strategies=own,
+                rollup=group,
+                last_update=newest,
+                changes_since=changes,
+                off_target=off_target_of.get(fa.id, []),  # type: ignore[arg-type]
+            )
+        )
+    return Review(
+        organizations=organizations,
+        plans=all_plans,
+        departments=departments,
+        rows=rows,
+        filters=filters,
+        now=now,
+    )
 
 
 # --- one focus area's narrative history ----------------------------------------------------------
@@ -341,7 +389,11 @@ class FocusAreaHistory:
 
 
 def load_focus_area_history(
-    *, session: Session, user: User, focus_area_id: int, since: dt.date | None,
+    *,
+    session: Session,
+    user: User,
+    focus_area_id: int,
+    since: dt.date | None,
     now: dt.datetime | None = None,
 ) -> FocusAreaHistory:
     """The progress updates (status, % progress, narrative, note, who, when) of a focus area's
@@ -350,27 +402,41 @@ def load_focus_area_history(
     focus_area = session.get(FocusArea, focus_area_id)
     plan = session.get(Plan, focus_area.plan_id) if focus_area is not None else None
     visible = (
-        plan is not None and focus_area is not None and focus_area.archived_at is None
+        plan is not None
+        and focus_area is not None
+        and focus_area.archived_at is None
         and plan.archived_at is None
-        and (user.organization_id is None and user.role == Role.admin
-             or plan.organization_id == user.organization_id)
+        and (
+            user.organization_id is None
+            and user.role == Role.admin
+            or plan.organization_id == user.organization_id
+        )
     )
     if not visible:
         raise NotFound(f"No focus area {focus_area_id} in your organisation's plans.")
     assert plan is not None and focus_area is not None
-    strategies = list(session.exec(
-        select(Strategy).where(Strategy.focus_area_id == focus_area.id)
-        .order_by(Strategy.position, Strategy.id)
-    ))
+    strategies = list(
+        session.exec(
+            select(Strategy)
+            .where(Strategy.focus_area_id == focus_area.id)
+            .order_by(Strategy.position, Strategy.id)
+        )
+    )
     live = [s for s in strategies if s.archived_at is None]
     departments = {
-        d.id: d for d in session.exec(
+        d.id: d
+        for d in session.exec(
             select(Department).where(Department.organization_id == plan.organization_id)
         )
     }
     nodes = build_strategy_nodes(
-        session, live, departments=departments, phases={}, goal_codes={},  # type: ignore[arg-type]
-        today=now.date(), now=now,
+        session,
+        live,
+        departments=departments,
+        phases={},
+        goal_codes={},  # type: ignore[arg-type]
+        today=now.date(),
+        now=now,
     )
     subjects = (
         (col(HistoryEntry.subject_type) == SubjectType.strategy)
@@ -380,28 +446,38 @@ def load_focus_area_history(
         & (col(HistoryEntry.subject_id) == focus_area.id)
     )
     conditions = [
-        col(HistoryEntry.plan_id) == plan.id, subjects,
+        col(HistoryEntry.plan_id) == plan.id,
+        subjects,
         col(HistoryEntry.action) == HistoryAction.progress,
     ]
     if since is not None:
         conditions.append(col(HistoryEntry.at) >= since_moment(since))
     total = session.exec(select(func.count()).select_from(HistoryEntry).where(*conditions)).one()
-    entries = list(session.exec(
-        select(HistoryEntry).where(*conditions)
-        .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
-        .limit(HISTORY_LIMIT)
-    ))
+    entries = list(
+        session.exec(
+            select(HistoryEntry)
+            .where(*conditions)
+            .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
+            .limit(HISTORY_LIMIT)
+        )
+    )
     fields_of: dict[int, list[HistoryField]] = defaultdict(list)
     for f in session.exec(
-        select(HistoryField).where(col(HistoryField.entry_id).in_([e.id for e in entries]))
+        select(HistoryField)
+        .where(col(HistoryField.entry_id).in_([e.id for e in entries]))
         .order_by(HistoryField.id)
     ):
         fields_of[f.entry_id].append(f)
     return FocusAreaHistory(
-        plan=plan, focus_area=focus_area, strategies=nodes,
-        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes],
-                                   noun=plan.term("strategies").lower()),
+        plan=plan,
+        focus_area=focus_area,
+        strategies=nodes,
+        rollup=rollup.rollup_group(
+            items=[n.rollup_input for n in nodes], noun=plan.term("strategies").lower()
+        ),
         items=[HistoryItem(e, fields_of.get(e.id, [])) for e in entries],  # type: ignore[arg-type]
-        since=since, total_since=int(total), now=now,
+        since=since,
+        total_since=int(total),
+        now=now,
         strategy_codes={s.id: s.code for s in strategies},  # type: ignore[misc]
     )

@@ -45,7 +45,7 @@ def is_relative(plan: Plan) -> bool:
 
 
 def plan_quarter(day: dt.date, plan: Plan) -> str:
-    """"Year 2 Q2" on a plan-relative schedule, "2024 Q2" on a calendar one."""
+    """ "Year 2 Q2" on a plan-relative schedule, "2024 Q2" on a calendar one."""
     if is_relative(plan):
         return quarter_label(day, plan.schedule_origin).replace("Y", "Year ", 1)
     return quarter_label(day).replace("-", " ")
@@ -142,7 +142,7 @@ def timeline_columns(
 def year_headings(columns: list[Column]) -> list[YearHeading]:
     out: list[YearHeading] = []
     for i in range(0, len(columns), 4):
-        group = columns[i:i + 4]
+        group = columns[i : i + 4]
         out.append(YearHeading(group[0].year_label, len(group), any(c.today for c in group)))
     return out
 
@@ -160,12 +160,15 @@ def row_cells(
     cells = []
     for i, c in enumerate(columns):
         on = planned[i]
-        cells.append(Cell(
-            c, on,
-            first=on and (i == 0 or not planned[i - 1]),
-            last=on and (i == len(columns) - 1 or not planned[i + 1]),
-            overdue=on and overdue,
-        ))
+        cells.append(
+            Cell(
+                c,
+                on,
+                first=on and (i == 0 or not planned[i - 1]),
+                last=on and (i == len(columns) - 1 or not planned[i + 1]),
+                overdue=on and overdue,
+            )
+        )
     return cells
 
 
@@ -180,8 +183,9 @@ class RoadmapFilters:
     department: str = ""
 
     @classmethod
-    def parse(cls, *, group: str = "", term: str = "", status: str = "",
-              department: str = "") -> RoadmapFilters:
+    def parse(
+        cls, *, group: str = "", term: str = "", status: str = "", department: str = ""
+    ) -> RoadmapFilters:
         """Unknown values are ignored (a shared link with a stale filter still shows a page)."""
         return cls(
             group=group if group in GROUPINGS else "focus_area",
@@ -309,8 +313,9 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
     if scheduled:
         origin = plan.schedule_origin if is_relative(plan) else None
         base = timeline_base(relative_origin=origin, earliest=min(days))
-        columns = timeline_columns(base=base, last_day=max(days), relative=origin is not None,
-                                   today=tree.today)
+        columns = timeline_columns(
+            base=base, last_day=max(days), relative=origin is not None, today=tree.today
+        )
     shown = [n for n in scheduled if filters.keeps(n)]
     groups: list[RowGroup] = []
     if filters.group == "phase":
@@ -328,11 +333,13 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
         for fa in tree.focus_areas:
             wanted = [n for n in fa.strategies if _has_span(n) and filters.keeps(n)]
             if wanted:
-                groups.append(RowGroup(
-                    f"focus-area-{fa.focus_area.code}",
-                    f"{term} {fa.focus_area.code}: {fa.focus_area.title}",
-                    [_row(n, columns, plan) for n in wanted],
-                ))
+                groups.append(
+                    RowGroup(
+                        f"focus-area-{fa.focus_area.code}",
+                        f"{term} {fa.focus_area.code}: {fa.focus_area.title}",
+                        [_row(n, columns, plan) for n in wanted],
+                    )
+                )
         placed = {id(r.node) for g in groups for r in g.rows}
         rest = [_row(n, columns, plan) for n in shown if id(n) not in placed]
         if rest:
@@ -352,8 +359,13 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
     owning = {n.department.id: n.department for n in every if n.department is not None}
     present = {n.status.code for n in every}
     return Roadmap(
-        tree=tree, filters=filters, columns=columns, years=year_headings(columns),
-        groups=groups, unscheduled=unscheduled, scheduled_total=len(scheduled),
+        tree=tree,
+        filters=filters,
+        columns=columns,
+        years=year_headings(columns),
+        groups=groups,
+        unscheduled=unscheduled,
+        scheduled_total=len(scheduled),
         unscheduled_total=len(unscheduled_all),
         departments=sorted(owning.values(), key=lambda d: d.code),  # type: ignore[arg-type]
         statuses=[code for code in rollup.SEVERITY if code in present],

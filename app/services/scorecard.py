@@ -162,7 +162,8 @@ class Scorecard:
     def filtered(self, *, horizon: str = "", status: str = "") -> list[MetricCard]:
         """The metrics of one horizon and/or one status ("" for any)."""
         return [
-            c for c in self.metrics
+            c
+            for c in self.metrics
             if (not horizon or c.metric.horizon == horizon)
             and (not status or c.node.status.code == status)
         ]
@@ -180,18 +181,19 @@ def _live(model: type) -> Any:
 
 def _metric_cards(session: Session, plan: Plan, metrics: list[Metric]) -> list[MetricCard]:
     departments = {
-        d.id: d for d in session.exec(
+        d.id: d
+        for d in session.exec(
             select(Department).where(Department.organization_id == plan.organization_id)
         )
     }
     statements = list(session.exec(select(Statement).where(Statement.plan_id == plan.id)))
     goals = list(session.exec(select(Goal).where(Goal.plan_id == plan.id, _live(Goal))))
-    focus_areas = list(session.exec(
-        select(FocusArea).where(FocusArea.plan_id == plan.id, _live(FocusArea))
-    ))
-    strategies = list(session.exec(
-        select(Strategy).where(Strategy.plan_id == plan.id, _live(Strategy))
-    ))
+    focus_areas = list(
+        session.exec(select(FocusArea).where(FocusArea.plan_id == plan.id, _live(FocusArea)))
+    )
+    strategies = list(
+        session.exec(select(Strategy).where(Strategy.plan_id == plan.id, _live(Strategy)))
+    )
     labels = _measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
     nodes = build_metric_nodes(session, metrics, departments=departments, labels=labels)  # type: ignore[arg-type]
     ids = [m.id for m in metrics if m.id is not None]
@@ -217,8 +219,12 @@ def _metric_cards(session: Session, plan: Plan, metrics: list[Metric]) -> list[M
         for row in measured.get(m.id, []):  # type: ignore[arg-type]
             target = rollup.target_in_force(targets=node.targets, period=row.period)
             status = rollup.metric_status(
-                direction=m.direction, targets=node.targets, latest_value=row.value,
-                latest_period=row.period, tolerance=m.tolerance, unit=m.unit,
+                direction=m.direction,
+                targets=node.targets,
+                latest_value=row.value,
+                latest_period=row.period,
+                tolerance=m.tolerance,
+                unit=m.unit,
             )
             points.append(SeriesPoint(row, target, status))
         cards.append(MetricCard(node=node, points=points, entered_by=people))
@@ -227,10 +233,13 @@ def _metric_cards(session: Session, plan: Plan, metrics: list[Metric]) -> list[M
 
 def load_scorecard(*, session: Session, plan: Plan) -> Scorecard:
     """Every live metric of `plan` in plan order, with its series."""
-    metrics = list(session.exec(
-        select(Metric).where(Metric.plan_id == plan.id, _live(Metric))
-        .order_by(Metric.position, Metric.id)
-    ))
+    metrics = list(
+        session.exec(
+            select(Metric)
+            .where(Metric.plan_id == plan.id, _live(Metric))
+            .order_by(Metric.position, Metric.id)
+        )
+    )
     return Scorecard(plan=plan, metrics=_metric_cards(session, plan, metrics))
 
 

@@ -148,59 +148,107 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
         return col(model.archived_at).is_(None)
 
     statements = session.exec(
-        select(Statement).where(Statement.plan_id == plan.id,
-                                _matches([Statement.title, Statement.definition], text))
-        .order_by(Statement.position, Statement.id).limit(limit)
+        select(Statement)
+        .where(
+            Statement.plan_id == plan.id, _matches([Statement.title, Statement.definition], text)
+        )
+        .order_by(Statement.position, Statement.id)
+        .limit(limit)
     ).all()
     phases = session.exec(
         select(Phase)
         .where(Phase.plan_id == plan.id, _matches([Phase.name, Phase.description], text))
-        .order_by(Phase.position, Phase.id).limit(limit)
+        .order_by(Phase.position, Phase.id)
+        .limit(limit)
     ).all()
     focus_areas = session.exec(
-        select(FocusArea).where(
-            FocusArea.plan_id == plan.id, live(FocusArea),
+        select(FocusArea)
+        .where(
+            FocusArea.plan_id == plan.id,
+            live(FocusArea),
             _matches([FocusArea.title, FocusArea.description, FocusArea.narrative], text),
-        ).order_by(FocusArea.position, FocusArea.id).limit(limit)
+        )
+        .order_by(FocusArea.position, FocusArea.id)
+        .limit(limit)
     ).all()
     goals = session.exec(
         select(Goal, FocusArea.code)
         .outerjoin(FocusArea, col(FocusArea.id) == col(Goal.focus_area_id))
-        .where(Goal.plan_id == plan.id, live(Goal), or_(
-            _matches([Goal.title, Goal.description], text), *_json_matches(Goal.outcomes, text)
-        )).order_by(Goal.position, Goal.id).limit(limit)
+        .where(
+            Goal.plan_id == plan.id,
+            live(Goal),
+            or_(
+                _matches([Goal.title, Goal.description], text), *_json_matches(Goal.outcomes, text)
+            ),
+        )
+        .order_by(Goal.position, Goal.id)
+        .limit(limit)
     ).all()
     strategies = session.exec(
-        select(Strategy).where(
-            Strategy.plan_id == plan.id, live(Strategy),
-            _matches([Strategy.code, Strategy.title, Strategy.description, Strategy.narrative],
-                     text),
-        ).order_by(Strategy.position, Strategy.id).limit(limit)
+        select(Strategy)
+        .where(
+            Strategy.plan_id == plan.id,
+            live(Strategy),
+            _matches(
+                [Strategy.code, Strategy.title, Strategy.description, Strategy.narrative], text
+            ),
+        )
+        .order_by(Strategy.position, Strategy.id)
+        .limit(limit)
     ).all()
     steps = session.exec(
         select(WorkplanStep, Strategy.code)
         .join(Strategy, col(Strategy.id) == col(WorkplanStep.strategy_id))
         .where(
-            Strategy.plan_id == plan.id, live(Strategy), live(WorkplanStep),
-            _matches([WorkplanStep.title, WorkplanStep.completion_measure, WorkplanStep.owner],
-                     text),
+            Strategy.plan_id == plan.id,
+            live(Strategy),
+            live(WorkplanStep),
+            _matches(
+                [WorkplanStep.title, WorkplanStep.completion_measure, WorkplanStep.owner], text
+            ),
         )
         .order_by(Strategy.position, Strategy.id, WorkplanStep.position, WorkplanStep.id)
         .limit(limit)
     ).all()
     metrics = session.exec(
-        select(Metric).where(
-            Metric.plan_id == plan.id, live(Metric),
-            _matches([Metric.code, Metric.name, Metric.description, Metric.baseline_note,
-                      Metric.data_source], text),
-        ).order_by(Metric.position, Metric.id).limit(limit)
+        select(Metric)
+        .where(
+            Metric.plan_id == plan.id,
+            live(Metric),
+            _matches(
+                [
+                    Metric.code,
+                    Metric.name,
+                    Metric.description,
+                    Metric.baseline_note,
+                    Metric.data_source,
+                ],
+                text,
+            ),
+        )
+        .order_by(Metric.position, Metric.id)
+        .limit(limit)
     ).all()
     quick_wins = session.exec(
-        select(QuickWin).where(QuickWin.plan_id == plan.id, live(QuickWin), or_(
-            _matches([QuickWin.issue_category, QuickWin.customer_issue, QuickWin.summary,
-                      QuickWin.narrative], text),
-            *_json_matches(QuickWin.service_areas, text),
-        )).order_by(QuickWin.number).limit(limit)
+        select(QuickWin)
+        .where(
+            QuickWin.plan_id == plan.id,
+            live(QuickWin),
+            or_(
+                _matches(
+                    [
+                        QuickWin.issue_category,
+                        QuickWin.customer_issue,
+                        QuickWin.summary,
+                        QuickWin.narrative,
+                    ],
+                    text,
+                ),
+                *_json_matches(QuickWin.service_areas, text),
+            ),
+        )
+        .order_by(QuickWin.number)
+        .limit(limit)
     ).all()
 
     def statement_hit(s: Statement) -> Hit:
@@ -213,52 +261,86 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
         return Hit("phase", p.code, p.name, f"{base}/roadmap#phase-{p.code}", where, ex)
 
     def focus_area_hit(f: FocusArea) -> Hit:
-        where, ex = _first_match(text, [("title", f.title), ("description", f.description),
-                                        ("narrative", f.narrative)])
+        where, ex = _first_match(
+            text, [("title", f.title), ("description", f.description), ("narrative", f.narrative)]
+        )
         return Hit("focus_area", f.code, f.title, f"{base}/focus-areas/{f.code}", where, ex)
 
     def goal_hit(row: Any) -> Hit:
         g, fa_code = row
         outcomes = " ".join(g.outcomes or [])
-        where, ex = _first_match(text, [("title", g.title), ("description", g.description),
-                                        ("intended outcome", outcomes)])
+        where, ex = _first_match(
+            text,
+            [("title", g.title), ("description", g.description), ("intended outcome", outcomes)],
+        )
         url = f"{base}/focus-areas/{fa_code}#goal-{g.code}" if fa_code else f"{base}#goal-{g.code}"
         return Hit("goal", g.code, g.title, url, where, ex)
 
     def strategy_hit(s: Strategy) -> Hit:
-        where, ex = _first_match(text, [("title", s.title), ("description", s.description),
-                                        ("narrative", s.narrative), ("code", s.code)])
+        where, ex = _first_match(
+            text,
+            [
+                ("title", s.title),
+                ("description", s.description),
+                ("narrative", s.narrative),
+                ("code", s.code),
+            ],
+        )
         if where == "code":
             where, ex = "title", None
         return Hit("strategy", s.code, s.title, f"{base}/strategies/{s.code}", where, ex)
 
     def step_hit(row: Any) -> Hit:
         step, strategy_code = row
-        where, ex = _first_match(text, [("title", step.title),
-                                        ("completion measure", step.completion_measure),
-                                        ("owner", step.owner)])
-        return Hit("step", strategy_code, step.title,
-                   f"{base}/strategies/{strategy_code}#step-{step.id}", where, ex)
+        where, ex = _first_match(
+            text,
+            [
+                ("title", step.title),
+                ("completion measure", step.completion_measure),
+                ("owner", step.owner),
+            ],
+        )
+        return Hit(
+            "step",
+            strategy_code,
+            step.title,
+            f"{base}/strategies/{strategy_code}#step-{step.id}",
+            where,
+            ex,
+        )
 
     def metric_hit(m: Metric) -> Hit:
-        where, ex = _first_match(text, [("title", m.name), ("description", m.description),
-                                        ("baseline", m.baseline_note),
-                                        ("data source", m.data_source), ("code", m.code)])
+        where, ex = _first_match(
+            text,
+            [
+                ("title", m.name),
+                ("description", m.description),
+                ("baseline", m.baseline_note),
+                ("data source", m.data_source),
+                ("code", m.code),
+            ],
+        )
         if where == "code":
             where, ex = "title", None
         return Hit("metric", m.code, m.name, f"{base}/scorecard/{m.code}", where, ex)
 
     def quick_win_hit(q: QuickWin) -> Hit:
-        where, ex = _first_match(text, [
-            ("issue category", q.issue_category), ("customer issue", q.customer_issue),
-            ("summary", q.summary), ("narrative", q.narrative),
-            ("service area", ", ".join(q.service_areas or [])),
-        ])
+        where, ex = _first_match(
+            text,
+            [
+                ("issue category", q.issue_category),
+                ("customer issue", q.customer_issue),
+                ("summary", q.summary),
+                ("narrative", q.narrative),
+                ("service area", ", ".join(q.service_areas or [])),
+            ],
+        )
         title = q.issue_category or q.customer_issue or f"Quick win {q.number}"
         if where == "issue category":
             where, ex = "title", None
-        return Hit("quick_win", str(q.number), title,
-                   f"{base}/quick-wins#quick-win-{q.id}", where, ex)
+        return Hit(
+            "quick_win", str(q.number), title, f"{base}/quick-wins#quick-win-{q.id}", where, ex
+        )
 
     groups = [
         _group("statement", plan.term("statements"), statements, statement_hit),

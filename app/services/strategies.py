@@ -59,13 +59,19 @@ def get_step(*, session: Session, step_id: int, include_archived: bool = False) 
     return step
 
 
-def _check_in_period(plan: Plan, name: str, day: dt.date | None, problems: list[FieldProblem]) -> None:
+def _check_in_period(
+    plan: Plan, name: str, day: dt.date | None, problems: list[FieldProblem]
+) -> None:
     if day is None:
         return
     if plan.period_start and day < plan.period_start:
-        problems.append(FieldProblem(name, f"{day} is before the plan's period starts ({plan.period_start})"))
+        problems.append(
+            FieldProblem(name, f"{day} is before the plan's period starts ({plan.period_start})")
+        )
     if plan.period_end and day > plan.period_end:
-        problems.append(FieldProblem(name, f"{day} is after the plan's period ends ({plan.period_end})"))
+        problems.append(
+            FieldProblem(name, f"{day} is after the plan's period ends ({plan.period_end})")
+        )
 
 
 def _check_references(session: Session, plan: Plan, values: dict[str, Any]) -> list[FieldProblem]:
@@ -82,7 +88,11 @@ def _check_references(session: Session, plan: Plan, values: dict[str, Any]) -> l
             continue
         row = session.get(model, value)
         if row is None or getattr(row, owner_field) != owner_id:
-            problems.append(FieldProblem(name, f"no such {name.removesuffix('_id').replace('_', ' ')} in this plan"))
+            problems.append(
+                FieldProblem(
+                    name, f"no such {name.removesuffix('_id').replace('_', ' ')} in this plan"
+                )
+            )
     for goal_id in values.get("goal_ids") or []:
         goal = session.get(Goal, goal_id)
         if goal is None or goal.plan_id != plan.id:
@@ -90,52 +100,87 @@ def _check_references(session: Session, plan: Plan, values: dict[str, Any]) -> l
     return problems
 
 
-def _check_span(plan: Plan, start: dt.date | None, end: dt.date | None, problems: list[FieldProblem]) -> None:
+def _check_span(
+    plan: Plan, start: dt.date | None, end: dt.date | None, problems: list[FieldProblem]
+) -> None:
     if start and end and end < start:
         problems.append(FieldProblem("planned_end", f"{end} is before the planned start {start}"))
 
 
-def create_strategy(*, session: Session, plan: Plan, data: StrategyCreate, actor: Actor) -> Strategy:
+def create_strategy(
+    *, session: Session, plan: Plan, data: StrategyCreate, actor: Actor
+) -> Strategy:
     values = data.model_dump(exclude={"goal_ids"})
     strategy = Strategy(plan_id=plan.id, **values)  # type: ignore[arg-type]
     require(session, actor, Action.edit, strategy, kind=plan.term("strategy").lower())
     problems = _check_references(session, plan, data.model_dump())
     _check_span(plan, data.planned_start, data.planned_end, problems)
-    if session.exec(select(Strategy.id).where(Strategy.plan_id == plan.id, Strategy.code == data.code)).first():
+    if session.exec(
+        select(Strategy.id).where(Strategy.plan_id == plan.id, Strategy.code == data.code)
+    ).first():
         problems.append(FieldProblem("code", f"{data.code} is already used in this plan"))
     if problems:
         raise ValidationFailed(problems)
-    last = session.exec(select(Strategy.position).where(Strategy.plan_id == plan.id).order_by(col(Strategy.position).desc())).first()
+    last = session.exec(
+        select(Strategy.position)
+        .where(Strategy.plan_id == plan.id)
+        .order_by(col(Strategy.position).desc())
+    ).first()
     strategy.position = (last or 0) + 1
     session.add(strategy)
     session.flush()
     for goal_id in data.goal_ids:
         session.add(StrategyGoal(strategy_id=strategy.id, goal_id=goal_id))  # type: ignore[arg-type]
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.strategy,
-        subject_id=strategy.id, action=HistoryAction.create,  # type: ignore[arg-type]
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.strategy,
+        subject_id=strategy.id,
+        action=HistoryAction.create,  # type: ignore[arg-type]
         changes={k: (None, v) for k, v in values.items() if v not in (None, "", [])},
-        label=strategy_label(plan, strategy), plan_id=plan.id,
-        organization_id=plan.organization_id, version_after=strategy.version,
+        label=strategy_label(plan, strategy),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        version_after=strategy.version,
     )
     return strategy
 
 
-def update_strategy(*, session: Session, strategy: Strategy, data: StrategyUpdate, actor: Actor, note: str = "") -> Strategy:
+def update_strategy(
+    *, session: Session, strategy: Strategy, data: StrategyUpdate, actor: Actor, note: str = ""
+) -> Strategy:
     plan = _plan_of(session, strategy.plan_id)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     require(session, actor, Action.edit, strategy, kind=plan.term("strategy").lower())
     if "department_id" in changes:
         # Moving a strategy to another department is a change the new owner must be allowed too.
-        require(session, actor, Action.edit, Strategy(plan_id=plan.id, department_id=changes["department_id"]), kind=plan.term("strategy").lower())
+        require(
+            session,
+            actor,
+            Action.edit,
+            Strategy(plan_id=plan.id, department_id=changes["department_id"]),
+            kind=plan.term("strategy").lower(),
+        )
     problems = _check_references(session, plan, changes)
-    _check_span(plan, changes.get("planned_start", strategy.planned_start), changes.get("planned_end", strategy.planned_end), problems)
+    _check_span(
+        plan,
+        changes.get("planned_start", strategy.planned_start),
+        changes.get("planned_end", strategy.planned_end),
+        problems,
+    )
     if problems:
         raise ValidationFailed(problems)
     save_changes(
-        session=session, item=strategy, expected_version=data.version, changes=changes,
-        actor=actor, subject_type=SubjectType.strategy, label=strategy_label(plan, strategy),
-        plan_id=plan.id, organization_id=plan.organization_id, note=note,
+        session=session,
+        item=strategy,
+        expected_version=data.version,
+        changes=changes,
+        actor=actor,
+        subject_type=SubjectType.strategy,
+        label=strategy_label(plan, strategy),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        note=note,
     )
     return strategy
 
@@ -149,7 +194,9 @@ def strategy_step_counts(*, session: Session, strategy_id: int) -> tuple[int, in
     return len(steps), sum(1 for done in steps if done is not None)
 
 
-def record_strategy_progress(*, session: Session, strategy: Strategy, data: ProgressUpdateIn, actor: Actor) -> Strategy:
+def record_strategy_progress(
+    *, session: Session, strategy: Strategy, data: ProgressUpdateIn, actor: Actor
+) -> Strategy:
     """A progress update by the owner (or a coordinator): status, % progress, narrative, note.
 
     Always recorded, even when nothing changed: "still on track" is news and resets staleness.
@@ -169,35 +216,71 @@ def record_strategy_progress(*, session: Session, strategy: Strategy, data: Prog
     if changes.get("status") == StrategyStatus.complete and "progress" not in changes:
         total, done = strategy_step_counts(session=session, strategy_id=strategy.id)  # type: ignore[arg-type]
         if total and done < total:
-            raise ValidationFailed.one("status", f"{total - done} of {total} {plan.term('steps').lower()} are not done yet")
+            raise ValidationFailed.one(
+                "status", f"{total - done} of {total} {plan.term('steps').lower()} are not done yet"
+            )
     save_changes(
-        session=session, item=strategy, expected_version=data.version, changes=changes,
-        actor=actor, subject_type=SubjectType.strategy, label=strategy_label(plan, strategy),
-        plan_id=plan.id, organization_id=plan.organization_id, action=HistoryAction.progress,
-        note=data.note, always_record=True, extra_values={"last_update_at": utcnow()},
+        session=session,
+        item=strategy,
+        expected_version=data.version,
+        changes=changes,
+        actor=actor,
+        subject_type=SubjectType.strategy,
+        label=strategy_label(plan, strategy),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        action=HistoryAction.progress,
+        note=data.note,
+        always_record=True,
+        extra_values={"last_update_at": utcnow()},
     )
     return strategy
 
 
-def set_archived(*, session: Session, item: Strategy | WorkplanStep, version: int, archived: bool, actor: Actor, note: str = "") -> None:
+def set_archived(
+    *,
+    session: Session,
+    item: Strategy | WorkplanStep,
+    version: int,
+    archived: bool,
+    actor: Actor,
+    note: str = "",
+) -> None:
     """Archive (or, admins only, restore): the item leaves lists and roll-ups, its history stays."""
     if isinstance(item, WorkplanStep):
         strategy = get_strategy(session=session, strategy_id=item.strategy_id)
         plan = _plan_of(session, strategy.plan_id)
-        kind, subject, label = plan.term("step").lower(), SubjectType.step, f"{plan.term('step')}: {item.title}"
+        kind, subject, label = (
+            plan.term("step").lower(),
+            SubjectType.step,
+            f"{plan.term('step')}: {item.title}",
+        )
     else:
         plan = _plan_of(session, item.plan_id)
-        kind, subject, label = plan.term("strategy").lower(), SubjectType.strategy, strategy_label(plan, item)
+        kind, subject, label = (
+            plan.term("strategy").lower(),
+            SubjectType.strategy,
+            strategy_label(plan, item),
+        )
     require(session, actor, Action.archive if archived else Action.restore, item, kind=kind)
     save_changes(
-        session=session, item=item, expected_version=version,
-        changes={"archived_at": utcnow() if archived else None}, actor=actor,
-        subject_type=subject, label=label, plan_id=plan.id, organization_id=plan.organization_id,
-        action=HistoryAction.archive if archived else HistoryAction.restore, note=note,
+        session=session,
+        item=item,
+        expected_version=version,
+        changes={"archived_at": utcnow() if archived else None},
+        actor=actor,
+        subject_type=subject,
+        label=label,
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        action=HistoryAction.archive if archived else HistoryAction.restore,
+        note=note,
     )
 
 
-def add_step(*, session: Session, strategy: Strategy, data: StepCreate, actor: Actor) -> WorkplanStep:
+def add_step(
+    *, session: Session, strategy: Strategy, data: StepCreate, actor: Actor
+) -> WorkplanStep:
     plan = _plan_of(session, strategy.plan_id)
     require(session, actor, Action.edit, strategy, kind=plan.term("strategy").lower())
     problems: list[FieldProblem] = []
@@ -205,9 +288,18 @@ def add_step(*, session: Session, strategy: Strategy, data: StepCreate, actor: A
     if data.parent_id is not None:
         parent = session.get(WorkplanStep, data.parent_id)
         if parent is None or parent.strategy_id != strategy.id or parent.archived_at is not None:
-            problems.append(FieldProblem("parent_id", f"not a {plan.term('step').lower()} of this {plan.term('strategy').lower()}"))
+            problems.append(
+                FieldProblem(
+                    "parent_id",
+                    f"not a {plan.term('step').lower()} of this {plan.term('strategy').lower()}",
+                )
+            )
         elif parent.parent_id is not None:
-            problems.append(FieldProblem("parent_id", "sub-steps have no sub-steps of their own (one level only)"))
+            problems.append(
+                FieldProblem(
+                    "parent_id", "sub-steps have no sub-steps of their own (one level only)"
+                )
+            )
     if problems:
         raise ValidationFailed(problems)
     last = session.exec(
@@ -215,21 +307,32 @@ def add_step(*, session: Session, strategy: Strategy, data: StepCreate, actor: A
         .where(WorkplanStep.strategy_id == strategy.id, WorkplanStep.parent_id == data.parent_id)
         .order_by(col(WorkplanStep.position).desc())
     ).first()
-    step = WorkplanStep(strategy_id=strategy.id, position=(last if last is not None else -1) + 1, **data.model_dump())  # type: ignore[arg-type]
+    step = WorkplanStep(
+        strategy_id=strategy.id,
+        position=(last if last is not None else -1) + 1,
+        **data.model_dump(),
+    )  # type: ignore[arg-type]
     session.add(step)
     session.flush()
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.step, subject_id=step.id,  # type: ignore[arg-type]
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.step,
+        subject_id=step.id,  # type: ignore[arg-type]
         action=HistoryAction.create,
         changes={k: (None, v) for k, v in data.model_dump().items() if v not in (None, "")},
         label=f"{plan.term('step')} of {strategy_label(plan, strategy)}: {step.title}",
-        plan_id=plan.id, organization_id=plan.organization_id, version_after=step.version,
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        version_after=step.version,
     )
     _touch(session, strategy)
     return step
 
 
-def update_step(*, session: Session, step: WorkplanStep, data: StepUpdate, actor: Actor, note: str = "") -> WorkplanStep:
+def update_step(
+    *, session: Session, step: WorkplanStep, data: StepUpdate, actor: Actor, note: str = ""
+) -> WorkplanStep:
     strategy = get_strategy(session=session, strategy_id=step.strategy_id)
     plan = _plan_of(session, strategy.plan_id)
     require(session, actor, Action.edit, step, kind=plan.term("step").lower())
@@ -242,10 +345,16 @@ def update_step(*, session: Session, step: WorkplanStep, data: StepUpdate, actor
         raise ValidationFailed(problems)
     only_done = set(changes) <= {"done_on"}
     save_changes(
-        session=session, item=step, expected_version=data.version, changes=changes, actor=actor,
+        session=session,
+        item=step,
+        expected_version=data.version,
+        changes=changes,
+        actor=actor,
         subject_type=SubjectType.step,
         label=f"{plan.term('step')} of {strategy_label(plan, strategy)}: {step.title}",
-        plan_id=plan.id, organization_id=plan.organization_id, note=note,
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        note=note,
         action=HistoryAction.progress if only_done else HistoryAction.update,
     )
     if "done_on" in changes:
@@ -253,7 +362,9 @@ def update_step(*, session: Session, step: WorkplanStep, data: StepUpdate, actor
     return step
 
 
-def set_step_done(*, session: Session, step: WorkplanStep, version: int, done: bool, actor: Actor, note: str = "") -> WorkplanStep:
+def set_step_done(
+    *, session: Session, step: WorkplanStep, version: int, done: bool, actor: Actor, note: str = ""
+) -> WorkplanStep:
     """Tick a step done (today) or undo it; the strategy's progress follows from its steps."""
     data = StepUpdate(version=version, done_on=dt.date.today() if done else None)
     return update_step(session=session, step=step, data=data, actor=actor, note=note)
@@ -264,7 +375,9 @@ def _touch(session: Session, strategy: Strategy) -> None:
     from sqlalchemy import update
 
     session.execute(
-        update(Strategy).where(col(Strategy.id) == strategy.id).values(last_update_at=utcnow())
+        update(Strategy)
+        .where(col(Strategy.id) == strategy.id)
+        .values(last_update_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     session.refresh(strategy)

@@ -25,7 +25,7 @@ def parse_moment(value: str | dt.datetime | None) -> dt.datetime | None:
 
 
 def moment_text(value: str | dt.datetime | None) -> str:
-    """"2025-06-01 14:03 UTC" (empty for no moment)."""
+    """ "2025-06-01 14:03 UTC" (empty for no moment)."""
     moment = parse_moment(value)
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 

@@ -46,13 +46,23 @@ def _token_for(session: Session, role: str) -> str | None:
     org = session.exec(select(Organization).where(Organization.slug == "testville")).scalars().one()
     dept_id = None
     if department:
-        dept_id = session.exec(select(Department.id).where(Department.code == department)).scalars().one()
-    user = User(username=f"fuzz-{role}", role=role_name, organization_id=org.id, department_id=dept_id)
+        dept_id = (
+            session.exec(select(Department.id).where(Department.code == department)).scalars().one()
+        )
+    user = User(
+        username=f"fuzz-{role}", role=role_name, organization_id=org.id, department_id=dept_id
+    )
     session.add(user)
     session.flush()
     token = f"pt_fuzz-{role}-token"
-    session.add(ApiToken(user_id=user.id, name="fuzz", prefix=token[:8],
-                         token_hash=hashlib.sha256(token.encode()).hexdigest()))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name="fuzz",
+            prefix=token[:8],
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        )
+    )
     session.commit()
     return token
 
@@ -67,8 +77,16 @@ def auth_headers(request: pytest.FixtureRequest, database_url: str) -> dict[str,
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
-def test_api_never_fails_and_keeps_its_schema(case: schemathesis.Case, auth_headers: dict[str, str]) -> None:
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_api_never_fails_and_keeps_its_schema(
+    case: schemathesis.Case, auth_headers: dict[str, str]
+) -> None:
     case.call_and_validate(headers=auth_headers)

@@ -358,4 +358,3 @@ def test_form_errors_echo_typed_values_escaped(db: Session) -> None:
     )
     assert answer.status_code == 401
     assert ESCAPED_MARKER in answer.text and "<script>alert(1)" not in answer.text
-

@@ -41,19 +41,30 @@ def one_of_each(session: Session, admin: User) -> None:
     actor = Actor(user=admin)
     s11 = session.exec(select(Strategy).where(Strategy.code == "1.1")).one()
     strategies.record_strategy_progress(
-        session=session, strategy=s11, actor=actor,
-        data=ProgressUpdateIn(version=s11.version, status="at_risk", note="n"))
+        session=session,
+        strategy=s11,
+        actor=actor,
+        data=ProgressUpdateIn(version=s11.version, status="at_risk", note="n"),
+    )
     step = session.exec(select(WorkplanStep).where(WorkplanStep.parent_id.is_(None))).first()  # type: ignore[union-attr]
     assert step is not None
-    strategies.set_step_done(session=session, step=step, version=step.version, done=True,
-                             actor=actor)
+    strategies.set_step_done(
+        session=session, step=step, version=step.version, done=True, actor=actor
+    )
     qw = session.exec(select(QuickWin).where(QuickWin.number == 2)).one()
     quick_wins.record_quick_win_progress(
-        session=session, quick_win=qw, actor=actor,
-        data=QuickWinProgressIn(version=qw.version, status="in_progress"))
+        session=session,
+        quick_win=qw,
+        actor=actor,
+        data=QuickWinProgressIn(version=qw.version, status="in_progress"),
+    )
     fcr = session.exec(select(Metric).where(Metric.code == "FCR")).one()
-    metrics.record_measurement(session=session, metric=fcr, actor=actor,
-                               data=MeasurementIn(period=dt.date(2025, 7, 1), value=90))
+    metrics.record_measurement(
+        session=session,
+        metric=fcr,
+        actor=actor,
+        data=MeasurementIn(period=dt.date(2025, 7, 1), value=90),
+    )
     session.commit()
 
 
@@ -78,14 +89,16 @@ def test_links_to_each_items_page(session: Session, admin: User) -> None:
     }
     strategy_entry = next(e for e in feed.entries if e.entry.subject_type == "strategy")
     assert [(f.field, f.before, f.after) for f in strategy_entry.fields] == [
-        ("status", "not_started", "at_risk")]
+        ("status", "not_started", "at_risk")
+    ]
     assert strategy_entry.plan is not None and strategy_entry.plan.slug == "testville-service"
 
 
 def test_archived_items_keep_their_entries_without_a_link(session: Session, admin: User) -> None:
     s12 = session.exec(select(Strategy).where(Strategy.code == "1.2")).one()
-    strategies.set_archived(session=session, item=s12, version=s12.version, archived=True,
-                            actor=Actor(user=admin))
+    strategies.set_archived(
+        session=session, item=s12, version=s12.version, archived=True, actor=Actor(user=admin)
+    )
     session.commit()
     feed = activity.load_feed(session=session, user=admin, filters=activity.ActivityFilters())
     entry = feed.entries[0]
@@ -95,8 +108,7 @@ def test_archived_items_keep_their_entries_without_a_link(session: Session, admi
 def test_database_work_does_not_grow_with_the_page(session: Session, admin: User) -> None:
     session.expire_all()
     with counted(session) as few:
-        small = activity.load_feed(session=session, user=admin,
-                                   filters=activity.ActivityFilters())
+        small = activity.load_feed(session=session, user=admin, filters=activity.ActivityFilters())
     assert len(small.entries) == 1
     one_of_each(session, admin)
     for _ in range(12):
@@ -113,13 +125,19 @@ def one_of_each_again(session: Session, admin: User) -> None:
     for code in ("1.1", "1.2"):
         item = session.exec(select(Strategy).where(Strategy.code == code)).one()
         strategies.record_strategy_progress(
-            session=session, strategy=item, actor=actor,
-            data=ProgressUpdateIn(version=item.version, narrative=f"update {item.version}"))
+            session=session,
+            strategy=item,
+            actor=actor,
+            data=ProgressUpdateIn(version=item.version, narrative=f"update {item.version}"),
+        )
     for number in (1, 2):
         qw = session.exec(select(QuickWin).where(QuickWin.number == number)).one()
         quick_wins.record_quick_win_progress(
-            session=session, quick_win=qw, actor=actor,
-            data=QuickWinProgressIn(version=qw.version, narrative=f"n {qw.version}"))
+            session=session,
+            quick_win=qw,
+            actor=actor,
+            data=QuickWinProgressIn(version=qw.version, narrative=f"n {qw.version}"),
+        )
     session.commit()
 
 
@@ -139,7 +157,9 @@ def test_unknown_filter_values_are_dropped(session: Session, admin: User) -> Non
     assert len(feed.entries) == 1
     assert (filters.plan, filters.kind, filters.action) == ("", "", "")
     assert activity.ActivityFilters(kind="step", page=3).query(page=4) == {
-        "kind": "step", "page": "4"}
+        "kind": "step",
+        "page": "4",
+    }
 
 
 def _other_org() -> str:

@@ -39,7 +39,9 @@ def _write_progress(url: str, stop: threading.Event, done: list[int]) -> None:
         with Session(engine) as session:
             strategy = session.get(Strategy, ids[len(done) % len(ids)])
             record_strategy_progress(
-                session=session, strategy=strategy, actor=actor,
+                session=session,
+                strategy=strategy,
+                actor=actor,
                 data=ProgressUpdateIn(version=strategy.version, narrative=f"update {len(done)}"),
             )
             session.commit()
@@ -48,7 +50,9 @@ def _write_progress(url: str, stop: threading.Event, done: list[int]) -> None:
 
 
 def test_backup_under_load_restores_into_an_empty_database(
-    database_url: str, request, tmp_path: Path  # noqa: ANN001
+    database_url: str,
+    request,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     with Session(build_engine(database_url)) as session:
         load_seeds(session=session, seeds_dir=SEEDS_DIR)

@@ -69,13 +69,21 @@ def test_counts_follow_the_scale(session: Session) -> None:
     ).scalar_one()
     assert _count(session, Strategy) == expected["strategy"]
     assert _count(session, Measurement) == expected["metric"] * MONTHS_OF_MEASUREMENTS
-    progress = _count(session, HistoryEntry, HistoryEntry.action == "progress",
-                      HistoryEntry.organization_id == org.id)
+    progress = _count(
+        session,
+        HistoryEntry,
+        HistoryEntry.action == "progress",
+        HistoryEntry.organization_id == org.id,
+    )
     assert progress == expected["history_entry"]
     # A lead per department, coordinators, an admin and viewers; nobody has a password.
-    roles = dict(session.execute(
-        select(User.role, func.count()).where(User.organization_id == org.id).group_by(User.role)
-    ).all())
+    roles = dict(
+        session.execute(
+            select(User.role, func.count())
+            .where(User.organization_id == org.id)
+            .group_by(User.role)
+        ).all()
+    )
     assert roles["lead"] == expected["department"] and roles["admin"] == 1
     assert roles["coordinator"] >= 1 and roles["viewer"] >= 1
     assert _count(session, User, User.password_hash.is_not(None)) == 0  # type: ignore[union-attr]
@@ -135,23 +143,35 @@ def test_rows_satisfy_the_schema_and_tell_a_consistent_story(session: Session) -
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
             assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
         # Each strategy's last update is its latest progress entry, and stands as it says.
-        mismatched = conn.execute(text(
-            "SELECT s.id FROM strategy s LEFT JOIN (SELECT subject_id, MAX(at) AS at "
-            "FROM history_entry WHERE subject_type = 'strategy' AND action = 'progress' "
-            "GROUP BY subject_id) h ON h.subject_id = s.id "
-            "WHERE (s.last_update_at IS NULL) <> (h.at IS NULL) OR s.last_update_at <> h.at"
-        )).all()
+        mismatched = conn.execute(
+            text(
+                "SELECT s.id FROM strategy s LEFT JOIN (SELECT subject_id, MAX(at) AS at "
+                "FROM history_entry WHERE subject_type = 'strategy' AND action = 'progress' "
+                "GROUP BY subject_id) h ON h.subject_id = s.id "
+                "WHERE (s.last_update_at IS NULL) <> (h.at IS NULL) OR s.last_update_at <> h.at"
+            )
+        ).all()
         assert mismatched == []
         # A complete strategy has every step done.
-        assert conn.execute(text(
-            "SELECT COUNT(*) FROM workplan_step w JOIN strategy s ON s.id = w.strategy_id "
-            "WHERE s.status = 'complete' AND w.done_on IS NULL"
-        )).scalar_one() == 0
+        assert (
+            conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM workplan_step w JOIN strategy s ON s.id = w.strategy_id "
+                    "WHERE s.status = 'complete' AND w.done_on IS NULL"
+                )
+            ).scalar_one()
+            == 0
+        )
         # Every generated progress entry says what changed.
-        assert conn.execute(text(
-            "SELECT COUNT(*) FROM history_entry e WHERE NOT EXISTS "
-            "(SELECT 1 FROM history_field f WHERE f.entry_id = e.id)"
-        )).scalar_one() == 0
+        assert (
+            conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM history_entry e WHERE NOT EXISTS "
+                    "(SELECT 1 FROM history_field f WHERE f.entry_id = e.id)"
+                )
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_rows_added_afterwards_get_new_ids(session: Session) -> None:
@@ -175,8 +195,9 @@ def test_a_second_city_with_the_same_seed_is_refused(session: Session) -> None:
 def test_the_plan_tree_and_rollups_load_for_a_generated_plan(session: Session) -> None:
     city = _generate(scale=0.1)
     plan = get_plan(session=session, slug=city.largest_plan_slug)
-    tree = load_plan_tree(session=session, plan=plan, today=TODAY,
-                          now=dt.datetime(2026, 3, 15, 18, tzinfo=dt.UTC))
+    tree = load_plan_tree(
+        session=session, plan=plan, today=TODAY, now=dt.datetime(2026, 3, 15, 18, tzinfo=dt.UTC)
+    )
     strategies = _count(session, Strategy, Strategy.plan_id == plan.id)
     assert len(tree.strategies) == strategies > 0
     assert sum(tree.rollup.distribution.values()) == strategies
@@ -193,8 +214,9 @@ def test_the_plan_tree_and_rollups_load_for_a_generated_plan(session: Session) -
 
 def test_cli_generates_and_refuses_a_repeat(database_url: str) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["demo-data", "--scale", "0.02", "--seed", "5",
-                                 "--today", "2026-03-15"])
+    result = runner.invoke(
+        cli, ["demo-data", "--scale", "0.02", "--seed", "5", "--today", "2026-03-15"]
+    )
     assert result.exit_code == 0, result.output
     assert "generated demo-city-5" in result.output and "12 strategy" in result.output
     again = runner.invoke(cli, ["demo-data", "--scale", "0.02", "--seed", "5"])

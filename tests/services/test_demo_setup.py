@@ -22,8 +22,15 @@ def test_demo_users_assign_recommendation_3_1_to_sj311(session: Session) -> None
     strategy = session.exec(select(Strategy).where(Strategy.code == "3.1")).scalars().one()
     dept = session.get(Department, strategy.department_id)
     assert dept.code == "SJ311"
-    entry = session.exec(select(HistoryEntry).where(HistoryEntry.subject_type == "strategy",
-                                                    HistoryEntry.subject_id == strategy.id)).scalars().one()
+    entry = (
+        session.exec(
+            select(HistoryEntry).where(
+                HistoryEntry.subject_type == "strategy", HistoryEntry.subject_id == strategy.id
+            )
+        )
+        .scalars()
+        .one()
+    )
     assert entry.note.startswith("Demo mode:") and entry.actor_name == "demo setup"
     again = CliRunner().invoke(app, ["demo-users"])
     assert again.exit_code == 0 and "demo ownership" not in again.output

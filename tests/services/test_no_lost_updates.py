@@ -27,7 +27,9 @@ def test_thousand_conflicting_writes_lose_nothing(database_url: str, session: Se
     plan = make_tiny_plan(session)
     focus_area_id = session.exec(select(Strategy.focus_area_id)).scalars().first()
     for n in range(HOT_ROWS - 2):
-        session.add(Strategy(plan_id=plan.id, focus_area_id=focus_area_id, code=f"8.{n}", title=f"Hot {n}"))
+        session.add(
+            Strategy(plan_id=plan.id, focus_area_id=focus_area_id, code=f"8.{n}", title=f"Hot {n}")
+        )
     session.commit()
     hot_ids = session.exec(select(Strategy.id).order_by(Strategy.id)).scalars().all()[:HOT_ROWS]
     start_versions = {s.id: s.version for s in session.exec(select(Strategy)).scalars()}
@@ -50,7 +52,9 @@ def test_thousand_conflicting_writes_lose_nothing(database_url: str, session: Se
                 with Session(engine) as writing:
                     strategy = writing.get(Strategy, strategy_id)
                     record_strategy_progress(
-                        session=writing, strategy=strategy, actor=actor,
+                        session=writing,
+                        strategy=strategy,
+                        actor=actor,
                         data=ProgressUpdateIn(version=version, narrative=text),
                     )
                     writing.commit()
@@ -79,19 +83,30 @@ def test_thousand_conflicting_writes_lose_nothing(database_url: str, session: Se
         strategy = session.get(Strategy, strategy_id)
         # The version advanced exactly once per accepted change.
         assert strategy.version == start_versions[strategy_id] + per_row[strategy_id]
-        entries = session.exec(
-            select(HistoryEntry).where(HistoryEntry.subject_type == "strategy",
-                                       HistoryEntry.subject_id == strategy_id,
-                                       HistoryEntry.action == "progress")
-            .order_by(HistoryEntry.id)
-        ).scalars().all()
+        entries = (
+            session.exec(
+                select(HistoryEntry)
+                .where(
+                    HistoryEntry.subject_type == "strategy",
+                    HistoryEntry.subject_id == strategy_id,
+                    HistoryEntry.action == "progress",
+                )
+                .order_by(HistoryEntry.id)
+            )
+            .scalars()
+            .all()
+        )
         assert len(entries) == per_row[strategy_id]
         assert [e.version_after for e in entries] == list(
-            range(start_versions[strategy_id] + 1, strategy.version + 1))
+            range(start_versions[strategy_id] + 1, strategy.version + 1)
+        )
         fields = {
-            f.entry_id: f for f in session.exec(
-                select(HistoryField).where(HistoryField.entry_id.in_([e.id for e in entries]),
-                                           HistoryField.field == "narrative")
+            f.entry_id: f
+            for f in session.exec(
+                select(HistoryField).where(
+                    HistoryField.entry_id.in_([e.id for e in entries]),
+                    HistoryField.field == "narrative",
+                )
             ).scalars()
         }
         # Each accepted change was made on top of the previous one: nothing overwritten unseen.

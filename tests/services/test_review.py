@@ -83,12 +83,20 @@ def old_update(session: Session, item: Strategy, days: int, actor: User) -> None
     """A progress update made `days` ago (history rows cannot be back-dated once written)."""
     plan = session.get(Plan, item.plan_id)
     assert plan is not None
-    session.add(HistoryEntry(
-        organization_id=plan.organization_id, plan_id=plan.id,
-        subject_type=SubjectType.strategy, subject_id=item.id, subject_label=item.title,
-        action=HistoryAction.progress, actor_id=actor.id, actor_name="Old Hand",
-        at=NOW - dt.timedelta(days=days), note="an older update",
-    ))
+    session.add(
+        HistoryEntry(
+            organization_id=plan.organization_id,
+            plan_id=plan.id,
+            subject_type=SubjectType.strategy,
+            subject_id=item.id,
+            subject_label=item.title,
+            action=HistoryAction.progress,
+            actor_id=actor.id,
+            actor_name="Old Hand",
+            at=NOW - dt.timedelta(days=days),
+            note="an older update",
+        )
+    )
     session.commit()
 
 
@@ -108,7 +116,9 @@ def coordinator(session: Session, plans: list[Plan]) -> User:
 def load(session: Session, user: User, **filters: object) -> review.Review:
     since = filters.pop("since", review.default_since(TODAY))
     return review.load_review(
-        session=session, user=user, now=NOW,
+        session=session,
+        user=user,
+        now=NOW,
         filters=review.ReviewFilters(since=since, **filters),  # type: ignore[arg-type]
     )
 
@@ -150,8 +160,11 @@ class TestRows:
     def test_last_update_and_changes_since(self, session: Session, coordinator: User) -> None:
         old_update(session, strategy(session, "B.1"), 12, coordinator)
         record_strategy_progress(
-            session=session, strategy=strategy(session, "A.1"), actor=Actor(user=coordinator),
-            data=ProgressUpdateIn(version=1, progress=50, note="weekly"))
+            session=session,
+            strategy=strategy(session, "A.1"),
+            actor=Actor(user=coordinator),
+            data=ProgressUpdateIn(version=1, progress=50, note="weekly"),
+        )
         session.commit()
         rows = by_title(load(session, coordinator))
         assert rows["Answering"].changes_since == 1
@@ -174,8 +187,9 @@ class TestRows:
         admin = make_person(session, "root", "admin")
         step = session.exec(select(WorkplanStep).where(WorkplanStep.parent_id.is_(None))).first()  # type: ignore[union-attr]
         assert step is not None
-        set_step_done(session=session, step=step, version=step.version, done=True,
-                      actor=Actor(user=admin))
+        set_step_done(
+            session=session, step=step, version=step.version, done=True, actor=Actor(user=admin)
+        )
         session.commit()
         rows = by_title(load(session, coordinator))
         assert rows["Access"].changes_since == 1
@@ -195,16 +209,21 @@ class TestFilters:
         assert [n.strategy.code for n in rows["Access"].strategies] == ["1.1"]
         pw = by_title(load(session, coordinator, department="PW"))
         assert {t: [n.strategy.code for n in r.strategies] for t, r in pw.items()} == {
-            "Answering": ["A.2"], "Access": ["1.2"]}
+            "Answering": ["A.2"],
+            "Access": ["1.2"],
+        }
 
     def test_plan_term_and_status(self, session: Session, coordinator: User) -> None:
         assert set(by_title(load(session, coordinator, plan="testville-cc"))) == {
-            "Answering", "Backlog"}
+            "Answering",
+            "Backlog",
+        }
         long_term = by_title(load(session, coordinator, term="long"))
         assert {t: [n.strategy.code for n in r.strategies] for t, r in long_term.items()} == {
-            "Answering": ["A.2"], "Access": ["1.2"]}
-        assert set(by_title(load(session, coordinator, status="overdue"))) == {
-            "Backlog", "Access"}
+            "Answering": ["A.2"],
+            "Access": ["1.2"],
+        }
+        assert set(by_title(load(session, coordinator, status="overdue"))) == {"Backlog", "Access"}
 
     def test_an_unknown_department_is_no_filter(self, session: Session, coordinator: User) -> None:
         result = load(session, coordinator, department="NOPE")
@@ -222,16 +241,22 @@ class TestAccess:
 
     def test_another_organisations_plans_are_not_reviewed(self, session: Session) -> None:
         make_tiny_plan(session)
-        other = import_plan_text(session=session, source="o.yaml", text=CC_PLAN.replace(
-            "{name: City of Testville, slug: testville}", "{name: Elsewhere, slug: elsewhere}"))
+        other = import_plan_text(
+            session=session,
+            source="o.yaml",
+            text=CC_PLAN.replace(
+                "{name: City of Testville, slug: testville}", "{name: Elsewhere, slug: elsewhere}"
+            ),
+        )
         session.commit()
         outsider = make_person(session, "far", "coordinator", organization="elsewhere")
         result = load(session, outsider)
         assert {r.plan.slug for r in result.rows} == {other.slug}
         tiny_fa = by_title(load(session, make_person(session, "c", "coordinator")))["Access"]
         with pytest.raises(NotFound):
-            review.load_focus_area_history(session=session, user=outsider,
-                                           focus_area_id=tiny_fa.focus_area.id, since=None)
+            review.load_focus_area_history(
+                session=session, user=outsider, focus_area_id=tiny_fa.focus_area.id, since=None
+            )
 
 
 class TestHistory:
@@ -241,22 +266,31 @@ class TestHistory:
         a1, a2 = strategy(session, "A.1"), strategy(session, "A.2")
         old_update(session, a2, 45, coordinator)
         record_strategy_progress(
-            session=session, strategy=a1, actor=Actor(user=coordinator),
-            data=ProgressUpdateIn(version=1, status="at_risk", narrative="short of staff",
-                                  note="hiring"))
+            session=session,
+            strategy=a1,
+            actor=Actor(user=coordinator),
+            data=ProgressUpdateIn(
+                version=1, status="at_risk", narrative="short of staff", note="hiring"
+            ),
+        )
         session.commit()
         fa_id = a1.focus_area_id
         assert fa_id is not None
         recent = review.load_focus_area_history(
-            session=session, user=coordinator, focus_area_id=fa_id,
-            since=review.default_since(TODAY), now=NOW)
+            session=session,
+            user=coordinator,
+            focus_area_id=fa_id,
+            since=review.default_since(TODAY),
+            now=NOW,
+        )
         assert [i.entry.subject_id for i in recent.items] == [a1.id]
         item = recent.items[0]
         assert item.value("status") == "at_risk" and item.before("status") == "on_track"
         assert item.value("narrative") == "short of staff"
         assert item.entry.note == "hiring" and item.entry.actor_name == "Coord"
         everything = review.load_focus_area_history(
-            session=session, user=coordinator, focus_area_id=fa_id, since=None, now=NOW)
+            session=session, user=coordinator, focus_area_id=fa_id, since=None, now=NOW
+        )
         assert [i.entry.subject_id for i in everything.items] == [a1.id, a2.id]
         assert [n.strategy.code for n in everything.strategies] == ["A.1", "A.2"]
 
@@ -267,13 +301,15 @@ def _city(name: str, areas: int, per_area: int) -> str:
         strategies = "\n".join(
             f"      - {{code: '{a}.{s}', title: Work {a}.{s}, department: D{s % 3}, "
             f"term: short, steps: [{{title: Step}}]}}"
-            for s in range(per_area))
+            for s in range(per_area)
+        )
         blocks.append(f"  - code: '{a}'\n    title: Area {a}\n    strategies:\n{strategies}")
     metrics = "\n".join(
         f"  - {{code: M{a}, name: Metric {a}, measures: {{focus_area: '{a}'}}, unit: count, "
         f"direction: lower, targets: [{{value: 1, comparator: at_most}}], "
         f"measurements: [{{period: 2025-01-01, value: 5}}]}}"
-        for a in range(areas))
+        for a in range(areas)
+    )
     return (
         f"format: plantrack/1\norganization: {{name: {name}, slug: {name}}}\n"
         "departments: [{code: D0, name: D0}, {code: D1, name: D1}, {code: D2, name: D2}]\n"
@@ -306,10 +342,15 @@ def test_database_work_does_not_grow_with_the_organisation(session: Session) -> 
         session.commit()
         user = make_person(session, f"{name}-coord", "coordinator", organization=name)
         admin = make_person(session, f"{name}-admin", "admin", organization=name)
-        for item in session.exec(select(Strategy).join(Plan).where(
-                Plan.slug.startswith(name))).all():  # type: ignore[attr-defined]
-            record_strategy_progress(session=session, strategy=item, actor=Actor(user=admin),
-                                     data=ProgressUpdateIn(version=item.version, status="on_track"))
+        for item in session.exec(
+            select(Strategy).join(Plan).where(Plan.slug.startswith(name))
+        ).all():  # type: ignore[attr-defined]
+            record_strategy_progress(
+                session=session,
+                strategy=item,
+                actor=Actor(user=admin),
+                data=ProgressUpdateIn(version=item.version, status="on_track"),
+            )
         session.commit()
         session.expire_all()
         with counted(session) as statements:
@@ -320,7 +361,8 @@ def test_database_work_does_not_grow_with_the_organisation(session: Session) -> 
         session.expire_all()
         with counted(session) as history_statements:
             history = review.load_focus_area_history(
-                session=session, user=user, focus_area_id=fa_id, since=None, now=NOW)
+                session=session, user=user, focus_area_id=fa_id, since=None, now=NOW
+            )
         assert len(history.items) == per_area
         counts.append((len(statements), len(history_statements)))
     assert counts[0] == counts[1]

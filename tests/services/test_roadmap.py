@@ -33,18 +33,32 @@ def planned(cells: list) -> list[str]:  # type: ignore[type-arg]
 
 class TestColumns:
     def test_a_relative_schedule_reads_year_1_to_year_4_with_q1_to_q4_under_each(self) -> None:
-        columns = timeline_columns(base=ORIGIN, last_day=relative("Y4 Q4", end=True),
-                                   relative=True, today=dt.date(2030, 1, 1))
+        columns = timeline_columns(
+            base=ORIGIN,
+            last_day=relative("Y4 Q4", end=True),
+            relative=True,
+            today=dt.date(2030, 1, 1),
+        )
         assert len(columns) == 16
         assert [c.label for c in columns[:5]] == [
-            "Year 1 Q1", "Year 1 Q2", "Year 1 Q3", "Year 1 Q4", "Year 2 Q1"]
+            "Year 1 Q1",
+            "Year 1 Q2",
+            "Year 1 Q3",
+            "Year 1 Q4",
+            "Year 2 Q1",
+        ]
         assert [(y.label, y.span) for y in year_headings(columns)] == [
-            ("Year 1", 4), ("Year 2", 4), ("Year 3", 4), ("Year 4", 4)]
+            ("Year 1", 4),
+            ("Year 2", 4),
+            ("Year 3", 4),
+            ("Year 4", 4),
+        ]
         assert columns[5].start == dt.date(2019, 4, 1) and columns[5].end == dt.date(2019, 6, 30)
 
     def test_columns_fill_whole_years_even_when_the_last_span_ends_mid_year(self) -> None:
-        columns = timeline_columns(base=ORIGIN, last_day=relative("Y3 Q2", end=True),
-                                   relative=True, today=ORIGIN)
+        columns = timeline_columns(
+            base=ORIGIN, last_day=relative("Y3 Q2", end=True), relative=True, today=ORIGIN
+        )
         assert len(columns) == 12
         assert columns[-1].label == "Year 3 Q4"
 
@@ -52,8 +66,9 @@ class TestColumns:
         origin = dt.date(2017, 10, 17)
         base = timeline_base(relative_origin=origin, earliest=origin)
         assert base == dt.date(2017, 10, 1)
-        columns = timeline_columns(base=base, last_day=dt.date(2018, 9, 30), relative=True,
-                                   today=dt.date(2018, 1, 15))
+        columns = timeline_columns(
+            base=base, last_day=dt.date(2018, 9, 30), relative=True, today=dt.date(2018, 1, 15)
+        )
         assert [c.label for c in columns] == ["Year 1 Q1", "Year 1 Q2", "Year 1 Q3", "Year 1 Q4"]
         assert columns[1].start == dt.date(2018, 1, 1)
         assert [c.today for c in columns] == [False, True, False, False]
@@ -61,24 +76,35 @@ class TestColumns:
     def test_a_calendar_schedule_starts_in_january_of_the_earliest_year(self) -> None:
         base = timeline_base(relative_origin=None, earliest=dt.date(2024, 5, 3))
         assert base == dt.date(2024, 1, 1)
-        columns = timeline_columns(base=base, last_day=dt.date(2025, 2, 1), relative=False,
-                                   today=dt.date(2024, 8, 9))
+        columns = timeline_columns(
+            base=base, last_day=dt.date(2025, 2, 1), relative=False, today=dt.date(2024, 8, 9)
+        )
         assert [c.label for c in columns] == [
-            f"{y} Q{q}" for y in (2024, 2025) for q in (1, 2, 3, 4)]
+            f"{y} Q{q}" for y in (2024, 2025) for q in (1, 2, 3, 4)
+        ]
         assert [c.label for c in columns if c.today] == ["2024 Q3"]
         assert [y.label for y in year_headings(columns)] == ["2024", "2025"]
         assert [y.today for y in year_headings(columns)] == [True, False]
 
 
 class TestCells:
-    columns = timeline_columns(base=ORIGIN, last_day=relative("Y4 Q4", end=True), relative=True,
-                               today=relative("Y3 Q1"))
+    columns = timeline_columns(
+        base=ORIGIN, last_day=relative("Y4 Q4", end=True), relative=True, today=relative("Y3 Q1")
+    )
 
     def test_a_span_fills_exactly_its_quarters(self) -> None:
-        cells = row_cells(start=relative("Y2 Q2"), end=relative("Y3 Q4", end=True),
-                          columns=self.columns)
-        assert planned(cells) == ["Year 2 Q2", "Year 2 Q3", "Year 2 Q4", "Year 3 Q1",
-                                  "Year 3 Q2", "Year 3 Q3", "Year 3 Q4"]
+        cells = row_cells(
+            start=relative("Y2 Q2"), end=relative("Y3 Q4", end=True), columns=self.columns
+        )
+        assert planned(cells) == [
+            "Year 2 Q2",
+            "Year 2 Q3",
+            "Year 2 Q4",
+            "Year 3 Q1",
+            "Year 3 Q2",
+            "Year 3 Q3",
+            "Year 3 Q4",
+        ]
         first = next(c for c in cells if c.planned)
         last = [c for c in cells if c.planned][-1]
         assert first.first and not first.last and last.last and not last.first
@@ -86,8 +112,12 @@ class TestCells:
         assert "rm-planned" not in cells[0].css
 
     def test_today_and_overdue_are_classes_on_the_cells(self) -> None:
-        cells = row_cells(start=relative("Y1 Q1"), end=relative("Y1 Q2", end=True),
-                          columns=self.columns, overdue=True)
+        cells = row_cells(
+            start=relative("Y1 Q1"),
+            end=relative("Y1 Q2", end=True),
+            columns=self.columns,
+            overdue=True,
+        )
         assert [c.overdue for c in cells if c.planned] == [True, True]
         assert "rm-overdue" in cells[0].css
         today = [c for c in cells if c.column.today]
@@ -96,14 +126,17 @@ class TestCells:
 
     def test_a_span_with_only_one_end_shows_that_quarter(self) -> None:
         assert planned(row_cells(start=relative("Y2 Q3"), end=None, columns=self.columns)) == [
-            "Year 2 Q3"]
-        assert planned(row_cells(start=None, end=relative("Y4 Q1", end=True),
-                                 columns=self.columns)) == ["Year 4 Q1"]
+            "Year 2 Q3"
+        ]
+        assert planned(
+            row_cells(start=None, end=relative("Y4 Q1", end=True), columns=self.columns)
+        ) == ["Year 4 Q1"]
         assert planned(row_cells(start=None, end=None, columns=self.columns)) == []
 
     def test_a_span_reaching_past_the_columns_is_clipped(self) -> None:
-        cells = row_cells(start=dt.date(2017, 1, 1), end=relative("Y1 Q1", end=True),
-                          columns=self.columns)
+        cells = row_cells(
+            start=dt.date(2017, 1, 1), end=relative("Y1 Q1", end=True), columns=self.columns
+        )
         assert planned(cells) == ["Year 1 Q1"]
 
 
@@ -117,7 +150,8 @@ class TestLabels:
         assert span_text(None, None, plan) == ""
         plan.schedule, plan.schedule_origin = "relative", ORIGIN
         assert span_text(relative("Y2 Q2"), relative("Y3 Q4", end=True), plan) == (
-            "Year 2 Q2 – Year 3 Q4")
+            "Year 2 Q2 – Year 3 Q4"
+        )
 
 
 class TestBuildRoadmap:
@@ -129,14 +163,20 @@ class TestBuildRoadmap:
         roadmap = build_roadmap(tree, RoadmapFilters())
         # 1.1 runs 2024-Q1..2024-Q4; the plan's period (2024..2027) sets the columns' end.
         assert [c.label for c in roadmap.columns][:4] == [
-            "2024 Q1", "2024 Q2", "2024 Q3", "2024 Q4"]
+            "2024 Q1",
+            "2024 Q2",
+            "2024 Q3",
+            "2024 Q4",
+        ]
         assert roadmap.columns[-1].label == "2027 Q4"
         assert roadmap.today_column is not None and roadmap.today_column.label == "2024 Q3"
         assert [(g.title, [r.node.strategy.code for r in g.rows]) for g in roadmap.groups] == [
-            ("Focus area 1: Access", ["1.1"])]
+            ("Focus area 1: Access", ["1.1"])
+        ]
         assert roadmap.groups[0].rows[0].span == "2024 Q1 – 2024 Q4"
         assert [(g.label, [n.strategy.code for n in g.nodes]) for g in roadmap.unscheduled] == [
-            ("Long term", ["1.2"])]
+            ("Long term", ["1.2"])
+        ]
 
     def test_filters_narrow_rows_and_list_but_not_the_columns(self, session: Session) -> None:
         plan = make_tiny_plan(session)

@@ -44,7 +44,8 @@ class TestStrategyProgress:
     )
     def test_some_steps_done_rounds_half_up(self, done: int, total: int, shown: int) -> None:
         assert strategy_progress(steps_total=total, steps_done=done, entered_progress=0) == (
-            shown, "steps",
+            shown,
+            "steps",
         )
 
     def test_100_only_when_every_step_is_done(self) -> None:
@@ -63,8 +64,13 @@ class TestStrategyProgress:
 
 def status(**overrides: object) -> EffectiveStatus:
     args: dict[str, object] = dict(
-        status="on_track", planned_start=None, planned_end=None,
-        last_update_at=NOW - dt.timedelta(days=3), cadence_days=30, today=TODAY, now=NOW,
+        status="on_track",
+        planned_start=None,
+        planned_end=None,
+        last_update_at=NOW - dt.timedelta(days=3),
+        cadence_days=30,
+        today=TODAY,
+        now=NOW,
     )
     args.update(overrides)
     return effective_status(**args)  # type: ignore[arg-type]
@@ -97,11 +103,16 @@ class TestEffectiveStatus:
         assert status(status="on_hold", planned_end=dt.date(2026, 1, 1)).code == "overdue"
 
     def test_complete_is_never_overdue_or_stale(self) -> None:
-        result = status(status="complete", planned_end=dt.date(2020, 1, 1),
-                        last_update_at=NOW - dt.timedelta(days=900))
+        result = status(
+            status="complete",
+            planned_end=dt.date(2020, 1, 1),
+            last_update_at=NOW - dt.timedelta(days=900),
+        )
         assert result.code == "complete"
-        assert status(status="complete", last_update_at=None,
-                      planned_start=dt.date(2020, 1, 1)).code == "complete"
+        assert (
+            status(status="complete", last_update_at=None, planned_start=dt.date(2020, 1, 1)).code
+            == "complete"
+        )
 
     def test_no_update_within_cadence_is_stale_with_its_age(self) -> None:
         result = status(status="at_risk", last_update_at=NOW - dt.timedelta(days=45))
@@ -130,32 +141,50 @@ class TestEffectiveStatus:
         assert status(status="not_started", last_update_at=None, planned_start=start).code == (
             "not_started"
         )
-        result = status(status="not_started", last_update_at=None,
-                        planned_start=TODAY - dt.timedelta(days=31))
+        result = status(
+            status="not_started", last_update_at=None, planned_start=TODAY - dt.timedelta(days=31)
+        )
         assert result.code == "stale"
         assert "never updated" in result.reason and "2026-05-15" in result.reason
 
     def test_future_start_never_updated_is_not_stale(self) -> None:
-        assert status(status="not_started", last_update_at=None,
-                      planned_start=dt.date(2027, 1, 1)).code == "not_started"
+        assert (
+            status(
+                status="not_started", last_update_at=None, planned_start=dt.date(2027, 1, 1)
+            ).code
+            == "not_started"
+        )
 
     def test_overdue_outranks_stale(self) -> None:
-        assert status(planned_end=dt.date(2025, 1, 1),
-                      last_update_at=NOW - dt.timedelta(days=400)).code == "overdue"
+        assert (
+            status(
+                planned_end=dt.date(2025, 1, 1), last_update_at=NOW - dt.timedelta(days=400)
+            ).code
+            == "overdue"
+        )
 
 
 # --- Group roll-up ----------------------------------------------------------------------------
 
 
 def item(code: str, status_code: str, progress: int = 0, title: str = "") -> StrategyRollupInput:
-    return StrategyRollupInput(code, title or f"Strategy {code}", EffectiveStatus(status_code),
-                               progress)
+    return StrategyRollupInput(
+        code, title or f"Strategy {code}", EffectiveStatus(status_code), progress
+    )
 
 
 class TestSeverity:
     def test_order_is_the_documented_one(self) -> None:
-        assert SEVERITY == ("off_track", "overdue", "at_risk", "stale", "on_hold",
-                            "not_started", "on_track", "complete")
+        assert SEVERITY == (
+            "off_track",
+            "overdue",
+            "at_risk",
+            "stale",
+            "on_hold",
+            "not_started",
+            "on_track",
+            "complete",
+        )
 
     @pytest.mark.parametrize(("worse", "better"), list(zip(SEVERITY, SEVERITY[1:], strict=False)))
     def test_the_worse_status_is_the_headline(self, worse: str, better: str) -> None:
@@ -173,29 +202,55 @@ class TestRollupGroup:
         assert rollup_group(items=[], noun="initiatives").why == "no initiatives yet"
 
     def test_distribution_has_every_status_in_severity_order(self) -> None:
-        result = rollup_group(items=[
-            item("1.1", "on_track"), item("1.2", "overdue"), item("1.3", "overdue"),
-            item("1.4", "complete"), item("1.5", "stale"),
-        ])
+        result = rollup_group(
+            items=[
+                item("1.1", "on_track"),
+                item("1.2", "overdue"),
+                item("1.3", "overdue"),
+                item("1.4", "complete"),
+                item("1.5", "stale"),
+            ]
+        )
         assert list(result.distribution) == list(SEVERITY)
         assert result.distribution == {
-            "off_track": 0, "overdue": 2, "at_risk": 0, "stale": 1, "on_hold": 0,
-            "not_started": 0, "on_track": 1, "complete": 1,
+            "off_track": 0,
+            "overdue": 2,
+            "at_risk": 0,
+            "stale": 1,
+            "on_hold": 0,
+            "not_started": 0,
+            "on_track": 1,
+            "complete": 1,
         }
         assert sum(result.distribution.values()) == result.total == 5
 
     def test_mean_progress_rounds_half_up(self) -> None:
-        assert rollup_group(items=[item("a", "on_track", 0), item("b", "on_track", 25)]
-                            ).mean_progress == 13
-        assert rollup_group(items=[item("a", "on_track", 10), item("b", "on_track", 20),
-                                   item("c", "on_track", 20)]).mean_progress == 17
+        assert (
+            rollup_group(items=[item("a", "on_track", 0), item("b", "on_track", 25)]).mean_progress
+            == 13
+        )
+        assert (
+            rollup_group(
+                items=[
+                    item("a", "on_track", 10),
+                    item("b", "on_track", 20),
+                    item("c", "on_track", 20),
+                ]
+            ).mean_progress
+            == 17
+        )
 
     def test_headline_why_lists_every_tied_strategy_in_plan_order(self) -> None:
-        result = rollup_group(noun="recommendations", items=[
-            item("1.1", "overdue", title="Single phone number"), item("1.2", "on_track"),
-            item("2.3", "overdue", title="CRM"), item("3.1", "stale"),
-            item("4.1", "overdue", title="Website"),
-        ])
+        result = rollup_group(
+            noun="recommendations",
+            items=[
+                item("1.1", "overdue", title="Single phone number"),
+                item("1.2", "on_track"),
+                item("2.3", "overdue", title="CRM"),
+                item("3.1", "stale"),
+                item("4.1", "overdue", title="Website"),
+            ],
+        )
         assert result.headline == "overdue"
         assert result.culprits == ("1.1", "2.3", "4.1")
         assert result.culprit_titles == ("Single phone number", "CRM", "Website")
@@ -239,19 +294,31 @@ class Target:
 MAY = dt.date(2026, 5, 1)
 
 
-def judge(value: float | None, targets: list[Target], direction: str = "higher",
-          tolerance: float | None = None, period: dt.date = MAY,
-          unit: str | None = None) -> MetricStatus:
-    return metric_status(direction=direction, targets=targets, latest_value=value,
-                         latest_period=period if value is not None else None,
-                         tolerance=tolerance, unit=unit)
+def judge(
+    value: float | None,
+    targets: list[Target],
+    direction: str = "higher",
+    tolerance: float | None = None,
+    period: dt.date = MAY,
+    unit: str | None = None,
+) -> MetricStatus:
+    return metric_status(
+        direction=direction,
+        targets=targets,
+        latest_value=value,
+        latest_period=period if value is not None else None,
+        tolerance=tolerance,
+        unit=unit,
+    )
 
 
 class TestMetricStatus:
     def test_no_measurement_is_no_data(self) -> None:
         result = judge(None, [Target(85, "at_least")])
         assert (result.code, result.label, result.reason) == (
-            "no_data", "No data", "no measurement yet",
+            "no_data",
+            "No data",
+            "no measurement yet",
         )
 
     def test_measurement_without_a_target_is_no_target(self) -> None:
@@ -273,10 +340,16 @@ class TestMetricStatus:
         assert judge(10.4, targets, "lower").code == "at_risk"  # 5% of 10 is 0.5
         assert judge(12, targets, "lower").code == "off_track"
 
-    @pytest.mark.parametrize(("comparator", "expected"), [
-        ("at_least", "on_track"), ("at_most", "on_track"), ("exactly", "on_track"),
-        ("above", "at_risk"), ("below", "at_risk"),
-    ])
+    @pytest.mark.parametrize(
+        ("comparator", "expected"),
+        [
+            ("at_least", "on_track"),
+            ("at_most", "on_track"),
+            ("exactly", "on_track"),
+            ("above", "at_risk"),
+            ("below", "at_risk"),
+        ],
+    )
     def test_target_value_itself(self, comparator: str, expected: str) -> None:
         assert judge(85, [Target(85, comparator)]).code == expected
 
@@ -302,12 +375,21 @@ class TestMetricStatus:
     def test_zero_target_has_no_default_tolerance(self) -> None:
         assert judge(1, [Target(0, "at_most")], "lower").code == "off_track"
 
-    @pytest.mark.parametrize(("direction", "value", "expected"), [
-        ("higher", 95, "on_track"), ("higher", 88, "at_risk"), ("higher", 80, "off_track"),
-        ("lower", 85, "on_track"), ("lower", 92, "at_risk"), ("lower", 100, "off_track"),
-        ("hold", 92, "at_risk"), ("hold", 88, "at_risk"), ("hold", 95, "off_track"),
-        ("hold", 85, "off_track"),
-    ])
+    @pytest.mark.parametrize(
+        ("direction", "value", "expected"),
+        [
+            ("higher", 95, "on_track"),
+            ("higher", 88, "at_risk"),
+            ("higher", 80, "off_track"),
+            ("lower", 85, "on_track"),
+            ("lower", 92, "at_risk"),
+            ("lower", 100, "off_track"),
+            ("hold", 92, "at_risk"),
+            ("hold", 88, "at_risk"),
+            ("hold", 95, "off_track"),
+            ("hold", 85, "off_track"),
+        ],
+    )
     def test_exactly_is_judged_on_the_side_its_direction_makes_bad(
         self, direction: str, value: float, expected: str
     ) -> None:

@@ -41,7 +41,10 @@ def test_every_field_named_is_searched_and_the_match_is_excerpted(session: Sessi
     assert statement.field == "definition"
     assert statement.excerpt is not None
     assert (statement.excerpt.before, statement.excerpt.match, statement.excerpt.after) == (
-        "We ", "answer", " quickly.")
+        "We ",
+        "answer",
+        " quickly.",
+    )
     assert found(session, plan, "wait less") == {"goal": ["Faster answers"]}  # an outcome
     assert found(session, plan, "bilingual") == {"step": ["Hire bilingual staff"]}
     assert found(session, plan, "posting live") == {"step": ["Post the job"]}  # a sub-step
@@ -53,8 +56,9 @@ def test_every_field_named_is_searched_and_the_match_is_excerpted(session: Sessi
 def test_links_lead_to_the_pages_that_show_each_hit(session: Session) -> None:
     plan = make_tiny_plan(session)
     base = "/plans/testville-service"
-    urls = {g.kind: g.hits[0].url for g in
-            search_plan(session=session, plan=plan, query="a").groups}
+    urls = {
+        g.kind: g.hits[0].url for g in search_plan(session=session, plan=plan, query="a").groups
+    }
     assert urls["strategy"] == f"{base}/strategies/1.1"
     assert urls["focus_area"] == f"{base}/focus-areas/1"
     assert urls["statement"] == f"{base}#statement-1"
@@ -66,8 +70,10 @@ def test_links_lead_to_the_pages_that_show_each_hit(session: Session) -> None:
 
 
 def test_wildcards_are_literal(session: Session) -> None:
-    text = TINY_PLAN.replace("title: Fix potholes faster",
-                             "title: Fix potholes faster\n        description: 50% faster_repairs")
+    text = TINY_PLAN.replace(
+        "title: Fix potholes faster",
+        "title: Fix potholes faster\n        description: 50% faster_repairs",
+    )
     plan = make_tiny_plan(session, text)
     assert found(session, plan, "%") == {"strategy": ["Fix potholes faster"]}
     assert found(session, plan, "_") == {"strategy": ["Fix potholes faster"]}
@@ -86,8 +92,9 @@ def test_archived_items_are_not_found(session: Session) -> None:
     plan = make_tiny_plan(session)
     assert found(session, plan, "potholes") == {"strategy": ["Fix potholes faster"]}
     item = session.exec(select(Strategy).where(Strategy.code == "1.2")).one()
-    strategies.set_archived(session=session, item=item, version=item.version, archived=True,
-                            actor=SYSTEM)
+    strategies.set_archived(
+        session=session, item=item, version=item.version, archived=True, actor=SYSTEM
+    )
     session.commit()
     assert found(session, plan, "potholes") == {}
 

@@ -103,9 +103,16 @@ class PlanSummary(BaseModel):
     @classmethod
     def of(cls, plan: Plan, org: Organization) -> PlanSummary:
         return cls(
-            id=plan.id, slug=plan.slug, title=plan.title, organization=org.name,  # type: ignore[arg-type]
-            organization_slug=org.slug, status=plan.status, published=plan.published,
-            period_start=plan.period_start, period_end=plan.period_end, adopted_on=plan.adopted_on,
+            id=plan.id,
+            slug=plan.slug,
+            title=plan.title,
+            organization=org.name,  # type: ignore[arg-type]
+            organization_slug=org.slug,
+            status=plan.status,
+            published=plan.published,
+            period_start=plan.period_start,
+            period_end=plan.period_end,
+            adopted_on=plan.adopted_on,
         )
 
 
@@ -173,10 +180,14 @@ class PlanRead(_Editable):
 
     @classmethod
     def of(cls, plan: Plan, org: Organization) -> PlanRead:
-        return cls.model_validate({
-            **plan.model_dump(), "terminology": {**DEFAULT_TERMINOLOGY, **(plan.terminology or {})},
-            "organization": org.name, "organization_slug": org.slug,
-        })
+        return cls.model_validate(
+            {
+                **plan.model_dump(),
+                "terminology": {**DEFAULT_TERMINOLOGY, **(plan.terminology or {})},
+                "organization": org.name,
+                "organization_slug": org.slug,
+            }
+        )
 
 
 class StatementRead(_Read):
@@ -318,9 +329,12 @@ class MetricRead(_Editable):
 
     @classmethod
     def of(cls, metric: Metric, targets: list[MetricTarget]) -> MetricRead:
-        return cls.model_validate({
-            **metric.model_dump(), "targets": [TargetRead.model_validate(t) for t in targets],
-        })
+        return cls.model_validate(
+            {
+                **metric.model_dump(),
+                "targets": [TargetRead.model_validate(t) for t in targets],
+            }
+        )
 
 
 class MeasurementRead(_Editable):
@@ -348,9 +362,12 @@ class PersonaRead(_Read):
 
     @classmethod
     def of(cls, persona: Persona, journeys: list[Journey]) -> PersonaRead:
-        return cls.model_validate({
-            **persona.model_dump(), "journeys": [JourneyRead.model_validate(j) for j in journeys],
-        })
+        return cls.model_validate(
+            {
+                **persona.model_dump(),
+                "journeys": [JourneyRead.model_validate(j) for j in journeys],
+            }
+        )
 
 
 class FieldChangeRead(_Read):
@@ -376,7 +393,9 @@ class HistoryEntryRead(_Read):
 
     @classmethod
     def of(cls, entry: HistoryEntry, changes: list[HistoryField]) -> HistoryEntryRead:
-        return cls.model_validate({
-            **entry.model_dump(),
-            "changes": [FieldChangeRead.model_validate(c) for c in changes],
-        })
+        return cls.model_validate(
+            {
+                **entry.model_dump(),
+                "changes": [FieldChangeRead.model_validate(c) for c in changes],
+            }
+        )

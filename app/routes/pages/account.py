@@ -23,7 +23,11 @@ def _login_redirect(request: Request) -> Response:
 
 
 def _page(
-    request: Request, session: SessionDep, user: User, *, status_code: int = 200,
+    request: Request,
+    session: SessionDep,
+    user: User,
+    *,
+    status_code: int = 200,
     **extra: Any,
 ) -> Response:
     context: dict[str, Any] = {
@@ -51,7 +55,9 @@ def account_page(
 
 @router.post("/tokens")
 def create_token(
-    request: Request, session: SessionDep, user: CurrentUser,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
     name: Annotated[str, Form()] = "",
 ) -> Response:
     if user is None:

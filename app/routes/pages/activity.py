@@ -42,17 +42,27 @@ def _date(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
 
 @router.get("")
 def activity_page(
-    request: Request, session: SessionDep, user: CurrentUser, plan: str = "", kind: str = "",
-    person: str = "", action: str = "", date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "", page: str = "1",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    plan: str = "",
+    kind: str = "",
+    person: str = "",
+    action: str = "",
+    date_from: Annotated[str, Query(alias="from")] = "",
+    date_to: Annotated[str, Query(alias="to")] = "",
+    page: str = "1",
 ) -> Response:
     if user is None:
         return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
     errors: dict[str, str] = {}
     filters = activity_service.ActivityFilters(
-        plan=plan, kind=kind, action=action,
+        plan=plan,
+        kind=kind,
+        action=action,
         person=int(person) if person.isdigit() and len(person) < 16 else None,
-        date_from=_date(date_from, "from", errors), date_to=_date(date_to, "to", errors),
+        date_from=_date(date_from, "from", errors),
+        date_to=_date(date_to, "to", errors),
         page=int(page) if page.isdigit() and 0 < len(page) < 7 else 1,
     )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:

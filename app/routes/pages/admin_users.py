@@ -102,8 +102,12 @@ def _department_value(value: str) -> int | None:
 
 @router.get("")
 def users_page(
-    request: Request, session: SessionDep, user: CurrentUser,
-    created: str = "", changed: str = "", deactivated: str = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    created: str = "",
+    changed: str = "",
+    deactivated: str = "",
 ) -> Response:
     refused = _gate(request, user)
     if refused is not None:
@@ -135,15 +139,22 @@ def create_user(
         return refused
     assert user is not None
     form = {
-        "username": username, "display_name": display_name, "role": role, "department": department,
+        "username": username,
+        "display_name": display_name,
+        "role": role,
+        "department": department,
     }
     org = _organization(session, user)
     try:
         if department.strip() and _department_value(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
         created = accounts.create_user(
-            session=session, actor=actor_for(user), username=username,
-            display_name=display_name, role=role, department=_department_value(department),
+            session=session,
+            actor=actor_for(user),
+            username=username,
+            display_name=display_name,
+            role=role,
+            department=_department_value(department),
             organization=org.id if org is not None and org.id is not None else None,
             password=password,
         )
@@ -177,12 +188,18 @@ def change_role(
         if department.strip() and _department_value(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
         accounts.set_role(
-            session=session, actor=actor_for(user), user=target, role=role,
+            session=session,
+            actor=actor_for(user),
+            user=target,
+            role=role,
             department=_department_value(department),
         )
     except ValidationFailed as exc:
         return _page(
-            request, session, user, status_code=422,
+            request,
+            session,
+            user,
+            status_code=422,
             row_errors={user_id: _problems(exc)},
             row_values={user_id: {"role": role, "department": department}},
         )

@@ -45,8 +45,14 @@ def _demo_users(request: Request, session: SessionDep) -> list[User]:
 
 
 def _login_page(
-    request: Request, session: SessionDep, identity: IdentityDep, *, status_code: int = 200,
-    username: str = "", error: str = "", next_url: str = "/",
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    *,
+    status_code: int = 200,
+    username: str = "",
+    error: str = "",
+    next_url: str = "/",
     headers: dict[str, str] | None = None,
 ) -> Response:
     if identity.via == "session":
@@ -54,9 +60,15 @@ def _login_page(
     else:
         token, new_cookie = login_csrf_token(request)
     response = render(
-        request, "auth/login.html",
-        {"csrf_token": token, "username": username, "error": error, "next": next_url,
-         "demo_users": _demo_users(request, session)},
+        request,
+        "auth/login.html",
+        {
+            "csrf_token": token,
+            "username": username,
+            "error": error,
+            "next": next_url,
+            "demo_users": _demo_users(request, session),
+        },
         status_code=status_code,
     )
     if identity.via != "session" and new_cookie:
@@ -97,22 +109,40 @@ def login(
     next_url = safe_next(next)
     if not username.strip() or not password:
         return _login_page(
-            request, session, identity, status_code=422, username=username, next_url=next_url,
+            request,
+            session,
+            identity,
+            status_code=422,
+            username=username,
+            next_url=next_url,
             error="Enter your username and password.",
         )
     try:
         user = accounts.authenticate(
-            session=session, username=username, password=password,
+            session=session,
+            username=username,
+            password=password,
             address=client_address(request),
         )
     except TooManyAttempts as exc:
         return _login_page(
-            request, session, identity, status_code=429, username=username, next_url=next_url,
-            error=exc.message, headers={"Retry-After": str(exc.retry_after)},
+            request,
+            session,
+            identity,
+            status_code=429,
+            username=username,
+            next_url=next_url,
+            error=exc.message,
+            headers={"Retry-After": str(exc.retry_after)},
         )
     except NotAuthenticated as exc:
         return _login_page(
-            request, session, identity, status_code=401, username=username, next_url=next_url,
+            request,
+            session,
+            identity,
+            status_code=401,
+            username=username,
+            next_url=next_url,
             error=exc.message,
         )
     return _signed_in(request, session, identity, user, next_url)
@@ -131,7 +161,11 @@ def demo_login(
     user = accounts.demo_user(session=session, username=username)
     if user is None:
         return _login_page(
-            request, session, identity, status_code=403, next_url=safe_next(next),
+            request,
+            session,
+            identity,
+            status_code=403,
+            next_url=safe_next(next),
             error="One-click sign-in works only for the demo accounts listed below.",
         )
     return _signed_in(request, session, identity, user, next)

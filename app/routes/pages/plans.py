@@ -49,11 +49,15 @@ def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     tree = load_plan_tree(session=session, plan=plan)
-    context = {"plan": plan, "tree": tree, "period": plan_index.period_text(plan),
-               "sections": drill_down.focus_area_sections(tree),
-               "statement_sections": drill_down.statement_sections(tree),
-               "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
-               **_helpers()}
+    context = {
+        "plan": plan,
+        "tree": tree,
+        "period": plan_index.period_text(plan),
+        "sections": drill_down.focus_area_sections(tree),
+        "statement_sections": drill_down.statement_sections(tree),
+        "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
+        **_helpers(),
+    }
     return render(request, "plans/overview.html", context, block="overview")
 
 
@@ -70,7 +74,11 @@ def focus_area_page(
 
 @router.get("/plans/{slug}/strategies/{strategy_code}")
 def strategy_page(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, strategy_code: str,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    strategy_code: str,
     history: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
@@ -90,9 +98,16 @@ def strategy_page(
         entries, more = drill_down.strategy_history(
             session=session, tree=tree, strategy=strategy, limit=limit
         )
-    context = {"plan": plan, "tree": tree, "view": view, "update_url": update_url,
-               "history_readable": readable, "history": entries, "history_more": more,
-               **_helpers()}
+    context = {
+        "plan": plan,
+        "tree": tree,
+        "view": view,
+        "update_url": update_url,
+        "history_readable": readable,
+        "history": entries,
+        "history_more": more,
+        **_helpers(),
+    }
     # `?history=all` from htmx swaps only the history list; any other htmx GET the page's body.
     block = "history" if history == "all" else "strategy"
     return render(request, "plans/strategy.html", context, block=block)

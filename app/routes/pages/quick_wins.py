@@ -69,8 +69,14 @@ def _context(plan: Plan, view: BoardView, **extra: Any) -> dict[str, Any]:
 
 
 def _board_page(
-    request: Request, session: Session, user: User | None, plan: Plan, view: BoardView, *,
-    states: dict[str, CardState] | None = None, status_code: int = 200,
+    request: Request,
+    session: Session,
+    user: User | None,
+    plan: Plan,
+    view: BoardView,
+    *,
+    states: dict[str, CardState] | None = None,
+    status_code: int = 200,
 ) -> Response:
     board = board_service.load_board(session=session, plan=plan, user=user)
     context = _context(plan, view, board=board, states=states or {})
@@ -79,7 +85,11 @@ def _board_page(
 
 @router.get("")
 def quick_wins_board(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, by: str = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    by: str = "",
     saved: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
@@ -89,21 +99,27 @@ def quick_wins_board(
 
 
 def _card_answer(
-    request: Request, session: Session, user: User, plan: Plan, quick_win: QuickWin,
-    view: BoardView, state: CardState, status_code: int = 200,
+    request: Request,
+    session: Session,
+    user: User,
+    plan: Plan,
+    quick_win: QuickWin,
+    view: BoardView,
+    state: CardState,
+    status_code: int = 200,
 ) -> Response:
     """htmx: the card (and, after a move, the new counts). A plain post: 303 back to the card,
     or the whole board with the message on the card."""
     key = f"quick-win-{quick_win.id}"
     if not is_htmx(request):
         if status_code < 400:
-            query = urlencode({**({"by": view.value} if view != BoardView.status else {}),
-                               "saved": key})
-            return RedirectResponse(
-                f"/plans/{plan.slug}/quick-wins?{query}#{key}", status_code=303
+            query = urlencode(
+                {**({"by": view.value} if view != BoardView.status else {}), "saved": key}
             )
-        return _board_page(request, session, user, plan, view, states={key: state},
-                           status_code=status_code)
+            return RedirectResponse(f"/plans/{plan.slug}/quick-wins?{query}#{key}", status_code=303)
+        return _board_page(
+            request, session, user, plan, view, states={key: state}, status_code=status_code
+        )
     card = board_service.load_card(session=session, quick_win=quick_win, user=user)
     oob = None
     if status_code < 400:
@@ -121,22 +137,31 @@ def _problems(exc: pd.ValidationError | ValidationFailed) -> dict[str, str]:
         if name == "status":
             out.setdefault("status", "Choose one of the listed statuses.")
         else:  # the hidden version: the user cannot fix it, only reload
-            out.setdefault("form", "This form is missing the version it was made from; "
-                                   "reload the page and try again.")
+            out.setdefault(
+                "form",
+                "This form is missing the version it was made from; reload the page and try again.",
+            )
     return out
 
 
 @router.post("")
 def move_quick_win(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str,
-    quick_win_id: Form_ = "", version: Form_ = "", status: Form_ = "", by: Form_ = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    quick_win_id: Form_ = "",
+    version: Form_ = "",
+    status: Form_ = "",
+    by: Form_ = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     view = _view(by)
     found = (
         board_service.get_plan_quick_win(session=session, plan=plan, quick_win_id=int(quick_win_id))
-        if quick_win_id.isdigit() and len(quick_win_id) < 16 else None
+        if quick_win_id.isdigit() and len(quick_win_id) < 16
+        else None
     )
     if found is None:
         raise NotFound(f"No quick win {quick_win_id!r} on this board.")
@@ -149,8 +174,9 @@ def move_quick_win(
         if data.status is None:
             raise ValidationFailed.one("status", "choose a status")
         before = quick_win.status
-        record_quick_win_progress(session=session, quick_win=quick_win, data=data,
-                                  actor=actor_for(user))
+        record_quick_win_progress(
+            session=session, quick_win=quick_win, data=data, actor=actor_for(user)
+        )
     except (pd.ValidationError, ValidationFailed) as exc:
         session.rollback()  # nothing half-saved
         state = CardState(status=status, errors=_problems(exc))

@@ -56,8 +56,14 @@ def _sign_in(path: str) -> Response:
 
 @router.get("")
 def review_page(
-    request: Request, session: SessionDep, user: CurrentUser, plan: str = "",
-    department: str = "", status: str = "", term: str = "", since: str = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    plan: str = "",
+    department: str = "",
+    status: str = "",
+    term: str = "",
+    since: str = "",
 ) -> Response:
     if user is None:
         return _sign_in("/review")
@@ -65,19 +71,25 @@ def review_page(
     now = dt.datetime.now(dt.UTC)
     since_day, since_error = _since(since.strip(), now.date())
     filters = review_service.ReviewFilters(
-        since=since_day, plan=plan, department=department,
+        since=since_day,
+        plan=plan,
+        department=department,
         status=status if status in LABELS else "",
         term=term if term in review_service.TERM_LABELS else "",
     )
     review = review_service.load_review(session=session, user=reviewer, filters=filters, now=now)
-    context = _context(now, review=review, filters=filters, since_text=since,
-                       since_error=since_error)
+    context = _context(
+        now, review=review, filters=filters, since_text=since, since_error=since_error
+    )
     return render(request, "review/index.html", context, block="review")
 
 
 @router.get("/focus-areas/{focus_area_id}")
 def focus_area_history(
-    request: Request, session: SessionDep, user: CurrentUser, focus_area_id: int,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    focus_area_id: int,
     since: str = "",
 ) -> Response:
     if user is None:
@@ -92,6 +104,10 @@ def focus_area_history(
     history = review_service.load_focus_area_history(
         session=session, user=reviewer, focus_area_id=focus_area_id, since=since_day, now=now
     )
-    context = _context(now, history=history, since_error=since_error,
-                       default_since=review_service.default_since(now.date()))
+    context = _context(
+        now,
+        history=history,
+        since_error=since_error,
+        default_since=review_service.default_since(now.date()),
+    )
     return render(request, "review/focus_area.html", context, block="history")

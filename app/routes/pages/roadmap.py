@@ -23,8 +23,14 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/plans/{slug}/roadmap")
 def roadmap_page(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, group: str = "",
-    term: str = "", status: str = "", department: str = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    group: str = "",
+    term: str = "",
+    status: str = "",
+    department: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
@@ -32,6 +38,12 @@ def roadmap_page(
         group=group, term=term, status=status, department=department
     )
     roadmap = roadmap_service.load_roadmap(session=session, plan=plan, filters=filters)
-    context = {"plan": plan, "roadmap": roadmap, "filters": filters, "labels": LABELS,
-               "term_labels": roadmap_service.TERM_LABELS, "span_text": roadmap_service.span_text}
+    context = {
+        "plan": plan,
+        "roadmap": roadmap,
+        "filters": filters,
+        "labels": LABELS,
+        "term_labels": roadmap_service.TERM_LABELS,
+        "span_text": roadmap_service.span_text,
+    }
     return render(request, "plans/roadmap.html", context, block="roadmap")

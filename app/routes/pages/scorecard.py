@@ -42,7 +42,11 @@ def _context(**extra: Any) -> dict[str, Any]:
 
 @router.get("")
 def scorecard_page(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, horizon: str = "",
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    horizon: str = "",
     status: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
@@ -62,5 +66,4 @@ def metric_page(
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     card = scorecard_service.load_metric_card(session=session, plan=plan, code=metric_code)
-    return render(request, "scorecard/metric.html", _context(plan=plan, card=card),
-                  block="metric")
+    return render(request, "scorecard/metric.html", _context(plan=plan, card=card), block="metric")

@@ -26,5 +26,6 @@ def search_page(
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     results = search_service.search_plan(session=session, plan=plan, query=q)
-    return render(request, "plans/search.html", {"plan": plan, "results": results, "q": q},
-                  block="results")
+    return render(
+        request, "plans/search.html", {"plan": plan, "results": results, "q": q}, block="results"
+    )

@@ -69,7 +69,9 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
     ]
     strategies = _duplicates(strategy_locs, "strategy code", report)
     _duplicates(
-        ((("metrics", i, "code"), m.code) for i, m in enumerate(plan.metrics)), "metric code", report
+        ((("metrics", i, "code"), m.code) for i, m in enumerate(plan.metrics)),
+        "metric code",
+        report,
     )
     _duplicates(
         ((("quick_wins", i, "number"), q.number) for i, q in enumerate(plan.quick_wins)),
@@ -102,11 +104,15 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
         known(loc + ("measures", "focus_area"), m.measures.focus_area, focus_areas, "focus area")
         dates = [t.effective_from for t in m.targets]
         if dates[1:] != sorted(d for d in dates[1:] if d) or len(set(dates)) != len(dates):
-            report.add(loc + ("targets",), "targets must be in order of effective_from, each date once")
+            report.add(
+                loc + ("targets",), "targets must be in order of effective_from, each date once"
+            )
         periods = Counter(ms.period for ms in m.measurements)
         for k, ms in enumerate(m.measurements):
             if periods[ms.period] > 1:
-                report.add(loc + ("measurements", k, "period"), f"period {ms.period} is given twice")
+                report.add(
+                    loc + ("measurements", k, "period"), f"period {ms.period} is given twice"
+                )
     for i, q in enumerate(plan.quick_wins):
         known(("quick_wins", i, "department"), q.department, departments, "department")
     return report.problems
@@ -116,7 +122,11 @@ def _check_schedule(plan: PlanFile, report: _Collector) -> None:
     relative = plan.plan.schedule == ScheduleStyle.relative
     if relative and plan.plan.schedule_origin is None:
         report.add(("plan", "schedule_origin"), "is required when schedule is relative")
-    if plan.plan.period_start and plan.plan.period_end and plan.plan.period_end < plan.plan.period_start:
+    if (
+        plan.plan.period_start
+        and plan.plan.period_end
+        and plan.plan.period_end < plan.plan.period_start
+    ):
         report.add(("plan", "period_end"), "is before period_start")
     style = RELATIVE_QUARTER if relative else CALENDAR_QUARTER
     example = "Y2 Q2" if relative else "2019-Q2"
@@ -133,8 +143,16 @@ def _check_schedule(plan: PlanFile, report: _Collector) -> None:
         ok = True
         for name, value in zip(names, (start, end), strict=True):
             if value is not None and not style.match(value):
-                report.add(loc + (name,), f"must be written like '{example}' on a {plan.plan.schedule} schedule")
+                report.add(
+                    loc + (name,),
+                    f"must be written like '{example}' on a {plan.plan.schedule} schedule",
+                )
                 ok = False
-        if ok and start and end and (not relative or origin):
-            if quarter_start(end, origin) < quarter_start(start, origin):
-                report.add(loc + (names[1],), f"{end} is before {start}")
+        if (
+            ok
+            and start
+            and end
+            and (not relative or origin)
+            and quarter_start(end, origin) < quarter_start(start, origin)
+        ):
+            report.add(loc + (names[1],), f"{end} is before {start}")

@@ -81,21 +81,26 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
     statements = session.exec(
         select(Statement).where(Statement.plan_id == plan.id).order_by(Statement.position)
     ).all()
-    phases = session.exec(select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.position)).all()
+    phases = session.exec(
+        select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.position)
+    ).all()
     goals = session.exec(
         select(Goal).where(Goal.plan_id == plan.id, _live(Goal)).order_by(Goal.position, Goal.id)
     ).all()
     focus_areas = session.exec(
-        select(FocusArea).where(FocusArea.plan_id == plan.id, _live(FocusArea))
+        select(FocusArea)
+        .where(FocusArea.plan_id == plan.id, _live(FocusArea))
         .order_by(FocusArea.position)
     ).all()
     strategies = session.exec(
-        select(Strategy).where(Strategy.plan_id == plan.id, _live(Strategy))
+        select(Strategy)
+        .where(Strategy.plan_id == plan.id, _live(Strategy))
         .order_by(Strategy.position, Strategy.id)
     ).all()
     strategy_ids = [s.id for s in strategies]
     steps = session.exec(
-        select(WorkplanStep).where(col(WorkplanStep.strategy_id).in_(strategy_ids), _live(WorkplanStep))
+        select(WorkplanStep)
+        .where(col(WorkplanStep.strategy_id).in_(strategy_ids), _live(WorkplanStep))
         .order_by(WorkplanStep.position, WorkplanStep.id)
     ).all()
     links = session.exec(
@@ -109,17 +114,21 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         select(MetricTarget).where(col(MetricTarget.metric_id).in_(metric_ids))
     ).all()
     measurements = session.exec(
-        select(Measurement).where(col(Measurement.metric_id).in_(metric_ids), _live(Measurement))
+        select(Measurement)
+        .where(col(Measurement.metric_id).in_(metric_ids), _live(Measurement))
         .order_by(Measurement.period)
     ).all()
     quick_wins = session.exec(
-        select(QuickWin).where(QuickWin.plan_id == plan.id, _live(QuickWin)).order_by(QuickWin.number)
+        select(QuickWin)
+        .where(QuickWin.plan_id == plan.id, _live(QuickWin))
+        .order_by(QuickWin.number)
     ).all()
     personas = session.exec(
         select(Persona).where(Persona.plan_id == plan.id).order_by(Persona.position)
     ).all()
     journeys = session.exec(
-        select(Journey).where(col(Journey.persona_id).in_([p.id for p in personas]))
+        select(Journey)
+        .where(col(Journey.persona_id).in_([p.id for p in personas]))
         .order_by(Journey.position)
     ).all()
 
@@ -140,7 +149,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         else:
             children[step.parent_id].append(step)
     targets_of: dict[int, list[MetricTarget]] = defaultdict(list)
-    for t in sorted(targets, key=lambda t: (t.effective_from or dt.date.min)):
+    for t in sorted(targets, key=lambda t: t.effective_from or dt.date.min):
         targets_of[t.metric_id].append(t)
     measurements_of: dict[int, list[Measurement]] = defaultdict(list)
     for ms in measurements:
@@ -151,12 +160,18 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
 
     def step_in(step: WorkplanStep) -> StepIn:
         return StepIn(
-            title=step.title, completion_measure=step.completion_measure, owner=step.owner,
-            due=step.due, done_on=step.done_on,
+            title=step.title,
+            completion_measure=step.completion_measure,
+            owner=step.owner,
+            due=step.due,
+            done_on=step.done_on,
             steps=[
                 SubStepIn(
-                    title=c.title, completion_measure=c.completion_measure, owner=c.owner,
-                    due=c.due, done_on=c.done_on,
+                    title=c.title,
+                    completion_measure=c.completion_measure,
+                    owner=c.owner,
+                    due=c.due,
+                    done_on=c.done_on,
                 )
                 for c in children.get(step.id, [])
             ],
@@ -164,29 +179,45 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
 
     def strategy_in(s: Strategy) -> StrategyIn:
         return StrategyIn(
-            code=s.code, title=s.title, description=s.description, term=s.term,
-            priority=s.priority, department=dept_code.get(s.department_id) if s.department_id else None,
-            leads=list(s.leads or []), phase=phase_code.get(s.phase_id) if s.phase_id else None,
+            code=s.code,
+            title=s.title,
+            description=s.description,
+            term=s.term,
+            priority=s.priority,
+            department=dept_code.get(s.department_id) if s.department_id else None,
+            leads=list(s.leads or []),
+            phase=phase_code.get(s.phase_id) if s.phase_id else None,
             goals=goals_of.get(s.id, []),  # type: ignore[arg-type]
-            planned_start=quarter(s.planned_start), planned_end=quarter(s.planned_end),
-            status=s.status, progress=s.progress, narrative=s.narrative,
+            planned_start=quarter(s.planned_start),
+            planned_end=quarter(s.planned_end),
+            status=s.status,
+            progress=s.progress,
+            narrative=s.narrative,
             update_cadence_days=s.update_cadence_days,
             steps=[step_in(step) for step in top_steps.get(s.id, [])],  # type: ignore[arg-type]
         )
 
     def goal_in(g: Goal) -> GoalIn:
-        return GoalIn(code=g.code, title=g.title, description=g.description, outcomes=list(g.outcomes or []))
+        return GoalIn(
+            code=g.code, title=g.title, description=g.description, outcomes=list(g.outcomes or [])
+        )
 
     def metric_in(m: Metric) -> MetricIn:
         return MetricIn(
-            code=m.code, name=m.name, description=m.description, kind=m.kind,
+            code=m.code,
+            name=m.name,
+            description=m.description,
+            kind=m.kind,
             measures=MeasuresIn(
                 statement=statement_code.get(m.statement_id) if m.statement_id else None,
                 goal=goal_code.get(m.goal_id) if m.goal_id else None,
                 strategy=strategy_code.get(m.strategy_id) if m.strategy_id else None,
                 focus_area=fa_code.get(m.focus_area_id) if m.focus_area_id else None,
             ),
-            unit=m.unit, direction=m.direction, horizon=m.horizon, frequency=m.frequency,
+            unit=m.unit,
+            direction=m.direction,
+            horizon=m.horizon,
+            frequency=m.frequency,
             data_source=m.data_source,
             department=dept_code.get(m.department_id) if m.department_id else None,
             tolerance=m.tolerance,
@@ -196,8 +227,12 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
                 else None
             ),
             targets=[
-                TargetIn(value=t.value, comparator=t.comparator, label=t.label,
-                         effective_from=t.effective_from)
+                TargetIn(
+                    value=t.value,
+                    comparator=t.comparator,
+                    label=t.label,
+                    effective_from=t.effective_from,
+                )
                 for t in targets_of.get(m.id, [])  # type: ignore[arg-type]
             ],
             measurements=[
@@ -212,27 +247,49 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         organization=OrganizationIn(name=org.name, slug=org.slug),
         departments=[DepartmentIn(code=d.code, name=d.name) for d in used_depts],
         plan=PlanIn(
-            slug=plan.slug, title=plan.title, subtitle=plan.subtitle, status=plan.status,
-            owning_department=dept_code.get(plan.owning_department_id) if plan.owning_department_id else None,
-            period_start=plan.period_start, period_end=plan.period_end, adopted_on=plan.adopted_on,
-            schedule=plan.schedule, schedule_origin=plan.schedule_origin, published=plan.published,
-            source=plan.source, summary=plan.summary, mission=plan.mission, vision=plan.vision,
-            mandate=plan.mandate, terminology=TerminologyIn(**(plan.terminology or {})),
+            slug=plan.slug,
+            title=plan.title,
+            subtitle=plan.subtitle,
+            status=plan.status,
+            owning_department=dept_code.get(plan.owning_department_id)
+            if plan.owning_department_id
+            else None,
+            period_start=plan.period_start,
+            period_end=plan.period_end,
+            adopted_on=plan.adopted_on,
+            schedule=plan.schedule,
+            schedule_origin=plan.schedule_origin,
+            published=plan.published,
+            source=plan.source,
+            summary=plan.summary,
+            mission=plan.mission,
+            vision=plan.vision,
+            mandate=plan.mandate,
+            terminology=TerminologyIn(**(plan.terminology or {})),
         ),
         statements=[
             StatementIn(kind=s.kind, code=s.code, title=s.title, definition=s.definition)
             for s in statements
         ],
         phases=[
-            PhaseIn(code=p.code, name=p.name, description=p.description,
-                    start=quarter(p.start), end=quarter(p.end))
+            PhaseIn(
+                code=p.code,
+                name=p.name,
+                description=p.description,
+                start=quarter(p.start),
+                end=quarter(p.end),
+            )
             for p in phases
         ],
         goals=[goal_in(g) for g in goals if g.focus_area_id is None],
         focus_areas=[
             FocusAreaIn(
-                code=f.code, title=f.title, description=f.description, category=f.category,
-                active_from=f.active_from, active_to=f.active_to,
+                code=f.code,
+                title=f.title,
+                description=f.description,
+                category=f.category,
+                active_from=f.active_from,
+                active_to=f.active_to,
                 goals=[goal_in(g) for g in goals if g.focus_area_id == f.id],
                 strategies=[strategy_in(s) for s in strategies if s.focus_area_id == f.id],
             )
@@ -241,17 +298,25 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         metrics=[metric_in(m) for m in metrics],
         quick_wins=[
             QuickWinIn(
-                number=q.number, service_areas=list(q.service_areas or []),
-                issue_category=q.issue_category, customer_issue=q.customer_issue,
-                summary=q.summary, category=q.category, status=q.status,
+                number=q.number,
+                service_areas=list(q.service_areas or []),
+                issue_category=q.issue_category,
+                customer_issue=q.customer_issue,
+                summary=q.summary,
+                category=q.category,
+                status=q.status,
                 department=dept_code.get(q.department_id) if q.department_id else None,
             )
             for q in quick_wins
         ],
         personas=[
             PersonaIn(
-                name=p.name, description=p.description,
-                journeys=[JourneyIn(title=j.title, description=j.description) for j in journeys_of.get(p.id, [])],  # type: ignore[arg-type]
+                name=p.name,
+                description=p.description,
+                journeys=[
+                    JourneyIn(title=j.title, description=j.description)
+                    for j in journeys_of.get(p.id, [])
+                ],  # type: ignore[arg-type]
             )
             for p in personas
         ],

@@ -64,7 +64,9 @@ def import_plan_path(*, session: Session, path: Path, actor: Actor = SYSTEM) -> 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PlanFileError(str(path), [PlanFileProblem("", None, exc.strerror or str(exc))]) from exc
+        raise PlanFileError(
+            str(path), [PlanFileProblem("", None, exc.strerror or str(exc))]
+        ) from exc
     return import_plan_text(session=session, text=text, source=str(path), actor=actor)
 
 
@@ -81,7 +83,8 @@ def _organization(session: Session, plan_file: PlanFile) -> Organization:
 
 def _departments(session: Session, org: Organization, plan_file: PlanFile) -> dict[str, int]:
     existing = {
-        d.code: d for d in session.exec(select(Department).where(Department.organization_id == org.id))
+        d.code: d
+        for d in session.exec(select(Department).where(Department.organization_id == org.id))
     }
     for dept in plan_file.departments:
         if dept.code not in existing:
@@ -126,8 +129,12 @@ def _store(
     statement_ids: dict[str, int] = {}
     for position, s in enumerate(plan_file.statements):
         row = Statement(
-            plan_id=plan.id, kind=s.kind, code=s.code, position=position,
-            title=s.title, definition=s.definition,
+            plan_id=plan.id,
+            kind=s.kind,
+            code=s.code,
+            position=position,
+            title=s.title,
+            definition=s.definition,
         )
         session.add(row)
         session.flush()
@@ -137,7 +144,10 @@ def _store(
     phase_ids: dict[str, int] = {}
     for position, ph in enumerate(plan_file.phases):
         row = Phase(
-            plan_id=plan.id, code=ph.code, position=position, name=ph.name,
+            plan_id=plan.id,
+            code=ph.code,
+            position=position,
+            name=ph.name,
             description=ph.description,
             start=quarter_start(ph.start, origin) if ph.start else None,
             end=quarter_end(ph.end, origin) if ph.end else None,
@@ -150,8 +160,13 @@ def _store(
 
     def add_goal(goal: GoalIn, position: int, focus_area_id: int | None) -> None:
         row = Goal(
-            plan_id=plan.id, focus_area_id=focus_area_id, code=goal.code, position=position,
-            title=goal.title, description=goal.description, outcomes=list(goal.outcomes),
+            plan_id=plan.id,
+            focus_area_id=focus_area_id,
+            code=goal.code,
+            position=position,
+            title=goal.title,
+            description=goal.description,
+            outcomes=list(goal.outcomes),
         )
         session.add(row)
         session.flush()
@@ -165,9 +180,14 @@ def _store(
     strategy_position = 0
     for fa_position, fa in enumerate(plan_file.focus_areas):
         fa_row = FocusArea(
-            plan_id=plan.id, code=fa.code, position=fa_position, title=fa.title,
-            description=fa.description, category=fa.category,
-            active_from=fa.active_from, active_to=fa.active_to,
+            plan_id=plan.id,
+            code=fa.code,
+            position=fa_position,
+            title=fa.title,
+            description=fa.description,
+            category=fa.category,
+            active_from=fa.active_from,
+            active_to=fa.active_to,
         )
         session.add(fa_row)
         session.flush()
@@ -177,15 +197,22 @@ def _store(
         for s in fa.strategies:
             strategy_position += 1
             row = Strategy(
-                plan_id=plan.id, focus_area_id=fa_row.id,
+                plan_id=plan.id,
+                focus_area_id=fa_row.id,
                 department_id=dept_ids.get(s.department) if s.department else None,
                 phase_id=phase_ids.get(s.phase) if s.phase else None,
-                code=s.code, position=strategy_position, title=s.title,
-                description=s.description, term=s.term, priority=s.priority,
+                code=s.code,
+                position=strategy_position,
+                title=s.title,
+                description=s.description,
+                term=s.term,
+                priority=s.priority,
                 leads=list(s.leads),
                 planned_start=quarter_start(s.planned_start, origin) if s.planned_start else None,
                 planned_end=quarter_end(s.planned_end, origin) if s.planned_end else None,
-                status=s.status, progress=s.progress, narrative=s.narrative,
+                status=s.status,
+                progress=s.progress,
+                narrative=s.narrative,
                 update_cadence_days=s.update_cadence_days,
             )
             session.add(row)
@@ -205,9 +232,17 @@ def _store(
                 focus_area_ids.get(m.measures.focus_area) if m.measures.focus_area else None
             ),
             department_id=dept_ids.get(m.department) if m.department else None,
-            code=m.code, position=position, name=m.name, description=m.description,
-            kind=m.kind, unit=m.unit, direction=m.direction, horizon=m.horizon,
-            frequency=m.frequency, data_source=m.data_source, tolerance=m.tolerance,
+            code=m.code,
+            position=position,
+            name=m.name,
+            description=m.description,
+            kind=m.kind,
+            unit=m.unit,
+            direction=m.direction,
+            horizon=m.horizon,
+            frequency=m.frequency,
+            data_source=m.data_source,
+            tolerance=m.tolerance,
             baseline_value=m.baseline.value if m.baseline else None,
             baseline_date=m.baseline.date if m.baseline else None,
             baseline_note=m.baseline.note if m.baseline else "",
@@ -217,8 +252,11 @@ def _store(
         for t in m.targets:
             session.add(
                 MetricTarget(
-                    metric_id=metric.id, value=t.value, comparator=t.comparator,
-                    label=t.label, effective_from=t.effective_from,
+                    metric_id=metric.id,
+                    value=t.value,
+                    comparator=t.comparator,
+                    label=t.label,
+                    effective_from=t.effective_from,
                 )
             )
         for ms in m.measurements:
@@ -231,9 +269,13 @@ def _store(
             QuickWin(
                 plan_id=plan.id,
                 department_id=dept_ids.get(q.department) if q.department else None,
-                number=q.number, service_areas=list(q.service_areas),
-                issue_category=q.issue_category, customer_issue=q.customer_issue,
-                summary=q.summary, category=q.category, status=q.status,
+                number=q.number,
+                service_areas=list(q.service_areas),
+                issue_category=q.issue_category,
+                customer_issue=q.customer_issue,
+                summary=q.summary,
+                category=q.category,
+                status=q.status,
             )
         )
 
@@ -245,15 +287,26 @@ def _store(
         session.flush()
         for j, journey in enumerate(persona.journeys):
             session.add(
-                Journey(persona_id=row.id, position=j, title=journey.title,
-                        description=journey.description)
+                Journey(
+                    persona_id=row.id,
+                    position=j,
+                    title=journey.title,
+                    description=journey.description,
+                )
             )
 
     session.flush()
     record_change(
-        session=session, actor=actor, subject_type=SubjectType.plan, subject_id=plan.id,
-        action=HistoryAction.imported, note=f"imported from {source}",
-        label=plan.title, plan_id=plan.id, organization_id=org.id, version_after=plan.version,
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.plan,
+        subject_id=plan.id,
+        action=HistoryAction.imported,
+        note=f"imported from {source}",
+        label=plan.title,
+        plan_id=plan.id,
+        organization_id=org.id,
+        version_after=plan.version,
     )
     return plan
 
@@ -261,17 +314,26 @@ def _store(
 def _add_steps(session: Session, strategy_id: int, steps: list[StepIn]) -> None:
     for position, step in enumerate(steps):
         parent = WorkplanStep(
-            strategy_id=strategy_id, position=position, title=step.title,
-            completion_measure=step.completion_measure, owner=step.owner,
-            due=step.due, done_on=step.done_on,
+            strategy_id=strategy_id,
+            position=position,
+            title=step.title,
+            completion_measure=step.completion_measure,
+            owner=step.owner,
+            due=step.due,
+            done_on=step.done_on,
         )
         session.add(parent)
         session.flush()
         for sub_position, sub in enumerate(step.steps):
             session.add(
                 WorkplanStep(
-                    strategy_id=strategy_id, parent_id=parent.id, position=sub_position,
-                    title=sub.title, completion_measure=sub.completion_measure,
-                    owner=sub.owner, due=sub.due, done_on=sub.done_on,
+                    strategy_id=strategy_id,
+                    parent_id=parent.id,
+                    position=sub_position,
+                    title=sub.title,
+                    completion_measure=sub.completion_measure,
+                    owner=sub.owner,
+                    due=sub.due,
+                    done_on=sub.done_on,
                 )
             )

@@ -86,7 +86,7 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "is not a field of this format (misspelt?)"
     if kind == "string_type":
-        return "must be text (quote codes that look like numbers, e.g. \"3.1\")"
+        return 'must be text (quote codes that look like numbers, e.g. "3.1")'
     if kind == "string_pattern_mismatch":
         return f"'{error.get('input')}' does not have the expected form ({ctx.get('pattern')})"
     message = str(error["msg"])
@@ -131,5 +131,7 @@ def read_plan_file(path: Path) -> tuple[PlanFile, LineIndex]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PlanFileError(str(path), [PlanFileProblem("", None, exc.strerror or str(exc))]) from exc
+        raise PlanFileError(
+            str(path), [PlanFileProblem("", None, exc.strerror or str(exc))]
+        ) from exc
     return parse_plan_text(text, source=str(path))

@@ -172,7 +172,9 @@ class MeasuresIn(_Strict):
     def _at_most_one(self) -> MeasuresIn:
         given = [k for k in ("statement", "goal", "strategy", "focus_area") if getattr(self, k)]
         if len(given) > 1:
-            raise ValueError(f"name only one of statement, goal, strategy, focus_area (got {given})")
+            raise ValueError(
+                f"name only one of statement, goal, strategy, focus_area (got {given})"
+            )
         return self
 
 

@@ -40,7 +40,10 @@ def test_tree_has_the_plan_and_its_rollups(session: Session, client: TestClient)
     assert access["rollup"]["headline"] == "overdue"
     assert access["rollup"]["why"] == "1 of 2 recommendations is overdue: 1.1"  # the plan's word
     assert tools["rollup"] == {
-        **tools["rollup"], "headline": "no_data", "mean_progress": None, "strategies": 0,
+        **tools["rollup"],
+        "headline": "no_data",
+        "mean_progress": None,
+        "strategies": 0,
     }
     (metric,) = tree["metrics"]
     assert metric["latest_value"] == 83 and metric["target_in_force"]["value"] == 85
@@ -52,9 +55,15 @@ def test_tree_has_the_plan_and_its_rollups(session: Session, client: TestClient)
 
 def test_progress_follows_the_steps(session: Session, client: TestClient) -> None:
     make_tiny_plan(session)
-    session.execute(update(WorkplanStep).where(WorkplanStep.parent_id.is_(None)).values(done_on=dt.date(2024, 5, 1)))
+    session.execute(
+        update(WorkplanStep)
+        .where(WorkplanStep.parent_id.is_(None))
+        .values(done_on=dt.date(2024, 5, 1))
+    )
     session.commit()
-    first = client.get("/api/v1/plans/testville-service/tree").json()["focus_areas"][0]["strategies"][0]
+    first = client.get("/api/v1/plans/testville-service/tree").json()["focus_areas"][0][
+        "strategies"
+    ][0]
     assert (first["progress"], first["steps"][0]["done_on"]) == (50, "2024-05-01")
 
 
@@ -87,7 +96,9 @@ def test_query_count_does_not_grow_with_the_plan(session: Session, client: TestC
     small = _statements_for(client, "/api/v1/plans/testville-service/tree")
     focus_area_id = session.get(Strategy, 1).focus_area_id
     for n in range(40):
-        strategy = Strategy(plan_id=plan.id, focus_area_id=focus_area_id, code=f"9.{n}", title=f"Extra {n}")
+        strategy = Strategy(
+            plan_id=plan.id, focus_area_id=focus_area_id, code=f"9.{n}", title=f"Extra {n}"
+        )
         session.add(strategy)
         session.flush()
         session.add(WorkplanStep(strategy_id=strategy.id, title="A step"))

@@ -69,12 +69,19 @@ def filler(session: Session, plan: Plan, count: int, *, days_ago: int = 1) -> No
     assert item is not None
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
     for n in range(count):
-        session.add(HistoryEntry(
-            organization_id=plan.organization_id, plan_id=plan.id,
-            subject_type=SubjectType.strategy, subject_id=item.id,
-            subject_label=f"Filler {n}", action=HistoryAction.progress, actor_name="Filler",
-            at=start + dt.timedelta(minutes=n), note=f"note {n}",
-        ))
+        session.add(
+            HistoryEntry(
+                organization_id=plan.organization_id,
+                plan_id=plan.id,
+                subject_type=SubjectType.strategy,
+                subject_id=item.id,
+                subject_label=f"Filler {n}",
+                action=HistoryAction.progress,
+                actor_name="Filler",
+                at=start + dt.timedelta(minutes=n),
+                note=f"note {n}",
+            )
+        )
     session.commit()
 
 
@@ -105,9 +112,11 @@ class TestFeed:
         lead = person(session, "sj311-lead", "lead", "SJ311")
         client, csrf = signed_in_client(session, lead)
         item = quick_win(session, 1)
-        client.post(f"/plans/{SJ}/quick-wins", headers={"X-CSRF-Token": csrf, **HX},
-                    data={"quick_win_id": str(item.id), "version": str(item.version),
-                          "status": "complete"})
+        client.post(
+            f"/plans/{SJ}/quick-wins",
+            headers={"X-CSRF-Token": csrf, **HX},
+            data={"quick_win_id": str(item.id), "version": str(item.version), "status": "complete"},
+        )
         soup = page(coordinator.get("/activity").text)
         first = entries(soup)[0]
         head = text_of(first.find(class_="entry-head"))
@@ -123,9 +132,16 @@ class TestFeed:
     ) -> None:
         item = session.exec(select(Strategy).where(Strategy.code == "3.1")).one()
         record_strategy_progress(
-            session=session, strategy=item, actor=Actor(user=person(session, "boss", "admin")),
-            data=ProgressUpdateIn(version=item.version, progress=40,
-                                  narrative="<script>alert(1)</script>", note="by phone"))
+            session=session,
+            strategy=item,
+            actor=Actor(user=person(session, "boss", "admin")),
+            data=ProgressUpdateIn(
+                version=item.version,
+                progress=40,
+                narrative="<script>alert(1)</script>",
+                note="by phone",
+            ),
+        )
         session.commit()
         response = coordinator.get("/activity")
         assert "<script>alert(1)</script>" not in response.text
@@ -142,10 +158,19 @@ class TestFeed:
         admin = person(session, "boss", "admin")
         item = quick_win(session, 2)
         quick_wins.record_quick_win_progress(
-            session=session, quick_win=item, actor=Actor(user=admin),
-            data=QuickWinProgressIn(version=item.version, narrative="done and dusted"))
-        quick_wins.set_quick_win_archived(session=session, quick_win=item, version=item.version,
-                                          archived=True, actor=Actor(user=admin), note="dup")
+            session=session,
+            quick_win=item,
+            actor=Actor(user=admin),
+            data=QuickWinProgressIn(version=item.version, narrative="done and dusted"),
+        )
+        quick_wins.set_quick_win_archived(
+            session=session,
+            quick_win=item,
+            version=item.version,
+            archived=True,
+            actor=Actor(user=admin),
+            note="dup",
+        )
         session.commit()
         shown = entries(page(coordinator.get("/activity").text))
         archived, progress = shown[0], shown[1]
@@ -188,18 +213,27 @@ class TestFilters:
         coord = person(session, "carla", "coordinator")
         item = quick_win(session, 1)
         quick_wins.record_quick_win_progress(
-            session=session, quick_win=item, actor=Actor(user=lead),
-            data=QuickWinProgressIn(version=item.version, status="complete"))
+            session=session,
+            quick_win=item,
+            actor=Actor(user=lead),
+            data=QuickWinProgressIn(version=item.version, status="complete"),
+        )
         strategy = session.exec(select(Strategy).where(Strategy.code == "1.1")).one()
-        record_strategy_progress(session=session, strategy=strategy, actor=Actor(user=coord),
-                                 data=ProgressUpdateIn(version=1, status="on_track"))
+        record_strategy_progress(
+            session=session,
+            strategy=strategy,
+            actor=Actor(user=coord),
+            data=ProgressUpdateIn(version=1, status="on_track"),
+        )
         session.commit()
         filler(session, san_jose, 2, days_ago=40)
         return {"lead": lead, "coordinator": coord}
 
     def heads(self, client: TestClient, query: str) -> list[str]:
-        return [text_of(e.find(class_="entry-head")).split(" · ")[0]
-                for e in entries(page(client.get("/activity?" + query).text))]
+        return [
+            text_of(e.find(class_="entry-head")).split(" · ")[0]
+            for e in entries(page(client.get("/activity?" + query).text))
+        ]
 
     def test_by_kind_person_action_plan_and_dates(
         self, session: Session, history: dict[str, User]
@@ -214,7 +248,8 @@ class TestFilters:
         assert self.heads(client, f"from={old}&to={to}") == ["Filler", "Filler"]
         soup = page(client.get("/activity?kind=quick_win").text)
         assert soup.find("select", id="filter-kind").find("option", selected=True)["value"] == (
-            "quick_win")
+            "quick_win"
+        )
         assert soup.find("a", string="Clear the filters")["href"] == "/activity"
 
     def test_the_form_is_a_labelled_get_form(self, session: Session, history: dict) -> None:

@@ -73,7 +73,9 @@ class TestPlanList:
             assert answer.status_code == 200
             soup = page(answer.text)
             assert [text_of(h) for h in soup.select("section.org-plans h2")] == [
-                "City of San José", "City of Testville"]
+                "City of San José",
+                "City of Testville",
+            ]
             testville = soup.select("section.org-plans")[1]
             card = testville.select_one("article.plan-card")
             assert card is not None
@@ -96,7 +98,8 @@ class TestPlanList:
     def test_the_headline_follows_the_worst_strategy(self, session: Session, tiny: Plan) -> None:
         item = strategy(session, "1.2")
         strategies.record_strategy_progress(
-            session=session, strategy=item,
+            session=session,
+            strategy=item,
             data=ProgressUpdateIn(version=item.version, status="off_track", progress=10),
             actor=SYSTEM,
         )
@@ -139,31 +142,47 @@ class TestOverview:
         assert text_of(soup.select_one("h1")) == "Customer Service Vision and Standards"
         assert text_of(soup.select_one(".vision")) == (
             "Working together to serve our community through reliable, empathetic, and "
-            "solutions-oriented customer service")
+            "solutions-oriented customer service"
+        )
         # The 7 standards, with their definitions.
         assert text_of(soup.select_one("h2#statements")) == "Standards (7)"
         standards = soup.select("ol.statements > li")
         assert len(standards) == 7
         assert text_of(standards[0].h3) == (
-            "Standard 1 Deliver customer service with a focus on solutions")
+            "Standard 1 Deliver customer service with a focus on solutions"
+        )
         assert text_of(standards[0].p).startswith('It may not always be possible to say "yes,"')
         assert text_of(standards[6].h3).endswith(
             "Continually improve our customer service through our people, processes, and "
-            "technologies")
+            "technologies"
+        )
         # The 5 recommendation themes under People / Process / Technology.
         assert text_of(soup.select_one("h2#focus-areas")) == "Recommendation themes (5)"
         assert [text_of(h) for h in soup.select("h3.category-heading")] == [
-            "People", "Process", "Technology"]
+            "People",
+            "Process",
+            "Technology",
+        ]
         cards = soup.select("article.fa-card")
         assert [text_of(c.select_one(".fa-title")) for c in cards] == [
-            "1 Culture and Training", "2 Customer Service Governance Centralization",
-            "3 Equitable Access", "4 Policies and Processes", "5 Channels, Software, and Data"]
+            "1 Culture and Training",
+            "2 Customer Service Governance Centralization",
+            "3 Equitable Access",
+            "4 Policies and Processes",
+            "5 Channels, Software, and Data",
+        ]
         assert [text_of(c.select_one(".qw-category")) for c in cards] == [
-            "People", "People", "Process", "Process", "Technology"]
+            "People",
+            "People",
+            "Process",
+            "Process",
+            "Technology",
+        ]
         equitable = cards[2]
         assert "Implement measures to ensure equitable access" in text_of(equitable)
         assert text_of(equitable.select_one(".headline")) == (
-            "Not started 3 of 3 recommendations are not started: 3.1, 3.2, 3.3")
+            "Not started 3 of 3 recommendations are not started: 3.1, 3.2, 3.3"
+        )
         assert text_of(equitable.select_one(".distribution")) == "Not started 3"
         assert text_of(equitable.select_one(".progress-number")) == "0%"
         # The 11 recommendations, short or long term.
@@ -191,7 +210,9 @@ class TestOverview:
         client, _ = signed_in_client(session, None)
         soup = page(client.get("/plans/mississauga-customer-service-strategy").text)
         assert [text_of(h) for h in soup.select("h2[id^=statements]")] == [
-            "Delivery requirements (3)", "Guiding principles (6)"]
+            "Delivery requirements (3)",
+            "Guiding principles (6)",
+        ]
         principles = soup.select("#statements-guiding_principle ~ ol.statements > li")
         assert text_of(principles[0].h3) == "Guiding principle 1 Focus on the Customer"
         assert text_of(soup.select_one("h2#focus-areas")) == "Key areas (4)"
@@ -202,7 +223,8 @@ class TestOverview:
     ) -> None:
         item = strategy(session, "1.2")
         strategies.record_strategy_progress(
-            session=session, strategy=item,
+            session=session,
+            strategy=item,
             data=ProgressUpdateIn(version=item.version, status="at_risk", progress=50),
             actor=SYSTEM,
         )
@@ -212,7 +234,8 @@ class TestOverview:
         card = soup.select_one("#focus-area-1")
         assert card is not None
         assert text_of(card.select_one(".headline")) == (
-            "Overdue 1 of 2 recommendations is overdue: 1.1")
+            "Overdue 1 of 2 recommendations is overdue: 1.1"
+        )
         assert text_of(card.select_one(".distribution")) == "Overdue 1 At risk 1"
         assert text_of(card.select_one(".progress-number")) == "25%"
         empty = soup.select_one("#focus-area-2")
@@ -224,13 +247,19 @@ class TestOverview:
         assert "Intended outcome Residents wait less" in text_of(goal)
 
     def test_mission_and_mandate_when_the_plan_has_them(self, session: Session) -> None:
-        make_tiny_plan(session, TINY_PLAN.replace(
-            "vision: Every resident served well.",
-            "vision: Every resident served well.\n  mission: We serve.\n  mandate: Council asked."))
+        make_tiny_plan(
+            session,
+            TINY_PLAN.replace(
+                "vision: Every resident served well.",
+                "vision: Every resident served well.\n  mission: We serve.\n"
+                "  mandate: Council asked.",
+            ),
+        )
         client, _ = signed_in_client(session, None)
         purpose = text_of(page(client.get(TINY).text).select_one(".purpose"))
         assert purpose == (
-            "Mission We serve. Vision Every resident served well. Mandate Council asked.")
+            "Mission We serve. Vision Every resident served well. Mandate Council asked."
+        )
 
     def test_an_unpublished_plan_is_not_found_for_anonymous(self, session: Session) -> None:
         make_tiny_plan(session, TINY_PLAN.replace("published: true", "published: false"))
@@ -249,7 +278,9 @@ class TestOverview:
         assert "<html" in full.text and "site-header" in full.text
 
 
-METRIC_ON_1_1 = TINY_PLAN.replace("""quick_wins:""", """  - code: BIL
+METRIC_ON_1_1 = TINY_PLAN.replace(
+    """quick_wins:""",
+    """  - code: BIL
     name: Calls answered in Spanish
     measures: {strategy: "1.1"}
     unit: percent
@@ -257,7 +288,8 @@ METRIC_ON_1_1 = TINY_PLAN.replace("""quick_wins:""", """  - code: BIL
     department: CC
     targets: [{value: 90, comparator: at_least, label: 90% or higher}]
     measurements: [{period: 2024-06-01, value: 70}]
-quick_wins:""")
+quick_wins:""",
+)
 
 
 class TestFocusAreaPage:
@@ -271,10 +303,13 @@ class TestFocusAreaPage:
         assert text_of(soup.select_one("h1")) == "Focus area 1 Access"
         rows = soup.select("table.strategy-table tbody tr")
         assert [text_of(r.th) for r in rows] == [
-            "1.1 Answer in language", "1.2 Fix potholes faster"]
+            "1.1 Answer in language",
+            "1.2 Fix potholes faster",
+        ]
         first = [text_of(td) for td in rows[0].select("td")]
-        assert first[0] == ("Overdue planned end 2024-12-31 passed and not complete"
-                            " (owner's status: Not started)")
+        assert first[0] == (
+            "Overdue planned end 2024-12-31 passed and not complete (owner's status: Not started)"
+        )
         assert first[1] == "0% 0 of 2 workplan steps done"
         assert first[2:] == ["CC", "Short term", "2024 Q1 – 2024 Q4", "G1"]
         second = [text_of(td) for td in rows[1].select("td")]
@@ -306,10 +341,14 @@ class TestFocusAreaPage:
 
 class TestStrategyPage:
     def test_everything_the_plan_says_about_it(self, session: Session) -> None:
-        make_tiny_plan(session, METRIC_ON_1_1.replace(
-            "        title: Answer in language\n",
-            "        title: Answer in language\n        description: Spanish and Vietnamese.\n"
-            "        leads: [Ana Ruiz]\n"))
+        make_tiny_plan(
+            session,
+            METRIC_ON_1_1.replace(
+                "        title: Answer in language\n",
+                "        title: Answer in language\n        description: Spanish and Vietnamese.\n"
+                "        leads: [Ana Ruiz]\n",
+            ),
+        )
         client, _ = signed_in_client(session, None)
         answer = client.get(f"{TINY}/strategies/1.1")
         assert answer.status_code == 200
@@ -320,7 +359,8 @@ class TestStrategyPage:
         assert crumbs == ["Plans", "Testville Customer Service Plan", "Focus area 1: Access"]
         status = soup.select_one(".work-status")
         assert status is not None and text_of(status) == (
-            "Overdue planned end 2024-12-31 passed and not complete (owner's status: Not started)")
+            "Overdue planned end 2024-12-31 passed and not complete (owner's status: Not started)"
+        )
         facts = {text_of(d.dt): text_of(d.dd) for d in soup.select(".figures > div")}
         assert facts["Progress"] == "0% 0 of 2 workplan steps done"
         assert facts["Department"] == "Contact Centre (CC)"
@@ -349,15 +389,26 @@ class TestStrategyPage:
         lead = make_person(session, "cc-lead", "lead", department="CC")
         item = strategy(session, "1.1")
         strategies.record_strategy_progress(
-            session=session, strategy=item,
-            data=ProgressUpdateIn(version=item.version, status="on_track",
-                                  narrative="Two hires made", note="Weekly check"),
+            session=session,
+            strategy=item,
+            data=ProgressUpdateIn(
+                version=item.version,
+                status="on_track",
+                narrative="Two hires made",
+                note="Weekly check",
+            ),
             actor=actor_for(lead),
         )
         session.commit()
         step = session.exec(select(WorkplanStep).where(WorkplanStep.title == "Post the job")).one()
-        strategies.set_step_done(session=session, step=step, version=step.version, done=True,
-                                 actor=actor_for(lead), note="Posted on the city site")
+        strategies.set_step_done(
+            session=session,
+            step=step,
+            version=step.version,
+            done=True,
+            actor=actor_for(lead),
+            note="Posted on the city site",
+        )
         session.commit()
         viewer, _ = signed_in_client(session, make_person(session, "tv-viewer", "viewer"))
         soup = page(viewer.get(f"{TINY}/strategies/1.1").text)
@@ -365,14 +416,18 @@ class TestStrategyPage:
         assert len(entries) == 2
         newest, older = entries
         assert text_of(newest.select_one(".entry-head")).startswith(
-            "Progress update · Workplan step: Post the job — Cc Lead,")
+            "Progress update · Workplan step: Post the job — Cc Lead,"
+        )
         assert [text_of(x) for x in newest.select(".entry-changes dt")] == ["Done on"]
         assert text_of(newest.select_one(".entry-changes dd")) == (
-            f"before: — → after: {dt.date.today().isoformat()}")
+            f"before: — → after: {dt.date.today().isoformat()}"
+        )
         assert text_of(newest.select_one(".entry-note")) == "Note: Posted on the city site"
         assert text_of(older.select_one(".entry-head")).startswith("Progress update — Cc Lead,")
-        changes = {text_of(x.find_previous_sibling("dt")): text_of(x)
-                   for x in older.select(".entry-changes dd")}
+        changes = {
+            text_of(x.find_previous_sibling("dt")): text_of(x)
+            for x in older.select(".entry-changes dd")
+        }
         assert changes == {
             "Status": "before: Not started → after: On track",
             "Narrative": "before: — → after: Two hires made",
@@ -387,7 +442,8 @@ class TestStrategyPage:
     ) -> None:
         item = strategy(session, "1.1")
         strategies.record_strategy_progress(
-            session=session, strategy=item,
+            session=session,
+            strategy=item,
             data=ProgressUpdateIn(version=item.version, status="on_track", note="internal note"),
             actor=SYSTEM,
         )
@@ -406,8 +462,11 @@ class TestStrategyPage:
         item = strategy(session, "1.2")
         for n in range(3):
             strategies.record_strategy_progress(
-                session=session, strategy=item,
-                data=ProgressUpdateIn(version=item.version, progress=10 * (n + 1)), actor=SYSTEM)
+                session=session,
+                strategy=item,
+                data=ProgressUpdateIn(version=item.version, progress=10 * (n + 1)),
+                actor=SYSTEM,
+            )
             session.commit()
         monkeypatch.setattr(drill_down, "HISTORY_LIMIT", 2)
         client, _ = signed_in_client(session, make_person(session, "tv-viewer", "viewer"))
@@ -419,8 +478,11 @@ class TestStrategyPage:
         assert is_fragment(answer.text) and "<h1" not in answer.text
         fragment = page(answer.text)
         progress = [text_of(li.select_one(".entry-changes dd")) for li in fragment.select("li")]
-        assert progress == ["before: 20% → after: 30%", "before: 10% → after: 20%",
-                            "before: 0% → after: 10%"]
+        assert progress == [
+            "before: 20% → after: 30%",
+            "before: 10% → after: 20%",
+            "before: 0% → after: 10%",
+        ]
         assert fragment.select_one(".load-more") is None
 
     @pytest.mark.parametrize(
@@ -429,14 +491,23 @@ class TestStrategyPage:
             ("cc-lead", "lead", "CC", "/my-work#strategy-{id}"),
             ("pw-lead", "lead", "PW", None),
             ("tv-viewer", "viewer", None, None),
-            ("tv-coord", "coordinator", None,
-             "/my-work?department=CC&organization=testville#strategy-{id}"),
+            (
+                "tv-coord",
+                "coordinator",
+                None,
+                "/my-work?department=CC&organization=testville#strategy-{id}",
+            ),
             (None, None, None, None),
         ],
     )
     def test_update_link_only_for_who_may_update_it(
-        self, session: Session, tiny: Plan, who: str | None, role: str | None,
-        department: str | None, shown: str | None,
+        self,
+        session: Session,
+        tiny: Plan,
+        who: str | None,
+        role: str | None,
+        department: str | None,
+        shown: str | None,
     ) -> None:
         user: User | None = None
         if who and role:

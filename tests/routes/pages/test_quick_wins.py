@@ -43,11 +43,16 @@ def quick_win(session: Session, number: int, slug: str = SJ) -> QuickWin:
 
 
 def history_of(session: Session, item: QuickWin) -> list[HistoryEntry]:
-    return list(session.exec(
-        select(HistoryEntry).where(
-            HistoryEntry.subject_type == SubjectType.quick_win, HistoryEntry.subject_id == item.id
-        ).order_by(col(HistoryEntry.id))
-    ))
+    return list(
+        session.exec(
+            select(HistoryEntry)
+            .where(
+                HistoryEntry.subject_type == SubjectType.quick_win,
+                HistoryEntry.subject_id == item.id,
+            )
+            .order_by(col(HistoryEntry.id))
+        )
+    )
 
 
 def column(soup: BeautifulSoup, key: str) -> Tag:
@@ -89,11 +94,18 @@ def sj311_lead(session: Session, san_jose: Plan) -> tuple[TestClient, str]:
     return signed_in_client(session, person(session, "sj311-lead", "lead", "SJ311"))
 
 
-def move(client: TestClient, csrf: str, item: QuickWin, status: str, *, version: int | None = None,
-         htmx: bool = True, by: str = "") -> object:
+def move(
+    client: TestClient,
+    csrf: str,
+    item: QuickWin,
+    status: str,
+    *,
+    version: int | None = None,
+    htmx: bool = True,
+    by: str = "",
+) -> object:
     headers = {"X-CSRF-Token": csrf, **(HX if htmx else {})}
-    data = {"quick_win_id": str(item.id), "version": str(version or item.version),
-            "status": status}
+    data = {"quick_win_id": str(item.id), "version": str(version or item.version), "status": status}
     if by:
         data["by"] = by
     return client.post(BOARD, data=data, headers=headers, follow_redirects=False)
@@ -106,7 +118,8 @@ class TestBoard:
         soup = page(response.text)
         assert text_of(soup.h1) == "Quick wins"
         assert "11 quick wins: Planned 0 · In progress 5 · Complete 6" in text_of(
-            soup.find(class_="board-summary"))
+            soup.find(class_="board-summary")
+        )
         assert flat(soup.find(id="column-complete")) == "Complete (6)"
         assert flat(soup.find(id="column-in_progress")) == "In progress (5)"
         assert card_numbers(column(soup, "complete")) == [2, 3, 4, 5, 6, 9]
@@ -157,8 +170,9 @@ class TestBoard:
     def test_a_plan_without_quick_wins_says_so(self, session: Session) -> None:
         import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
         session.commit()
-        admin = make_person(session, "root", "admin",
-                            organization="department-of-customer-experience")
+        admin = make_person(
+            session, "root", "admin", organization="department-of-customer-experience"
+        )
         client, _ = signed_in_client(session, admin)
         soup = page(client.get("/plans/dcx-311-strategic-plan/quick-wins").text)
         assert "This plan has no quick wins." in text_of(soup.find("main"))
@@ -174,8 +188,11 @@ class TestControls:
             int(text_of(f.find_parent("article").find(class_="item-code")).split()[-1])
             for f in move_forms(soup)
         }
-        sj311 = {q.number for q in session.exec(select(QuickWin)) if q.department_id
-                 and q.department_id == quick_win(session, 1).department_id}
+        sj311 = {
+            q.number
+            for q in session.exec(select(QuickWin))
+            if q.department_id and q.department_id == quick_win(session, 1).department_id
+        }
         assert owned == sj311 and 1 in owned
         card6 = soup.find(id=f"quick-win-{quick_win(session, 6).id}")
         assert move_forms(card6) == []
@@ -192,7 +209,10 @@ class TestControls:
         label = form.find("label", attrs={"for": select_["id"]})
         assert text_of(label) == "Move quick win 1 to"
         assert [text_of(o) for o in select_.find_all("option")] == [
-            "Planned", "In progress", "Complete"]
+            "Planned",
+            "In progress",
+            "Complete",
+        ]
         assert form.find("input", attrs={"name": "version"})["value"] == str(item.version)
 
     @pytest.mark.parametrize("role", ["coordinator", "admin"])
@@ -232,9 +252,11 @@ class TestMove:
         assert [e.action for e in entries] == ["progress"]
         assert entries[0].actor_name == "Sj311 Lead"
         fields = session.exec(
-            select(HistoryField).where(HistoryField.entry_id == entries[0].id)).all()
+            select(HistoryField).where(HistoryField.entry_id == entries[0].id)
+        ).all()
         assert [(f.field, f.before, f.after) for f in fields] == [
-            ("status", "in_progress", "complete")]
+            ("status", "in_progress", "complete")
+        ]
         # After a reload it sits under Complete.
         board = page(client.get(BOARD).text)
         assert 1 in card_numbers(column(board, "complete"))
@@ -276,8 +298,10 @@ class TestMove:
     def test_an_anonymous_post_changes_nothing(self, session: Session, san_jose: Plan) -> None:
         item = quick_win(session, 1)
         response = TestClient(create_app()).post(
-            BOARD, data={"quick_win_id": str(item.id), "version": "1", "status": "complete"},
-            follow_redirects=False)
+            BOARD,
+            data={"quick_win_id": str(item.id), "version": "1", "status": "complete"},
+            follow_redirects=False,
+        )
         assert response.status_code in (401, 403, 303)
         session.expire_all()
         assert quick_win(session, 1).status == "in_progress"
@@ -301,8 +325,11 @@ class TestMove:
         stale = item.version
         coordinator = person(session, "carla-coordinator", "coordinator")
         quick_wins.record_quick_win_progress(
-            session=session, quick_win=item, actor=Actor(user=coordinator),
-            data=QuickWinProgressIn(version=stale, status="complete"))
+            session=session,
+            quick_win=item,
+            actor=Actor(user=coordinator),
+            data=QuickWinProgressIn(version=stale, status="complete"),
+        )
         session.commit()
         response = move(client, csrf, item, "planned", version=stale)
         assert response.status_code == 409
@@ -356,5 +383,11 @@ class TestMove:
         assert response.status_code == 404
         session.expire_all()
         assert quick_win(session, 1, slug="testville-service").status == "in_progress"
-        assert session.exec(select(func.count()).select_from(HistoryEntry).where(
-            HistoryEntry.subject_type == SubjectType.quick_win)).one() == 0
+        assert (
+            session.exec(
+                select(func.count())
+                .select_from(HistoryEntry)
+                .where(HistoryEntry.subject_type == SubjectType.quick_win)
+            ).one()
+            == 0
+        )

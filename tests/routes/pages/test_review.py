@@ -78,13 +78,19 @@ def back_dated_update(session: Session, item: Strategy, days: int, who: str) -> 
     """A progress update made `days` ago (history rows cannot be changed once written)."""
     plan = session.get(Plan, item.plan_id)
     assert plan is not None
-    session.add(HistoryEntry(
-        organization_id=plan.organization_id, plan_id=plan.id,
-        subject_type=SubjectType.strategy, subject_id=item.id,
-        subject_label=f"Recommendation {item.code}: {item.title}",
-        action=HistoryAction.progress, actor_name=who,
-        at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days), note="quarterly check-in",
-    ))
+    session.add(
+        HistoryEntry(
+            organization_id=plan.organization_id,
+            plan_id=plan.id,
+            subject_type=SubjectType.strategy,
+            subject_id=item.id,
+            subject_label=f"Recommendation {item.code}: {item.title}",
+            action=HistoryAction.progress,
+            actor_name=who,
+            at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days),
+            note="quarterly check-in",
+        )
+    )
     session.commit()
 
 
@@ -125,7 +131,8 @@ class TestReviewTable:
         assert len(rows) == 5
         first = cells(row_of(soup, theme(session, "1")))
         assert first[0] == (
-            "Recommendation theme 1: Culture and Training Customer Service Vision and Standards")
+            "Recommendation theme 1: Culture and Training Customer Service Vision and Standards"
+        )
         assert first[1].startswith("Not started 2 of 2 recommendations are not started: 1.1, 1.2")
         assert text_of(row_of(soup, theme(session, "1")).find(class_="progress-number")) == "0%"
         assert first[3] == "Never"
@@ -141,9 +148,17 @@ class TestReviewTable:
         lead = person(session, "sj311-lead", "lead", "SJ311")
         item = sj_strategy(session, "3.1")
         record_strategy_progress(
-            session=session, strategy=item, actor=Actor(user=lead),
-            data=ProgressUpdateIn(version=item.version, status="on_track", progress=25,
-                                  narrative="Spanish chat staffed", note="monthly update"))
+            session=session,
+            strategy=item,
+            actor=Actor(user=lead),
+            data=ProgressUpdateIn(
+                version=item.version,
+                status="on_track",
+                progress=25,
+                narrative="Spanish chat staffed",
+                note="monthly update",
+            ),
+        )
         session.commit()
         back_dated_update(session, sj_strategy(session, "5.1"), 12, "Old Hand")
 
@@ -190,9 +205,7 @@ class TestReviewTable:
         default = (TODAY - dt.timedelta(days=30)).isoformat()
         assert error == f"Enter a date as YYYY-MM-DD. Showing changes since {default}."
 
-    def test_department_plans_are_reviewed_with_the_organisations(
-        self, session: Session
-    ) -> None:
+    def test_department_plans_are_reviewed_with_the_organisations(self, session: Session) -> None:
         from tests.factories import make_tiny_plan
 
         make_tiny_plan(session)
@@ -225,9 +238,17 @@ class TestFocusAreaHistory:
         back_dated_update(session, item, 45, "Old Hand")
         carla = session.exec(select(User).where(User.username == "carla")).one()
         record_strategy_progress(
-            session=session, strategy=item, actor=Actor(user=carla),
-            data=ProgressUpdateIn(version=item.version, status="at_risk", progress=30,
-                                  narrative="Library pilot slipped", note="vendor delay"))
+            session=session,
+            strategy=item,
+            actor=Actor(user=carla),
+            data=ProgressUpdateIn(
+                version=item.version,
+                status="at_risk",
+                progress=30,
+                narrative="Library pilot slipped",
+                note="vendor delay",
+            ),
+        )
         session.commit()
         fa = theme(session, "3")
         soup = page(coordinator.get(f"/review/focus-areas/{fa.id}").text)

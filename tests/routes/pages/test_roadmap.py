@@ -39,11 +39,13 @@ CHART = [
 QUARTERS = [f"Year {y} Q{q}" for y in (1, 2, 3, 4) for q in (1, 2, 3, 4)]
 
 # A calendar plan with spans, departments, terms and phases to filter and group.
-FILTER_PLAN = TINY_PLAN.replace("""      - code: "1.2"
+FILTER_PLAN = TINY_PLAN.replace(
+    """      - code: "1.2"
         title: Fix potholes faster
         term: long
         department: PW
-""", """      - code: "1.2"
+""",
+    """      - code: "1.2"
         title: Fix potholes faster
         term: long
         department: PW
@@ -60,7 +62,8 @@ FILTER_PLAN = TINY_PLAN.replace("""      - code: "1.2"
         department: CC
         planned_start: 2027-Q1
         planned_end: 2027-Q4
-""")
+""",
+)
 
 
 def page(html: str) -> BeautifulSoup:
@@ -101,8 +104,9 @@ def row_named(table: Tag, words: str) -> Tag:
 
 
 def rows(soup: BeautifulSoup) -> list[str]:
-    return [text_of(tr.th.a) for tr in soup.select("table.roadmap-table tbody tr")
-            if tr.th and tr.th.a]
+    return [
+        text_of(tr.th.a) for tr in soup.select("table.roadmap-table tbody tr") if tr.th and tr.th.a
+    ]
 
 
 @pytest.fixture
@@ -122,11 +126,21 @@ class TestMississaugaChart:
         table = timeline(page(answer.text))
         years = table.select("thead tr:first-of-type th[scope=colgroup]")
         assert [(text_of(th), th["colspan"]) for th in years] == [
-            (f"Year {n}", "4") for n in (1, 2, 3, 4)]
+            (f"Year {n}", "4") for n in (1, 2, 3, 4)
+        ]
         assert [text_of(th.abbr) for th in table.select("thead tr:nth-of-type(2) th")] == [
-            "Q1", "Q2", "Q3", "Q4"] * 4
+            "Q1",
+            "Q2",
+            "Q3",
+            "Q4",
+        ] * 4
         assert quarter_headers(table)[:5] == [
-            "Year 1 Q1", "Year 1 Q2", "Year 1 Q3", "Year 1 Q4", "Year 2 Q1"]
+            "Year 1 Q1",
+            "Year 1 Q2",
+            "Year 1 Q3",
+            "Year 1 Q4",
+            "Year 2 Q1",
+        ]
 
     def test_improve_welcome_desk_runs_from_year_2_q2_to_year_3_q4(
         self, session: Session, mississauga: str
@@ -135,22 +149,34 @@ class TestMississaugaChart:
         table = timeline(page(client.get(f"{mississauga}/roadmap").text))
         row = row_named(table, "Welcome Desk")
         assert planned_quarters(table, row) == [
-            "Year 2 Q2", "Year 2 Q3", "Year 2 Q4", "Year 3 Q1", "Year 3 Q2", "Year 3 Q3",
-            "Year 3 Q4"]
+            "Year 2 Q2",
+            "Year 2 Q3",
+            "Year 2 Q4",
+            "Year 3 Q1",
+            "Year 3 Q2",
+            "Year 3 Q3",
+            "Year 3 Q4",
+        ]
         assert text_of(row.select_one("td.rm-span")) == "Year 2 Q2 – Year 3 Q4"
         # Filled cells are CSS classes, never inline style (the CSP forbids it).
-        assert all("rm-planned" in td["class"] for td in row.select("td.rm-cell")
-                   if "planned" in text_of(td))
+        assert all(
+            "rm-planned" in td["class"]
+            for td in row.select("td.rm-cell")
+            if "planned" in text_of(td)
+        )
         assert not page(client.get(f"{mississauga}/roadmap").text).select("[style]")
 
     def test_every_row_of_the_chart_is_there(self, session: Session, mississauga: str) -> None:
         client, _ = signed_in_client(session, None)
         table = timeline(page(client.get(f"{mississauga}/roadmap").text))
-        by_code = {text_of(tr.th.select_one(".item-code")): tr for tr in table.select("tbody tr")
-                   if tr.th and tr.th.a}
+        by_code = {
+            text_of(tr.th.select_one(".item-code")): tr
+            for tr in table.select("tbody tr")
+            if tr.th and tr.th.a
+        }
         assert len(by_code) == 15
         for name, code, first, last in CHART:
-            quarters = QUARTERS[QUARTERS.index(first):QUARTERS.index(last) + 1]
+            quarters = QUARTERS[QUARTERS.index(first) : QUARTERS.index(last) + 1]
             assert planned_quarters(table, by_code[code]) == quarters, name
 
 
@@ -164,18 +190,33 @@ class TestSanJose:
         soup = page(client.get("/plans/san-jose-customer-service/roadmap").text)
         assert soup.select_one("table.roadmap-table") is None
         assert "No recommendation of this plan has planned quarters" in text_of(
-            soup.select_one(".board-summary"))
-        terms = {text_of(h3): [text_of(tr.th) for tr in h3.find_next("table").select("tbody tr")]
-                 for h3 in soup.select(".rm-unscheduled h3")}
+            soup.select_one(".board-summary")
+        )
+        terms = {
+            text_of(h3): [text_of(tr.th) for tr in h3.find_next("table").select("tbody tr")]
+            for h3 in soup.select(".rm-unscheduled h3")
+        }
         assert list(terms) == ["Short term (6)", "Long term (5)"]
         assert [t.split(" ")[0] for t in terms["Short term (6)"]] == [
-            "1.1", "3.1", "3.2", "3.3", "4.1", "5.1"]
+            "1.1",
+            "3.1",
+            "3.2",
+            "3.3",
+            "4.1",
+            "5.1",
+        ]
         assert [t.split(" ")[0] for t in terms["Long term (5)"]] == [
-            "1.2", "2.1", "4.2", "5.2", "5.3"]
+            "1.2",
+            "2.1",
+            "4.2",
+            "5.2",
+            "5.3",
+        ]
         phases = [text_of(li.h3) for li in soup.select("#rm-phases ~ ol.phases > li")]
         assert phases == ["Phase 1 Interim quick wins", "Phase 2 Major transformational work"]
         assert "The plan assigns no recommendation to this phase." in text_of(
-            soup.select_one("#phase-1"))
+            soup.select_one("#phase-1")
+        )
 
 
 class TestFiltersAndGrouping:
@@ -201,22 +242,28 @@ class TestFiltersAndGrouping:
     def test_filters_narrow_rows(self, session: Session, plan: Plan) -> None:
         client, _ = signed_in_client(session, None)
         everything = page(client.get(f"{TINY}/roadmap").text)
-        assert rows(everything) == ["1.1 Answer in language", "1.2 Fix potholes faster",
-                                    "1.4 Publish wait times"]
+        assert rows(everything) == [
+            "1.1 Answer in language",
+            "1.2 Fix potholes faster",
+            "1.4 Publish wait times",
+        ]
         by_pw = page(client.get(f"{TINY}/roadmap?department=PW").text)
         assert rows(by_pw) == ["1.2 Fix potholes faster"]
         assert "1 of 3 recommendations with planned quarters shown" in text_of(
-            by_pw.select_one(".board-summary"))
+            by_pw.select_one(".board-summary")
+        )
         selected = by_pw.select_one("select[name=department] option[selected]")
         assert selected is not None and selected["value"] == "PW"
         assert rows(page(client.get(f"{TINY}/roadmap?term=future").text)) == [
-            "1.4 Publish wait times"]
+            "1.4 Publish wait times"
+        ]
         overdue = page(client.get(f"{TINY}/roadmap?status=overdue").text)
         assert rows(overdue) == ["1.1 Answer in language"]
         nothing = page(client.get(f"{TINY}/roadmap?term=short&department=PW").text)
         assert rows(nothing) == []
         assert "No recommendation with planned quarters matches these filters." in text_of(
-            nothing.select_one("#roadmap"))
+            nothing.select_one("#roadmap")
+        )
         # The columns stay the same whatever the filter.
         assert quarter_headers(timeline(everything)) == quarter_headers(timeline(by_pw))
 
@@ -230,8 +277,10 @@ class TestFiltersAndGrouping:
         assert [text_of(h) for h in listed.select("h3")] == ["Long term (1)"]
         assert "1.3 Plant street trees" in text_of(listed)
         assert "Phase 1: Phase 1" in text_of(listed)  # its phase, beside it
-        assert page(client.get(f"{TINY}/roadmap?department=CC").text).select_one(
-            ".rm-unscheduled h3") is None
+        assert (
+            page(client.get(f"{TINY}/roadmap?department=CC").text).select_one(".rm-unscheduled h3")
+            is None
+        )
 
     def test_grouped_by_focus_area_or_by_phase(self, session: Session, plan: Plan) -> None:
         client, _ = signed_in_client(session, None)
@@ -240,8 +289,11 @@ class TestFiltersAndGrouping:
         by_phase = page(client.get(f"{TINY}/roadmap?group=phase").text)
         groups = {text_of(tr.th): [] for tr in by_phase.select("tr.rm-group")}
         assert list(groups) == ["Phase 1: Phase 1", "No phase given"]
-        assert rows(by_phase) == ["1.1 Answer in language", "1.2 Fix potholes faster",
-                                  "1.4 Publish wait times"]
+        assert rows(by_phase) == [
+            "1.1 Answer in language",
+            "1.2 Fix potholes faster",
+            "1.4 Publish wait times",
+        ]
 
     def test_today_is_marked_and_overdue_spans_say_so_in_words(
         self, session: Session, plan: Plan
@@ -258,7 +310,8 @@ class TestFiltersAndGrouping:
         overdue = row_named(table, "Answer in language")  # planned to end in 2024
         assert "Overdue" in text_of(overdue.th)
         assert {text_of(td) for td in overdue.select("td.rm-cell") if text_of(td)} == {
-            "planned, overdue"}
+            "planned, overdue"
+        }
         on_time = row_named(table, "Fix potholes faster")
         assert "Overdue" not in text_of(on_time.th)
 

@@ -53,8 +53,9 @@ def tiny(session: Session) -> Plan:
 def dcx_admin(session: Session) -> TestClient:
     import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
     session.commit()
-    user = make_person(session, "dcx-admin", "admin",
-                       organization="department-of-customer-experience")
+    user = make_person(
+        session, "dcx-admin", "admin", organization="department-of-customer-experience"
+    )
     return signed_in_client(session, user)[0]
 
 
@@ -104,8 +105,10 @@ class TestScorecard:
         figure = soup.find("figure", class_="trend")
         values = figure.find("details", class_="chart-values")
         assert values.has_attr("open")  # what a visitor without JavaScript reads
-        body = [[text_of(c) for c in tr.find_all(["th", "td"])]
-                for tr in values.find("tbody").find_all("tr")]
+        body = [
+            [text_of(c) for c in tr.find_all(["th", "td"])]
+            for tr in values.find("tbody").find_all("tr")
+        ]
         assert body == [
             ["June 2024", "78%", "80% or higher", "At risk"],
             ["June 2025", "83%", "85% or higher", "At risk"],
@@ -118,8 +121,9 @@ class TestScorecard:
 
         title = 'Residents\' "first" call <b>resolved</b>'
         as_yaml = "'" + title.replace("'", "''") + "'"  # a YAML single-quoted string
-        make_tiny_plan(session, TINY_PLAN.replace("name: First call resolution",
-                                                  f"name: {as_yaml}"))
+        make_tiny_plan(
+            session, TINY_PLAN.replace("name: First call resolution", f"name: {as_yaml}")
+        )
         response = TestClient(create_app()).get(TINY)
         assert "<b>resolved" not in response.text
         canvas = page(response.text).find("canvas")
@@ -142,8 +146,7 @@ class TestScorecard:
     def test_no_data_yet_for_a_metric_without_measurements(self, session: Session) -> None:
         import_plan_path(session=session, path=SEEDS_DIR / "san-jose.yaml")
         session.commit()
-        soup = page(TestClient(create_app()).get(
-            "/plans/san-jose-customer-service/scorecard").text)
+        soup = page(TestClient(create_app()).get("/plans/san-jose-customer-service/scorecard").text)
         table = rows(soup)
         assert len(table) == 15
         assert all(cells[3] == "No data yet" for cells in table.values())
@@ -181,12 +184,18 @@ class TestMetricPage:
         soup = page(response.text)
         assert text_of(soup.h1) == "First call resolution FCR"
         tables = soup.find_all("table")
-        measurements = [[text_of(c) for c in tr.find_all(["th", "td"])][:3]
-                        for tr in tables[1].find("tbody").find_all("tr")]
-        assert measurements == [["June 2025", "83%", "85% or higher"],
-                                ["June 2024", "78%", "80% or higher"]]
-        targets = [[text_of(c) for c in tr.find_all(["th", "td"])]
-                   for tr in tables[2].find("tbody").find_all("tr")]
+        measurements = [
+            [text_of(c) for c in tr.find_all(["th", "td"])][:3]
+            for tr in tables[1].find("tbody").find_all("tr")
+        ]
+        assert measurements == [
+            ["June 2025", "83%", "85% or higher"],
+            ["June 2024", "78%", "80% or higher"],
+        ]
+        targets = [
+            [text_of(c) for c in tr.find_all(["th", "td"])]
+            for tr in tables[2].find("tbody").find_all("tr")
+        ]
         assert targets[0] == ["The start of the plan", "80% or higher", "at least 80%"]
         assert targets[1][0] == "2025-01-01"
         assert targets[1][1].startswith("85% or higher")
@@ -196,8 +205,11 @@ class TestMetricPage:
         lead = make_person(session, "cc-lead", "lead", department="CC")
         fcr = session.exec(select(Metric).where(Metric.code == "FCR")).one()
         metrics.record_measurement(
-            session=session, metric=fcr, actor=Actor(user=lead),
-            data=MeasurementIn(period=dt.date(2025, 7, 1), value=86, note="new IVR"))
+            session=session,
+            metric=fcr,
+            actor=Actor(user=lead),
+            data=MeasurementIn(period=dt.date(2025, 7, 1), value=86, note="new IVR"),
+        )
         session.commit()
         soup = page(TestClient(create_app()).get(TINY + "/FCR").text)
         first = text_of(soup.find_all("table")[1].find("tbody").find("tr"))

@@ -28,8 +28,14 @@ def tiny(session: Session) -> Plan:
 
 
 @pytest.mark.parametrize(
-    "url", [TINY, f"{TINY}/focus-areas/1", f"{TINY}/strategies/1.1", f"{TINY}/roadmap",
-            f"{TINY}/search?q=x"],
+    "url",
+    [
+        TINY,
+        f"{TINY}/focus-areas/1",
+        f"{TINY}/strategies/1.1",
+        f"{TINY}/roadmap",
+        f"{TINY}/search?q=x",
+    ],
 )
 def test_every_plan_page_has_a_labelled_search_box(session: Session, tiny: Plan, url: str) -> None:
     client, _ = signed_in_client(session, None)
@@ -43,7 +49,9 @@ def test_every_plan_page_has_a_labelled_search_box(session: Session, tiny: Plan,
     assert box is not None
     label = soup.select_one(f"label[for={box['id']}]")
     assert label is not None and text_of(label) in (
-        "Search this plan", "Words to find in titles, descriptions and narratives")
+        "Search this plan",
+        "Words to find in titles, descriptions and narratives",
+    )
 
 
 def test_results_are_grouped_by_kind_with_links_and_the_match_marked(

@@ -45,7 +45,10 @@ def test_import_stores_the_whole_plan(session: Session) -> None:
     assert session.execute(select(func.count()).select_from(MetricTarget)).scalar_one() == 2
     assert session.execute(select(func.count()).select_from(Measurement)).scalar_one() == 2
     first = strategies[0]
-    assert (first.planned_start.isoformat(), first.planned_end.isoformat()) == ("2024-01-01", "2024-12-31")
+    assert (first.planned_start.isoformat(), first.planned_end.isoformat()) == (
+        "2024-01-01",
+        "2024-12-31",
+    )
     entry = session.exec(select(HistoryEntry)).scalars().one()
     assert entry.action == "imported" and entry.plan_id == plan.id
 
@@ -69,7 +72,9 @@ def test_round_trip_is_stable(session: Session, request: pytest.FixtureRequest) 
 
 
 @pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS_DIR.glob("*.yaml")))
-def test_every_seed_round_trips(seed: str, session: Session, request: pytest.FixtureRequest) -> None:
+def test_every_seed_round_trips(
+    seed: str, session: Session, request: pytest.FixtureRequest
+) -> None:
     text = (SEEDS_DIR / seed).read_text(encoding="utf-8")
     plan = import_plan_text(session=session, text=text, source=seed)
     session.commit()
@@ -112,7 +117,9 @@ def test_error_late_in_file_leaves_nothing_half_saved(session: Session) -> None:
     # The last quick win clashes with the first: checked before anything is written.
     text = TINY_PLAN.replace("  - {number: 2,", "  - {number: 1,")
     messages = _refused(session, text)
-    assert any("quick_wins[1].number: quick win number '1' is used more than once" in m for m in messages)
+    assert any(
+        "quick_wins[1].number: quick win number '1' is used more than once" in m for m in messages
+    )
 
 
 def test_misspelt_key_and_invalid_yaml(session: Session) -> None:
@@ -126,11 +133,15 @@ def test_misspelt_key_and_invalid_yaml(session: Session) -> None:
 
 def test_percent_out_of_range_and_existing_slug(session: Session) -> None:
     text = TINY_PLAN.replace("        term: long\n", "        term: long\n        progress: 140\n")
-    assert any("strategies[1].progress: input should be less than or equal to 100" in m
-               for m in _refused(session, text))
+    assert any(
+        "strategies[1].progress: input should be less than or equal to 100" in m
+        for m in _refused(session, text)
+    )
     make_tiny_plan(session)
-    assert any("plan.slug: a plan 'testville-service' already exists" in m
-               for m in _refused(session, TINY_PLAN))
+    assert any(
+        "plan.slug: a plan 'testville-service' already exists" in m
+        for m in _refused(session, TINY_PLAN)
+    )
 
 
 def test_database_refuses_what_python_would_miss(session: Session) -> None:
