@@ -144,16 +144,23 @@ DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("CEM", "Cemeteries"),
 )
 
-PLANS: tuple[tuple[str, str, str | None, str], ...] = (
-    # slug part, title, owning department code (None: city-wide), what it calls a strategy
-    ("strategic-plan", "City Strategic Plan", None, "Strategy"),
-    ("customer-service", "Customer Service Transformation", None, "Recommendation"),
-    ("climate-action", "Climate Action Plan", None, "Action"),
-    ("housing", "Housing Action Plan", None, "Initiative"),
-    ("digital", "Digital Services Strategy", "IT", "Initiative"),
-    ("assets", "Public Works Asset Management Plan", "PW", "Objective"),
-    ("library", "Library Strategic Plan", "LIB", "Strategy"),
-    ("parks", "Parks and Open Space Master Plan", "PRK", "Action"),
+PLANS: tuple[tuple[str, str, str | None, str, str], ...] = (
+    # slug part, title, owning department code (None: city-wide), what it calls a strategy and
+    # strategies (plurals spelt out: "Strategy" is not made plural by adding an s)
+    ("strategic-plan", "City Strategic Plan", None, "Strategy", "Strategies"),
+    (
+        "customer-service",
+        "Customer Service Transformation",
+        None,
+        "Recommendation",
+        "Recommendations",
+    ),
+    ("climate-action", "Climate Action Plan", None, "Action", "Actions"),
+    ("housing", "Housing Action Plan", None, "Initiative", "Initiatives"),
+    ("digital", "Digital Services Strategy", "IT", "Initiative", "Initiatives"),
+    ("assets", "Public Works Asset Management Plan", "PW", "Objective", "Objectives"),
+    ("library", "Library Strategic Plan", "LIB", "Strategy", "Strategies"),
+    ("parks", "Parks and Open Space Master Plan", "PRK", "Action", "Actions"),
 )
 
 THEMES = (
@@ -637,7 +644,7 @@ class _Generator:
         end = _add_months(start, 48) - dt.timedelta(days=1)
         out = []
         for i in range(count):
-            part, title, owner, noun = PLANS[i % len(PLANS)]
+            part, title, owner, noun, nouns = PLANS[i % len(PLANS)]
             round_ = i // len(PLANS)
             if round_:
                 part, title = f"{part}-{round_ + 1}", f"{title} (District {round_ + 1})"
@@ -662,7 +669,7 @@ class _Generator:
                 mission="Deliver services residents can rely on.",
                 vision="A safe, healthy and thriving city for everyone.",
                 mandate="Adopted by the City Council.",
-                terminology={"strategy": noun, "strategies": f"{noun}s"},
+                terminology={"strategy": noun, "strategies": nouns},
             )
             plan = self.rows["plan"][-1]
             out.append(plan)

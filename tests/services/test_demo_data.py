@@ -104,6 +104,9 @@ def test_the_city_scales_linearly(session: Session) -> None:
     for table in ("strategy", "workplan_step", "metric", "measurement", "history_entry"):
         assert large.counts[table] == pytest.approx(10 * small.counts[table], rel=0.01), table
     assert large.counts["plan"] == 2 and len(large.plan_slugs) == 2
+    # Each plan's own words, the plural spelt out ("Strategies", never "Strategys").
+    words = {p.term("strategy"): p.term("strategies") for p in session.scalars(select(Plan))}
+    assert words == {"Strategy": "Strategies", "Recommendation": "Recommendations"}
 
 
 def _dump(url: str) -> dict[str, list[tuple]]:
