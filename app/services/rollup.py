@@ -267,6 +267,66 @@ def format_value(number: float, unit: str | None = None) -> str:
     return _fmt(number, unit)
 
 
+@dataclass(frozen=True)
+class MetricVerdict:
+    """How one value fares against one target: the metric rule, without its words.
+
+    `how` says which branch of the rule decided: "met", "better" (an "exactly" target missed on
+    the side the direction calls better), "within" or "beyond" the tolerance `allowed`.
+    """
+
+    code: str
+    how: str
+    gap: float
+    allowed: float
+
+
+def judge_value(
+    *, direction: str, value: float, target_value: float, comparator: str, tolerance: float | None
+) -> MetricVerdict:
+    """The metric rule on plain values (rules in the module docstring): the one place it lives.
+
+    `metric_status` words its verdict; `value_status` returns only the code, for pages that
+    judge every measurement of a series (thousands of points) and show the reason for none.
+    """
+    comparing = Comparator(comparator)
+    allowed = tolerance if tolerance is not None else abs(target_value) * DEFAULT_TOLERANCE_SHARE
+    gap = abs(value - target_value)
+    if _met(value, target_value, comparing):
+        return MetricVerdict("on_track", "met", gap, allowed)
+    if comparing == Comparator.exactly and Direction(direction) != Direction.hold:
+        better = value > target_value
+        if better == (Direction(direction) == Direction.higher):
+            return MetricVerdict("on_track", "better", gap, allowed)
+    if gap <= allowed or math.isclose(gap, allowed, rel_tol=_EPS, abs_tol=_EPS):
+        return MetricVerdict("at_risk", "within", gap, allowed)
+    return MetricVerdict("off_track", "beyond", gap, allowed)
+
+
+def value_status(
+    *,
+    direction: str,
+    targets: Sequence[TargetLike],
+    value: float | None,
+    period: dt.date | None,
+    tolerance: float | None,
+) -> str:
+    """The status code `metric_status` would give this value for this period, without building
+    its reason: "no_data", "no_target", "on_track", "at_risk" or "off_track"."""
+    if value is None or period is None:
+        return "no_data"
+    target = target_in_force(targets=targets, period=period)
+    if target is None:
+        return "no_target"
+    return judge_value(
+        direction=direction,
+        value=value,
+        target_value=target.value,
+        comparator=target.comparator,
+        tolerance=tolerance,
+    ).code
+
+
 def metric_status(
     *,
     direction: str,
@@ -288,20 +348,23 @@ def metric_status(
             "no_target",
             f"{_fmt(latest_value, unit)} for {latest_period}; no target in force for that period",
         )
-    comparator = Comparator(target.comparator)
-    allowed = tolerance if tolerance is not None else abs(target.value) * DEFAULT_TOLERANCE_SHARE
-    gap = abs(latest_value - target.value)
+    verdict = judge_value(
+        direction=direction,
+        value=latest_value,
+        target_value=target.value,
+        comparator=target.comparator,
+        tolerance=tolerance,
+    )
     against = (
         f"{_fmt(latest_value, unit)} against a target of"
-        f" {comparator.value.replace('_', ' ')} {_fmt(target.value, unit)}"
+        f" {Comparator(target.comparator).value.replace('_', ' ')} {_fmt(target.value, unit)}"
     )
-    if _met(latest_value, target.value, comparator):
-        return MetricStatus("on_track", f"{against}: met")
-    if comparator == Comparator.exactly and Direction(direction) != Direction.hold:
-        better = latest_value > target.value
-        if better == (Direction(direction) == Direction.higher):
-            return MetricStatus("on_track", f"{against}: better than target")
-    miss = f"{against}: {_fmt(gap, unit)} off"
-    if gap <= allowed or math.isclose(gap, allowed, rel_tol=_EPS, abs_tol=_EPS):
-        return MetricStatus("at_risk", f"{miss}, within the tolerance of {_fmt(allowed, unit)}")
-    return MetricStatus("off_track", f"{miss}, beyond the tolerance of {_fmt(allowed, unit)}")
+    if verdict.how == "met":
+        return MetricStatus(verdict.code, f"{against}: met")
+    if verdict.how == "better":
+        return MetricStatus(verdict.code, f"{against}: better than target")
+    miss = f"{against}: {_fmt(verdict.gap, unit)} off"
+    tolerance_text = _fmt(verdict.allowed, unit)
+    if verdict.how == "within":
+        return MetricStatus(verdict.code, f"{miss}, within the tolerance of {tolerance_text}")
+    return MetricStatus(verdict.code, f"{miss}, beyond the tolerance of {tolerance_text}")

@@ -99,3 +99,39 @@ def test_target_and_period_wording() -> None:
     assert scorecard.period_text(day, "quarterly") == "2025 Q3"
     assert scorecard.period_text(day, "annual") == "2025"
     assert scorecard.period_text(day, "semiannual") == "2025 H2"
+
+
+def test_the_code_only_point_status_follows_the_same_rule_as_the_reasoned_one() -> None:
+    """Every point of a chart is judged by rollup.value_status (no reason text); it must give
+    the code rollup.metric_status gives, for every comparator, direction and tolerance."""
+    from app.services import rollup
+
+    revised = [
+        MetricTarget(metric_id=1, value=80, comparator="at_least"),
+        MetricTarget(
+            metric_id=1, value=10, comparator="at_most", effective_from=dt.date(2025, 1, 1)
+        ),
+    ]
+    checked = 0
+    for comparator in ("at_least", "at_most", "exactly", "above", "below"):
+        targets = [MetricTarget(metric_id=1, value=10, comparator=comparator)]
+        for direction in ("higher", "lower", "hold"):
+            for tolerance in (None, 0.0, 1.0):
+                for value in (None, 0, 8.9, 9, 9.5, 9.99999999999, 10, 10.5, 11, 12):
+                    for period, pool in ((dt.date(2024, 6, 1), targets), (None, targets)):
+                        args = {"direction": direction, "targets": pool, "tolerance": tolerance}
+                        code = rollup.value_status(**args, value=value, period=period)
+                        reasoned = rollup.metric_status(
+                            **args, latest_value=value, latest_period=period
+                        )
+                        assert code == reasoned.code, (comparator, direction, tolerance, value)
+                        checked += 1
+    # Before its first target is in force a value has none; the revised target judges later ones.
+    early = {"direction": "lower", "targets": revised[1:], "tolerance": None}
+    assert rollup.value_status(**early, value=5, period=dt.date(2024, 1, 1)) == "no_target"
+    both = {"direction": "higher", "targets": revised, "tolerance": None}
+    assert rollup.value_status(**both, value=12, period=dt.date(2024, 6, 1)) == "off_track"
+    assert rollup.value_status(**both, value=12, period=dt.date(2025, 6, 1)) == "off_track"
+    assert rollup.value_status(**both, value=81, period=dt.date(2024, 6, 1)) == "on_track"
+    assert rollup.value_status(**both, value=10, period=dt.date(2025, 6, 1)) == "on_track"
+    assert checked == 5 * 3 * 3 * 10 * 2
