@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=60, ge=1)
     session_max_hours: int = Field(default=12, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # A request holds its connection until it has rendered, and the server runs up to 40 of them
+    # at once (anyio's thread pool): a smaller pool made the 16th slow request wait and fail.
+    # With PostgreSQL keep workers x (size + overflow) below the server's max_connections (100).
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=25, ge=0)
+    database_pool_timeout_s: float = Field(default=30, gt=0)
     seeds_dir: Path = ROOT / "seeds"
     page_size: int = Field(default=50, ge=1, le=500)
 
