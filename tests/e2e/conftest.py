@@ -7,18 +7,46 @@ Screenshots of the pages land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, select
 
+from app.db import build_engine
+from app.models import Department, Metric, Plan, Strategy, User
+from app.models.metric import MetricUpdate
+from app.models.strategy import StrategyUpdate
+from app.services import metrics, strategies
+from app.services.history import Actor
 from app.settings import ROOT
 from tests.live_server import LiveServer, start_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 
+SAN_JOSE = "san-jose-customer-service"
+
 pytestmark = pytest.mark.browser
+
+# Two cores shared with other work: give a swap or a page load more than the default 5 s.
+expect.set_options(timeout=15_000)
+
+# Records every Content-Security-Policy violation the page reports, so a test can read them.
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push({
+    directive: event.violatedDirective, blocked: event.blockedURI,
+    source: event.sourceFile, line: event.lineNumber, sample: event.sample,
+  });
+});
+"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -54,14 +82,113 @@ def live_server(empty_database_url: str) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One server for a module whose tests only read (or write only what no other test reads)."""
+    if os.environ.get("PLANTRACK_TEST_DB") == "postgresql":
+        pg = request.getfixturevalue("pg_server")
+        name = f"plantrack_e2e_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1]}"
+        admin = create_engine(pg.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        url = pg.url(name)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'shared.db'}"
+    server = start_server(url)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
 
-def sign_in_as(page, server: LiveServer, username: str) -> None:  # noqa: ANN001
+@contextmanager
+def db_session(server: LiveServer) -> Iterator[Session]:
+    """A session on the server's own database, as another process would see it."""
+    engine = build_engine(server.database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _admin_and_department(session: Session, dept_code: str) -> tuple[User, Department]:
+    admin = session.exec(select(User).where(User.username == "admin")).one()
+    dept = session.exec(
+        select(Department).where(
+            Department.code == dept_code, Department.organization_id == admin.organization_id
+        )
+    ).one()
+    return admin, dept
+
+
+def assign_strategy(server: LiveServer, code: str, dept_code: str = "SJ311") -> int:
+    """The San José seed names no owner for most recommendations: an administrator assigns one."""
+    with db_session(server) as session:
+        admin, dept = _admin_and_department(session, dept_code)
+        rec = session.exec(
+            select(Strategy).join(Plan).where(Strategy.code == code, Plan.slug == SAN_JOSE)
+        ).one()
+        if rec.department_id != dept.id:
+            strategies.update_strategy(
+                session=session,
+                strategy=rec,
+                actor=Actor(user=admin),
+                data=StrategyUpdate(version=rec.version, department_id=dept.id),
+            )
+            session.commit()
+        assert rec.id is not None
+        return rec.id
+
+
+def assign_metric(server: LiveServer, code: str, dept_code: str = "SJ311") -> int:
+    """The San José seed's metrics have no owning department: an administrator assigns one."""
+    with db_session(server) as session:
+        admin, dept = _admin_and_department(session, dept_code)
+        metric = session.exec(
+            select(Metric).join(Plan).where(Metric.code == code, Plan.slug == SAN_JOSE)
+        ).one()
+        metrics.update_metric(
+            session=session,
+            metric=metric,
+            actor=Actor(user=admin),
+            data=MetricUpdate(version=metric.version, department_id=dept.id),
+        )
+        session.commit()
+        assert metric.id is not None
+        return metric.id
+
+
+def sign_in_as(page: Page, server: LiveServer, username: str) -> None:
     """One-click demo sign-in, as a person would do it after `make run`."""
     page.goto(f"{server.url}/login")
     page.get_by_role("button", name=username, exact=False).first.click()
-    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+class BrowserProblems:
+    """What a page reported while a test used it: JS errors, console errors, CSP violations."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.add_init_script(CSP_RECORDER)
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: uncaught {exc}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{self.page.url}: console error: {message.text}")
+        elif "Content Security Policy" in message.text:
+            self.errors.append(f"{self.page.url}: console {message.type}: {message.text}")
+
+    def csp_violations(self) -> list[dict[str, Any]]:
+        """The violations the current document recorded (call before leaving it)."""
+        return self.page.evaluate("window.__cspViolations || []")

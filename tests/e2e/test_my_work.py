@@ -5,40 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from app.db import get_engine
-from app.models import Department, Plan, Strategy, User
-from app.models.strategy import ProgressUpdateIn, StrategyUpdate
+from app.models import Strategy, User
+from app.models.strategy import ProgressUpdateIn
 from app.services import strategies
 from app.services.history import Actor
-from tests.e2e.conftest import sign_in_as
+from tests.e2e.conftest import assign_strategy, db_session, sign_in_as
 from tests.live_server import LiveServer
-
-
-def assign_to_sj311(code: str) -> int:
-    """The San José seed names no owner for its recommendations: an administrator assigns one."""
-    with Session(get_engine()) as session:
-        admin = session.exec(select(User).where(User.username == "admin")).one()
-        sj311 = session.exec(
-            select(Department).where(
-                Department.code == "SJ311", Department.organization_id == admin.organization_id
-            )
-        ).one()
-        rec = session.exec(
-            select(Strategy)
-            .join(Plan)
-            .where(Strategy.code == code, Plan.slug == "san-jose-customer-service")
-        ).one()
-        strategies.update_strategy(
-            session=session,
-            strategy=rec,
-            actor=Actor(user=admin),
-            data=StrategyUpdate(version=rec.version, department_id=sj311.id),
-        )
-        session.commit()
-        assert rec.id is not None
-        return rec.id
 
 
 def no_reload_marker(page: Page) -> None:
@@ -52,7 +26,7 @@ def assert_not_reloaded(page: Page) -> None:
 def test_sj311_lead_adds_a_step_to_3_1_ticks_it_and_completes_a_quick_win_inline(
     page: Page, live_server: LiveServer, screenshot_dir: Path
 ) -> None:
-    rec_id = assign_to_sj311("3.1")
+    rec_id = assign_strategy(live_server, "3.1")
     sign_in_as(page, live_server, "Sj311")
     page.goto(f"{live_server.url}/my-work")
     expect(page.get_by_role("heading", level=1)).to_have_text("My work: SJ311")
@@ -84,7 +58,7 @@ def test_sj311_lead_adds_a_step_to_3_1_ticks_it_and_completes_a_quick_win_inline
 def test_validation_and_stale_edit_messages_show_in_place(
     page: Page, live_server: LiveServer, screenshot_dir: Path
 ) -> None:
-    rec_id = assign_to_sj311("5.1")
+    rec_id = assign_strategy(live_server, "5.1")
     sign_in_as(page, live_server, "Sj311")
     page.goto(f"{live_server.url}/my-work")
     no_reload_marker(page)
@@ -101,7 +75,7 @@ def test_validation_and_stale_edit_messages_show_in_place(
     expect(block.get_by_label("Narrative")).to_have_value("Typed words")
 
     # Meanwhile the coordinator saves a newer version.
-    with Session(get_engine()) as session:
+    with db_session(live_server) as session:
         coordinator = session.exec(select(User).where(User.username == "coordinator")).one()
         rec = session.get(Strategy, rec_id)
         assert rec is not None
