@@ -2,9 +2,13 @@
 
 The series behind each trend chart pairs every measurement with the target in force for its
 period (a revised target keeps the old one for the old periods, so the target line steps), and
-with the status that measurement had against it. Everything is read in a fixed number of queries
-whatever the number of metrics or measurements: all measurements of all the plan's metrics in
-one query, grouped here.
+with the status that measurement had against it.
+
+The scorecard shows its metrics a page at a time (PER_PAGE, in plan order): the status counts and
+the filters need every metric's latest status, which three column queries give (no ORM objects,
+no reason text); the page's metrics alone are then loaded whole, with their series. A chart's
+points are judged with `rollup.value_status` (the code only): a metric's page words each one.
+Everything is read in a fixed number of queries whatever the number of metrics or measurements.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -77,9 +83,23 @@ def period_text(period: dt.date, frequency: str | None) -> str:
     return period.strftime("%B %Y")
 
 
+PER_PAGE = 25
+
+
+class MeasurementRow(NamedTuple):
+    """The columns of a measurement a series shows (read as columns: a page has thousands)."""
+
+    id: int
+    period: dt.date
+    value: float
+    note: str
+    entered_by_id: int | None
+    updated_at: dt.datetime | None
+
+
 @dataclass
 class SeriesPoint:
-    measurement: Measurement
+    measurement: MeasurementRow
     target: MetricTarget | None
     status: rollup.MetricStatus
 
@@ -109,7 +129,7 @@ class MetricCard:
             return ""
         return HORIZON_LABELS.get(horizon, horizon.replace("_", " ").capitalize())
 
-    @property
+    @cached_property
     def target(self) -> str:
         return target_text(self.node.target_in_force, self.node.metric.unit)
 
@@ -119,7 +139,22 @@ class MetricCard:
     def period(self, day: dt.date) -> str:
         return period_text(day, self.node.metric.frequency)
 
-    @property
+    @cached_property
+    def series_rows(self) -> list[tuple[str, str, str, rollup.MetricStatus]]:
+        """Each point as its values table shows it, oldest first: (period, value, target in
+        force, status), worded once here rather than by a macro per cell."""
+        unit = self.node.metric.unit
+        return [
+            (
+                self.period(p.measurement.period),
+                self.value(p.measurement.value),
+                target_text(p.target, unit) or "—",
+                p.status,
+            )
+            for p in self.points
+        ]
+
+    @cached_property
     def chart(self) -> dict[str, Any]:
         """What app/static/scorecard.js draws: the measurements and the target in force for
         each period (null where none was), read from a data- attribute, never inline script."""
@@ -128,7 +163,7 @@ class MetricCard:
             "title": m.name,
             "unit": m.unit,
             "suffix": AXIS_SUFFIX.get(m.unit, ""),
-            "periods": [self.period(p.measurement.period) for p in self.points],
+            "periods": [period for period, _, _, _ in self.series_rows],
             "values": [p.measurement.value for p in self.points],
             "targets": [p.target_value for p in self.points],
             "targetLabel": "Target" + (f" ({self.target})" if self.target else ""),
@@ -152,60 +187,169 @@ class MetricCard:
 
 @dataclass
 class Scorecard:
+    """One page of a plan's scorecard: every metric counted, this page's metrics in full."""
+
     plan: Plan
-    metrics: list[MetricCard]
+    total: int  # live metrics of the plan
+    counts: dict[str, int]  # every metric's latest status → how many
+    horizon_codes: set[str]
+    matching: int  # metrics that pass the filters
+    metrics: list[MetricCard]  # this page's, in plan order, with their series
+    horizon: str = ""
+    status: str = ""
+    page: int = 1
+    per_page: int = PER_PAGE
 
     def horizons(self) -> list[tuple[str, str]]:
-        seen = {c.metric.horizon for c in self.metrics if c.metric.horizon}
-        return [(code, label) for code, label in HORIZON_LABELS.items() if code in seen]
-
-    def filtered(self, *, horizon: str = "", status: str = "") -> list[MetricCard]:
-        """The metrics of one horizon and/or one status ("" for any)."""
-        return [
-            c
-            for c in self.metrics
-            if (not horizon or c.metric.horizon == horizon)
-            and (not status or c.node.status.code == status)
-        ]
+        return [(code, text) for code, text in HORIZON_LABELS.items() if code in self.horizon_codes]
 
     def status_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = defaultdict(int)
-        for card in self.metrics:
-            counts[card.node.status.code] += 1
-        return dict(counts)
+        return dict(self.counts)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of this page's first metric among those matching."""
+        return (self.page - 1) * self.per_page + 1 if self.metrics else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.metrics) - 1 if self.metrics else 0
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    def query(self, page: int) -> str:
+        """The query string of another page with the same filters."""
+        parts = [
+            f"{name}={value}"
+            for name, value in (("horizon", self.horizon), ("status", self.status))
+            if value
+        ]
+        if page > 1:
+            parts.append(f"page={page}")
+        return "?" + "&".join(parts) if parts else ""
 
 
 def _live(model: type) -> Any:
     return col(model.archived_at).is_(None)  # type: ignore[attr-defined]
 
 
-def _metric_cards(session: Session, plan: Plan, metrics: list[Metric]) -> list[MetricCard]:
+@dataclass(frozen=True)
+class _Target:
+    """A target's columns: enough for rollup.target_in_force and the rule."""
+
+    value: float
+    comparator: str
+    effective_from: dt.date | None
+
+
+def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None, str]]:
+    """(id, horizon, latest status code) of every live metric of `plan`, in plan order: three
+    column queries, no ORM objects and no reason text."""
+    metrics = session.exec(
+        select(Metric.id, Metric.horizon, Metric.direction, Metric.tolerance)
+        .where(Metric.plan_id == plan.id, _live(Metric))
+        .order_by(Metric.position, Metric.id)
+    ).all()
+    of_plan = select(Metric.id).where(Metric.plan_id == plan.id, _live(Metric))
+    targets_of: dict[int, list[_Target]] = defaultdict(list)
+    for metric_id, value, comparator, since in session.exec(
+        select(
+            MetricTarget.metric_id,
+            MetricTarget.value,
+            MetricTarget.comparator,
+            MetricTarget.effective_from,
+        ).where(col(MetricTarget.metric_id).in_(of_plan))
+    ):
+        targets_of[metric_id].append(_Target(value, comparator, since))
+    newest = (
+        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
+        .where(col(Measurement.metric_id).in_(of_plan), _live(Measurement))
+        .group_by(Measurement.metric_id)
+        .subquery()
+    )
+    latest = {
+        metric_id: (period, value)
+        for metric_id, period, value in session.exec(
+            select(Measurement.metric_id, Measurement.period, Measurement.value)
+            .join(
+                newest,
+                (col(Measurement.metric_id) == newest.c.metric_id)
+                & (col(Measurement.period) == newest.c.period),
+            )
+            .where(_live(Measurement))
+        )
+    }
+    out = []
+    for metric_id, horizon, direction, tolerance in metrics:
+        targets = sorted(
+            targets_of.get(metric_id, []), key=lambda t: t.effective_from or dt.date.min
+        )
+        period, value = latest.get(metric_id, (None, None))
+        code = rollup.value_status(
+            direction=direction, targets=targets, value=value, period=period, tolerance=tolerance
+        )
+        out.append((metric_id, horizon, code))
+    return out
+
+
+def _metric_cards(
+    session: Session, plan: Plan, metrics: list[Metric], *, reasons: bool
+) -> list[MetricCard]:
+    """Cards of `metrics` with their series. `reasons`: word each point's status (a metric's
+    own page); else only its code (the scorecard, with a chart per metric)."""
+    ids = [m.id for m in metrics if m.id is not None]
+    # Every query runs even when it has nothing to look for, so a page's query count never
+    # depends on its data.
     departments = {
         d.id: d
         for d in session.exec(
-            select(Department).where(Department.organization_id == plan.organization_id)
+            select(Department).where(
+                col(Department.id).in_({m.department_id for m in metrics if m.department_id})
+            )
         )
     }
     statements = list(session.exec(select(Statement).where(Statement.plan_id == plan.id)))
-    goals = list(session.exec(select(Goal).where(Goal.plan_id == plan.id, _live(Goal))))
-    focus_areas = list(
-        session.exec(select(FocusArea).where(FocusArea.plan_id == plan.id, _live(FocusArea)))
-    )
-    strategies = list(
-        session.exec(select(Strategy).where(Strategy.plan_id == plan.id, _live(Strategy)))
-    )
+
+    def named(model: Any, wanted: set[int | None]) -> list[Any]:
+        # Only what the labels read (id, code, title), of only what these metrics measure.
+        return list(
+            session.exec(
+                select(model.id, model.code, model.title).where(
+                    col(model.id).in_(wanted - {None}), _live(model)
+                )
+            )
+        )
+
+    goals = named(Goal, {m.goal_id for m in metrics})
+    focus_areas = named(FocusArea, {m.focus_area_id for m in metrics})
+    strategies = named(Strategy, {m.strategy_id for m in metrics})
     labels = _measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
     nodes = build_metric_nodes(session, metrics, departments=departments, labels=labels)  # type: ignore[arg-type]
-    ids = [m.id for m in metrics if m.id is not None]
-    measured: dict[int, list[Measurement]] = defaultdict(list)
-    # Every query runs even when it has nothing to look for, so a page's query count never
-    # depends on its data.
+    measured: dict[int, list[MeasurementRow]] = defaultdict(list)
     for row in session.exec(
-        select(Measurement)
+        select(
+            Measurement.metric_id,
+            Measurement.id,
+            Measurement.period,
+            Measurement.value,
+            Measurement.note,
+            Measurement.entered_by_id,
+            Measurement.updated_at,
+        )
         .where(col(Measurement.metric_id).in_(ids), _live(Measurement))
         .order_by(Measurement.metric_id, Measurement.period)
     ):
-        measured[row.metric_id].append(row)
+        measured[row[0]].append(MeasurementRow(*row[1:]))
     people_ids = {m.entered_by_id for rows in measured.values() for m in rows if m.entered_by_id}
     people: dict[int, str] = {}
     for uid, username, display in session.exec(
@@ -218,29 +362,70 @@ def _metric_cards(session: Session, plan: Plan, metrics: list[Metric]) -> list[M
         points = []
         for row in measured.get(m.id, []):  # type: ignore[arg-type]
             target = rollup.target_in_force(targets=node.targets, period=row.period)
-            status = rollup.metric_status(
-                direction=m.direction,
-                targets=node.targets,
-                latest_value=row.value,
-                latest_period=row.period,
-                tolerance=m.tolerance,
-                unit=m.unit,
-            )
+            if reasons:
+                status = rollup.metric_status(
+                    direction=m.direction,
+                    targets=node.targets,
+                    latest_value=row.value,
+                    latest_period=row.period,
+                    tolerance=m.tolerance,
+                    unit=m.unit,
+                )
+            else:
+                code = rollup.value_status(
+                    direction=m.direction,
+                    targets=[target] if target is not None else [],
+                    value=row.value,
+                    period=row.period,
+                    tolerance=m.tolerance,
+                )
+                status = rollup.MetricStatus(code, "")
             points.append(SeriesPoint(row, target, status))
         cards.append(MetricCard(node=node, points=points, entered_by=people))
     return cards
 
 
-def load_scorecard(*, session: Session, plan: Plan) -> Scorecard:
-    """Every live metric of `plan` in plan order, with its series."""
-    metrics = list(
-        session.exec(
-            select(Metric)
-            .where(Metric.plan_id == plan.id, _live(Metric))
-            .order_by(Metric.position, Metric.id)
-        )
+def load_scorecard(
+    *,
+    session: Session,
+    plan: Plan,
+    horizon: str = "",
+    status: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Scorecard:
+    """Page `page` of the live metrics of `plan` that are of `horizon` and have `status` ("" for
+    any), in plan order, each with its series; with every metric's status counted. A page past
+    the last shows the last."""
+    statuses = _latest_statuses(session, plan)
+    counts: dict[str, int] = defaultdict(int)
+    for _, _, code in statuses:
+        counts[code] += 1
+    matching = [
+        metric_id
+        for metric_id, of_horizon, code in statuses
+        if (not horizon or of_horizon == horizon) and (not status or code == status)
+    ]
+    pages = max(1, -(-len(matching) // per_page))
+    page = min(max(1, page), pages)
+    wanted = matching[(page - 1) * per_page : page * per_page]
+    rank = {metric_id: n for n, metric_id in enumerate(wanted)}
+    metrics = sorted(
+        session.exec(select(Metric).where(col(Metric.id).in_(wanted))),
+        key=lambda m: rank[m.id],  # type: ignore[index]
     )
-    return Scorecard(plan=plan, metrics=_metric_cards(session, plan, metrics))
+    return Scorecard(
+        plan=plan,
+        total=len(statuses),
+        counts=dict(counts),
+        horizon_codes={h for _, h, _ in statuses if h},
+        matching=len(matching),
+        metrics=_metric_cards(session, plan, metrics, reasons=False),
+        horizon=horizon,
+        status=status,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def load_metric_card(*, session: Session, plan: Plan, code: str) -> MetricCard:
@@ -250,4 +435,4 @@ def load_metric_card(*, session: Session, plan: Plan, code: str) -> MetricCard:
     ).first()
     if metric is None:
         raise NotFound(f"No metric '{code}' in this plan.")
-    return _metric_cards(session, plan, [metric])[0]
+    return _metric_cards(session, plan, [metric], reasons=True)[0]

@@ -81,8 +81,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => drawAll(document));
-  document.addEventListener("htmx:afterSettle", (event) => {
+  // The whole document, not only the swapped element: the scorecard's pager appends the next
+  // page's charts out of band (hx-select-oob), elsewhere than the element it swaps. Drawn charts
+  // are skipped, so this only draws the new ones.
+  document.addEventListener("htmx:afterSettle", () => {
     forgetRemoved();
-    drawAll(event.detail.elt);
+    drawAll(document);
   });
 })();

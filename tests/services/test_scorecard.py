@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app.models import MetricTarget
-from app.services import scorecard
+from app.services import rollup, scorecard
 from app.services.plan_file.importing import import_plan_text
 from tests.factories import make_tiny_plan
 
@@ -72,9 +72,47 @@ def test_database_work_does_not_grow_with_the_metrics(session: Session) -> None:
     session.expire_all()
     with counted(session) as many:
         loaded = scorecard.load_scorecard(session=session, plan=big)
-    assert len(loaded.metrics) == 30
-    assert all(len(c.points) == 2 for c in loaded.metrics)
-    assert len(many) == len(few)
+    session.expire_all()
+    with counted(session) as second:
+        rest = scorecard.load_scorecard(session=session, plan=big, page=2)
+    # A page at a time, in plan order; every metric is counted on each page.
+    assert scorecard.PER_PAGE == 25
+    assert [c.metric.code for c in loaded.metrics] == [f"M{n}" for n in range(25)]
+    assert [c.metric.code for c in rest.metrics] == [f"M{n}" for n in range(25, 30)]
+    assert loaded.total == rest.total == loaded.matching == 30
+    assert (loaded.first, loaded.last, loaded.pages, loaded.next_page) == (1, 25, 2, 2)
+    assert (rest.first, rest.last, rest.next_page, rest.previous_page) == (26, 30, None, 1)
+    assert all(len(c.points) == 2 for c in loaded.metrics + rest.metrics)
+    assert len(many) == len(few) == len(second)
+
+
+def test_pages_of_the_filtered_metrics_with_every_status_counted(session: Session) -> None:
+    plan = import_plan_text(session=session, text=plan_with_metrics(12, "mixed"), source="m")
+    session.commit()
+    # Every metric's latest value is 11 minutes against "at most 10": all off track. Paged 5 at
+    # a time; a page past the last shows the last.
+    first = scorecard.load_scorecard(session=session, plan=plan, status="off_track", per_page=5)
+    assert first.counts == {"off_track": 12}
+    assert [c.metric.code for c in first.metrics] == ["M0", "M1", "M2", "M3", "M4"]
+    assert first.query(2) == "?status=off_track&page=2"
+    last = scorecard.load_scorecard(
+        session=session, plan=plan, status="off_track", page=9, per_page=5
+    )
+    assert (last.page, [c.metric.code for c in last.metrics]) == (3, ["M10", "M11"])
+    none = scorecard.load_scorecard(session=session, plan=plan, status="on_track")
+    assert (none.total, none.matching, none.metrics, none.pages) == (12, 0, [], 1)
+    assert none.query(1) == "?status=on_track"
+    # The page's points are judged without words; the metric's own page words them.
+    assert [p.status for p in first.metrics[0].points] == [
+        rollup.MetricStatus("on_track", ""),
+        rollup.MetricStatus("off_track", ""),
+    ]
+    card = scorecard.load_metric_card(session=session, plan=plan, code="M0")
+    assert [p.status.reason for p in card.points] == [
+        "9 minutes against a target of at most 10 minutes: met",
+        "11 minutes against a target of at most 10 minutes: 1 minutes off, beyond the tolerance"
+        " of 0.5 minutes",
+    ]
 
 
 def test_quarterly_periods_and_targets_without_a_label(session: Session) -> None:
@@ -104,8 +142,6 @@ def test_target_and_period_wording() -> None:
 def test_the_code_only_point_status_follows_the_same_rule_as_the_reasoned_one() -> None:
     """Every point of a chart is judged by rollup.value_status (no reason text); it must give
     the code rollup.metric_status gives, for every comparator, direction and tolerance."""
-    from app.services import rollup
-
     revised = [
         MetricTarget(metric_id=1, value=80, comparator="at_least"),
         MetricTarget(

@@ -5,6 +5,8 @@ The charts are drawn by app/static/scorecard.js (Chart.js from npm, served from
 /static/vendor/chartjs) from each canvas's `data-series` JSON: no inline script, so the CSP
 stays `script-src 'self'`. Each chart has its values as a table, which is what a visitor
 without JavaScript reads. The filter form is a plain GET; htmx swaps only the `scorecard` block.
+The metrics come a page at a time (`?page=N`, filters kept): plain previous / next links, and
+with htmx the next page appended in place from the same route's `scorecard` fragment.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ router = APIRouter(prefix="/plans/{slug}/scorecard", include_in_schema=False)
 METRIC_STATUSES = ("off_track", "at_risk", "on_track", "no_target", "no_data")
 
 
+def page_number(text: str) -> int:
+    """`?page=` as asked; anything but a positive whole number is the first page."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+
+
 def _context(**extra: Any) -> dict[str, Any]:
     return {
         "labels": LABELS,
@@ -48,14 +56,23 @@ def scorecard_page(
     slug: str,
     horizon: str = "",
     status: str = "",
+    page: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    card = scorecard_service.load_scorecard(session=session, plan=plan)
     horizon = horizon if horizon in scorecard_service.HORIZON_LABELS else ""
     status = status if status in METRIC_STATUSES else ""
-    shown = card.filtered(horizon=horizon, status=status)
-    context = _context(plan=plan, scorecard=card, shown=shown, horizon=horizon, status=status)
+    card = scorecard_service.load_scorecard(
+        session=session, plan=plan, horizon=horizon, status=status, page=page_number(page)
+    )
+    context = _context(
+        plan=plan,
+        scorecard=card,
+        horizon=horizon,
+        status=status,
+        # The pager asked for the next page to append it: count from the first page on screen.
+        appended=request.headers.get("HX-Target") == "scorecard-more",
+    )
     return render(request, "scorecard/index.html", context, block="scorecard")
 
 

@@ -224,3 +224,112 @@ class TestMetricPage:
     def test_htmx_gets_the_metric_fragment(self, tiny: Plan) -> None:
         response = TestClient(create_app()).get(TINY + "/FCR", headers=HX)
         assert "<html" not in response.text and "First call resolution" in response.text
+
+
+def many_metrics(count: int) -> str:
+    """A published plan with `count` metrics M0…: even ones near-term and met (9 minutes against
+    at most 10), odd ones long-term and off track (12 minutes)."""
+    metrics = "\n".join(
+        f"""  - code: M{n}
+    name: Metric number {n}
+    unit: minutes
+    direction: lower
+    horizon: {"near_term" if n % 2 == 0 else "long_term"}
+    targets: [{{value: 10, comparator: at_most}}]
+    measurements:
+      - {{period: 2024-01-01, value: 11}}
+      - {{period: 2024-02-01, value: {9 if n % 2 == 0 else 12}}}"""
+        for n in range(count)
+    )
+    return f"""format: plantrack/1
+organization: {{name: City of Testville, slug: testville}}
+plan: {{slug: many, title: Many metrics, published: true}}
+metrics:
+{metrics}
+"""
+
+
+class TestPages:
+    URL = "/plans/many/scorecard"
+
+    @pytest.fixture
+    def client(self, session: Session) -> TestClient:
+        from app.services.plan_file.importing import import_plan_text
+
+        import_plan_text(session=session, text=many_metrics(60), source="many")
+        session.commit()
+        return TestClient(create_app())
+
+    @staticmethod
+    def charted(soup: BeautifulSoup) -> list[str]:
+        return [a.get_text() for a in soup.select("#trend-grid article h3 a")]
+
+    def test_the_first_page_counts_every_metric_and_links_to_the_next(
+        self, client: TestClient
+    ) -> None:
+        soup = page(client.get(self.URL).text)
+        assert list(rows(soup)) == [f"M{n}" for n in range(25)]
+        assert self.charted(soup) == [f"Metric number {n}" for n in range(25)]
+        summary = text_of(soup.find(class_="board-summary"))
+        assert summary.startswith("60 metrics:") and "Off track 30" in summary
+        pager = soup.find("nav", id="scorecard-more")
+        assert "Metrics 1–25 of 60 · page 1 of 3" in text_of(pager)
+        assert pager.find("a", rel="prev") is None
+        nxt = pager.find("a", rel="next")
+        assert nxt["href"] == self.URL + "?page=2" and text_of(nxt) == "Next 25 metrics"
+        # htmx: the same URL, the next page's rows and charts appended where these are.
+        assert nxt["hx-get"] == nxt["href"]
+        assert nxt["hx-select-oob"] == "#scorecard-rows:beforeend,#trend-grid:beforeend"
+        assert nxt["hx-target"] == nxt["hx-select"] == "#scorecard-more"
+        assert "revealed" in nxt["hx-trigger"]
+
+    def test_page_two_and_the_last_page_without_javascript(self, client: TestClient) -> None:
+        soup = page(client.get(self.URL + "?page=2").text)
+        assert list(rows(soup)) == [f"M{n}" for n in range(25, 50)]
+        pager = soup.find("nav", id="scorecard-more")
+        assert "Metrics 26–50 of 60 · page 2 of 3" in text_of(pager)
+        assert pager.find("a", rel="prev")["href"] == self.URL
+        last = page(client.get(pager.find("a", rel="next")["href"]).text)
+        assert list(rows(last)) == [f"M{n}" for n in range(50, 60)]
+        assert last.find("a", rel="next") is None
+        assert "Metrics 51–60 of 60" in text_of(last.find("nav", id="scorecard-more"))
+        # Past the end, or not a number: the last page, or the first.
+        assert list(rows(page(client.get(self.URL + "?page=99").text))) == list(rows(last))
+        assert list(rows(page(client.get(self.URL + "?page=x").text)))[0] == "M0"
+
+    def test_htmx_gets_the_fragment_of_the_next_page(
+        self, session: Session, client: TestClient
+    ) -> None:
+        headers = {**HX, "HX-Target": "scorecard-more"}
+        response = client.get(self.URL + "?page=2", headers=headers)
+        assert response.status_code == 200
+        assert "<html" not in response.text and "site-header" not in response.text
+        soup = page(response.text)
+        # What the pager's hx-select-oob and hx-select take out of it.
+        m25 = session.exec(select(Metric.id).where(Metric.code == "M25")).one()
+        assert soup.select("#scorecard-rows > tr")[0]["id"] == f"metric-{m25}-row"
+        assert len(soup.select("#scorecard-rows > tr")) == 25
+        assert self.charted(soup)[0] == "Metric number 25"
+        pager = soup.find("nav", id="scorecard-more")
+        # It follows page 1 on screen: counted from the first, no "previous" link.
+        assert "Metrics 1–50 of 60" in text_of(pager) and pager.find("a", rel="prev") is None
+        assert pager.find("a", rel="next")["hx-get"] == self.URL + "?page=3"
+
+    def test_filters_are_kept_across_pages(self, client: TestClient) -> None:
+        soup = page(client.get(self.URL + "?horizon=long_term&status=off_track").text)
+        assert list(rows(soup)) == [f"M{n}" for n in range(1, 50, 2)]
+        assert "Showing 30 · Long-term · Off track." in text_of(soup.find(class_="board-summary"))
+        nxt = soup.find("nav", id="scorecard-more").find("a", rel="next")
+        assert nxt["href"] == self.URL + "?horizon=long_term&status=off_track&page=2"
+        second = page(client.get(nxt["href"]).text)
+        assert list(rows(second)) == [f"M{n}" for n in range(51, 60, 2)]
+        assert (
+            second.find("select", id="filter-horizon").find("option", selected=True)["value"]
+            == "long_term"
+        )
+        prev = second.find("nav", id="scorecard-more").find("a", rel="prev")
+        assert prev["href"] == self.URL + "?horizon=long_term&status=off_track"
+        # Every point's status is in words, without its reason (the metric's page has those).
+        first_values = second.find("details", class_="chart-values").find("tbody")
+        statuses = [text_of(tr.find_all("td")[-1]) for tr in first_values.find_all("tr")]
+        assert statuses == ["Off track", "Off track"]
