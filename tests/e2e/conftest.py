@@ -8,11 +8,16 @@ Screenshots of the pages land in test-artifacts/screenshots/.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 from sqlalchemy import create_engine, text
@@ -25,7 +30,7 @@ from app.models.strategy import StrategyUpdate
 from app.services import metrics, strategies
 from app.services.history import Actor
 from app.settings import ROOT
-from tests.live_server import LiveServer, start_server
+from tests.live_server import LiveServer, _free_port, start_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -75,9 +80,56 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+ON_POSTGRESQL = os.environ.get("PLANTRACK_TEST_DB") == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated, seeded and with the demo users, made once per run: each
+    server starts on a copy of it (the CLI's three steps take a few seconds per server)."""
+    path = tmp_path_factory.mktemp("e2e-template") / "seeded.db"
+    server = start_server(f"sqlite:///{path}")
+    server.stop()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _serve_copy(template: Path, target: Path) -> LiveServer:
+    """The real server (as `plantrack serve`) on a copy of the seeded database."""
+    shutil.copyfile(template, target)
+    url = f"sqlite:///{target}"
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DEMO_MODE": "true", "ENVIRONMENT": "test"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return LiveServer(base, url, process)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    raise RuntimeError(f"the server did not start: {stderr}")
+
+
 @pytest.fixture
-def live_server(empty_database_url: str) -> Iterator[LiveServer]:
-    server = start_server(empty_database_url)
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own, on a fresh seeded database with the demo users."""
+    if ON_POSTGRESQL:
+        server = start_server(request.getfixturevalue("empty_database_url"))
+    else:
+        server = _serve_copy(request.getfixturevalue("seeded_sqlite"), tmp_path / "e2e.db")
     yield server
     server.stop()
 
@@ -86,18 +138,18 @@ def live_server(empty_database_url: str) -> Iterator[LiveServer]:
 def shared_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """One server for a module whose tests only read (or write only what no other test reads)."""
-    if os.environ.get("PLANTRACK_TEST_DB") == "postgresql":
+    """One server for a module whose tests only read, or write only what no other test reads."""
+    if ON_POSTGRESQL:
         pg = request.getfixturevalue("pg_server")
         name = f"plantrack_e2e_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1]}"
         admin = create_engine(pg.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name}"))
         admin.dispose()
-        url = pg.url(name)
+        server = start_server(pg.url(name))
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'shared.db'}"
-    server = start_server(url)
+        template = request.getfixturevalue("seeded_sqlite")
+        server = _serve_copy(template, tmp_path_factory.mktemp("e2e") / "shared.db")
     yield server
     server.stop()
 
