@@ -197,6 +197,9 @@ def strategy_view(tree: PlanTree, code: str) -> StrategyView:
         for node in fa.strategies:
             if node.strategy.code == code:
                 return _strategy_view(tree, node, fa)
+    for node in tree.unplaced:  # on a goal or the plan itself, in no focus area
+        if node.strategy.code == code:
+            return _strategy_view(tree, node, None)
     raise NotFound(f"No {tree.plan.term('strategy').lower()} '{code}' in this plan.")
 
 

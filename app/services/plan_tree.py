@@ -2,21 +2,42 @@
 
 Every page and the tree API read a plan through here. Each table is read once for the plan (never
 once per row), so the database work does not grow with the number of strategies shown.
+
+Two loads, one set of rules:
+- `load_plan_tree`: everything, steps and metrics included (the tree API, a focus area's page, a
+  strategy's page).
+- `load_plan_outline`: what the overview and the roadmap show: every strategy with its roll-up,
+  but its steps only counted (GROUP BY in the database) and the metrics and quick wins only
+  counted. Same `PlanTree` shape, with `outline=True`, empty step and metric lists and the counts.
+
+Both read strategies, steps, metrics, targets and measurements as plain column rows (the
+`*Row` named tuples below), not ORM objects: a city's plan has thousands of them and an ORM object
+costs ~20 µs to build. Their fields carry the ORM attribute names, so templates read either.
+Each strategy's and metric's roll-up goes through the same function (`rolled_up_strategy`,
+`_metric_node`) whichever way it was loaded, and those call the rules of app.services.rollup.
+
+Strategies that belong to no (live) focus area — plans that hang strategies on goals or on the
+plan itself — are kept in `PlanTree.unplaced` and are part of `PlanTree.strategies`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Select, and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.models import (
     Department,
     FocusArea,
     Goal,
+    HistoryEntry,
     Journey,
     Measurement,
     Metric,
@@ -34,16 +55,109 @@ from app.models import (
 from app.services import rollup
 from app.services.errors import NotFound
 
+# --- rows: the columns a reader sees, without ORM objects ----------------------------------------
+
+
+class StrategyRow(NamedTuple):
+    id: int
+    plan_id: int
+    focus_area_id: int | None
+    department_id: int | None
+    phase_id: int | None
+    code: str
+    position: int
+    title: str
+    description: str
+    term: str | None
+    priority: int | None
+    leads: list[str]
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    status: str
+    progress: int
+    narrative: str
+    update_cadence_days: int
+    last_update_at: dt.datetime | None
+    version: int
+
+
+class StepRow(NamedTuple):
+    id: int
+    strategy_id: int
+    parent_id: int | None
+    position: int
+    title: str
+    completion_measure: str
+    owner: str
+    due: dt.date | None
+    done_on: dt.date | None
+    version: int
+
+
+class MetricRow(NamedTuple):
+    id: int
+    plan_id: int
+    statement_id: int | None
+    goal_id: int | None
+    strategy_id: int | None
+    focus_area_id: int | None
+    department_id: int | None
+    code: str
+    position: int
+    name: str
+    description: str
+    kind: str
+    unit: str
+    direction: str
+    horizon: str | None
+    frequency: str | None
+    tolerance: float | None
+    baseline_value: float | None
+    baseline_date: dt.date | None
+    version: int
+
+
+class TargetRow(NamedTuple):
+    id: int
+    metric_id: int
+    value: float
+    comparator: str
+    label: str
+    effective_from: dt.date | None
+
+
+class MeasurementRow(NamedTuple):
+    id: int
+    metric_id: int
+    period: dt.date
+    value: float
+
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def _columns(row_type: type[tuple[Any, ...]], model: type) -> list[Any]:
+    """The model's columns named by the row type's fields, in order."""
+    return [getattr(model, name) for name in row_type._fields]  # type: ignore[attr-defined]
+
+
+def _rows(session: Session, row_type: type[R], query: Select[Any]) -> list[R]:
+    make = row_type._make  # type: ignore[attr-defined]
+    return [make(r) for r in session.execute(query)]
+
+
+# --- nodes ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class StepNode:
-    step: WorkplanStep
-    sub_steps: list[WorkplanStep] = field(default_factory=list)
+    step: WorkplanStep | StepRow
+    sub_steps: list[Any] = field(default_factory=list)  # WorkplanStep | StepRow
 
 
 @dataclass
 class StrategyNode:
-    strategy: Strategy
+    strategy: Strategy | StrategyRow
     department: Department | None
     phase: Phase | None
     goal_codes: list[str]
@@ -66,11 +180,11 @@ class StrategyNode:
 
 @dataclass
 class MetricNode:
-    metric: Metric
+    metric: Metric | MetricRow
     department: Department | None
-    targets: list[MetricTarget]
-    latest: Measurement | None
-    target_in_force: MetricTarget | None
+    targets: list[Any]  # MetricTarget | TargetRow, oldest first
+    latest: Measurement | MeasurementRow | None
+    target_in_force: Any  # MetricTarget | TargetRow | None
     status: rollup.MetricStatus
     measures_label: str
 
@@ -105,10 +219,17 @@ class PlanTree:
     personas: list[PersonaNode]
     rollup: rollup.GroupRollup
     today: dt.date
+    # Strategies under no live focus area (on goals or the plan itself), in the plan's order.
+    unplaced: list[StrategyNode] = field(default_factory=list)
+    # An outline (load_plan_outline) has no steps, metrics or quick wins, only their counts.
+    outline: bool = False
+    metric_count: int = 0
+    quick_win_count: int = 0
 
     @property
     def strategies(self) -> list[StrategyNode]:
-        return [s for fa in self.focus_areas for s in fa.strategies]
+        """Every live strategy: focus area by focus area, then those under none."""
+        return [s for fa in self.focus_areas for s in fa.strategies] + self.unplaced
 
 
 def get_plan(*, session: Session, slug: str) -> Plan:
@@ -118,20 +239,87 @@ def get_plan(*, session: Session, slug: str) -> Plan:
     return plan
 
 
-def _live(model: type) -> object:
-    return col(model.archived_at).is_(None)  # type: ignore[attr-defined]
+def _live(model: Any) -> Any:
+    return col(model.archived_at).is_(None)
+
+
+# --- the roll-ups, one function each whichever way the item was loaded ---------------------------
+
+
+def rolled_up_strategy(
+    s: Strategy | StrategyRow,
+    *,
+    steps_total: int,
+    steps_done: int,
+    today: dt.date,
+    now: dt.datetime,
+) -> tuple[int, str, rollup.EffectiveStatus]:
+    """(% progress, its source, effective status) of a strategy, by the rules of rollup."""
+    progress, source = rollup.strategy_progress(
+        steps_total=steps_total, steps_done=steps_done, entered_progress=s.progress
+    )
+    status = rollup.effective_status(
+        status=s.status,
+        planned_start=s.planned_start,
+        planned_end=s.planned_end,
+        last_update_at=s.last_update_at,
+        cadence_days=s.update_cadence_days,
+        today=today,
+        now=now,
+    )
+    return progress, source, status
+
+
+def _metric_node(
+    m: Metric | MetricRow,
+    *,
+    targets: list[Any],
+    last: Measurement | MeasurementRow | None,
+    departments: dict[int, Department],
+    label: str,
+    today: dt.date,
+) -> MetricNode:
+    in_force = rollup.target_in_force(targets=targets, period=last.period if last else today)
+    status = rollup.metric_status(
+        direction=m.direction,
+        targets=targets,
+        latest_value=last.value if last else None,
+        latest_period=last.period if last else None,
+        tolerance=m.tolerance,
+        unit=m.unit,
+    )
+    return MetricNode(
+        metric=m,
+        department=departments.get(m.department_id) if m.department_id else None,
+        targets=targets,
+        latest=last,
+        target_in_force=in_force,
+        status=status,
+        measures_label=label,
+    )
+
+
+def _oldest_first(targets: Iterable[Any]) -> list[Any]:
+    return sorted(targets, key=lambda t: t.effective_from or dt.date.min)
+
+
+# --- loading for other pages (ORM objects; my work, review, plan list, scorecard) ----------------
+
+
+def _newest_periods(metric_ids: Any) -> Any:
+    return (
+        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
+        .where(col(Measurement.metric_id).in_(metric_ids), _live(Measurement))
+        .group_by(Measurement.metric_id)
+        .subquery()
+    )
 
 
 def latest_measurements(session: Session, metric_ids: list[int]) -> dict[int, Measurement]:
     """The newest live measurement of each metric, in one query."""
     if not metric_ids:
         return {}
-    newest = (
-        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
-        .where(col(Measurement.metric_id).in_(metric_ids), _live(Measurement))
-        .group_by(Measurement.metric_id)
-        .subquery()
-    )
+    newest = _newest_periods(metric_ids)
     rows = session.exec(
         select(Measurement)
         .join(
@@ -158,33 +346,18 @@ def build_metric_nodes(
         ):
             targets_of[t.metric_id].append(t)
     latest = latest_measurements(session, metric_ids)
-    nodes = []
-    for m in metrics:
-        targets = sorted(targets_of.get(m.id, []), key=lambda t: t.effective_from or dt.date.min)  # type: ignore[arg-type]
-        last = latest.get(m.id)  # type: ignore[arg-type]
-        in_force = rollup.target_in_force(
-            targets=targets, period=last.period if last else dt.date.today()
+    today = dt.date.today()
+    return [
+        _metric_node(
+            m,
+            targets=_oldest_first(targets_of.get(m.id, [])),  # type: ignore[arg-type]
+            last=latest.get(m.id),  # type: ignore[arg-type]
+            departments=departments,
+            label=(labels or {}).get(m.id, ""),  # type: ignore[arg-type]
+            today=today,
         )
-        status = rollup.metric_status(
-            direction=m.direction,
-            targets=targets,
-            latest_value=last.value if last else None,
-            latest_period=last.period if last else None,
-            tolerance=m.tolerance,
-            unit=m.unit,
-        )
-        nodes.append(
-            MetricNode(
-                metric=m,
-                department=departments.get(m.department_id) if m.department_id else None,
-                targets=targets,
-                latest=last,
-                target_in_force=in_force,
-                status=status,
-                measures_label=(labels or {}).get(m.id, ""),  # type: ignore[arg-type]
-            )
-        )
-    return nodes
+        for m in metrics
+    ]
 
 
 def build_strategy_nodes(
@@ -198,38 +371,66 @@ def build_strategy_nodes(
     now: dt.datetime,
 ) -> list[StrategyNode]:
     ids = [s.id for s in strategies if s.id is not None]
-    steps_of: dict[int, list[WorkplanStep]] = defaultdict(list)
-    subs_of: dict[int, list[WorkplanStep]] = defaultdict(list)
-    goals_of: dict[int, list[str]] = defaultdict(list)
+    steps: list[WorkplanStep] = []
+    links: list[tuple[int, int]] = []
     if ids:
-        steps = session.exec(
-            select(WorkplanStep)
-            .where(col(WorkplanStep.strategy_id).in_(ids), _live(WorkplanStep))
-            .order_by(WorkplanStep.position, WorkplanStep.id)
-        ).all()
-        for step in steps:
-            (subs_of[step.parent_id] if step.parent_id else steps_of[step.strategy_id]).append(step)
-        for link in session.exec(
-            select(StrategyGoal).where(col(StrategyGoal.strategy_id).in_(ids))
-        ):
-            if link.goal_id in goal_codes:
-                goals_of[link.strategy_id].append(goal_codes[link.goal_id])
+        steps = list(
+            session.exec(
+                select(WorkplanStep)
+                .where(col(WorkplanStep.strategy_id).in_(ids), _live(WorkplanStep))
+                .order_by(WorkplanStep.position, WorkplanStep.id)
+            )
+        )
+        links = [
+            (link.strategy_id, link.goal_id)
+            for link in session.exec(
+                select(StrategyGoal).where(col(StrategyGoal.strategy_id).in_(ids))
+            )
+        ]
+    return _strategy_nodes(
+        strategies,
+        steps=steps,
+        links=links,
+        departments=departments,
+        phases=phases,
+        goal_codes=goal_codes,
+        today=today,
+        now=now,
+    )
+
+
+def _strategy_nodes(
+    strategies: Sequence[Strategy | StrategyRow],
+    *,
+    steps: Sequence[WorkplanStep | StepRow] | None,
+    counts: dict[int, tuple[int, int]] | None = None,
+    links: Iterable[tuple[int, int]],
+    departments: dict[int, Department],
+    phases: dict[int, Phase],
+    goal_codes: dict[int, str],
+    today: dt.date,
+    now: dt.datetime,
+) -> list[StrategyNode]:
+    """Nodes from the strategies and either their live steps (in order) or, for an outline,
+    their (total, done) step counts."""
+    steps_of: dict[int, list[Any]] = defaultdict(list)
+    subs_of: dict[int, list[Any]] = defaultdict(list)
+    for step in steps or ():
+        (subs_of[step.parent_id] if step.parent_id else steps_of[step.strategy_id]).append(step)
+    goals_of: dict[int, list[str]] = defaultdict(list)
+    for strategy_id, goal_id in links:
+        if goal_id in goal_codes:
+            goals_of[strategy_id].append(goal_codes[goal_id])
     nodes = []
     for s in strategies:
         top = steps_of.get(s.id, [])  # type: ignore[arg-type]
-        every = top + [sub for step in top for sub in subs_of.get(step.id, [])]  # type: ignore[arg-type]
-        done = sum(1 for step in every if step.done_on is not None)
-        progress, source = rollup.strategy_progress(
-            steps_total=len(every), steps_done=done, entered_progress=s.progress
-        )
-        status = rollup.effective_status(
-            status=s.status,
-            planned_start=s.planned_start,
-            planned_end=s.planned_end,
-            last_update_at=s.last_update_at,
-            cadence_days=s.update_cadence_days,
-            today=today,
-            now=now,
+        if counts is not None:
+            total, done = counts.get(s.id, (0, 0))  # type: ignore[arg-type]
+        else:
+            every = top + [sub for step in top for sub in subs_of.get(step.id, [])]
+            total, done = len(every), sum(1 for step in every if step.done_on is not None)
+        progress, source, status = rolled_up_strategy(
+            s, steps_total=total, steps_done=done, today=today, now=now
         )
         nodes.append(
             StrategyNode(
@@ -237,8 +438,8 @@ def build_strategy_nodes(
                 department=departments.get(s.department_id) if s.department_id else None,
                 phase=phases.get(s.phase_id) if s.phase_id else None,
                 goal_codes=sorted(goals_of.get(s.id, [])),  # type: ignore[arg-type]
-                steps=[StepNode(step, subs_of.get(step.id, [])) for step in top],  # type: ignore[arg-type]
-                steps_total=len(every),
+                steps=[StepNode(step, subs_of.get(step.id, [])) for step in top],
+                steps_total=total,
                 steps_done=done,
                 progress=progress,
                 progress_source=source,
@@ -248,8 +449,48 @@ def build_strategy_nodes(
     return nodes
 
 
-def load_plan_tree(
-    *, session: Session, plan: Plan, today: dt.date | None = None, now: dt.datetime | None = None
+# --- the plan ------------------------------------------------------------------------------------
+
+
+def _plan_strategy_ids(plan: Plan) -> Any:
+    return select(Strategy.id).where(Strategy.plan_id == plan.id, _live(Strategy))
+
+
+def _plan_metric_ids(plan: Plan) -> Any:
+    return select(Metric.id).where(Metric.plan_id == plan.id, _live(Metric))
+
+
+def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int]]:
+    """(live steps, of which done) per strategy, sub-steps included, counted by the database.
+
+    The same steps `load_plan_tree` lists: a strategy's live top-level steps and the live
+    sub-steps of those (a sub-step of an archived step is not counted).
+    """
+    parent = aliased(WorkplanStep)
+    owner = func.coalesce(parent.strategy_id, WorkplanStep.strategy_id)
+    query = (
+        select(owner, func.count(), func.count(WorkplanStep.done_on))
+        .select_from(WorkplanStep)
+        .outerjoin(parent, parent.id == WorkplanStep.parent_id)
+        .where(
+            col(WorkplanStep.strategy_id).in_(strategy_ids),
+            _live(WorkplanStep),
+            or_(
+                col(WorkplanStep.parent_id).is_(None),
+                and_(
+                    col(parent.parent_id).is_(None),
+                    col(parent.archived_at).is_(None),
+                    col(parent.strategy_id).in_(strategy_ids),
+                ),
+            ),
+        )
+        .group_by(owner)
+    )
+    return {sid: (total, done) for sid, total, done in session.execute(query)}
+
+
+def _load(
+    session: Session, plan: Plan, *, outline: bool, today: dt.date | None, now: dt.datetime | None
 ) -> PlanTree:
     now = now or dt.datetime.now(dt.UTC)
     today = today or now.date()
@@ -281,36 +522,72 @@ def load_plan_tree(
             .order_by(FocusArea.position)
         )
     )
-    strategies = list(
-        session.exec(
-            select(Strategy)
-            .where(Strategy.plan_id == plan.id, _live(Strategy))
-            .order_by(Strategy.position, Strategy.id)
-        )
-    )
-    strategy_nodes = build_strategy_nodes(
+    strategies = _rows(
         session,
-        strategies,
-        departments=departments,
-        phases={p.id: p for p in phases},  # type: ignore[misc]
-        goal_codes={g.id: g.code for g in goals},
-        today=today,
-        now=now,  # type: ignore[misc]
+        StrategyRow,
+        select(*_columns(StrategyRow, Strategy))
+        .where(Strategy.plan_id == plan.id, _live(Strategy))
+        .order_by(Strategy.position, Strategy.id),
     )
-    metrics = list(
-        session.exec(
-            select(Metric).where(Metric.plan_id == plan.id, _live(Metric)).order_by(Metric.position)
+    strategy_ids = _plan_strategy_ids(plan)
+    links = session.execute(
+        select(StrategyGoal.strategy_id, StrategyGoal.goal_id).where(
+            col(StrategyGoal.strategy_id).in_(strategy_ids)
         )
-    )
-    labels = _measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
-    metric_nodes = build_metric_nodes(session, metrics, departments=departments, labels=labels)
-    quick_wins = list(
-        session.exec(
-            select(QuickWin)
-            .where(QuickWin.plan_id == plan.id, _live(QuickWin))
-            .order_by(QuickWin.number)
+    ).all()
+    common: dict[str, Any] = {
+        "links": links,
+        "departments": departments,
+        "phases": {p.id: p for p in phases},
+        "goal_codes": {g.id: g.code for g in goals},
+        "today": today,
+        "now": now,
+    }
+    metric_nodes: list[MetricNode] = []
+    quick_wins: list[QuickWin] = []
+    if outline:
+        counts = step_counts(session, strategy_ids)
+        strategy_nodes = _strategy_nodes(strategies, steps=None, counts=counts, **common)
+        metric_count, quick_win_count = session.execute(
+            select(
+                select(func.count())
+                .select_from(Metric)
+                .where(Metric.plan_id == plan.id, _live(Metric))
+                .scalar_subquery(),
+                select(func.count())
+                .select_from(QuickWin)
+                .where(QuickWin.plan_id == plan.id, _live(QuickWin))
+                .scalar_subquery(),
+            )
+        ).one()
+    else:
+        steps = _rows(
+            session,
+            StepRow,
+            select(*_columns(StepRow, WorkplanStep))
+            .where(col(WorkplanStep.strategy_id).in_(strategy_ids), _live(WorkplanStep))
+            .order_by(WorkplanStep.position, WorkplanStep.id),
         )
-    )
+        strategy_nodes = _strategy_nodes(strategies, steps=steps, **common)
+        metrics = _rows(
+            session,
+            MetricRow,
+            select(*_columns(MetricRow, Metric))
+            .where(Metric.plan_id == plan.id, _live(Metric))
+            .order_by(Metric.position, Metric.id),
+        )
+        labels = _measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
+        metric_nodes = _metric_nodes_of_plan(
+            session, plan, metrics, departments=departments, labels=labels, today=today
+        )
+        quick_wins = list(
+            session.exec(
+                select(QuickWin)
+                .where(QuickWin.plan_id == plan.id, _live(QuickWin))
+                .order_by(QuickWin.number)
+            )
+        )
+        metric_count, quick_win_count = len(metric_nodes), len(quick_wins)
     personas = list(
         session.exec(select(Persona).where(Persona.plan_id == plan.id).order_by(Persona.position))
     )
@@ -346,6 +623,7 @@ def load_plan_tree(
                 metrics=metrics_of.get(fa.id, []),
             )
         )
+    placed = {fa.id for fa in focus_areas}
     return PlanTree(
         plan=plan,
         organization=org,
@@ -362,16 +640,82 @@ def load_plan_tree(
         personas=[PersonaNode(p, journeys_of.get(p.id, [])) for p in personas],  # type: ignore[arg-type]
         rollup=rollup.rollup_group(items=[n.rollup_input for n in strategy_nodes], noun=noun),
         today=today,
+        unplaced=[n for n in strategy_nodes if n.strategy.focus_area_id not in placed],
+        outline=outline,
+        metric_count=metric_count,
+        quick_win_count=quick_win_count,
     )
+
+
+def _metric_nodes_of_plan(
+    session: Session,
+    plan: Plan,
+    metrics: list[MetricRow],
+    *,
+    departments: dict[int, Department],
+    labels: dict[int, str],
+    today: dt.date,
+) -> list[MetricNode]:
+    metric_ids = _plan_metric_ids(plan)
+    targets_of: dict[int, list[TargetRow]] = defaultdict(list)
+    for t in _rows(
+        session,
+        TargetRow,
+        select(*_columns(TargetRow, MetricTarget))
+        .where(col(MetricTarget.metric_id).in_(metric_ids))
+        .order_by(MetricTarget.id),
+    ):
+        targets_of[t.metric_id].append(t)
+    newest = _newest_periods(metric_ids)
+    latest = {
+        m.metric_id: m
+        for m in _rows(
+            session,
+            MeasurementRow,
+            select(*_columns(MeasurementRow, Measurement))
+            .join(
+                newest,
+                (Measurement.metric_id == newest.c.metric_id)
+                & (Measurement.period == newest.c.period),
+            )
+            .where(_live(Measurement)),
+        )
+    }
+    return [
+        _metric_node(
+            m,
+            targets=_oldest_first(targets_of.get(m.id, [])),
+            last=latest.get(m.id),
+            departments=departments,
+            label=labels.get(m.id, ""),
+            today=today,
+        )
+        for m in metrics
+    ]
+
+
+def load_plan_tree(
+    *, session: Session, plan: Plan, today: dt.date | None = None, now: dt.datetime | None = None
+) -> PlanTree:
+    """The whole plan: every strategy with its steps, every metric with its status."""
+    return _load(session, plan, outline=False, today=today, now=now)
+
+
+def load_plan_outline(
+    *, session: Session, plan: Plan, today: dt.date | None = None, now: dt.datetime | None = None
+) -> PlanTree:
+    """The plan as the overview and the roadmap show it: every strategy rolled up as in
+    `load_plan_tree`, its steps counted by the database; metrics and quick wins only counted."""
+    return _load(session, plan, outline=True, today=today, now=now)
 
 
 def _measures_labels(
     plan: Plan,
-    metrics: list[Metric],
+    metrics: Sequence[Metric | MetricRow],
     statements: list[Statement],
     goals: list[Goal],
     focus_areas: list[FocusArea],
-    strategies: list[Strategy],
+    strategies: Sequence[Strategy | StrategyRow],
 ) -> dict[int, str]:
     """What each metric measures, in the plan's words ("Standard 3: Accessible")."""
     by_statement = {s.id: s for s in statements}
@@ -395,3 +739,59 @@ def _measures_labels(
             label = f"{plan.term('strategy')} {st.code}: {st.title}"
         out[m.id] = label  # type: ignore[index]
     return out
+
+
+def plan_stamp(
+    *, session: Session, plan: Plan, today: dt.date | None = None, now: dt.datetime | None = None
+) -> str:
+    """A digest that changes whenever what `load_plan_tree` would say about the plan changes,
+    read in two small queries instead of the whole plan (for the tree API's ETag).
+
+    What it covers: every accepted change to the plan writes a history entry carrying the plan's
+    id (QUALITY.md row 10; imports and archiving too), so the newest entry (its id, and its time,
+    which tells a restored backup from the database it replaced) stands for the plan's data; the
+    plan row and organisation name, read with it; and what changes with time alone: the date
+    (overdue, targets in force) and each strategy's effective status (staleness falls due at any
+    moment of a day), by the same rule `load_plan_tree` applies.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    today = today or now.date()
+    newest = (
+        select(HistoryEntry.id)
+        .where(HistoryEntry.plan_id == plan.id)
+        .order_by(col(HistoryEntry.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    head = session.execute(
+        select(
+            Organization.name,
+            newest,
+            select(HistoryEntry.at).where(HistoryEntry.id == newest).scalar_subquery(),
+        ).where(Organization.id == plan.organization_id)
+    ).one()
+    timed = session.execute(
+        select(
+            Strategy.status,
+            Strategy.planned_start,
+            Strategy.planned_end,
+            Strategy.last_update_at,
+            Strategy.update_cadence_days,
+        )
+        .where(Strategy.plan_id == plan.id, _live(Strategy))
+        .order_by(Strategy.position, Strategy.id)
+    )
+    statuses = ",".join(
+        rollup.effective_status(
+            status=status,
+            planned_start=start,
+            planned_end=end,
+            last_update_at=last,
+            cadence_days=cadence,
+            today=today,
+            now=now,
+        ).code
+        for status, start, end, last, cadence in timed
+    )
+    parts = (plan.id, plan.version, plan.updated_at, plan.archived_at, *head, today, statuses)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -11,7 +11,8 @@ Strategies without a planned span (San José's recommendations) are not left out
 under the timeline by term, then phase.
 
 `timeline_columns` and `row_cells` are pure (unit-tested); `load_roadmap` reads the plan once
-through `load_plan_tree` (a fixed number of queries) and applies the filters in memory.
+through `load_plan_outline` (a fixed number of queries; the bars need no steps or metrics) and
+applies the filters in memory.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlmodel import Session
 from app.models import Department, FocusArea, Phase, Plan
 from app.models.enums import Term
 from app.services import rollup
-from app.services.plan_tree import PlanTree, StrategyNode, load_plan_tree
+from app.services.plan_tree import PlanTree, StrategyNode, load_plan_outline
 from app.services.quarters import quarter_end, quarter_index, quarter_label, quarter_start
 
 TERM_LABELS: dict[str, str] = {
@@ -375,4 +376,4 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
 def load_roadmap(
     *, session: Session, plan: Plan, filters: RoadmapFilters, today: dt.date | None = None
 ) -> Roadmap:
-    return build_roadmap(load_plan_tree(session=session, plan=plan, today=today), filters)
+    return build_roadmap(load_plan_outline(session=session, plan=plan, today=today), filters)

@@ -1,15 +1,32 @@
+"""GET /api/v1/plans/{slug}/tree: the whole plan in one answer, with an ETag for pollers.
+
+The answer (~0.5 MB for a city's plan) carries an ETag; a client that sends it back in
+If-None-Match gets 304 Not Modified with no body, after two small queries instead of the plan's
+load (see `plan_tree.plan_stamp` for what the ETag covers).
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.routes.api.tree_schemas import PlanTreeOut
+from app.routes.api.tree_schemas import TREE_FORMAT, PlanTreeOut, tree_json
 from app.routes.errors import ERROR_RESPONSES
 from app.services.permissions import require_read_plan
-from app.services.plan_tree import get_plan, load_plan_tree
+from app.services.plan_tree import get_plan, load_plan_tree, plan_stamp
 
 router = APIRouter(tags=["plans"])
+
+# Caches may keep the answer but must ask again each time (it is per reader: plans may be private).
+CACHE_CONTROL = "private, no-cache"
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match holds `etag` (weak comparison, as RFC 9110 asks for this header), or "*"."""
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
 
 
 @router.get(
@@ -17,14 +34,27 @@ router = APIRouter(tags=["plans"])
     summary="The whole plan tree with roll-ups",
     description=(
         "Mission, vision, statements, phases, goals, focus areas with their strategies and "
-        "workplan steps, metrics with their status against target, quick wins and personas, "
-        "in one call. Each focus area and the plan carry the roll-up: the distribution of "
-        "their strategies' statuses, mean progress, and the headline status with why."
+        "workplan steps, strategies in no focus area, metrics with their status against target, "
+        "quick wins and personas, in one call. Each focus area and the plan carry the roll-up: "
+        "the distribution of their strategies' statuses, mean progress, and the headline status "
+        "with why.\n\n"
+        "The answer has an `ETag`. Send it back in `If-None-Match` to be answered "
+        "`304 Not Modified` (no body) while nothing the tree shows has changed: any accepted "
+        "change to the plan, and the passing of time that makes a strategy overdue or stale, "
+        "give a new ETag."
     ),
     response_model=PlanTreeOut,
-    responses={404: ERROR_RESPONSES[404]},
+    responses={
+        304: {"description": "Not modified: the tree is still the one of the ETag sent."},
+        404: ERROR_RESPONSES[404],
+    },
 )
-def plan_tree(slug: str, session: SessionDep, user: CurrentUser) -> PlanTreeOut:
+def plan_tree(request: Request, slug: str, session: SessionDep, user: CurrentUser) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    return PlanTreeOut.of(load_plan_tree(session=session, plan=plan))
+    etag = f'"{TREE_FORMAT}-{plan_stamp(session=session, plan=plan)}"'
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
+        return Response(status_code=304, headers=headers)
+    body = tree_json(load_plan_tree(session=session, plan=plan))
+    return Response(body, media_type="application/json", headers=headers)

@@ -1,22 +1,31 @@
-"""The shape of GET /api/v1/plans/{slug}/tree: the whole plan with its roll-ups."""
+"""The shape of GET /api/v1/plans/{slug}/tree: the whole plan with its roll-ups.
+
+The pydantic models below document the answer (OpenAPI); `tree_json` writes it. The answer is
+~0.5 MB for a city's plan (1,100 steps, 275 metrics), so it is built as plain dicts and encoded
+once with the standard library's C encoder instead of building and validating ~2,000 pydantic
+objects per request. tests/routes/api/test_plan_tree.py checks that every object of the answer
+has exactly the fields its model documents, so the two cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.services import plan_tree, rollup
+
+# Part of the tree's ETag: bump it when the answer's shape changes, so clients holding an ETag of
+# the old shape get the new one even though the plan did not change.
+TREE_FORMAT = "2"
 
 
 class StatusOut(BaseModel):
     code: str
     label: str
     reason: str
-
-    @classmethod
-    def of(cls, status: rollup.EffectiveStatus | rollup.MetricStatus) -> StatusOut:
-        return cls(code=status.code, label=status.label, reason=status.reason)
 
 
 class RollupOut(BaseModel):
@@ -26,18 +35,6 @@ class RollupOut(BaseModel):
     headline_label: str
     why: str
     strategies: int
-
-    @classmethod
-    def of(cls, r: rollup.GroupRollup) -> RollupOut:
-        label = rollup.LABELS.get(r.headline, r.headline)
-        return cls(
-            distribution=r.distribution,
-            mean_progress=r.mean_progress,
-            headline=r.headline,
-            headline_label=label,
-            why=r.why,
-            strategies=r.total,
-        )
 
 
 class StepOut(BaseModel):
@@ -73,46 +70,6 @@ class StrategyOut(BaseModel):
     narrative: str
     last_update_at: dt.datetime | None
     steps: list[StepOut]
-
-    @classmethod
-    def of(cls, node: plan_tree.StrategyNode) -> StrategyOut:
-        s = node.strategy
-
-        def step_out(step, subs=()) -> StepOut:  # noqa: ANN001
-            return StepOut(
-                id=step.id,
-                version=step.version,
-                title=step.title,
-                completion_measure=step.completion_measure,
-                owner=step.owner,
-                due=step.due,
-                done_on=step.done_on,
-                sub_steps=[step_out(sub) for sub in subs],
-            )
-
-        return cls(
-            id=s.id,
-            version=s.version,
-            code=s.code,
-            title=s.title,
-            description=s.description,  # type: ignore[arg-type]
-            term=s.term,
-            priority=s.priority,
-            department=node.department.code if node.department else None,
-            leads=list(s.leads or []),
-            phase=node.phase.code if node.phase else None,
-            goals=node.goal_codes,
-            planned_start=s.planned_start,
-            planned_end=s.planned_end,
-            status=s.status,
-            effective_status=StatusOut.of(node.status),
-            progress=node.progress,
-            progress_source=node.progress_source,
-            entered_progress=s.progress,
-            narrative=s.narrative,
-            last_update_at=s.last_update_at,
-            steps=[step_out(n.step, n.sub_steps) for n in node.steps],
-        )
 
 
 class GoalOut(BaseModel):
@@ -165,40 +122,6 @@ class MetricOut(BaseModel):
     latest_period: dt.date | None
     latest_value: float | None
     status: StatusOut
-
-    @classmethod
-    def of(cls, node: plan_tree.MetricNode) -> MetricOut:
-        m = node.metric
-
-        def target(t) -> TargetOut:  # noqa: ANN001
-            return TargetOut(
-                value=t.value,
-                comparator=t.comparator,
-                label=t.label,
-                effective_from=t.effective_from,
-            )
-
-        return cls(
-            id=m.id,
-            version=m.version,
-            code=m.code,
-            name=m.name,
-            description=m.description,  # type: ignore[arg-type]
-            kind=m.kind,
-            measures=node.measures_label,
-            unit=m.unit,
-            direction=m.direction,
-            horizon=m.horizon,
-            frequency=m.frequency,
-            department=node.department.code if node.department else None,
-            baseline_value=m.baseline_value,
-            baseline_date=m.baseline_date,
-            targets=[target(t) for t in node.targets],
-            target_in_force=target(node.target_in_force) if node.target_in_force else None,
-            latest_period=node.latest.period if node.latest else None,
-            latest_value=node.latest.value if node.latest else None,
-            status=StatusOut.of(node.status),
-        )
 
 
 class QuickWinOut(BaseModel):
@@ -266,111 +189,232 @@ class PlanTreeOut(BaseModel):
     rollup: RollupOut
     statements: list[StatementOut]
     phases: list[PhaseOut]
-    goals: list[GoalOut]
+    goals: list[GoalOut] = Field(
+        description="The goals under no focus area; those of a focus area are listed under it."
+    )
     focus_areas: list[FocusAreaOut]
+    strategies: list[StrategyOut] = Field(
+        description=(
+            "The strategies in no focus area (some plans hang them on their goals or on the plan "
+            "itself), in the plan's order. Those of a focus area are listed under it."
+        )
+    )
     metrics: list[MetricOut]
     quick_wins: list[QuickWinOut]
     personas: list[PersonaOut]
 
-    @classmethod
-    def of(cls, tree: plan_tree.PlanTree) -> PlanTreeOut:
-        p = tree.plan
-        depts = tree.departments
 
-        def goal(g) -> GoalOut:  # noqa: ANN001
-            return GoalOut(
-                id=g.id,
-                code=g.code,
-                title=g.title,
-                description=g.description,
-                outcomes=list(g.outcomes or []),
-            )
+# --- the answer, written -------------------------------------------------------------------------
 
-        return cls(
-            id=p.id,
-            version=p.version,
-            slug=p.slug,
-            title=p.title,
-            subtitle=p.subtitle,  # type: ignore[arg-type]
-            organization=tree.organization.name,
-            owning_department=tree.owning_department.code if tree.owning_department else None,
-            status=p.status,
-            published=p.published,
-            period_start=p.period_start,
-            period_end=p.period_end,
-            adopted_on=p.adopted_on,
-            mission=p.mission,
-            vision=p.vision,
-            mandate=p.mandate,
-            summary=p.summary,
-            terminology={k: p.term(k) for k in p.terminology or {}} or {},
-            as_of=tree.today,
-            rollup=RollupOut.of(tree.rollup),
-            statements=[
-                StatementOut(
-                    id=s.id,
-                    kind=s.kind,
-                    code=s.code,
-                    title=s.title,  # type: ignore[arg-type]
-                    definition=s.definition,
-                )
-                for s in tree.statements
-            ],
-            phases=[
-                PhaseOut(
-                    id=ph.id,
-                    code=ph.code,
-                    name=ph.name,
-                    description=ph.description,  # type: ignore[arg-type]
-                    start=ph.start,
-                    end=ph.end,
-                )
-                for ph in tree.phases
-            ],
-            goals=[goal(g) for g in tree.goals if g.focus_area_id is None],
-            focus_areas=[
-                FocusAreaOut(
-                    id=n.focus_area.id,
-                    version=n.focus_area.version,
-                    code=n.focus_area.code,  # type: ignore[arg-type]
-                    title=n.focus_area.title,
-                    description=n.focus_area.description,
-                    category=n.focus_area.category,
-                    active_from=n.focus_area.active_from,
-                    active_to=n.focus_area.active_to,
-                    narrative=n.focus_area.narrative,
-                    rollup=RollupOut.of(n.rollup),
-                    goals=[goal(g) for g in n.goals],
-                    strategies=[StrategyOut.of(s) for s in n.strategies],
-                )
-                for n in tree.focus_areas
-            ],
-            metrics=[MetricOut.of(m) for m in tree.metrics],
-            quick_wins=[
-                QuickWinOut(
-                    id=q.id,
-                    version=q.version,
-                    number=q.number,  # type: ignore[arg-type]
-                    service_areas=list(q.service_areas or []),
-                    issue_category=q.issue_category,
-                    customer_issue=q.customer_issue,
-                    summary=q.summary,
-                    category=q.category,
-                    status=q.status,
-                    department=depts[q.department_id].code if q.department_id in depts else None,
-                    narrative=q.narrative,
-                )
-                for q in tree.quick_wins
-            ],
-            personas=[
-                PersonaOut(
-                    id=n.persona.id,
-                    name=n.persona.name,
-                    description=n.persona.description,  # type: ignore[arg-type]
-                    journeys=[
-                        JourneyOut(title=j.title, description=j.description) for j in n.journeys
-                    ],
-                )
-                for n in tree.personas
-            ],
-        )
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    """As pydantic writes it: UTC as "Z"; SQLite's naive (UTC) moments as they are."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _status(status: rollup.EffectiveStatus | rollup.MetricStatus) -> dict[str, Any]:
+    return {"code": status.code, "label": status.label, "reason": status.reason}
+
+
+def _rollup(r: rollup.GroupRollup) -> dict[str, Any]:
+    return {
+        "distribution": r.distribution,
+        "mean_progress": r.mean_progress,
+        "headline": r.headline,
+        "headline_label": rollup.LABELS.get(r.headline, r.headline),
+        "why": r.why,
+        "strategies": r.total,
+    }
+
+
+def _step(step: Any, subs: list[Any]) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "version": step.version,
+        "title": step.title,
+        "completion_measure": step.completion_measure,
+        "owner": step.owner,
+        "due": _day(step.due),
+        "done_on": _day(step.done_on),
+        "sub_steps": [_step(sub, []) for sub in subs],
+    }
+
+
+def _strategy(node: plan_tree.StrategyNode) -> dict[str, Any]:
+    s = node.strategy
+    return {
+        "id": s.id,
+        "version": s.version,
+        "code": s.code,
+        "title": s.title,
+        "description": s.description,
+        "term": s.term,
+        "priority": s.priority,
+        "department": node.department.code if node.department else None,
+        "leads": list(s.leads or []),
+        "phase": node.phase.code if node.phase else None,
+        "goals": node.goal_codes,
+        "planned_start": _day(s.planned_start),
+        "planned_end": _day(s.planned_end),
+        "status": s.status,
+        "effective_status": _status(node.status),
+        "progress": node.progress,
+        "progress_source": node.progress_source,
+        "entered_progress": s.progress,
+        "narrative": s.narrative,
+        "last_update_at": _moment(s.last_update_at),
+        "steps": [_step(n.step, n.sub_steps) for n in node.steps],
+    }
+
+
+def _goal(g: Any) -> dict[str, Any]:
+    return {
+        "id": g.id,
+        "code": g.code,
+        "title": g.title,
+        "description": g.description,
+        "outcomes": list(g.outcomes or []),
+    }
+
+
+def _target(t: Any) -> dict[str, Any]:
+    return {
+        "value": t.value,
+        "comparator": t.comparator,
+        "label": t.label,
+        "effective_from": _day(t.effective_from),
+    }
+
+
+def _metric(node: plan_tree.MetricNode) -> dict[str, Any]:
+    m = node.metric
+    return {
+        "id": m.id,
+        "version": m.version,
+        "code": m.code,
+        "name": m.name,
+        "description": m.description,
+        "kind": m.kind,
+        "measures": node.measures_label,
+        "unit": m.unit,
+        "direction": m.direction,
+        "horizon": m.horizon,
+        "frequency": m.frequency,
+        "department": node.department.code if node.department else None,
+        "baseline_value": m.baseline_value,
+        "baseline_date": _day(m.baseline_date),
+        "targets": [_target(t) for t in node.targets],
+        "target_in_force": _target(node.target_in_force) if node.target_in_force else None,
+        "latest_period": _day(node.latest.period) if node.latest else None,
+        "latest_value": node.latest.value if node.latest else None,
+        "status": _status(node.status),
+    }
+
+
+def tree_document(tree: plan_tree.PlanTree) -> dict[str, Any]:
+    """The answer as plain JSON values, shaped as `PlanTreeOut`."""
+    if tree.outline:
+        raise ValueError("the tree API answers with the whole plan, not an outline")
+    p = tree.plan
+    depts = tree.departments
+    fa_ids = {n.focus_area.id for n in tree.focus_areas}
+    return {
+        "id": p.id,
+        "version": p.version,
+        "slug": p.slug,
+        "title": p.title,
+        "subtitle": p.subtitle,
+        "organization": tree.organization.name,
+        "owning_department": tree.owning_department.code if tree.owning_department else None,
+        "status": p.status,
+        "published": p.published,
+        "period_start": _day(p.period_start),
+        "period_end": _day(p.period_end),
+        "adopted_on": _day(p.adopted_on),
+        "mission": p.mission,
+        "vision": p.vision,
+        "mandate": p.mandate,
+        "summary": p.summary,
+        "terminology": {k: p.term(k) for k in p.terminology or {}},
+        "as_of": tree.today.isoformat(),
+        "rollup": _rollup(tree.rollup),
+        "statements": [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "code": s.code,
+                "title": s.title,
+                "definition": s.definition,
+            }
+            for s in tree.statements
+        ],
+        "phases": [
+            {
+                "id": ph.id,
+                "code": ph.code,
+                "name": ph.name,
+                "description": ph.description,
+                "start": _day(ph.start),
+                "end": _day(ph.end),
+            }
+            for ph in tree.phases
+        ],
+        # A goal whose focus area is archived is not lost: it is listed with the plan's own.
+        "goals": [_goal(g) for g in tree.goals if g.focus_area_id not in fa_ids],
+        "focus_areas": [
+            {
+                "id": n.focus_area.id,
+                "version": n.focus_area.version,
+                "code": n.focus_area.code,
+                "title": n.focus_area.title,
+                "description": n.focus_area.description,
+                "category": n.focus_area.category,
+                "active_from": _day(n.focus_area.active_from),
+                "active_to": _day(n.focus_area.active_to),
+                "narrative": n.focus_area.narrative,
+                "rollup": _rollup(n.rollup),
+                "goals": [_goal(g) for g in n.goals],
+                "strategies": [_strategy(s) for s in n.strategies],
+            }
+            for n in tree.focus_areas
+        ],
+        "strategies": [_strategy(s) for s in tree.unplaced],
+        "metrics": [_metric(m) for m in tree.metrics],
+        "quick_wins": [
+            {
+                "id": q.id,
+                "version": q.version,
+                "number": q.number,
+                "service_areas": list(q.service_areas or []),
+                "issue_category": q.issue_category,
+                "customer_issue": q.customer_issue,
+                "summary": q.summary,
+                "category": q.category,
+                "status": q.status,
+                "department": depts[q.department_id].code if q.department_id in depts else None,
+                "narrative": q.narrative,
+            }
+            for q in tree.quick_wins
+        ],
+        "personas": [
+            {
+                "id": n.persona.id,
+                "name": n.persona.name,
+                "description": n.persona.description,
+                "journeys": [{"title": j.title, "description": j.description} for j in n.journeys],
+            }
+            for n in tree.personas
+        ],
+    }
+
+
+def tree_json(tree: plan_tree.PlanTree) -> bytes:
+    """The answer's body: compact UTF-8 JSON, as FastAPI would write it."""
+    return json.dumps(tree_document(tree), ensure_ascii=False, separators=(",", ":")).encode()

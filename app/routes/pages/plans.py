@@ -17,9 +17,10 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.models import Strategy
 from app.services import drill_down, plan_index
 from app.services.permissions import Action, can, require_read_plan
-from app.services.plan_tree import get_plan, load_plan_tree
+from app.services.plan_tree import get_plan, load_plan_outline, load_plan_tree
 from app.services.roadmap import TERM_LABELS, span_text
 from app.services.rollup import format_value
 from app.templating import render
@@ -48,7 +49,8 @@ def plans_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
 def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    tree = load_plan_tree(session=session, plan=plan)
+    # Focus-area cards with roll-ups: an outline (steps counted, not loaded) is all it shows.
+    tree = load_plan_outline(session=session, plan=plan)
     context = {
         "plan": plan,
         "tree": tree,
@@ -85,7 +87,9 @@ def strategy_page(
     require_read_plan(user, plan)
     tree = load_plan_tree(session=session, plan=plan)
     view = drill_down.strategy_view(tree, strategy_code)
-    strategy = view.node.strategy
+    # The tree holds the strategy's columns; permissions and history take the model itself.
+    strategy = session.get(Strategy, view.node.strategy.id)
+    assert strategy is not None
     kind = plan.term("strategy").lower()
     update_url = ""
     if can(session, user, Action.progress, strategy, kind=kind):
