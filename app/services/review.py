@@ -3,8 +3,10 @@ plans included), with its roll-up, last update and its age, stale and overdue co
 metrics, and how many changes happened since a date (the last performance session).
 
 `load_review` reads each table once for all the plans (a fixed number of queries, whatever the
-number of plans, focus areas, strategies or history entries); `load_focus_area_history` reads
-one focus area's narrative history the same way.
+number of plans, focus areas, strategies or history entries), and reads columns, not ORM objects:
+the database counts each strategy's steps (done / total) and finds each metric's latest value, and
+the roll-up rules of app.services.rollup are applied to those plain values. Only the focus areas
+are objects. `load_focus_area_history` reads one focus area's narrative history.
 
 Rules of the review, on top of app.services.rollup:
 - A row's figures are those of its strategies that pass the department and term filters. A
@@ -24,8 +26,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -34,7 +38,9 @@ from app.models import (
     Goal,
     HistoryEntry,
     HistoryField,
+    Measurement,
     Metric,
+    MetricTarget,
     Organization,
     Plan,
     Strategy,
@@ -45,12 +51,7 @@ from app.models.enums import Role, SubjectType, Term
 from app.models.history import HistoryAction
 from app.services import rollup
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
-from app.services.plan_tree import (
-    MetricNode,
-    StrategyNode,
-    build_metric_nodes,
-    build_strategy_nodes,
-)
+from app.services.plan_tree import StrategyNode, build_strategy_nodes
 
 DEFAULT_SINCE_DAYS = 30
 OFF_TARGET = ("off_track", "at_risk")
@@ -97,16 +98,83 @@ class ReviewFilters:
         return bool(self.department or self.term)
 
 
+class StrategyFacts(NamedTuple):
+    """The columns of a strategy the review reads (600 at scale 1: no ORM objects)."""
+
+    id: int
+    plan_id: int
+    focus_area_id: int | None
+    department_id: int | None
+    term: str | None
+    code: str
+    title: str
+    status: str
+    progress: int
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    last_update_at: dt.datetime | None
+    update_cadence_days: int
+
+
+@dataclass
+class ReviewStrategy:
+    """A strategy rolled up by the rules of app.services.rollup, from its columns and counts."""
+
+    strategy: StrategyFacts
+    steps_total: int
+    steps_done: int
+    progress: int
+    status: rollup.EffectiveStatus
+
+    @property
+    def rollup_input(self) -> rollup.StrategyRollupInput:
+        return rollup.StrategyRollupInput(
+            code=self.strategy.code,
+            title=self.strategy.title,
+            status=self.status,
+            progress=self.progress,
+        )
+
+
+class MetricFacts(NamedTuple):
+    """The columns of a metric the review reads."""
+
+    id: int
+    plan_id: int
+    code: str
+    name: str
+    unit: str
+    direction: str
+    tolerance: float | None
+    focus_area_id: int | None
+    goal_id: int | None
+    strategy_id: int | None
+
+
+class TargetFacts(NamedTuple):
+    value: float
+    comparator: str
+    effective_from: dt.date | None
+
+
+@dataclass
+class ReviewMetric:
+    """An off-target metric: its status worded (only these are; the others are judged by code)."""
+
+    metric: MetricFacts
+    status: rollup.MetricStatus
+
+
 @dataclass
 class ReviewRow:
     plan: Plan
     focus_area: FocusArea
     plan_department: Department | None  # the department whose own plan this is
-    strategies: list[StrategyNode]
+    strategies: list[ReviewStrategy]
     rollup: rollup.GroupRollup
     last_update: dt.datetime | None
     changes_since: int
-    off_target: list[MetricNode]
+    off_target: list[ReviewMetric]
 
     @property
     def stale(self) -> int:
@@ -147,11 +215,110 @@ def _org_condition(column: object, user: User) -> ColumnElement[bool]:
     return col(column) == user.organization_id  # type: ignore[arg-type]
 
 
-def _belongs(node: StrategyNode, plan: Plan, department_id: int | None) -> bool:
+def _belongs(strategy: StrategyFacts, plan: Plan, department_id: int | None) -> bool:
     if department_id is None:
         return True
-    owner = node.strategy.department_id
+    owner = strategy.department_id
     return owner == department_id or (owner is None and plan.owning_department_id == department_id)
+
+
+def _step_counts(session: Session, plan_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(steps, of which done) per live strategy of the plans, counted by the database: the steps
+    app.services.plan_tree lists and rolls up (its live top-level steps and their live sub-steps;
+    a sub-step of an archived step, or of a sub-step, is not counted)."""
+    parent = aliased(WorkplanStep)
+    owner = case(
+        (col(WorkplanStep.parent_id).is_(None), col(WorkplanStep.strategy_id)),
+        else_=parent.strategy_id,
+    )
+    of_plans = select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            owner.label("sid"), func.count(), func.count(col(WorkplanStep.done_on))
+        )
+        .select_from(WorkplanStep)
+        .outerjoin(parent, parent.id == col(WorkplanStep.parent_id))
+        .where(
+            col(WorkplanStep.strategy_id).in_(of_plans),
+            _live(WorkplanStep),
+            or_(
+                col(WorkplanStep.parent_id).is_(None),
+                and_(parent.parent_id.is_(None), parent.archived_at.is_(None)),
+            ),
+        )
+        .group_by("sid")
+    ).all()
+    return {sid: (int(total), int(done)) for sid, total, done in rows if sid is not None}
+
+
+def _metric_statuses(
+    session: Session, plan_ids: list[int]
+) -> list[tuple[MetricFacts, list[TargetFacts], tuple[dt.date, float] | None, str]]:
+    """Every live metric of the plans with its targets (oldest first), latest value and status
+    code, in three column queries (the latest value per metric found by the database)."""
+    metrics = [
+        MetricFacts(*row)
+        for row in session.exec(
+            select(
+                Metric.id,
+                Metric.plan_id,
+                Metric.code,
+                Metric.name,
+                Metric.unit,
+                Metric.direction,
+                Metric.tolerance,
+                Metric.focus_area_id,
+                Metric.goal_id,
+                Metric.strategy_id,
+            )
+            .where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
+            .order_by(Metric.position, Metric.id)
+        )
+    ]
+    of_plans = select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
+    targets_of: dict[int, list[TargetFacts]] = defaultdict(list)
+    for metric_id, value, comparator, since in session.exec(
+        select(
+            MetricTarget.metric_id,
+            MetricTarget.value,
+            MetricTarget.comparator,
+            MetricTarget.effective_from,
+        )
+        .where(col(MetricTarget.metric_id).in_(of_plans))
+        .order_by(MetricTarget.id)
+    ):
+        targets_of[metric_id].append(TargetFacts(value, comparator, since))
+    newest = (
+        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
+        .where(col(Measurement.metric_id).in_(of_plans), _live(Measurement))
+        .group_by(Measurement.metric_id)
+        .subquery()
+    )
+    latest: dict[int, tuple[dt.date, float]] = {
+        metric_id: (period, value)
+        for metric_id, period, value in session.exec(
+            select(Measurement.metric_id, Measurement.period, Measurement.value)
+            .join(
+                newest,
+                (col(Measurement.metric_id) == newest.c.metric_id)
+                & (col(Measurement.period) == newest.c.period),
+            )
+            .where(_live(Measurement))
+        )
+    }
+    out = []
+    for m in metrics:
+        targets = sorted(targets_of.get(m.id, []), key=lambda t: t.effective_from or dt.date.min)
+        last = latest.get(m.id)
+        code = rollup.value_status(
+            direction=m.direction,
+            targets=targets,
+            value=last[1] if last else None,
+            period=last[0] if last else None,
+            tolerance=m.tolerance,
+        )
+        out.append((m, targets, last, code))
+    return out
 
 
 def _history_by_focus_area(
@@ -240,60 +407,81 @@ def load_review(
             .order_by(FocusArea.plan_id, FocusArea.position, FocusArea.id)
         )
     )
-    strategies = list(
-        session.exec(
-            select(Strategy)
+    strategies = [
+        StrategyFacts(*row)
+        for row in session.exec(
+            select(  # type: ignore[call-overload]
+                Strategy.id,
+                Strategy.plan_id,
+                Strategy.focus_area_id,
+                Strategy.department_id,
+                Strategy.term,
+                Strategy.code,
+                Strategy.title,
+                Strategy.status,
+                Strategy.progress,
+                Strategy.planned_start,
+                Strategy.planned_end,
+                Strategy.last_update_at,
+                Strategy.update_cadence_days,
+            )
             .where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
             .order_by(Strategy.position, Strategy.id)
         )
-    )
-    nodes = build_strategy_nodes(
-        session,
-        strategies,
-        departments=by_dept_id,
-        phases={},
-        goal_codes={},  # type: ignore[arg-type]
-        today=today,
-        now=now,
-    )
+    ]
+    steps = _step_counts(session, plan_ids)
     goal_focus = dict(
         session.exec(
             select(Goal.id, Goal.focus_area_id).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
         ).all()
     )
-    metrics = list(
-        session.exec(
-            select(Metric)
-            .where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
-            .order_by(Metric.position, Metric.id)
-        )
-    )
-    metric_nodes = build_metric_nodes(session, metrics, departments=by_dept_id)  # type: ignore[arg-type]
+    metrics = _metric_statuses(session, plan_ids)
     history = _history_by_focus_area(session, plan_ids, since_moment(filters.since))
 
     plan_of = {p.id: p for p in plans}
     strategy_focus = {s.id: s.focus_area_id for s in strategies}
-    nodes_of: dict[int, list[StrategyNode]] = defaultdict(list)
-    for node in nodes:
-        if node.strategy.focus_area_id is None:
+    nodes_of: dict[int, list[ReviewStrategy]] = defaultdict(list)
+    for s in strategies:
+        if s.focus_area_id is None:
             continue  # the review is by focus area; unfiled strategies have no row
-        plan = plan_of[node.strategy.plan_id]
-        if filters.term and node.strategy.term != filters.term:
+        plan = plan_of[s.plan_id]
+        if filters.term and s.term != filters.term:
             continue
-        if not _belongs(node, plan, department.id if department else None):
+        if not _belongs(s, plan, department.id if department else None):
             continue
-        nodes_of[node.strategy.focus_area_id].append(node)
+        total, done = steps.get(s.id, (0, 0))
+        progress, _ = rollup.strategy_progress(
+            steps_total=total, steps_done=done, entered_progress=s.progress
+        )
+        status = rollup.effective_status(
+            status=s.status,
+            planned_start=s.planned_start,
+            planned_end=s.planned_end,
+            last_update_at=s.last_update_at,
+            cadence_days=s.update_cadence_days,
+            today=today,
+            now=now,
+        )
+        nodes_of[s.focus_area_id].append(ReviewStrategy(s, total, done, progress, status))
     shown_strategies = {n.strategy.id for group in nodes_of.values() for n in group}
-    off_target_of: dict[int, list[MetricNode]] = defaultdict(list)
-    for mn in metric_nodes:
-        if mn.status.code not in OFF_TARGET:
+    off_target_of: dict[int, list[ReviewMetric]] = defaultdict(list)
+    for m, targets, last, code in metrics:
+        if code not in OFF_TARGET:
             continue
-        m = mn.metric
         if m.strategy_id is not None and m.strategy_id not in shown_strategies:
             continue  # it measures a strategy the filters leave out
-        fa = m.focus_area_id or goal_focus.get(m.goal_id) or strategy_focus.get(m.strategy_id)
+        fa = m.focus_area_id or goal_focus.get(m.goal_id) or strategy_focus.get(m.strategy_id)  # type: ignore[arg-type]
         if fa is not None:
-            off_target_of[fa].append(mn)
+            # Worded only here, for the metrics the page lists: the same rule, with its reason.
+            status = rollup.metric_status(
+                direction=m.direction,
+                targets=targets,
+                latest_value=last[1] if last else None,
+                latest_period=last[0] if last else None,
+                tolerance=m.tolerance,
+                unit=m.unit,
+            )
+            off_target_of[fa].append(ReviewMetric(m, status))
 
     # Rows in the plans' order (by title), each plan's focus areas in its own order.
     plan_rank = {p.id: rank for rank, p in enumerate(plans)}
@@ -301,7 +489,7 @@ def load_review(
     # Each focus area's live strategies, grouped once (not a scan of them all per focus area).
     live_of: dict[int, set[int]] = defaultdict(set)
     for s in strategies:
-        if s.focus_area_id is not None and s.id is not None:
+        if s.focus_area_id is not None:
             live_of[s.focus_area_id].add(s.id)
     rows = []
     for fa in focus_areas:

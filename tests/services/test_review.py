@@ -366,3 +366,134 @@ def test_database_work_does_not_grow_with_the_organisation(session: Session) -> 
         assert len(history.items) == per_area
         counts.append((len(statements), len(history_statements)))
     assert counts[0] == counts[1]
+
+
+# Edge cases for the review's roll-ups from columns and counts, against the whole-object path
+# (app.services.plan_tree) that every other page rolls up with.
+EDGES = """\
+format: plantrack/1
+organization: {name: Edgeville, slug: edgeville}
+plan: {slug: edges, title: Edges}
+focus_areas:
+  - code: E
+    title: Empty
+  - code: S
+    title: Steps
+    strategies:
+      - {code: S.1, title: No steps, status: on_track, progress: 37}
+      - code: S.2
+        title: Steps and sub-steps
+        status: at_risk
+        progress: 90
+        steps:
+          - {title: One, done_on: 2024-01-02}
+          - title: Two
+            steps:
+              - {title: Two a, done_on: 2024-01-03}
+              - {title: Two b}
+          - title: Archived, with a live sub-step
+            steps: [{title: Orphan, done_on: 2024-01-04}]
+          - {title: Archived itself, done_on: 2024-01-05}
+      - code: S.3
+        title: All done
+        status: on_track
+        steps: [{title: Only, done_on: 2024-01-02}]
+      - {code: S.4, title: Late, status: on_track, planned_end: 2020-Q1}
+      - {code: S.5, title: Complete, status: complete, planned_end: 2020-Q1}
+      - {code: S.6, title: Never updated, planned_start: 2020-Q1}
+  - code: M
+    title: Metrics
+    goals: [{code: G, title: A goal}]
+    strategies:
+      - {code: M.1, title: Measured, status: on_hold}
+metrics:
+  - {code: ND, name: No data, measures: {focus_area: M}, unit: count, direction: lower,
+     targets: [{value: 5, comparator: at_most}]}
+  - {code: LW, name: Lower within, measures: {goal: G}, unit: minutes, direction: lower,
+     targets: [{value: 10, comparator: at_most}], measurements: [{period: 2025-01-01, value: 10.4}]}
+  - {code: LB, name: Lower beyond, measures: {strategy: M.1}, unit: minutes, direction: lower,
+     tolerance: 1, targets: [{value: 10, comparator: below}],
+     measurements: [{period: 2024-01-01, value: 5}, {period: 2025-01-01, value: 12}]}
+  - {code: RV, name: Revised, measures: {focus_area: M}, unit: percent, direction: higher,
+     targets: [{value: 50, comparator: at_least}, {value: 90, comparator: at_least,
+     effective_from: 2025-01-01}],
+     measurements: [{period: 2024-06-01, value: 60}, {period: 2025-06-01, value: 60}]}
+  - {code: NT, name: No target yet, measures: {focus_area: M}, unit: count, direction: higher,
+     targets: [{value: 1, comparator: at_least, effective_from: 2026-01-01}],
+     measurements: [{period: 2025-01-01, value: 0}]}
+  - {code: EX, name: Exactly or better, measures: {focus_area: M}, unit: count, direction: lower,
+     targets: [{value: 3, comparator: exactly}], measurements: [{period: 2025-01-01, value: 2}]}
+"""
+
+
+def test_roll_ups_from_counts_match_the_whole_object_path(session: Session) -> None:
+    from app.models import Metric, WorkplanStep
+    from app.services.plan_tree import build_metric_nodes, build_strategy_nodes
+
+    plan = import_plan_text(session=session, text=EDGES, source="edges.yaml")
+    session.commit()
+    for title in ("Archived, with a live sub-step", "Archived itself"):
+        step = session.exec(select(WorkplanStep).where(WorkplanStep.title == title)).one()
+        step.archived_at = NOW
+    session.commit()
+    user = make_person(session, "edge-coord", "coordinator", organization="edgeville")
+    rows = by_title(load(session, user))
+
+    # The old path: every strategy and metric as objects, rolled up by plan_tree.
+    strategies = session.exec(
+        select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.position)
+    ).all()
+    nodes = build_strategy_nodes(
+        session, list(strategies), departments={}, phases={}, goal_codes={}, today=TODAY, now=NOW
+    )
+    for title, codes in (("Steps", "S"), ("Metrics", "M")):
+        own = [n for n in nodes if n.strategy.code.startswith(codes)]
+        expected = review.rollup.rollup_group(
+            items=[n.rollup_input for n in own], noun="strategies"
+        )
+        assert rows[title].rollup == expected
+        got = {
+            n.strategy.code: (n.steps_total, n.steps_done, n.progress, n.status)
+            for n in rows[title].strategies
+        }
+        assert got == {
+            n.strategy.code: (n.steps_total, n.steps_done, n.progress, n.status) for n in own
+        }
+    steps = {
+        n.strategy.code: (n.steps_done, n.steps_total, n.progress) for n in rows["Steps"].strategies
+    }
+    # Archived steps and the sub-step of an archived step do not count.
+    assert steps == {
+        "S.1": (0, 0, 37),
+        "S.2": (2, 4, 50),
+        "S.3": (1, 1, 100),
+        "S.4": (0, 0, 0),
+        "S.5": (0, 0, 0),
+        "S.6": (0, 0, 0),
+    }
+    assert [n.status.code for n in rows["Steps"].strategies] == [
+        "on_track",
+        "at_risk",
+        "on_track",
+        "overdue",
+        "complete",
+        "stale",
+    ]
+    assert rows["Empty"].rollup.headline == "no_data" and rows["Empty"].strategies == []
+
+    metrics = session.exec(select(Metric).where(Metric.plan_id == plan.id)).all()
+    old = {
+        n.metric.code: n.status for n in build_metric_nodes(session, list(metrics), departments={})
+    }
+    assert {c: s.code for c, s in old.items()} == {
+        "ND": "no_data",
+        "LW": "at_risk",
+        "LB": "off_track",
+        "RV": "off_track",
+        "NT": "no_target",
+        "EX": "on_track",
+    }
+    # Off target: at risk or off track, each with the reason the whole-object path gives.
+    listed = {m.metric.code: m.status for m in rows["Metrics"].off_target}
+    assert listed == {code: old[code] for code in ("LW", "LB", "RV")}
+    assert rows["Steps"].off_target == [] and rows["Empty"].off_target == []
