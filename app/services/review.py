@@ -28,8 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, case, func, true
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -51,7 +50,7 @@ from app.models.enums import Role, SubjectType, Term
 from app.models.history import HistoryAction
 from app.services import rollup
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
-from app.services.plan_tree import StrategyNode, build_strategy_nodes
+from app.services.plan_tree import StrategyNode, build_strategy_nodes, step_counts
 
 DEFAULT_SINCE_DAYS = 30
 OFF_TARGET = ("off_track", "at_risk")
@@ -220,35 +219,6 @@ def _belongs(strategy: StrategyFacts, plan: Plan, department_id: int | None) -> 
         return True
     owner = strategy.department_id
     return owner == department_id or (owner is None and plan.owning_department_id == department_id)
-
-
-def _step_counts(session: Session, plan_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(steps, of which done) per live strategy of the plans, counted by the database: the steps
-    app.services.plan_tree lists and rolls up (its live top-level steps and their live sub-steps;
-    a sub-step of an archived step, or of a sub-step, is not counted)."""
-    parent = aliased(WorkplanStep)
-    owner = case(
-        (col(WorkplanStep.parent_id).is_(None), col(WorkplanStep.strategy_id)),
-        else_=parent.strategy_id,
-    )
-    of_plans = select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            owner.label("sid"), func.count(), func.count(col(WorkplanStep.done_on))
-        )
-        .select_from(WorkplanStep)
-        .outerjoin(parent, parent.id == col(WorkplanStep.parent_id))
-        .where(
-            col(WorkplanStep.strategy_id).in_(of_plans),
-            _live(WorkplanStep),
-            or_(
-                col(WorkplanStep.parent_id).is_(None),
-                and_(parent.parent_id.is_(None), parent.archived_at.is_(None)),
-            ),
-        )
-        .group_by("sid")
-    ).all()
-    return {sid: (int(total), int(done)) for sid, total, done in rows if sid is not None}
 
 
 def _metric_statuses(
@@ -429,7 +399,11 @@ def load_review(
             .order_by(Strategy.position, Strategy.id)
         )
     ]
-    steps = _step_counts(session, plan_ids)
+    # The steps plan_tree lists and rolls up, counted by the database (sub-steps included).
+    steps = step_counts(
+        session,
+        select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy)),
+    )
     goal_focus = dict(
         session.exec(
             select(Goal.id, Goal.focus_area_id).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
