@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.auth import actor_for
 from app.models import Plan, Strategy, User, WorkplanStep
-from app.models.strategy import ProgressUpdateIn
+from app.models.strategy import ProgressUpdateIn, StrategyCreate
 from app.services import drill_down, strategies
 from app.services.history import SYSTEM
 from app.services.plan_file.importing import import_plan_path
@@ -522,3 +522,50 @@ class TestStrategyPage:
             assert link is not None
             assert link["href"] == shown.format(id=strategy(session, "1.1").id)
             assert text_of(link) == "Update recommendation 1.1"
+
+
+class TestStrategiesInNoFocusArea:
+    """Some plans hang strategies on their goals or on the plan itself, in no focus area."""
+
+    @pytest.fixture
+    def loose(self, session: Session, tiny: Plan) -> Strategy:
+        made = strategies.create_strategy(
+            session=session,
+            plan=tiny,
+            data=StrategyCreate(code="9.1", title="Publish the plan's data", term="short"),
+            actor=SYSTEM,
+        )
+        session.commit()
+        return made
+
+    def test_the_overview_lists_them_and_counts_them_in_the_plan(
+        self, session: Session, loose: Strategy
+    ) -> None:
+        client, _ = signed_in_client(session, None)
+        soup = page(client.get(TINY).text)
+        section = soup.select_one("section[aria-labelledby=unplaced]")
+        assert section is not None
+        assert text_of(section.h2) == "Recommendations not in a focus area (1)"
+        (item,) = section.select("li")
+        assert item.a is not None and item.a["href"] == f"{TINY}/strategies/9.1"
+        assert text_of(item) == "9.1 Publish the plan's data Short term Not started"
+        figures = text_of(soup.select_one(".plan-status .figures"))
+        assert "Recommendations 3" in figures  # 1.1, 1.2 and 9.1
+        # The explore links count what the outline does not load.
+        assert "2 quick wins" in text_of(soup.select_one(".explore-links"))
+        assert "1 metric against" in text_of(soup.select_one(".explore-links"))
+
+    def test_no_such_section_when_every_strategy_has_a_focus_area(
+        self, session: Session, tiny: Plan
+    ) -> None:
+        client, _ = signed_in_client(session, None)
+        assert page(client.get(TINY).text).select_one("#unplaced") is None
+
+    def test_their_page_is_found(self, session: Session, loose: Strategy) -> None:
+        client, _ = signed_in_client(session, None)
+        answer = client.get(f"{TINY}/strategies/9.1")
+        assert answer.status_code == 200
+        soup = page(answer.text)
+        assert text_of(soup.select_one("h1")) == "Recommendation 9.1 Publish the plan's data"
+        crumbs = [a["href"] for a in soup.select("nav.breadcrumb a")]
+        assert crumbs == ["/plans", TINY]  # no focus area in the trail

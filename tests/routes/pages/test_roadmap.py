@@ -10,6 +10,9 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session
 
 from app.models import Plan
+from app.models.strategy import StrategyCreate
+from app.services import strategies
+from app.services.history import SYSTEM
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import SEEDS_DIR, TINY_PLAN, make_tiny_plan, signed_in_client
 
@@ -328,3 +331,38 @@ class TestFiltersAndGrouping:
         make_tiny_plan(session, TINY_PLAN.replace("published: true", "published: false"))
         client, _ = signed_in_client(session, None)
         assert client.get(f"{TINY}/roadmap").status_code == 404
+
+
+class TestStrategiesInNoFocusArea:
+    def test_they_are_rows_and_listed_like_the_others(self, session: Session) -> None:
+        plan = make_tiny_plan(session)
+        for code, title, values in (
+            (
+                "9.1",
+                "Open data portal",
+                {"planned_start": "2025-01-01", "planned_end": "2025-06-30"},
+            ),
+            ("9.2", "Annual report", {"term": "long"}),
+        ):
+            strategies.create_strategy(
+                session=session,
+                plan=plan,
+                data=StrategyCreate(code=code, title=title, **values),  # type: ignore[arg-type]
+                actor=SYSTEM,
+            )
+        session.commit()
+        client, _ = signed_in_client(session, None)
+        soup = page(client.get(f"{TINY}/roadmap").text)
+        groups = [text_of(th) for th in soup.select("tr.rm-group th")]
+        assert groups == ["Focus area 1: Access", "Not in a focus area"]
+        assert rows(soup) == ["1.1 Answer in language", "9.1 Open data portal"]
+        listed = soup.select_one("#term-long")
+        assert listed is not None
+        table = listed.find_next("table")
+        assert table is not None
+        assert [text_of(th) for th in table.select("tbody th")] == [
+            "1.2 Fix potholes faster",
+            "9.2 Annual report",
+        ]
+        by_phase = page(client.get(f"{TINY}/roadmap?group=phase").text)
+        assert "9.1 Open data portal" in rows(by_phase)
