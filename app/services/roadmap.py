@@ -96,7 +96,7 @@ class Cell:
     last: bool = False
     overdue: bool = False
 
-    @property
+    @cached_property  # a blank cell is shared by every row (see `row_cells`): computed once
     def css(self) -> str:
         classes = ["rm-cell"]
         if self.column.index % 4 == 0:
@@ -148,26 +148,40 @@ def year_headings(columns: list[Column]) -> list[YearHeading]:
     return out
 
 
+def blank_cells(columns: list[Column]) -> list[Cell]:
+    """The unplanned cell of each column: the same for every row, so rows can share them."""
+    return [Cell(c, False) for c in columns]
+
+
 def row_cells(
-    *, start: dt.date | None, end: dt.date | None, columns: list[Column], overdue: bool = False
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+    columns: list[Column],
+    overdue: bool = False,
+    blanks: list[Cell] | None = None,
 ) -> list[Cell]:
     """One cell per column, planned where the span overlaps the quarter. A span with only a start
-    or only an end is shown in that one quarter."""
+    or only an end is shown in that one quarter. Unplanned cells are taken from `blanks` (of
+    `blank_cells(columns)`) when given: most cells of a long timeline are blank."""
+    blanks = blanks if blanks is not None else blank_cells(columns)
     first_day = start or end
     last_day = end or start
     if first_day is None or last_day is None:
-        return [Cell(c, False) for c in columns]
+        return list(blanks)
     planned = [first_day <= c.end and last_day >= c.start for c in columns]
     cells = []
     for i, c in enumerate(columns):
-        on = planned[i]
+        if not planned[i]:
+            cells.append(blanks[i])
+            continue
         cells.append(
             Cell(
                 c,
-                on,
-                first=on and (i == 0 or not planned[i - 1]),
-                last=on and (i == len(columns) - 1 or not planned[i + 1]),
-                overdue=on and overdue,
+                True,
+                first=i == 0 or not planned[i - 1],
+                last=i == len(columns) - 1 or not planned[i + 1],
+                overdue=overdue,
             )
         )
     return cells
@@ -287,14 +301,20 @@ def _has_span(node: StrategyNode) -> bool:
     return node.strategy.planned_start is not None or node.strategy.planned_end is not None
 
 
-def _row(node: StrategyNode, columns: list[Column], plan: Plan) -> Row:
+def _row(node: StrategyNode, columns: list[Column], plan: Plan, blanks: list[Cell]) -> Row:
     s = node.strategy
     overdue = node.status.code == "overdue"
     first, last = s.planned_start or s.planned_end, s.planned_end or s.planned_start
     assert first is not None and last is not None
     return Row(
         node=node,
-        cells=row_cells(start=s.planned_start, end=s.planned_end, columns=columns, overdue=overdue),
+        cells=row_cells(
+            start=s.planned_start,
+            end=s.planned_end,
+            columns=columns,
+            overdue=overdue,
+            blanks=blanks,
+        ),
         span=span_text(s.planned_start, s.planned_end, plan),
         overdue=overdue,
         starts_before=bool(columns) and first < columns[0].start,
@@ -318,15 +338,18 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
             base=base, last_day=max(days), relative=origin is not None, today=tree.today
         )
     shown = [n for n in scheduled if filters.keeps(n)]
+    blanks = blank_cells(columns)
     groups: list[RowGroup] = []
     if filters.group == "phase":
         keyed = [(f"phase-{p.code}", f"Phase {p.code}: {p.name}", p.id) for p in tree.phases]
         for key, title, phase_id in keyed:
-            rows = [_row(n, columns, plan) for n in shown if n.strategy.phase_id == phase_id]
+            rows = [
+                _row(n, columns, plan, blanks) for n in shown if n.strategy.phase_id == phase_id
+            ]
             if rows:
                 groups.append(RowGroup(key, title, rows))
         known = {p.id for p in tree.phases}
-        rest = [_row(n, columns, plan) for n in shown if n.strategy.phase_id not in known]
+        rest = [_row(n, columns, plan, blanks) for n in shown if n.strategy.phase_id not in known]
         if rest:
             groups.append(RowGroup("phase-none", "No phase given", rest))
     else:
@@ -338,11 +361,11 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
                     RowGroup(
                         f"focus-area-{fa.focus_area.code}",
                         f"{term} {fa.focus_area.code}: {fa.focus_area.title}",
-                        [_row(n, columns, plan) for n in wanted],
+                        [_row(n, columns, plan, blanks) for n in wanted],
                     )
                 )
         placed = {id(r.node) for g in groups for r in g.rows}
-        rest = [_row(n, columns, plan) for n in shown if id(n) not in placed]
+        rest = [_row(n, columns, plan, blanks) for n in shown if id(n) not in placed]
         if rest:
             groups.append(RowGroup("focus-area-none", f"Not in a {term.lower()}", rest))
 
