@@ -15,8 +15,9 @@ from tests.live_server import LiveServer
 
 NARRATIVE = "Phone tree in Spanish is live."
 
-# How the focused element looks: compared with how it looks once focus has moved on.
+# How an element looks, its style transitions run to their end (Pico fades the focus ring in).
 LOOK = """el => {
+  el.getAnimations().forEach((animation) => animation.finish());
   const s = getComputedStyle(el);
   return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor].join(" | ");
 }"""
