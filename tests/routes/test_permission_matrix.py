@@ -1,0 +1,826 @@
+"""Object-level permissions as a generated matrix (QUALITY.md row 2).
+
+Every unsafe route of the app (POST/PUT/PATCH/DELETE, API and pages alike, listed from the app
+itself as in test_csrf, so a new route is covered without doing anything) is tried by each of
+{anonymous, viewer, lead A, lead B, coordinator, admin} on an item owned by department A (Contact
+Centre), one owned by department B (Public Works) and, where a route can name it, one of another
+organisation. Each (role, route, item) is its own test on its own copy of one prepared database.
+
+The expected answer comes from RULES below, written from PRODUCT.md's roles and not from
+app/services/permissions.py, so a mistake there fails here:
+
+- anonymous: nothing but signing in;
+- viewer: reads; manages only their own account (API tokens, signing out);
+- lead: changes, archives and adds to the strategies, steps, quick wins and metrics their
+  department owns, posts their progress, and records measurements for their metrics;
+- coordinator: posts progress (status, % progress, narrative) on strategies and quick wins anywhere
+  in their organisation; nothing else (no item edits, no steps ticked, no measurements, no
+  archiving): what app/services/permissions.py and tests/routes/pages/test_my_work.py hold;
+- admin: everything, restoring archived items and managing users alone; an administrator runs the
+  installation, so this includes other organisations' items (as `decide()` and `can_read_plan`
+  have it);
+- nobody else writes to another organisation's items.
+
+An expected refusal must answer 401/403/404 (or the sign-in redirect) and change nothing: the
+whole database, history included, is compared before and after (only "last seen" bookkeeping of
+sessions and tokens may move). An expected success must answer 2xx (or a page's redirect) and
+change something, which also proves the request was filled well enough that a refusal elsewhere
+is the permission check's and not a validation error's. A route this file does not know how to
+fill fails its tests, naming the route.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, select
+from starlette.testclient import TestClient
+
+from app.auth import (
+    CSRF_REFUSED,
+    LOGIN_CSRF_COOKIE,
+    LOGIN_CSRF_REFUSED,
+    SESSION_COOKIE,
+    session_cookie_value,
+)
+from app.db import get_engine, reset_engine
+from app.main import create_app
+from app.models import Department, Organization, Plan
+from app.models.metric import MetricCreate, TargetIn
+from app.models.quick_win import QuickWinCreate
+from app.models.strategy import StepCreate, StrategyCreate
+from app.services import accounts, metrics, quick_wins, strategies
+from app.services.history import Actor
+from app.settings import get_settings
+from tests.conftest import BACKEND, changes_without_history, new_database_url
+from tests.factories import TINY_PLAN, make_tiny_plan
+from tests.routes.test_csrf import UNSAFE_ROUTES
+
+APP = create_app()
+PASSWORD = "correct horse battery"
+API = "/api/v1"
+
+
+# --- the rules, written independently of app/services/permissions.py -----------------------------
+
+
+class Do(StrEnum):
+    edit = "edit"  # change the item itself, add to it, archive it, revise its target
+    progress = "progress"  # status, % progress and narrative of a strategy or quick win
+    measure = "measure"  # record a metric's measurement
+    restore = "restore"  # bring an archived item back
+    manage_users = "manage_users"
+    own_account = "own_account"  # create one's own API token
+    revoke_token = "revoke_token"  # revoke an API token
+    sign_in = "sign_in"
+    sign_out = "sign_out"
+    demo_sign_in = "demo_sign_in"  # one-click sign-in: only in demo mode, which tests run without
+
+
+class Scope(StrEnum):
+    any = "anywhere"
+    organisation = "in their organisation"
+    department = "what their department owns"
+    mine = "only their own"
+    nothing_to_do = "nothing to do"  # signing out without a session
+
+
+_EVERYONE_SIGNED_IN = {
+    Do.sign_in: Scope.any,
+    Do.sign_out: Scope.any,
+    Do.own_account: Scope.any,
+    Do.revoke_token: Scope.mine,
+}
+RULES: dict[str, dict[Do, Scope]] = {
+    "anonymous": {Do.sign_in: Scope.any, Do.sign_out: Scope.nothing_to_do},
+    "viewer": dict(_EVERYONE_SIGNED_IN),
+    "lead": {
+        **_EVERYONE_SIGNED_IN,
+        Do.edit: Scope.department,
+        Do.progress: Scope.department,
+        Do.measure: Scope.department,
+    },
+    "coordinator": {**_EVERYONE_SIGNED_IN, Do.progress: Scope.organisation},
+    "admin": {
+        **_EVERYONE_SIGNED_IN,
+        Do.edit: Scope.any,
+        Do.progress: Scope.any,
+        Do.measure: Scope.any,
+        Do.restore: Scope.any,
+        Do.manage_users: Scope.any,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    role: str
+    organisation: str | None = None
+    department: str | None = None
+
+
+PEOPLE: dict[str, Person] = {
+    "anonymous": Person("anonymous"),
+    "viewer": Person("viewer", "testville"),
+    "lead_A": Person("lead", "testville", "CC"),
+    "lead_B": Person("lead", "testville", "PW"),
+    "coordinator": Person("coordinator", "testville"),
+    "admin": Person("admin", "testville"),
+}
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who owns the item a request is about (for an API token: the person it belongs to)."""
+
+    organisation: str
+    department: str
+    person: str | None = None
+
+
+# A: Contact Centre, B: Public Works (both of Testville), X: another organisation's item.
+SIDES: dict[str, Owner] = {
+    "A": Owner("testville", "CC", person="lead_A"),
+    "B": Owner("testville", "PW", person="lead_B"),
+    "X": Owner("otherton", "CC", person="olga"),
+}
+
+
+class Expect(StrEnum):
+    allow = "allowed"
+    refuse = "refused"
+    nothing = "nothing to do"
+
+
+def expected(who: str, do: Do, side: str) -> Expect:
+    person, owner = PEOPLE[who], SIDES[side]
+    scope = RULES[person.role].get(do)
+    if scope is None:
+        return Expect.refuse
+    allowed = {
+        Scope.any: True,
+        Scope.organisation: person.organisation == owner.organisation,
+        Scope.department: (person.organisation, person.department)
+        == (owner.organisation, owner.department),
+        Scope.mine: who == owner.person,
+    }.get(scope)
+    if allowed is None:
+        return Expect.nothing
+    return Expect.allow if allowed else Expect.refuse
+
+
+# --- the world every test starts from ------------------------------------------------------------
+
+# Published, so anyone may read it and the API finds its items: only the permission rules stand
+# between another organisation's people and its rows.
+OTHER_PLAN = TINY_PLAN.replace(
+    "organization: {name: City of Testville, slug: testville}",
+    "organization: {name: Town of Otherton, slug: otherton}",
+).replace("slug: testville-service", "slug: otherton-service")
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    version: int
+
+
+@dataclass
+class Items:
+    """One side's items, each created for the matrix (none shared with another side)."""
+
+    plan: str  # slug
+    department_id: int
+    strategy: Row
+    step: Row  # live, not done
+    done_step: Row  # ticked done (to undo)
+    archived_step: Row
+    archived_strategy: Row
+    quick_win: Row
+    archived_quick_win: Row
+    metric: Row
+    archived_metric: Row
+    user: Row  # a viewer of this side's department, with a password (for sign-in and admin)
+    username: str
+    token_id: int  # an API token of the side's owner (lead A, lead B, an Otherton viewer)
+
+
+@dataclass
+class Credentials:
+    cookie: str = ""
+    csrf: str = ""
+    bearer: str = ""
+
+
+@dataclass
+class World:
+    database: str  # a file (SQLite) or a database name (PostgreSQL) to copy for each test
+    items: dict[str, Items]
+    people: dict[str, Credentials]
+    login_cookie: str = ""  # the pre-session CSRF cookie and its token, for anonymous page posts
+    login_csrf: str = ""
+
+
+def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
+    cli = Actor(name="permission matrix")
+    dept = session.exec(
+        select(Department).where(
+            Department.organization_id == plan.organization_id,
+            Department.code == SIDES[side].department,
+        )
+    ).one()
+
+    def strategy(code: str) -> Any:
+        return strategies.create_strategy(
+            session=session,
+            plan=plan,
+            data=StrategyCreate(code=code, title=f"Matrix {code}", department_id=dept.id),
+            actor=cli,
+        )
+
+    def step(parent: Any, title: str) -> Any:
+        return strategies.add_step(
+            session=session, strategy=parent, data=StepCreate(title=title), actor=cli
+        )
+
+    def quick_win(n: int) -> Any:
+        data = QuickWinCreate(number=n, summary=f"Matrix {n}", department_id=dept.id)
+        return quick_wins.create_quick_win(session=session, plan=plan, data=data, actor=cli)
+
+    def metric(code: str) -> Any:
+        data = MetricCreate(
+            code=code,
+            name=f"Matrix {code}",
+            unit="percent",  # type: ignore[arg-type]
+            direction="higher",  # type: ignore[arg-type]
+            department_id=dept.id,
+            target=TargetIn(value=80, comparator="at_least"),  # type: ignore[arg-type]
+        )
+        return metrics.create_metric(session=session, plan=plan, data=data, actor=cli)
+
+    live = strategy(f"M{side}")
+    live_step = step(live, "Live step")
+    done = step(live, "Done step")
+    strategies.set_step_done(session=session, step=done, version=1, done=True, actor=cli)
+    old_step = step(live, "Archived step")
+    strategies.set_archived(session=session, item=old_step, version=1, archived=True, actor=cli)
+    old = strategy(f"M{side}-old")
+    strategies.set_archived(session=session, item=old, version=1, archived=True, actor=cli)
+    qw, old_qw = quick_win(number), quick_win(number + 1)
+    quick_wins.set_quick_win_archived(
+        session=session, quick_win=old_qw, version=1, archived=True, actor=cli
+    )
+    m, old_m = metric(f"M{side}"), metric(f"M{side}-old")
+    metrics.set_metric_archived(session=session, metric=old_m, version=1, archived=True, actor=cli)
+    org = session.get(Organization, plan.organization_id)
+    assert org is not None
+    username = f"target-{side.lower()}"
+    user = accounts.create_user(
+        session=session,
+        actor=cli,
+        username=username,
+        role="viewer",
+        department=dept.code,
+        organization=org.slug,
+        password=PASSWORD,
+    )
+    session.flush()
+
+    def row(item: Any) -> Row:
+        return Row(item.id, item.version)
+
+    return Items(
+        plan=plan.slug,
+        department_id=dept.id,  # type: ignore[arg-type]
+        strategy=row(live),
+        step=row(live_step),
+        done_step=row(done),
+        archived_step=row(old_step),
+        archived_strategy=row(old),
+        quick_win=row(qw),
+        archived_quick_win=row(old_qw),
+        metric=row(m),
+        archived_metric=row(old_m),
+        user=row(user),
+        username=username,
+        token_id=0,
+    )
+
+
+def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
+    cli = Actor(name="permission matrix")
+    plans = {"testville": make_tiny_plan(session), "otherton": make_tiny_plan(session, OTHER_PLAN)}
+    items = {
+        side: _build_side(session, side, plans[owner.organisation], 100 + 10 * n)
+        for n, (side, owner) in enumerate(SIDES.items())
+    }
+    people: dict[str, Credentials] = {"anonymous": Credentials()}
+    users = {}
+    for who, person in PEOPLE.items():
+        if person.organisation is None:
+            continue
+        user = accounts.create_user(
+            session=session,
+            actor=cli,
+            username=who.replace("_", "-").lower(),
+            role=person.role,
+            department=person.department,
+            organization=person.organisation,
+            password=None,
+        )
+        session.flush()
+        users[who] = user
+        started = accounts.start_session(session=session, user=user)
+        _, bearer = accounts.create_api_token(session=session, user=user, name="matrix")
+        people[who] = Credentials(
+            cookie=session_cookie_value(started.token), csrf=started.csrf_token, bearer=bearer
+        )
+    olga = accounts.create_user(
+        session=session,
+        actor=cli,
+        username="olga",
+        role="viewer",
+        organization="otherton",
+        password=None,
+    )
+    session.flush()
+    users["olga"] = olga
+    for side, owner in SIDES.items():
+        assert owner.person is not None
+        token, _ = accounts.create_api_token(
+            session=session, user=users[owner.person], name="revoke me"
+        )
+        session.flush()
+        items[side].token_id = token.id  # type: ignore[assignment]
+    session.commit()
+    return items, people
+
+
+def _point_app_at(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    reset_engine()
+
+
+@pytest.fixture(scope="module")
+def world(request: pytest.FixtureRequest, template_database: str) -> Iterator[World]:
+    """Built once per run through the real services; each test gets a copy."""
+    url = new_database_url(request, template_database)
+    _point_app_at(url)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        items, people = _build(session)
+    login = TestClient(APP).get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]*)"', login.text)
+    assert found, "the sign-in page has no csrf_token field"
+    reset_engine()
+    if BACKEND == "postgresql":
+        database = url.rsplit("/", 1)[1]
+    else:
+        database = url.removeprefix("sqlite:///")
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        engine.dispose()
+    yield World(
+        database=database,
+        items=items,
+        people=people,
+        login_cookie=login.cookies[LOGIN_CSRF_COOKIE],
+        login_csrf=found.group(1),
+    )
+
+
+@pytest.fixture
+def world_url(request: pytest.FixtureRequest, world: World) -> Iterator[str]:
+    """A fresh copy of the world for one test, with the app pointed at it."""
+    url = new_database_url(request, world.database)
+    _point_app_at(url)
+    yield url
+    reset_engine()
+    problems = changes_without_history(url)
+    assert not problems, f"changes without a history entry: {problems}"
+    if BACKEND != "postgresql":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+# --- how each unsafe route is filled -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Req:
+    url: str
+    json: dict[str, Any] | None = None
+    form: dict[str, str] | None = None
+
+
+Fill = Callable[[Items], Req]
+
+
+@dataclass(frozen=True)
+class Spec:
+    do: Do
+    fill: Fill
+    sides: tuple[str, ...] = ("A", "B", "X")
+
+
+def _version(row: Row) -> dict[str, Any]:
+    return {"version": row.version}
+
+
+SPECS: dict[tuple[str, str], Spec] = {
+    # --- API: strategies and steps
+    ("POST", f"{API}/plans/{{slug}}/strategies"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/plans/{i.plan}/strategies",
+            json={"code": "NEW-1", "title": "New", "department_id": i.department_id},
+        ),
+    ),
+    ("PATCH", f"{API}/strategies/{{strategy_id}}"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/strategies/{i.strategy.id}", json={**_version(i.strategy), "title": "Changed"}
+        ),
+    ),
+    ("POST", f"{API}/strategies/{{strategy_id}}/progress"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"{API}/strategies/{i.strategy.id}/progress",
+            json={**_version(i.strategy), "status": "at_risk", "narrative": "Slipping."},
+        ),
+    ),
+    ("POST", f"{API}/strategies/{{strategy_id}}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/strategies/{i.strategy.id}/archive", json=_version(i.strategy)),
+    ),
+    ("POST", f"{API}/strategies/{{strategy_id}}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"{API}/strategies/{i.archived_strategy.id}/restore",
+            json=_version(i.archived_strategy),
+        ),
+    ),
+    ("POST", f"{API}/strategies/{{strategy_id}}/steps"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/strategies/{i.strategy.id}/steps", json={"title": "New step"}),
+    ),
+    ("PATCH", f"{API}/steps/{{step_id}}"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/steps/{i.step.id}", json={**_version(i.step), "title": "Changed"}),
+    ),
+    ("POST", f"{API}/steps/{{step_id}}/done"): Spec(
+        Do.edit, lambda i: Req(f"{API}/steps/{i.step.id}/done", json=_version(i.step))
+    ),
+    ("POST", f"{API}/steps/{{step_id}}/undone"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/steps/{i.done_step.id}/undone", json=_version(i.done_step)),
+    ),
+    ("POST", f"{API}/steps/{{step_id}}/archive"): Spec(
+        Do.edit, lambda i: Req(f"{API}/steps/{i.step.id}/archive", json=_version(i.step))
+    ),
+    ("POST", f"{API}/steps/{{step_id}}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(f"{API}/steps/{i.archived_step.id}/restore", json=_version(i.archived_step)),
+    ),
+    # --- API: quick wins
+    ("POST", f"{API}/plans/{{slug}}/quick-wins"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/plans/{i.plan}/quick-wins",
+            json={"number": 999, "summary": "New", "department_id": i.department_id},
+        ),
+    ),
+    ("PATCH", f"{API}/quick-wins/{{quick_win_id}}"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/quick-wins/{i.quick_win.id}",
+            json={**_version(i.quick_win), "summary": "Changed"},
+        ),
+    ),
+    ("POST", f"{API}/quick-wins/{{quick_win_id}}/progress"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"{API}/quick-wins/{i.quick_win.id}/progress",
+            json={**_version(i.quick_win), "status": "complete"},
+        ),
+    ),
+    ("POST", f"{API}/quick-wins/{{quick_win_id}}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/quick-wins/{i.quick_win.id}/archive", json=_version(i.quick_win)),
+    ),
+    ("POST", f"{API}/quick-wins/{{quick_win_id}}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"{API}/quick-wins/{i.archived_quick_win.id}/restore",
+            json=_version(i.archived_quick_win),
+        ),
+    ),
+    # --- API: metrics and measurements
+    ("POST", f"{API}/plans/{{slug}}/metrics"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/plans/{i.plan}/metrics",
+            json={
+                "code": "NEW-M",
+                "name": "New",
+                "unit": "count",
+                "direction": "lower",
+                "department_id": i.department_id,
+            },
+        ),
+    ),
+    ("PATCH", f"{API}/metrics/{{metric_id}}"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/metrics/{i.metric.id}", json={**_version(i.metric), "name": "New"}),
+    ),
+    ("POST", f"{API}/metrics/{{metric_id}}/targets"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/metrics/{i.metric.id}/targets",
+            json={
+                **_version(i.metric),
+                "value": 90,
+                "comparator": "at_least",
+                "effective_from": "2026-01-01",
+            },
+        ),
+    ),
+    ("POST", f"{API}/metrics/{{metric_id}}/measurements"): Spec(
+        Do.measure,
+        lambda i: Req(
+            f"{API}/metrics/{i.metric.id}/measurements",
+            json={"period": "2024-03-01", "value": 71},
+        ),
+    ),
+    ("POST", f"{API}/metrics/{{metric_id}}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(f"{API}/metrics/{i.metric.id}/archive", json=_version(i.metric)),
+    ),
+    ("POST", f"{API}/metrics/{{metric_id}}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"{API}/metrics/{i.archived_metric.id}/restore", json=_version(i.archived_metric)
+        ),
+    ),
+    # --- pages: my work and the quick wins board
+    ("POST", "/my-work/strategies/{strategy_id}/progress"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"/my-work/strategies/{i.strategy.id}/progress",
+            form={"version": str(i.strategy.version), "status": "at_risk", "narrative": "Late."},
+        ),
+    ),
+    ("POST", "/my-work/strategies/{strategy_id}/steps"): Spec(
+        Do.edit,
+        lambda i: Req(f"/my-work/strategies/{i.strategy.id}/steps", form={"title": "New step"}),
+    ),
+    ("POST", "/my-work/steps/{step_id}/done"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/my-work/steps/{i.step.id}/done", form={"version": str(i.step.version), "done": "1"}
+        ),
+    ),
+    ("POST", "/my-work/metrics/{metric_id}/measurements"): Spec(
+        Do.measure,
+        lambda i: Req(
+            f"/my-work/metrics/{i.metric.id}/measurements",
+            form={"period": "2024-03", "value": "71"},
+        ),
+    ),
+    ("POST", "/my-work/quick-wins/{quick_win_id}/progress"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"/my-work/quick-wins/{i.quick_win.id}/progress",
+            form={"version": str(i.quick_win.version), "status": "complete"},
+        ),
+    ),
+    ("POST", "/plans/{slug}/quick-wins"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"/plans/{i.plan}/quick-wins",
+            form={
+                "quick_win_id": str(i.quick_win.id),
+                "version": str(i.quick_win.version),
+                "status": "complete",
+            },
+        ),
+    ),
+    # --- pages: users and the account (the "item" is a person of department A or B, or of
+    # another organisation; an API token belongs to lead A, lead B or an Otherton viewer)
+    ("POST", "/admin/users"): Spec(
+        Do.manage_users,
+        lambda i: Req(
+            "/admin/users",
+            form={
+                "username": f"new-{i.username}",
+                "role": "lead",
+                "department": str(i.department_id),
+                "password": PASSWORD,
+            },
+        ),
+        sides=("A", "B"),  # the form creates people of the administrator's own organisation
+    ),
+    ("POST", "/admin/users/{user_id}/role"): Spec(
+        Do.manage_users,
+        lambda i: Req(f"/admin/users/{i.user.id}/role", form={"role": "coordinator"}),
+    ),
+    ("POST", "/admin/users/{user_id}/deactivate"): Spec(
+        Do.manage_users, lambda i: Req(f"/admin/users/{i.user.id}/deactivate")
+    ),
+    ("POST", "/account/tokens"): Spec(
+        Do.own_account, lambda i: Req("/account/tokens", form={"name": "mine"}), sides=("A",)
+    ),
+    ("POST", "/account/tokens/{token_id}/revoke"): Spec(
+        Do.revoke_token, lambda i: Req(f"/account/tokens/{i.token_id}/revoke")
+    ),
+    ("POST", "/login"): Spec(
+        Do.sign_in,
+        lambda i: Req("/login", form={"username": i.username, "password": PASSWORD}),
+        sides=("A", "B"),
+    ),
+    ("POST", "/login/demo"): Spec(
+        Do.demo_sign_in,
+        lambda i: Req("/login/demo", form={"username": i.username}),
+        sides=("A",),
+    ),
+    ("POST", "/logout"): Spec(Do.sign_out, lambda i: Req("/logout"), sides=("A",)),
+}
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for method, path in UNSAFE_ROUTES:
+        spec = SPECS.get((method, path))
+        for side in spec.sides if spec else ("A", "B"):
+            for who in PEOPLE:
+                cases.append(
+                    pytest.param(who, method, path, side, id=f"{who}|{method} {path}|{side}")
+                )
+    return cases
+
+
+CASES = _cases()
+
+
+# --- the database before and after ---------------------------------------------------------------
+
+# Bookkeeping every authenticated write may move, refused or not.
+VOLATILE = {"user_session": {"last_seen_at"}, "api_token": {"last_used_at"}}
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [c for c in table.columns if c.name not in VOLATILE.get(table.name, set())]
+            order = list(table.primary_key.columns) or columns
+            out[table.name] = [tuple(r) for r in conn.execute(sa_select(*columns).order_by(*order))]
+    return out
+
+
+def changed_tables(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(name for name in before if before[name] != after[name])
+
+
+def history_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM history_entry")).scalar_one())
+
+
+# --- the matrix ----------------------------------------------------------------------------------
+
+
+def _send(world: World, who: str, method: str, req: Req) -> Any:
+    client = TestClient(APP, base_url="http://testserver")
+    creds = world.people[who]
+    headers = {"HX-Request": "true"}  # pages answer htmx with 200 (a plain post: 303)
+    if req.url.startswith(API + "/"):
+        if creds.bearer:
+            headers["Authorization"] = f"Bearer {creds.bearer}"
+    elif creds.cookie:
+        client.cookies.set(SESSION_COOKIE, creds.cookie)
+        headers["X-CSRF-Token"] = creds.csrf
+    else:  # anonymous page post: the sign-in forms' pre-session token, so CSRF does not refuse
+        client.cookies.set(LOGIN_CSRF_COOKIE, world.login_cookie)
+        headers["X-CSRF-Token"] = world.login_csrf
+    return client.request(
+        method, req.url, json=req.json, data=req.form, headers=headers, follow_redirects=False
+    )
+
+
+def _accepted(answer: Any) -> bool:
+    if 200 <= answer.status_code < 300:
+        return True
+    location = answer.headers.get("location", "")
+    return answer.status_code in (302, 303) and not location.startswith("/login")
+
+
+def _refused(answer: Any, *, signed_in: bool) -> bool:
+    """Refused by the rules: a signed-in person with 403 (or 404 where the item is hidden), an
+    anonymous one with 401 or the sign-in redirect; never by CSRF, which would make the cell
+    prove nothing about permissions (and a 401 for a signed-in person means broken
+    credentials, not a rule)."""
+    text = html.unescape(answer.text)
+    if CSRF_REFUSED in text or LOGIN_CSRF_REFUSED in text:
+        return False
+    if signed_in:
+        return answer.status_code in (403, 404)
+    if answer.status_code in (401, 404):
+        return True
+    return answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("who", "method", "path", "side"), CASES)
+def test_permission_matrix(
+    world: World, world_url: str, who: str, method: str, path: str, side: str
+) -> None:
+    spec = SPECS.get((method, path))
+    if spec is None:
+        pytest.fail(
+            f"{method} {path} is an unsafe route the permission matrix does not know how to "
+            "fill: add it to SPECS in tests/routes/test_permission_matrix.py with the rule it "
+            "follows"
+        )
+    req = spec.fill(world.items[side])
+    expect = expected(who, spec.do, side)
+    engine = create_engine(world_url)
+    try:
+        before, history_before = snapshot(engine), history_count(engine)
+        answer = _send(world, who, method, req)
+        after, history_after = snapshot(engine), history_count(engine)
+    finally:
+        engine.dispose()
+    said = f"{who} {method} {req.url} ({spec.do} on {side}'s item): {answer.status_code}"
+    body = answer.text[:300]
+    changed = changed_tables(before, after)
+    assert answer.status_code < 500, f"{said}\n{body}"
+    if expect == Expect.allow:
+        assert _accepted(answer), f"{said}, expected to be allowed\n{body}"
+        assert changed, f"{said} was accepted but changed nothing"
+        if spec.do in (Do.edit, Do.progress, Do.measure, Do.restore):
+            assert history_after > history_before, f"{said}: a change without history"
+    elif expect == Expect.refuse:
+        assert not _accepted(answer), f"{said}: UNEXPECTED SUCCESS\n{body}"
+        signed_in = who != "anonymous"
+        assert _refused(answer, signed_in=signed_in), f"{said}: not a refusal by the rules\n{body}"
+        assert not changed, f"{said} was refused but changed {changed}"
+        assert history_after == history_before
+    else:
+        assert not changed, f"{said}: {changed} changed"
+
+
+# --- the matrix itself cannot pass by being empty or badly filled --------------------------------
+
+
+def test_every_unsafe_route_is_in_the_matrix() -> None:
+    missing = [f"{m} {p}" for m, p in UNSAFE_ROUTES if (m, p) not in SPECS]
+    assert not missing, f"unsafe routes the permission matrix cannot fill: {missing}"
+    stale = [f"{m} {p}" for m, p in SPECS if (m, p) not in UNSAFE_ROUTES]
+    assert not stale, f"SPECS names routes the app no longer has: {stale}"
+    assert {c.values[0] for c in CASES} == set(PEOPLE)
+    assert len(UNSAFE_ROUTES) >= 36
+
+
+def test_every_route_has_someone_allowed_so_its_filling_is_proven() -> None:
+    """A refusal is only evidence when the same request is accepted for someone: each route
+    (demo sign-in aside, off outside demo mode) has an allowed cell on every side it tries (but
+    another organisation's API token, which only its owner, outside the matrix, may revoke)."""
+    for (method, path), spec in SPECS.items():
+        if spec.do == Do.demo_sign_in:
+            continue
+        for side in spec.sides:
+            if (spec.do, side) == (Do.revoke_token, "X"):
+                continue
+            allowed = [who for who in PEOPLE if expected(who, spec.do, side) == Expect.allow]
+            assert allowed, f"{method} {path} on {side}: nobody is expected to succeed"
+
+
+def test_the_rules_say_what_the_product_says() -> None:
+    cases = {
+        ("lead_A", Do.edit, "A"): Expect.allow,
+        ("lead_A", Do.edit, "B"): Expect.refuse,
+        ("lead_B", Do.measure, "A"): Expect.refuse,
+        ("coordinator", Do.progress, "B"): Expect.allow,
+        ("coordinator", Do.progress, "X"): Expect.refuse,
+        ("coordinator", Do.edit, "A"): Expect.refuse,
+        ("viewer", Do.progress, "A"): Expect.refuse,
+        ("anonymous", Do.progress, "A"): Expect.refuse,
+        ("lead_A", Do.restore, "A"): Expect.refuse,
+        ("admin", Do.restore, "X"): Expect.allow,
+        ("admin", Do.revoke_token, "A"): Expect.refuse,
+        ("lead_A", Do.revoke_token, "A"): Expect.allow,
+        ("anonymous", Do.sign_out, "A"): Expect.nothing,
+    }
+    for (who, do, side), answer in cases.items():
+        assert expected(who, do, side) == answer, (who, do, side)
