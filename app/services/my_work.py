@@ -6,37 +6,41 @@ not make its unassigned items the department's, because its lead could not chang
 
 `load_department_work` reads each table once for all plans (never once per plan or per row), so
 the page's database work stays the same whether the department owns three items or three hundred.
-The `load_*_work` functions reload one item the same way, for the fragment an inline edit answers.
+It shows a page of PER_PAGE items at a time, in the page's reading order (each plan by title: its
+strategies by focus area, then its quick wins, then its metrics): every item of the department is
+listed (cheap, to order and count them), and only the page's items get their workplan steps,
+targets and latest values. Every query runs even when the page has nothing for it, so the number
+of statements never depends on what a page holds. The `load_*_work` functions reload one item the
+same way, for the fragment an inline edit answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import (
     Department,
     FocusArea,
-    Goal,
+    Measurement,
     Metric,
+    MetricTarget,
     Organization,
     Phase,
     Plan,
     QuickWin,
     Strategy,
     User,
+    WorkplanStep,
 )
 from app.models.enums import QuickWinStatus, Role, StrategyStatus
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.permissions import Action, can, can_read_plan
-from app.services.plan_tree import (
-    MetricNode,
-    StrategyNode,
-    build_metric_nodes,
-    build_strategy_nodes,
-)
+from app.services.plan_tree import MetricNode, StrategyNode, _metric_node, _strategy_nodes
 from app.services.rollup import LABELS
 
 STRATEGY_STATUSES: list[tuple[str, str]] = [(s.value, LABELS[s.value]) for s in StrategyStatus]
@@ -46,6 +50,9 @@ QUICK_WIN_LABELS: dict[str, str] = {
     QuickWinStatus.complete: "Complete",
 }
 QUICK_WIN_STATUSES: list[tuple[str, str]] = [(s.value, QUICK_WIN_LABELS[s]) for s in QuickWinStatus]
+# Items (strategies, quick wins, metrics) a page shows: a strategy with its steps and forms is a
+# screenful or more, so the first page is quick and the rest come as the lead scrolls.
+PER_PAGE = 10
 
 VIEWER_REFUSED = (
     "My work lists a department's own work for its lead to update. Viewers can read the plans "
@@ -65,6 +72,7 @@ class StrategyWork:
 class FocusAreaWork:
     focus_area: FocusArea | None  # None: strategies the plan files under no focus area
     strategies: list[StrategyWork]
+    continued: bool = False  # its first strategies are on an earlier page
 
 
 @dataclass
@@ -83,10 +91,17 @@ class QuickWinWork:
 
 @dataclass
 class PlanWork:
+    """A plan's items on this page; `counts` and the flags say how it sits in the whole list."""
+
     plan: Plan
     focus_areas: list[FocusAreaWork] = field(default_factory=list)
     metrics: list[MetricWork] = field(default_factory=list)
     quick_wins: list[QuickWinWork] = field(default_factory=list)
+    # The department's strategies, quick wins and metrics in this plan, on every page.
+    counts: tuple[int, int, int] = (0, 0, 0)
+    continued: bool = False  # the plan's first items are on an earlier page
+    quick_wins_continued: bool = False
+    metrics_continued: bool = False
 
     @property
     def strategies(self) -> list[StrategyWork]:
@@ -95,26 +110,48 @@ class PlanWork:
 
 @dataclass
 class DepartmentWork:
+    """One page of a department's work; the counts are of every page."""
+
     organization: Organization
     department: Department
-    plans: list[PlanWork]
+    plans: list[PlanWork]  # this page's
     today: dt.date
-
-    @property
-    def strategy_count(self) -> int:
-        return sum(len(p.strategies) for p in self.plans)
-
-    @property
-    def quick_win_count(self) -> int:
-        return sum(len(p.quick_wins) for p in self.plans)
-
-    @property
-    def metric_count(self) -> int:
-        return sum(len(p.metrics) for p in self.plans)
+    strategy_count: int = 0
+    quick_win_count: int = 0
+    metric_count: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+    # Every plan with work for the department, and the page where its items begin.
+    plan_pages: list[tuple[Plan, int]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.strategy_count or self.quick_win_count or self.metric_count)
+        return not self.item_count
+
+    @property
+    def item_count(self) -> int:
+        return self.strategy_count + self.quick_win_count + self.metric_count
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.item_count // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of this page's first item in the whole list."""
+        return min((self.page - 1) * self.per_page + 1, self.item_count)
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.item_count)
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
 
 
 def _live(model: type) -> object:
@@ -182,6 +219,40 @@ def resolve_department(
 # --- loading -------------------------------------------------------------------------------------
 
 
+def item_key(item: Strategy | QuickWin | Metric) -> str:
+    """The anchor of an item's block on the page ("strategy-12"), as ITEM_KEY in the route."""
+    kind = {Strategy: "strategy", QuickWin: "quick-win", Metric: "metric"}[type(item)]
+    return f"{kind}-{item.id}"
+
+
+def _reading_order(
+    plans: list[Plan],
+    strategies: list[Strategy],
+    quick_wins: list[QuickWin],
+    metrics: list[Metric],
+    focus_areas: dict[int, Any],
+) -> list[tuple[Plan, str, Strategy | QuickWin | Metric, int | None]]:
+    """Every item as the page reads them: (plan, section, item, focus area id). Each plan by
+    title: its strategies grouped by focus area (in the plan's order, those under no live focus
+    area last), then its quick wins, then its metrics. `section`: "strategies", "quick_wins" or
+    "metrics"."""
+    order: list[tuple[Plan, str, Strategy | QuickWin | Metric, int | None]] = []
+    for plan in plans:
+        groups: dict[int | None, list[Strategy]] = {}
+        for s in strategies:
+            if s.plan_id == plan.id:
+                fa_id = s.focus_area_id if s.focus_area_id in focus_areas else None
+                groups.setdefault(fa_id, []).append(s)
+        ranked = sorted(
+            groups.items(),
+            key=lambda g: (g[0] is None, focus_areas[g[0]].position if g[0] is not None else 0),
+        )
+        order += [(plan, "strategies", s, fa_id) for fa_id, group in ranked for s in group]
+        order += [(plan, "quick_wins", q, None) for q in quick_wins if q.plan_id == plan.id]
+        order += [(plan, "metrics", m, None) for m in metrics if m.plan_id == plan.id]
+    return order
+
+
 def load_department_work(
     *,
     session: Session,
@@ -189,8 +260,13 @@ def load_department_work(
     user: User | None,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    focus: str = "",
 ) -> DepartmentWork:
-    """Everything `department` owns in the plans of its organisation that `user` may read."""
+    """Page `page` of everything `department` owns in the plans of its organisation that `user`
+    may read (a page past the last shows the last). `focus`: an item's key ("metric-7") whose
+    page to show instead, when the department owns it."""
     now = now or dt.datetime.now(dt.UTC)
     today = today or now.date()
     org = session.get(Organization, department.organization_id)
@@ -206,9 +282,7 @@ def load_department_work(
         )
         if can_read_plan(user, p)
     ]
-    plan_ids = [p.id for p in plans]
-    if not plan_ids:
-        return DepartmentWork(org, department, [], today)
+    plan_ids = [p.id for p in plans if p.id is not None]
     strategies = list(
         session.exec(
             select(Strategy)
@@ -242,54 +316,96 @@ def load_department_work(
             .order_by(QuickWin.number)
         )
     )
-    strategy_nodes = _strategy_nodes(
-        session,
-        strategies,
-        plan_ids=[p.id for p in plans if p.id is not None],
-        departments=departments,
-        today=today,
-        now=now,  # type: ignore[arg-type]
-    )
-    fa_ids = {s.focus_area_id for s in strategies if s.focus_area_id is not None}
-    focus_areas = (
-        {
-            fa.id: fa
-            for fa in session.exec(
-                select(FocusArea).where(col(FocusArea.id).in_(fa_ids), _live(FocusArea))
+    focus_areas = {
+        fa.id: fa
+        for fa in session.exec(
+            select(FocusArea).where(
+                col(FocusArea.id).in_({s.focus_area_id for s in strategies}), _live(FocusArea)
             )
-        }
-        if fa_ids
-        else {}
-    )
-    metric_nodes = build_metric_nodes(session, metrics, departments=departments)  # type: ignore[arg-type]
-
-    by_plan = {p.id: PlanWork(plan=p) for p in plans}
-    groups: dict[tuple[int, int | None], FocusAreaWork] = {}
-    for node in strategy_nodes:
-        s = node.strategy
-        plan = by_plan[s.plan_id].plan
-        fa = focus_areas.get(s.focus_area_id) if s.focus_area_id else None
-        key = (s.plan_id, fa.id if fa else None)
-        if key not in groups:
-            groups[key] = FocusAreaWork(fa, [])
-            by_plan[s.plan_id].focus_areas.append(groups[key])
-        groups[key].strategies.append(_strategy_work(session, user, node, plan))
-    for pw in by_plan.values():
-        # The plan's own order: focus areas by position, unfiled strategies last.
-        pw.focus_areas.sort(
-            key=lambda g: (g.focus_area is None, g.focus_area.position if g.focus_area else 0)
         )
-    for mnode in metric_nodes:
-        pw = by_plan[mnode.metric.plan_id]
-        pw.metrics.append(_metric_work(session, user, mnode, pw.plan))
-    for qw in quick_wins:
-        pw = by_plan[qw.plan_id]
-        pw.quick_wins.append(_quick_win_work(session, user, qw, pw.plan))
-    kept = [pw for pw in by_plan.values() if pw.focus_areas or pw.metrics or pw.quick_wins]
-    return DepartmentWork(org, department, kept, today)
+    }
+    order = _reading_order(plans, strategies, quick_wins, metrics, focus_areas)
+    pages = max(1, -(-len(order) // per_page))
+    keys = [item_key(item) for _, _, item, _ in order]
+    if focus in keys:
+        page = keys.index(focus) // per_page + 1
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    shown = order[start : start + per_page]
+
+    strategy_nodes = {
+        n.strategy.id: n
+        for n in _page_strategy_nodes(
+            session,
+            [item for _, section, item, _ in shown if section == "strategies"],  # type: ignore[misc]
+            plan_ids=plan_ids,
+            departments=departments,
+            today=today,
+            now=now,
+        )
+    }
+    metric_nodes = {
+        n.metric.id: n
+        for n in _page_metric_nodes(
+            session,
+            [item for _, section, item, _ in shown if section == "metrics"],  # type: ignore[misc]
+            departments=departments,
+            today=today,
+        )
+    }
+    counts: dict[tuple[int | None, str], int] = {}
+    begins: dict[int | None, int] = {}
+    # Where each plan, focus area group and section begins in the whole list.
+    first_of: dict[tuple[Any, ...], int] = {}
+    for n, (plan, section, _, fa_id) in enumerate(order):
+        counts[(plan.id, section)] = counts.get((plan.id, section), 0) + 1
+        begins.setdefault(plan.id, n // per_page + 1)
+        first_of.setdefault((plan.id,), n)
+        first_of.setdefault((plan.id, section), n)
+        first_of.setdefault((plan.id, section, fa_id), n)
+    by_plan: dict[int | None, PlanWork] = {}
+    for n, (plan, section, item, fa_id) in enumerate(shown, start=start):
+        pw = by_plan.get(plan.id)
+        if pw is None:
+            pw = by_plan[plan.id] = PlanWork(
+                plan=plan,
+                counts=tuple(
+                    counts.get((plan.id, k), 0) for k in ("strategies", "quick_wins", "metrics")
+                ),  # type: ignore[arg-type]
+                continued=first_of[(plan.id,)] < start,
+                quick_wins_continued=first_of.get((plan.id, "quick_wins"), n) < start,
+                metrics_continued=first_of.get((plan.id, "metrics"), n) < start,
+            )
+        if section == "strategies":
+            if not pw.focus_areas or pw.focus_areas[-1].focus_area is not focus_areas.get(fa_id):  # type: ignore[arg-type]
+                pw.focus_areas.append(
+                    FocusAreaWork(
+                        focus_areas.get(fa_id),  # type: ignore[arg-type]
+                        [],
+                        continued=first_of[(plan.id, section, fa_id)] < start,
+                    )
+                )
+            node = strategy_nodes[item.id]
+            pw.focus_areas[-1].strategies.append(_strategy_work(session, user, node, plan))
+        elif section == "quick_wins":
+            pw.quick_wins.append(_quick_win_work(session, user, item, plan))  # type: ignore[arg-type]
+        else:
+            pw.metrics.append(_metric_work(session, user, metric_nodes[item.id], plan))
+    return DepartmentWork(
+        org,
+        department,
+        list(by_plan.values()),
+        today,
+        strategy_count=len(strategies),
+        quick_win_count=len(quick_wins),
+        metric_count=len(metrics),
+        page=page,
+        per_page=per_page,
+        plan_pages=[(p, begins[p.id]) for p in plans if p.id in begins],
+    )
 
 
-def _strategy_nodes(
+def _page_strategy_nodes(
     session: Session,
     strategies: list[Strategy],
     *,
@@ -298,24 +414,74 @@ def _strategy_nodes(
     today: dt.date,
     now: dt.datetime,
 ) -> list[StrategyNode]:
-    if not strategies:
-        return []
+    """Nodes of `strategies` with their live workplan steps, rolled up by plan_tree's rules
+    (two queries, which run even for no strategies)."""
     phases = {p.id: p for p in session.exec(select(Phase).where(col(Phase.plan_id).in_(plan_ids)))}
-    goal_codes = {
-        g_id: code
-        for g_id, code in session.exec(
-            select(Goal.id, Goal.code).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
+    steps = list(
+        session.exec(
+            select(WorkplanStep)
+            .where(
+                col(WorkplanStep.strategy_id).in_([s.id for s in strategies]),
+                _live(WorkplanStep),
+            )
+            .order_by(WorkplanStep.position, WorkplanStep.id)
         )
-    }
-    return build_strategy_nodes(
-        session,
+    )
+    return _strategy_nodes(
         strategies,
+        steps=steps,
+        links=[],  # the page shows no goals
         departments=departments,
         phases=phases,  # type: ignore[arg-type]
-        goal_codes=goal_codes,
+        goal_codes={},
         today=today,
-        now=now,  # type: ignore[arg-type]
+        now=now,
     )
+
+
+def _page_metric_nodes(
+    session: Session, metrics: list[Metric], *, departments: dict[int, Department], today: dt.date
+) -> list[MetricNode]:
+    """Nodes of `metrics` with their targets and latest measurement, judged by plan_tree's
+    rules (two queries, which run even for no metrics)."""
+    ids = [m.id for m in metrics]
+    targets_of: dict[int, list[MetricTarget]] = {}
+    for t in session.exec(
+        select(MetricTarget).where(col(MetricTarget.metric_id).in_(ids)).order_by(MetricTarget.id)
+    ):
+        targets_of.setdefault(t.metric_id, []).append(t)
+    newest = (
+        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
+        .where(col(Measurement.metric_id).in_(ids), _live(Measurement))
+        .group_by(Measurement.metric_id)
+        .subquery()
+    )
+    latest = {
+        m.metric_id: m
+        for m in session.exec(
+            select(Measurement)
+            .join(
+                newest,
+                (col(Measurement.metric_id) == newest.c.metric_id)
+                & (col(Measurement.period) == newest.c.period),
+            )
+            .where(_live(Measurement))
+        )
+    }
+    return [
+        _metric_node(
+            m,
+            targets=sorted(
+                targets_of.get(m.id, []),  # type: ignore[arg-type]
+                key=lambda t: t.effective_from or dt.date.min,
+            ),
+            last=latest.get(m.id),  # type: ignore[arg-type]
+            departments=departments,
+            label="",
+            today=today,
+        )
+        for m in metrics
+    ]
 
 
 def _strategy_work(
@@ -374,7 +540,7 @@ def load_strategy_work(
     now = now or dt.datetime.now(dt.UTC)
     today = today or now.date()
     plan = _plan(session, strategy.plan_id)
-    (node,) = _strategy_nodes(
+    (node,) = _page_strategy_nodes(
         session,
         [strategy],
         plan_ids=[plan.id],  # type: ignore[list-item]
@@ -387,7 +553,9 @@ def load_strategy_work(
 
 def load_metric_work(*, session: Session, metric: Metric, user: User | None) -> MetricWork:
     plan = _plan(session, metric.plan_id)
-    (node,) = build_metric_nodes(session, [metric], departments=_departments_of(session, plan))
+    (node,) = _page_metric_nodes(
+        session, [metric], departments=_departments_of(session, plan), today=dt.date.today()
+    )
     return _metric_work(session, user, node, plan)
 
 

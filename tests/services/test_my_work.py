@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from app.models import Department, Plan, User
+from app.models import Department, Metric, Plan, User
 from app.services import my_work
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from tests.factories import TINY_PLAN, make_person, make_tiny_plan
@@ -241,3 +241,65 @@ class TestResolveDepartment:
 
 def test_tiny_plan_is_what_these_tests_assume() -> None:
     assert "department: CC" in TINY_PLAN and "department: PW" in TINY_PLAN
+
+
+def test_pages_in_reading_order_with_every_item_counted(session: Session, cc_lead: User) -> None:
+    from app.services.plan_file.importing import import_plan_text
+
+    import_plan_text(session=session, text=second_plan(4), source="roads.yaml")
+    session.commit()
+    cc = dept(session, "CC")
+
+    def codes(work: my_work.DepartmentWork) -> list[str]:
+        out: list[str] = []
+        for pw in work.plans:
+            out += [s.node.strategy.code for s in pw.strategies]
+            out += [f"QW{q.quick_win.number}" for q in pw.quick_wins]
+            out += [m.node.metric.code for m in pw.metrics]
+        return out
+
+    # Roads (by title, first): 4 initiatives, 4 quick wins, 4 metrics; then the tiny plan's 3.
+    pages = [
+        my_work.load_department_work(
+            session=session, department=cc, user=cc_lead, page=n, per_page=5
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    assert [codes(w) for w in pages] == [
+        ["1", "2", "3", "4", "QW1"],
+        ["QW2", "QW3", "QW4", "M1", "M2"],
+        ["M3", "M4", "1.1", "QW1", "FCR"],
+        ["M3", "M4", "1.1", "QW1", "FCR"],  # past the last: the last
+    ]
+    first, second, third = pages[:3]
+    assert (first.item_count, first.pages, first.strategy_count, first.metric_count) == (
+        15,
+        3,
+        5,
+        5,
+    )
+    assert first.plans[0].counts == (4, 4, 4)
+    assert [(p.slug, n) for p, n in first.plan_pages] == [
+        ("testville-roads", 1),
+        ("testville-service", 3),
+    ]
+    roads = second.plans[0]
+    assert (roads.continued, roads.quick_wins_continued, roads.metrics_continued) == (
+        True,
+        True,
+        False,
+    )
+    assert roads.focus_areas == []
+    roads, tiny = third.plans
+    assert (roads.continued, roads.metrics_continued, tiny.continued) == (True, True, False)
+    assert [g.continued for g in tiny.focus_areas] == [False]
+    # An item's page, wherever it is asked from; an item of another department: the page asked.
+    fcr = session.exec(select(Metric).where(Metric.code == "FCR")).one()
+    found = my_work.load_department_work(
+        session=session, department=cc, user=cc_lead, per_page=5, focus=f"metric-{fcr.id}"
+    )
+    assert found.page == 3 and codes(found)[-1] == "FCR"
+    other = my_work.load_department_work(
+        session=session, department=cc, user=cc_lead, page=2, per_page=5, focus="metric-999999"
+    )
+    assert other.page == 2

@@ -5,7 +5,10 @@ metric, quick_win). Every form posts to a route here with both `action=` and `hx
 - htmx gets the item's block back, with the new values and a confirmation; a validation error
   (422) or a stale edit (409) comes back as the same block with the message beside the field,
   the typed values kept and, for a conflict, the newer value and who saved it;
-- a plain post gets a 303 back to /my-work#item, or the whole page with the message in place.
+- a plain post gets a 303 back to /my-work#item (the page that holds the item), or that page
+  with the message in place.
+The page shows a page of items at a time (`?page=N`): plain previous / next links, and with htmx
+the next page appended in place from the same route's fragment, on click or scroll.
 Routes only load, check permission, call the editing services and render.
 """
 
@@ -16,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pydantic as pd
 from fastapi import APIRouter, Form, Request
@@ -287,12 +290,18 @@ def _answer(
             {"title": "Please check the form", "message": "; ".join(state.errors.values())},
             status_code=status,
         )
-    return _page(request, session, user, dept, states={key: state}, status_code=status)
+    return _page(request, session, user, dept, states={key: state}, status_code=status, focus=key)
 
 
 def _failed(session: Session) -> None:
     """Nothing half-saved: drop whatever the refused change may have started."""
     session.rollback()
+
+
+def page_number(text: str) -> int:
+    """`?page=` as asked; anything but a positive whole number is the first page."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
 
 def _page(
@@ -303,14 +312,37 @@ def _page(
     *,
     states: dict[str, FormState] | None = None,
     status_code: int = 200,
+    page: int = 1,
+    focus: str = "",
 ) -> Response:
-    work = my_work.load_department_work(session=session, department=department, user=user)
+    """The page of `department`'s work that holds item `focus` if it has it, else page `page`."""
+    work = my_work.load_department_work(
+        session=session, department=department, user=user, page=page, focus=focus
+    )
     choices = (
         my_work.choosable_departments(session=session, user=user)
         if user.role in (Role.coordinator, Role.admin)
         else []
     )
-    context = _context(work=work, department=department, choices=choices, states=states or {})
+    # Another page of the same department: a coordinator's choice (and organisation) kept.
+    kept = [] if user.role == Role.lead else [("department", department.code)]
+    organization = request.query_params.get("organization", "")
+    if organization and user.role != Role.lead:
+        kept.append(("organization", organization))
+
+    def page_url(number: int) -> str:
+        query = urlencode([*kept, ("page", str(number))] if number > 1 else kept)
+        return f"/my-work?{query}" if query else "/my-work"
+
+    context = _context(
+        work=work,
+        department=department,
+        choices=choices,
+        states=states or {},
+        page_url=page_url,
+        # The pager asked for the next page to append it: count from the first page on screen.
+        appended=request.headers.get("HX-Target") == "my-work-more",
+    )
     return render(request, TEMPLATE, context, block="content", status_code=status_code)
 
 
@@ -325,6 +357,7 @@ def my_work_page(
     department: str = "",
     organization: str = "",
     saved: str = "",
+    page: str = "",
 ) -> Response:
     if user is None:
         return RedirectResponse("/login?next=" + quote("/my-work"), status_code=303)
@@ -342,7 +375,9 @@ def my_work_page(
         )
         return render(request, TEMPLATE, context, block="content")
     states = {saved: FormState(notice="Saved.")} if ITEM_KEY.match(saved) else {}
-    return _page(request, session, user, dept, states=states)
+    # Back from a plain post: the page that holds the saved item, unless a page is asked for.
+    focus = saved if states and not page else ""
+    return _page(request, session, user, dept, states=states, page=page_number(page), focus=focus)
 
 
 # --- strategies and their workplan steps ---------------------------------------------------------

@@ -1010,3 +1010,210 @@ class TestQuickWinProgress:
         session.expire_all()
         assert session.get(QuickWin, qw.id).status == "complete"
         assert history_count(session, SubjectType.quick_win) == 0
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+ROADS = """\
+format: plantrack/1
+organization: {name: City of Testville, slug: testville}
+departments:
+  - {code: CC, name: Contact Centre}
+plan:
+  slug: roads
+  title: Roads Plan
+  published: true
+  terminology: {strategy: Initiative, strategies: Initiatives}
+focus_areas:
+  - code: B
+    title: Busy area
+    strategies:
+%s
+metrics:
+%s
+quick_wins:
+%s
+"""
+
+
+class TestPages:
+    """CC owns 12 initiatives, 3 quick wins and 3 metrics in the Roads Plan, read first, then
+    the tiny plan's 1.1, quick win 1 and FCR: 21 items, 10 a page."""
+
+    @pytest.fixture
+    def roads(self, session: Session, tiny: Plan) -> Plan:
+        from app.services.plan_file.importing import import_plan_text
+
+        strategies = "\n".join(
+            f"      - {{code: 'R{n}', title: Road work {n}, department: CC,"
+            f" steps: [{{title: Survey {n}}}]}}"
+            for n in range(1, 13)
+        )
+        metrics = "\n".join(
+            f"  - {{code: RM{n}, name: Road measure {n}, unit: count, direction: higher,"
+            " department: CC}"
+            for n in range(1, 4)
+        )
+        quick = "\n".join(
+            f"  - {{number: {n}, issue_category: Road topic {n}, department: CC}}"
+            for n in range(1, 4)
+        )
+        plan = import_plan_text(
+            session=session, text=ROADS % (strategies, metrics, quick), source="roads.yaml"
+        )
+        session.commit()
+        return plan
+
+    @staticmethod
+    def items(soup: BeautifulSoup) -> list[str]:
+        """The items of a page, by their title."""
+        return [text_of(h) for h in soup.select("#work-items article.work-item h4")]
+
+    ALL = [
+        *(f"Initiative R{n} Road work {n}" for n in range(1, 13)),
+        *(f"Quick win {n} Road topic {n}" for n in range(1, 4)),
+        *(f"RM{n} Road measure {n}" for n in range(1, 4)),
+        "Recommendation 1.1 Answer in language",
+        "Quick win 1 Language Access",
+        "FCR First call resolution",
+    ]
+
+    def test_the_first_page_and_a_link_to_the_next(
+        self, session: Session, roads: Plan, cc_lead: tuple[TestClient, str]
+    ) -> None:
+        client, _ = cc_lead
+        soup = page(client.get("/my-work").text)
+        assert self.items(soup) == self.ALL[:10]
+        # The plan's counts are of all its items, not of this page's.
+        assert "12 initiatives · 3 quick wins · 3 metrics" in text_of(soup.find("main"))
+        pager = soup.find("nav", id="my-work-more")
+        assert "Items 1–10 of 21 · page 1 of 3" in text_of(pager)
+        assert pager.find("a", rel="prev") is None
+        nxt = pager.find("a", rel="next")
+        assert nxt["href"] == nxt["hx-get"] == "/my-work?page=2"
+        assert text_of(nxt) == "Next 10 items"
+        assert nxt["hx-select-oob"] == "#work-items:beforeend"
+        assert nxt["hx-target"] == nxt["hx-select"] == "#my-work-more"
+        assert "revealed" in nxt["hx-trigger"]
+        # The plans' links go to the page where each begins.
+        jump = {text_of(a): a["href"] for a in soup.find("nav", class_="plan-jump").find_all("a")}
+        assert jump == {
+            "Roads Plan": f"#plan-{roads.id}",
+            "Testville Customer Service Plan": f"/my-work?page=2#plan-{make_tiny_id(session)}",
+        }
+
+    def test_every_item_is_reached_once_by_following_next_without_javascript(
+        self, session: Session, roads: Plan, cc_lead: tuple[TestClient, str]
+    ) -> None:
+        client, _ = cc_lead
+        seen: list[str] = []
+        url: str | None = "/my-work"
+        pages = []
+        while url:
+            soup = page(client.get(url).text)
+            pages.append(soup)
+            seen += self.items(soup)
+            nxt = soup.find("a", rel="next")
+            url = nxt["href"] if nxt else None
+        assert seen == self.ALL and len(pages) == 3
+        second = pages[1]
+        # The Roads Plan and its focus area go on from page 1; the tiny plan begins here.
+        headings = [text_of(h) for h in second.select("#work-items h2, #work-items h3")]
+        assert headings == [
+            "Roads Plan (continued)",
+            "Focus area B: Busy area (continued)",
+            "Quick wins",
+            "Metrics",
+            "Testville Customer Service Plan",
+            "Focus area 1: Access",
+            "Quick wins",
+        ]
+        assert second.find("h2", id=f"plan-{roads.id}-p2") is not None
+        assert second.find("h2", id=f"plan-{make_tiny_id(session)}") is not None
+        assert second.find("a", rel="prev")["href"] == "/my-work"
+        assert "Items 11–20 of 21 · page 2 of 3" in text_of(second.find("nav", id="my-work-more"))
+        # Ids stay unique when htmx appends a page to the one before.
+        ids = [t["id"] for soup in pages for t in soup.select("#work-items [id]")]
+        assert len(ids) == len(set(ids))
+        assert "Metrics (continued)" not in text_of(pages[2].find(id="work-items"))
+        assert "Testville Customer Service Plan (continued)" in text_of(pages[2].find("h2"))
+
+    def test_htmx_gets_the_next_page_as_a_fragment_counted_from_the_first(
+        self, roads: Plan, cc_lead: tuple[TestClient, str]
+    ) -> None:
+        client, _ = cc_lead
+        response = client.get("/my-work?page=2", headers={**HX, "HX-Target": "my-work-more"})
+        assert response.status_code == 200
+        assert "<html" not in response.text and "site-header" not in response.text
+        soup = page(response.text)
+        assert self.items(soup) == self.ALL[10:20]
+        pager = soup.find("nav", id="my-work-more")
+        assert "Items 1–20 of 21" in text_of(pager) and pager.find("a", rel="prev") is None
+        assert pager.find("a", rel="next")["hx-get"] == "/my-work?page=3"
+
+    def test_a_coordinator_keeps_the_department_across_pages(
+        self, session: Session, roads: Plan, coordinator_user: User
+    ) -> None:
+        client, _ = signed_in_client(session, coordinator_user)
+        soup = page(client.get("/my-work?department=CC").text)
+        assert soup.find("a", rel="next")["href"] == "/my-work?department=CC&page=2"
+        second = page(client.get("/my-work?department=CC&page=2").text)
+        assert self.items(second) == self.ALL[10:20]
+        assert second.find("a", rel="prev")["href"] == "/my-work?department=CC"
+
+    def test_a_plain_post_comes_back_to_the_page_that_holds_the_item(
+        self, session: Session, roads: Plan, cc_lead: tuple[TestClient, str]
+    ) -> None:
+        client, csrf = cc_lead
+        target = strategy(session, "1.1")
+        answer = client.post(
+            f"/my-work/strategies/{target.id}/progress",
+            data={"version": str(target.version), "status": "at_risk", "narrative": "Hiring."},
+            headers={"X-CSRF-Token": csrf},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        assert (
+            answer.headers["location"]
+            == f"/my-work?saved=strategy-{target.id}#strategy-{target.id}"
+        )
+        back = page(client.get(answer.headers["location"]).text)
+        assert self.items(back) == self.ALL[10:20]  # page 2, where 1.1 is
+        block = back.find(id=f"strategy-{target.id}")
+        assert "Saved." in text_of(block.find(class_="notice-ok"))
+        assert (
+            block.find("select", attrs={"name": "status"}).find("option", selected=True)["value"]
+            == "at_risk"
+        )
+        # An error in a plain post: the page that holds the item, with the message in place.
+        refused = client.post(
+            f"/my-work/strategies/{target.id}/progress",
+            data={"version": str(target.version + 1), "status": "bogus"},
+            headers={"X-CSRF-Token": csrf},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 422
+        refused_page = page(refused.text)
+        assert self.items(refused_page) == self.ALL[10:20]
+        block = refused_page.find(id=f"strategy-{target.id}")
+        assert "Choose one of the listed values." in text_of(block)
+
+    def test_an_item_of_a_later_page_is_edited_inline_as_on_the_first(
+        self, session: Session, roads: Plan, cc_lead: tuple[TestClient, str]
+    ) -> None:
+        client, csrf = cc_lead
+        metric = fcr(session)
+        form = page(client.get("/my-work?page=3").text).find(id=f"metric-{metric.id}").find("form")
+        assert form["hx-post"] == form["action"] == f"/my-work/metrics/{metric.id}/measurements"
+        answer = client.post(
+            form["action"],
+            data={"period": "2025-07", "value": "86"},
+            headers={"X-CSRF-Token": csrf, **HX},
+        )
+        assert answer.status_code == 200 and is_fragment(answer.text)
+        block = page(answer.text).find(id=f"metric-{metric.id}")
+        assert text_of(block.find(class_="latest-value")) == "86% July 2025"
+
+
+def make_tiny_id(session: Session) -> int:
+    return session.exec(select(Plan.id).where(Plan.slug == "testville-service")).one()
