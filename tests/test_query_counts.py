@@ -103,6 +103,18 @@ def _api_queries() -> dict[str, str]:
 
 GET_ROUTES = _get_routes()
 QUERIES.update(_api_queries())
+# Pages shown a page at a time: later pages are counted too, like every route, and must issue as
+# many statements as the first (which page, and what it holds, must not matter).
+LATER_PAGES = {
+    "/plans/{slug}/scorecard": ("page=2",),
+    "/my-work": ("page=2", "page=3"),
+}
+COUNTED = GET_ROUTES + [
+    f"{path}?{query}"
+    for path, queries in LATER_PAGES.items()
+    if path in GET_ROUTES
+    for query in queries
+]
 MAIN = (
     "/plans/{slug}",
     "/plans/{slug}/roadmap",
@@ -224,6 +236,11 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
 
 
 def _url(visit: Visit, path: str) -> str:
+    if "?" in path:  # a later page: the route's URL and its page
+        route, page = path.split("?", 1)
+        url = _url(visit, route)
+        return f"{url}{'&' if '?' in url else '?'}{page}"
+
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         if name == "slug" and ORGANIZATION_PATHS.match(path):
@@ -281,13 +298,13 @@ def counted(
     try:
         with ReadSession(get_read_engine(), expire_on_commit=False) as session:
             tiny = _visit(session, TINY, seed=1)
-            small = {path: _count(tiny, path, seen) for path in GET_ROUTES}
+            small = {path: _count(tiny, path, seen) for path in COUNTED}
             big = _visit(session, BIG, seed=2)
             assert big.city.counts["strategy"] >= 9 * tiny.city.counts["strategy"]
-            large = {path: _count(big, path, seen) for path in GET_ROUTES}
+            large = {path: _count(big, path, seen) for path in COUNTED}
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    yield {path: (small[path], large[path]) for path in GET_ROUTES}
+    yield {path: (small[path], large[path]) for path in COUNTED}
     reset_engine()
     assert not changes_without_history(url)
 
@@ -298,7 +315,7 @@ def test_the_main_pages_and_api_calls_are_counted() -> None:
     assert set(MAIN) & set(GET_ROUTES)
 
 
-@pytest.mark.parametrize("path", GET_ROUTES)
+@pytest.mark.parametrize("path", COUNTED)
 def test_statements_do_not_grow_with_the_city(
     path: str, counted: dict[str, tuple[Counted, Counted]]
 ) -> None:
@@ -328,3 +345,19 @@ def _repeated(big: list[str], small: list[str]) -> list[str]:
     return [
         f"{n}× (tiny: {before.get(k, 0)}×) {k}" for k, n in shapes.items() if n != before.get(k, 0)
     ]
+
+
+@pytest.mark.parametrize("path", sorted(LATER_PAGES))
+def test_later_pages_issue_as_many_statements_as_the_first(
+    path: str, counted: dict[str, tuple[Counted, Counted]]
+) -> None:
+    assert path in GET_ROUTES, f"{path} is no longer a route: update LATER_PAGES"
+    (_, first) = counted[path]
+    assert not isinstance(first, str), first
+    for query in LATER_PAGES[path]:
+        (_, later) = counted[f"{path}?{query}"]
+        assert not isinstance(later, str), later
+        assert later[0] == first[0], (
+            f"GET {path}?{query} in the big city: {later[0]} statements, the first page "
+            f"{first[0]}:\n" + "\n".join(_repeated(later[1], first[1]))
+        )
