@@ -221,15 +221,28 @@ def _belongs(strategy: StrategyFacts, plan: Plan, department_id: int | None) -> 
     return owner == department_id or (owner is None and plan.owning_department_id == department_id)
 
 
+def _newest(column: object) -> object:
+    """The column of a metric's newest live measurement, as a correlated subquery: the index on
+    (metric_id, period) finds it without reading the metric's other measurements."""
+    return (
+        select(column)  # type: ignore[call-overload]
+        .where(col(Measurement.metric_id) == col(Metric.id), _live(Measurement))
+        .order_by(col(Measurement.period).desc())
+        .limit(1)
+        .correlate(Metric)
+        .scalar_subquery()
+    )
+
+
 def _metric_statuses(
     session: Session, plan_ids: list[int]
 ) -> list[tuple[MetricFacts, list[TargetFacts], tuple[dt.date, float] | None, str]]:
     """Every live metric of the plans with its targets (oldest first), latest value and status
-    code, in three column queries (the latest value per metric found by the database)."""
-    metrics = [
-        MetricFacts(*row)
+    code, in two column queries (each metric's latest value found by the database)."""
+    metrics: list[tuple[MetricFacts, tuple[dt.date, float] | None]] = [
+        (MetricFacts(*row[:-2]), (row[-2], row[-1]) if row[-2] is not None else None)
         for row in session.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 Metric.id,
                 Metric.plan_id,
                 Metric.code,
@@ -240,6 +253,8 @@ def _metric_statuses(
                 Metric.focus_area_id,
                 Metric.goal_id,
                 Metric.strategy_id,
+                _newest(Measurement.period),
+                _newest(Measurement.value),
             )
             .where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
             .order_by(Metric.position, Metric.id)
@@ -258,28 +273,9 @@ def _metric_statuses(
         .order_by(MetricTarget.id)
     ):
         targets_of[metric_id].append(TargetFacts(value, comparator, since))
-    newest = (
-        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
-        .where(col(Measurement.metric_id).in_(of_plans), _live(Measurement))
-        .group_by(Measurement.metric_id)
-        .subquery()
-    )
-    latest: dict[int, tuple[dt.date, float]] = {
-        metric_id: (period, value)
-        for metric_id, period, value in session.exec(
-            select(Measurement.metric_id, Measurement.period, Measurement.value)
-            .join(
-                newest,
-                (col(Measurement.metric_id) == newest.c.metric_id)
-                & (col(Measurement.period) == newest.c.period),
-            )
-            .where(_live(Measurement))
-        )
-    }
     out = []
-    for m in metrics:
+    for m, last in metrics:
         targets = sorted(targets_of.get(m.id, []), key=lambda t: t.effective_from or dt.date.min)
-        last = latest.get(m.id)
         code = rollup.value_status(
             direction=m.direction,
             targets=targets,
@@ -296,38 +292,48 @@ def _history_by_focus_area(
 ) -> dict[int, dict[int | None, tuple[dt.datetime, int]]]:
     """For each focus area: {strategy id (None: the focus area itself): (newest entry, entries
     since)} over the history of the focus area, its strategies and their steps, archived ones
-    included, in one grouped query."""
+    included, in one query. The entries are grouped by their subject first (a few hundred
+    subjects for tens of thousands of entries), so only the groups are matched to their step,
+    strategy and focus area."""
     he = HistoryEntry
-    strategy_id = case(
-        (col(he.subject_type) == SubjectType.step, col(WorkplanStep.strategy_id)),
-        (col(he.subject_type) == SubjectType.strategy, col(he.subject_id)),
-        else_=None,
-    )
-    focus_area_id = case(
-        (col(he.subject_type) == SubjectType.focus_area, col(he.subject_id)),
-        else_=col(Strategy.focus_area_id),
-    )
-    rows = session.exec(
+    subjects = (
         select(  # type: ignore[call-overload]
-            focus_area_id.label("fa"),
-            strategy_id.label("sid"),
-            func.max(he.at),
-            func.sum(case((col(he.at) >= since, 1), else_=0)),
+            col(he.subject_type).label("kind"),
+            col(he.subject_id).label("subject"),
+            func.max(he.at).label("newest"),
+            func.sum(case((col(he.at) >= since, 1), else_=0)).label("recent"),
         )
-        .select_from(he)
-        .outerjoin(
-            WorkplanStep,
-            and_(
-                col(he.subject_type) == SubjectType.step, col(WorkplanStep.id) == col(he.subject_id)
-            ),
-        )
-        .outerjoin(Strategy, col(Strategy.id) == strategy_id)
         .where(
             col(he.plan_id).in_(plan_ids),
             col(he.subject_type).in_(
                 [SubjectType.focus_area, SubjectType.strategy, SubjectType.step]
             ),
         )
+        .group_by(col(he.subject_type), col(he.subject_id))
+        .subquery()
+    )
+    strategy_id = case(
+        (subjects.c.kind == SubjectType.step, col(WorkplanStep.strategy_id)),
+        (subjects.c.kind == SubjectType.strategy, subjects.c.subject),
+        else_=None,
+    )
+    focus_area_id = case(
+        (subjects.c.kind == SubjectType.focus_area, subjects.c.subject),
+        else_=col(Strategy.focus_area_id),
+    )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            focus_area_id.label("fa"),
+            strategy_id.label("sid"),
+            func.max(subjects.c.newest),
+            func.sum(subjects.c.recent),
+        )
+        .select_from(subjects)
+        .outerjoin(
+            WorkplanStep,
+            and_(subjects.c.kind == SubjectType.step, col(WorkplanStep.id) == subjects.c.subject),
+        )
+        .outerjoin(Strategy, col(Strategy.id) == strategy_id)
         .group_by("fa", "sid")
     ).all()
     out: dict[int, dict[int | None, tuple[dt.datetime, int]]] = defaultdict(dict)
