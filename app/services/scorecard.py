@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -252,11 +251,31 @@ class _Target:
     effective_from: dt.date | None
 
 
+def _newest(column: Any) -> Any:
+    """The column of a metric's newest live measurement, as a correlated subquery: the index on
+    (metric_id, period) finds it without reading the metric's other measurements."""
+    return (
+        select(column)
+        .where(col(Measurement.metric_id) == col(Metric.id), _live(Measurement))
+        .order_by(col(Measurement.period).desc())
+        .limit(1)
+        .correlate(Metric)
+        .scalar_subquery()
+    )
+
+
 def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None, str]]:
-    """(id, horizon, latest status code) of every live metric of `plan`, in plan order: three
+    """(id, horizon, latest status code) of every live metric of `plan`, in plan order: two
     column queries, no ORM objects and no reason text."""
     metrics = session.exec(
-        select(Metric.id, Metric.horizon, Metric.direction, Metric.tolerance)
+        select(  # type: ignore[call-overload]
+            Metric.id,
+            Metric.horizon,
+            Metric.direction,
+            Metric.tolerance,
+            _newest(Measurement.period),
+            _newest(Measurement.value),
+        )
         .where(Metric.plan_id == plan.id, _live(Metric))
         .order_by(Metric.position, Metric.id)
     ).all()
@@ -268,33 +287,16 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
             MetricTarget.value,
             MetricTarget.comparator,
             MetricTarget.effective_from,
-        ).where(col(MetricTarget.metric_id).in_(of_plan))
+        )
+        .where(col(MetricTarget.metric_id).in_(of_plan))
+        .order_by(MetricTarget.id)
     ):
         targets_of[metric_id].append(_Target(value, comparator, since))
-    newest = (
-        select(Measurement.metric_id, func.max(Measurement.period).label("period"))
-        .where(col(Measurement.metric_id).in_(of_plan), _live(Measurement))
-        .group_by(Measurement.metric_id)
-        .subquery()
-    )
-    latest = {
-        metric_id: (period, value)
-        for metric_id, period, value in session.exec(
-            select(Measurement.metric_id, Measurement.period, Measurement.value)
-            .join(
-                newest,
-                (col(Measurement.metric_id) == newest.c.metric_id)
-                & (col(Measurement.period) == newest.c.period),
-            )
-            .where(_live(Measurement))
-        )
-    }
     out = []
-    for metric_id, horizon, direction, tolerance in metrics:
+    for metric_id, horizon, direction, tolerance, period, value in metrics:
         targets = sorted(
             targets_of.get(metric_id, []), key=lambda t: t.effective_from or dt.date.min
         )
-        period, value = latest.get(metric_id, (None, None))
         code = rollup.value_status(
             direction=direction, targets=targets, value=value, period=period, tolerance=tolerance
         )
