@@ -228,16 +228,24 @@ def sign_in_as(page: Page, server: LiveServer, username: str) -> None:
 class BrowserProblems:
     """What a page reported while a test used it: JS errors, console errors, CSP violations."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, *, expected_errors: tuple[str, ...] = ()) -> None:
+        """`expected_errors`: paths whose error status is the point (a 404 page), so the
+        browser's "Failed to load resource" for that very document is not a problem."""
         self.page = page
+        self.expected_errors = expected_errors
         self.errors: list[str] = []
         page.add_init_script(CSP_RECORDER)
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: uncaught {exc}"))
 
     def _console(self, message: ConsoleMessage) -> None:
+        resource = message.location.get("url", "")
+        if message.text.startswith("Failed to load resource") and resource.endswith(
+            self.expected_errors or ("\0",)
+        ):
+            return
         if message.type == "error":
-            self.errors.append(f"{self.page.url}: console error: {message.text}")
+            self.errors.append(f"{self.page.url}: console error: {message.text} ({resource})")
         elif "Content Security Policy" in message.text:
             self.errors.append(f"{self.page.url}: console {message.type}: {message.text}")
 
