@@ -33,6 +33,7 @@ def test_lead_update_and_measurement_show_in_the_coordinators_review_and_activit
     sign_in_as(page, live_server, "SJ311 lead")
     page.get_by_role("link", name="My work").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My work: SJ311")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
     rec = page.get_by_role("article", name="Recommendation 3.1")
     rec.get_by_label("Status").select_option(label="On track")
     rec.get_by_label("Progress (%)").fill("40")
@@ -51,6 +52,7 @@ def test_lead_update_and_measurement_show_in_the_coordinators_review_and_activit
     month = dt.date.today().strftime("%B %Y")
     expect(metric.get_by_role("status")).to_contain_text(f"recorded for {month}")
     expect(metric.locator(".latest-value")).to_contain_text("72.5")
+    assert page.evaluate("window.__sameDocument === true"), "My work reloaded instead of a swap"
     page.screenshot(path=str(screenshot_dir / "my-work-after-update.png"), full_page=True)
 
     # The coordinator, in a session of their own.
