@@ -1,8 +1,11 @@
 """End-to-end tests: the real server (uvicorn) on 127.0.0.1 and Debian's Chromium via Playwright.
 
-Each test gets its own server on a fresh database (migrated, seeds loaded, demo users), in demo
-mode so a test signs in as a role with one click, as a person trying `make run` would.
-Screenshots of the pages land in test-artifacts/screenshots/.
+A test that writes gets its own server (`live_server`) on a fresh database (migrated, seeds loaded,
+demo users: on SQLite a copy of one such database made per run); a module whose tests only read
+shares one (`shared_server`). Demo mode is on, so a test signs in as a role with one click, as a
+person trying `make run` would. Helpers here assign owners through the services as an
+administrator and read the server's database; `BrowserProblems` collects CSP violations and
+script errors. Screenshots of the pages land in test-artifacts/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
