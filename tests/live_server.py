@@ -34,7 +34,9 @@ class LiveServer:
             self.process.kill()
 
 
-def start_server(database_url: str, *, extra_env: dict[str, str] | None = None) -> LiveServer:
+def start_server(
+    database_url: str, *, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> LiveServer:
     port = _free_port()
     env = {
         **os.environ,
@@ -47,7 +49,7 @@ def start_server(database_url: str, *, extra_env: dict[str, str] | None = None) 
     for command in (["db", "upgrade"], ["seed"], ["demo-users"]):
         subprocess.run(plantrack + command, env=env, cwd=ROOT, check=True, capture_output=True)
     process = subprocess.Popen(
-        plantrack + ["serve", "--port", str(port)],
+        plantrack + ["serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
