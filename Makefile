@@ -28,11 +28,14 @@ run: setup
 	if [ "$(DEMO_MODE)" = "true" ]; then DEMO_MODE=true $(BIN)/plantrack demo-users; fi
 	DEMO_MODE=$(DEMO_MODE) $(BIN)/plantrack serve --host $(HOST) --port $(PORT)
 
-## test: the whole suite on SQLite, then on PostgreSQL (a throwaway server), then the browser tests
+# Test processes in parallel (pytest-xdist): one per core of these two-core machines.
+TEST_WORKERS ?= 2
+
+## test: lint, the whole suite on SQLite (browser and fuzz tests included), then on PostgreSQL
 test: setup
 	$(BIN)/ruff check app tests migrations
-	$(BIN)/pytest -q
-	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
+	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser"
 
 lint: setup
 	$(BIN)/ruff check app tests migrations
