@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import select
 
 from app.models import Metric, Plan, Strategy, User
@@ -128,9 +128,9 @@ def server(shared_server: LiveServer) -> Iterator[LiveServer]:
 
 def test_a_screenshot_of_every_main_page(
     page: Page,
-    new_context,
+    new_context: Callable[..., BrowserContext],
     server: LiveServer,
-    screenshot_dir: Path,  # noqa: ANN001
+    screenshot_dir: Path,
 ) -> None:
     sign_in_as(page, server, "admin")
     for name, path in MAIN_PAGES.items():
