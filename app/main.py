@@ -22,6 +22,7 @@ VENDOR_DIST = {
     "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
     "pico": ROOT / "node_modules" / "@picocss" / "pico" / "css",
     "chartjs": ROOT / "node_modules" / "chart.js" / "dist",
+    "swagger-ui": ROOT / "node_modules" / "swagger-ui-dist",
 }
 
 
@@ -47,7 +48,7 @@ def create_app() -> FastAPI:
             "editable item carries a `version`: send it back with a change (or as `If-Match`) and "
             "a stale change is refused with 409/412 and the newer value."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served by app/routes/pages/api_docs.py, without a CDN or inline script
         redoc_url=None,
         openapi_url="/openapi.json",
         # Before every route: the current user on request.state, and CSRF for unsafe methods.
