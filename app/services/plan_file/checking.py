@@ -1,7 +1,8 @@
 """Checks a plan file's cross-references before anything is written.
 
 Pydantic checks each field on its own; this checks what needs the whole file: codes unique within
-the plan, every department / goal / phase / statement / strategy code named somewhere is defined,
+the plan (a strategy's code across the focus areas and the top-level `strategies`), every
+department / goal / phase / statement / strategy code named somewhere is defined,
 quarters written in the plan's schedule style, spans and targets in order.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 
 from app.models.enums import ScheduleStyle
 from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
-from app.services.plan_file.schema import PlanFile
+from app.services.plan_file.schema import PlanFile, StrategyIn
 from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, quarter_start
 
 
@@ -34,6 +35,16 @@ def _duplicates(
         if counts[code] > 1:
             report.add(loc, f"{what} '{code}' is used more than once in this plan")
     return {code for _, code in items}
+
+
+def every_strategy(plan: PlanFile) -> list[tuple[Loc, StrategyIn]]:
+    """Each strategy with where it is written: inside its focus area, or in the top-level list of
+    strategies in no focus area."""
+    return [
+        (("focus_areas", i, "strategies", j), s)
+        for i, fa in enumerate(plan.focus_areas)
+        for j, s in enumerate(fa.strategies)
+    ] + [(("strategies", j), s) for j, s in enumerate(plan.strategies)]
 
 
 def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
@@ -62,12 +73,11 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
         for j, g in enumerate(fa.goals)
     ]
     goals = _duplicates(goal_locs, "goal code", report)
-    strategy_locs = [
-        (("focus_areas", i, "strategies", j, "code"), s.code)
-        for i, fa in enumerate(plan.focus_areas)
-        for j, s in enumerate(fa.strategies)
-    ]
-    strategies = _duplicates(strategy_locs, "strategy code", report)
+    strategies = _duplicates(
+        ((loc + ("code",), s.code) for loc, s in every_strategy(plan)),
+        "strategy code",
+        report,
+    )
     _duplicates(
         ((("metrics", i, "code"), m.code) for i, m in enumerate(plan.metrics)),
         "metric code",
@@ -89,12 +99,11 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
     for i, fa in enumerate(plan.focus_areas):
         if fa.active_from and fa.active_to and fa.active_to < fa.active_from:
             report.add(("focus_areas", i, "active_to"), "is before active_from")
-        for j, s in enumerate(fa.strategies):
-            loc: Loc = ("focus_areas", i, "strategies", j)
-            known(loc + ("department",), s.department, departments, "department")
-            known(loc + ("phase",), s.phase, phases, "phase")
-            for k, goal in enumerate(s.goals):
-                known(loc + ("goals", k), goal, goals, "goal")
+    for loc, s in every_strategy(plan):
+        known(loc + ("department",), s.department, departments, "department")
+        known(loc + ("phase",), s.phase, phases, "phase")
+        for k, goal in enumerate(s.goals):
+            known(loc + ("goals", k), goal, goals, "goal")
     for i, m in enumerate(plan.metrics):
         loc = ("metrics", i)
         known(loc + ("department",), m.department, departments, "department")
@@ -132,11 +141,7 @@ def _check_schedule(plan: PlanFile, report: _Collector) -> None:
     example = "Y2 Q2" if relative else "2019-Q2"
     spans: list[tuple[Loc, str | None, str | None]] = [
         (("phases", i), p.start, p.end) for i, p in enumerate(plan.phases)
-    ] + [
-        (("focus_areas", i, "strategies", j), s.planned_start, s.planned_end)
-        for i, fa in enumerate(plan.focus_areas)
-        for j, s in enumerate(fa.strategies)
-    ]
+    ] + [(loc, s.planned_start, s.planned_end) for loc, s in every_strategy(plan)]
     origin = plan.plan.schedule_origin
     for loc, start, end in spans:
         names = ("start", "end") if loc[0] == "phases" else ("planned_start", "planned_end")

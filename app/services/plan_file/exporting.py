@@ -107,7 +107,9 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         select(StrategyGoal).where(col(StrategyGoal.strategy_id).in_(strategy_ids))
     ).all()
     metrics = session.exec(
-        select(Metric).where(Metric.plan_id == plan.id, _live(Metric)).order_by(Metric.position)
+        select(Metric)
+        .where(Metric.plan_id == plan.id, _live(Metric))
+        .order_by(Metric.position, Metric.id)
     ).all()
     metric_ids = [m.id for m in metrics]
     targets = session.exec(
@@ -241,6 +243,9 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             ],
         )
 
+    # A strategy or goal whose focus area is missing or archived is still live: it goes in the
+    # top-level lists (strategies and goals in no focus area) rather than being left out.
+    placed = set(fa_code)
     used_depts = departments  # every department of the organisation travels with its plans
     return PlanFile(
         format=FORMAT_VERSION,
@@ -281,7 +286,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             )
             for p in phases
         ],
-        goals=[goal_in(g) for g in goals if g.focus_area_id is None],
+        goals=[goal_in(g) for g in goals if g.focus_area_id not in placed],
         focus_areas=[
             FocusAreaIn(
                 code=f.code,
@@ -290,11 +295,13 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
                 category=f.category,
                 active_from=f.active_from,
                 active_to=f.active_to,
+                narrative=f.narrative,
                 goals=[goal_in(g) for g in goals if g.focus_area_id == f.id],
                 strategies=[strategy_in(s) for s in strategies if s.focus_area_id == f.id],
             )
             for f in focus_areas
         ],
+        strategies=[strategy_in(s) for s in strategies if s.focus_area_id not in placed],
         metrics=[metric_in(m) for m in metrics],
         quick_wins=[
             QuickWinIn(
@@ -305,6 +312,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
                 summary=q.summary,
                 category=q.category,
                 status=q.status,
+                narrative=q.narrative,
                 department=dept_code.get(q.department_id) if q.department_id else None,
             )
             for q in quick_wins

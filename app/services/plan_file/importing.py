@@ -34,7 +34,7 @@ from app.services.plan_file.reading import (
     PlanFileProblem,
     parse_plan_text,
 )
-from app.services.plan_file.schema import GoalIn, PlanFile, StepIn
+from app.services.plan_file.schema import GoalIn, PlanFile, StepIn, StrategyIn
 from app.services.quarters import quarter_end, quarter_start
 
 
@@ -175,9 +175,37 @@ def _store(
     for position, goal in enumerate(plan_file.goals):
         add_goal(goal, position, None)
 
-    focus_area_ids: dict[str, int] = {}
     strategy_ids: dict[str, int] = {}
-    strategy_position = 0
+
+    def add_strategy(s: StrategyIn, position: int, focus_area_id: int | None) -> None:
+        row = Strategy(
+            plan_id=plan.id,
+            focus_area_id=focus_area_id,
+            department_id=dept_ids.get(s.department) if s.department else None,
+            phase_id=phase_ids.get(s.phase) if s.phase else None,
+            code=s.code,
+            position=position,
+            title=s.title,
+            description=s.description,
+            term=s.term,
+            priority=s.priority,
+            leads=list(s.leads),
+            planned_start=quarter_start(s.planned_start, origin) if s.planned_start else None,
+            planned_end=quarter_end(s.planned_end, origin) if s.planned_end else None,
+            status=s.status,
+            progress=s.progress,
+            narrative=s.narrative,
+            update_cadence_days=s.update_cadence_days,
+        )
+        session.add(row)
+        session.flush()
+        strategy_ids[s.code] = row.id  # type: ignore[assignment]
+        for goal_code in s.goals:
+            session.add(StrategyGoal(strategy_id=row.id, goal_id=goal_ids[goal_code]))
+        _add_steps(session, row.id, s.steps)  # type: ignore[arg-type]
+
+    # Every focus area and goal first: a strategy may support a goal of a later focus area.
+    focus_area_ids: dict[str, int] = {}
     for fa_position, fa in enumerate(plan_file.focus_areas):
         fa_row = FocusArea(
             plan_id=plan.id,
@@ -188,39 +216,22 @@ def _store(
             category=fa.category,
             active_from=fa.active_from,
             active_to=fa.active_to,
+            narrative=fa.narrative,
         )
         session.add(fa_row)
         session.flush()
         focus_area_ids[fa.code] = fa_row.id  # type: ignore[assignment]
         for position, goal in enumerate(fa.goals):
             add_goal(goal, position, fa_row.id)
+    strategy_position = 0
+    for fa in plan_file.focus_areas:
         for s in fa.strategies:
             strategy_position += 1
-            row = Strategy(
-                plan_id=plan.id,
-                focus_area_id=fa_row.id,
-                department_id=dept_ids.get(s.department) if s.department else None,
-                phase_id=phase_ids.get(s.phase) if s.phase else None,
-                code=s.code,
-                position=strategy_position,
-                title=s.title,
-                description=s.description,
-                term=s.term,
-                priority=s.priority,
-                leads=list(s.leads),
-                planned_start=quarter_start(s.planned_start, origin) if s.planned_start else None,
-                planned_end=quarter_end(s.planned_end, origin) if s.planned_end else None,
-                status=s.status,
-                progress=s.progress,
-                narrative=s.narrative,
-                update_cadence_days=s.update_cadence_days,
-            )
-            session.add(row)
-            session.flush()
-            strategy_ids[s.code] = row.id  # type: ignore[assignment]
-            for goal_code in s.goals:
-                session.add(StrategyGoal(strategy_id=row.id, goal_id=goal_ids[goal_code]))
-            _add_steps(session, row.id, s.steps)  # type: ignore[arg-type]
+            add_strategy(s, strategy_position, focus_area_ids[fa.code])
+    # Strategies in no focus area come after those in one, in the file's order.
+    for s in plan_file.strategies:
+        strategy_position += 1
+        add_strategy(s, strategy_position, None)
 
     for position, m in enumerate(plan_file.metrics):
         metric = Metric(
@@ -276,6 +287,7 @@ def _store(
                 summary=q.summary,
                 category=q.category,
                 status=q.status,
+                narrative=q.narrative,
             )
         )
 

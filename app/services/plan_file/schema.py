@@ -143,6 +143,7 @@ class FocusAreaIn(_Strict):
     category: WorkCategory | None = None
     active_from: dt.date | None = None
     active_to: dt.date | None = None
+    narrative: LongText = ""
     goals: list[GoalIn] = Field(default_factory=list)
     strategies: list[StrategyIn] = Field(default_factory=list)
 
@@ -216,6 +217,7 @@ class QuickWinIn(_Strict):
     summary: LongText = ""
     category: WorkCategory | None = None
     status: QuickWinStatus = QuickWinStatus.planned
+    narrative: LongText = ""
     department: Code | None = None
 
 
@@ -259,6 +261,8 @@ class PlanFile(_Strict):
     phases: list[PhaseIn] = Field(default_factory=list)
     goals: list[GoalIn] = Field(default_factory=list)
     focus_areas: list[FocusAreaIn] = Field(default_factory=list)
+    # Strategies in no focus area (created without one, or whose focus area was archived).
+    strategies: list[StrategyIn] = Field(default_factory=list)
     metrics: list[MetricIn] = Field(default_factory=list)
     quick_wins: list[QuickWinIn] = Field(default_factory=list)
     personas: list[PersonaIn] = Field(default_factory=list)
