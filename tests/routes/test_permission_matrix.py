@@ -803,6 +803,49 @@ def test_permission_matrix(
     world_copy.dirty = bool(changed)
 
 
+# --- moving an item to another department ---------------------------------------------------------
+
+# A change of owner is a change to both departments' work: it needs the right to change items of
+# the department it leaves and of the one it joins.
+MOVES = {
+    f"{API}/strategies/{{strategy_id}}": lambda i: f"{API}/strategies/{i.strategy.id}",
+    f"{API}/quick-wins/{{quick_win_id}}": lambda i: f"{API}/quick-wins/{i.quick_win.id}",
+    f"{API}/metrics/{{metric_id}}": lambda i: f"{API}/metrics/{i.metric.id}",
+}
+MOVE_CASES = [
+    pytest.param(who, "PATCH", path, side, to, id=f"{who}|PATCH {path}|{side}->{to}")
+    for path in MOVES
+    for side, to in (("A", "B"), ("B", "A"))
+    for who in PEOPLE
+]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "side", "to"), MOVE_CASES)
+def test_moving_an_item_to_another_department(
+    world: World, world_copy: Copy, who: str, method: str, path: str, side: str, to: str
+) -> None:
+    item, other = world.items[side], world.items[to]
+    row = {"strategies": item.strategy, "quick-wins": item.quick_win, "metrics": item.metric}[
+        path.split("/")[3]
+    ]
+    req = Req(MOVES[path](item), json={**_version(row), "department_id": other.department_id})
+    allowed = all(expected(who, Do.edit, s) == Expect.allow for s in (side, to))
+    engine = create_engine(world_copy.url)
+    try:
+        before = snapshot(engine)
+        answer = _send(world, who, method, req)
+        changed = changed_tables(before, snapshot(engine))
+    finally:
+        engine.dispose()
+    said = f"{who} moving {req.url} from {side} to {to}: {answer.status_code}"
+    if allowed:
+        assert answer.status_code == 200 and changed, f"{said}\n{answer.text[:300]}"
+    else:
+        assert _refused(answer, signed_in=who != "anonymous"), f"{said}\n{answer.text[:300]}"
+        assert not changed, f"{said} was refused but changed {changed}"
+    world_copy.dirty = bool(changed)
+
+
 # --- the matrix itself cannot pass by being empty or badly filled --------------------------------
 
 
