@@ -97,6 +97,17 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
     return ALLOWED
 
 
+def manage_users(user: User | None) -> Decision:
+    """Creating accounts, changing their roles and deactivating them: administrators only."""
+    if user is None:
+        return Decision(False, "Sign in as an administrator to manage users.")
+    if not user.active:
+        return Decision(False, "This account is deactivated.")
+    if user.role != Role.admin:
+        return Decision(False, "Only an administrator can manage users.")
+    return ALLOWED
+
+
 def ownership_of(session: Session, item: object, *, kind: str) -> Ownership:
     """The organisation and owning department of any plan item (steps follow their strategy)."""
     if isinstance(item, WorkplanStep):

@@ -13,7 +13,7 @@ from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
 from app.models import Department, Organization, User
 from app.models.enums import Role
-from app.services import accounts
+from app.services import accounts, permissions
 from app.services.errors import NotFound, ValidationFailed
 from app.templating import render
 
@@ -30,12 +30,14 @@ def forbidden(request: Request, message: str) -> Response:
 
 
 def _gate(request: Request, user: User | None) -> Response | None:
-    """A response refusing the request, or None when an active administrator asks."""
+    """A response refusing the request, or None when an active administrator asks (the rule is
+    app.services.permissions.manage_users)."""
+    decision = permissions.manage_users(user)
+    if decision.allowed:
+        return None
     if user is None:
         return login_redirect(request)
-    if user.role != Role.admin:
-        return forbidden(request, "Only an administrator can manage users.")
-    return None
+    return forbidden(request, decision.reason)
 
 
 def _organization(session: SessionDep, admin: User) -> Organization | None:
