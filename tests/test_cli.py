@@ -61,3 +61,28 @@ def test_backup_and_restore_commands(database_url: str, request, tmp_path: Path)
     assert result.exit_code == 0, result.output
     with Session(build_engine(target)) as session:
         assert session.exec(select(Plan.slug)).scalars().all() == ["testville-service"]
+
+
+def test_seed_then_anyone_lists_the_five_organisations_plans(database_url: str) -> None:
+    """What a newcomer tries after `make run`: `curl /api/v1/plans` without signing in."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    seeded = runner.invoke(app, ["seed"])
+    assert seeded.exit_code == 0, seeded.output
+    answer = TestClient(create_app()).get("/api/v1/plans")
+    assert answer.status_code == 200
+    plans = answer.json()["items"]
+    assert {p["slug"] for p in plans} == {
+        "san-jose-customer-service",
+        "mississauga-customer-service-strategy",
+        "charlotte-county-customer-informed-organization",
+        "dcx-311-strategic-plan",
+        "philadelphia-customer-service-officers-program",
+        "philadelphia-fleet-management-customer-service",
+    }
+    assert len({p["organization_slug"] for p in plans}) == 5
+    again = runner.invoke(app, ["seed"])  # make run seeds on every start: nothing twice
+    assert again.exit_code == 0
+    assert TestClient(create_app()).get("/api/v1/plans").json()["total"] == 6
