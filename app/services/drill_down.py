@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.models.enums import Role, SubjectType
 from app.services.errors import NotFound
+from app.services.permissions import can_read_internal
 from app.services.plan_tree import FocusAreaNode, MetricNode, PlanTree, StrategyNode
 from app.services.roadmap import TERM_LABELS, span_text
 from app.services.rollup import LABELS, format_value
@@ -225,11 +226,9 @@ def update_link(user: User | None, node: StrategyNode, organization_slug: str) -
 
 
 def can_read_history(user: User | None, plan: Plan) -> bool:
-    """The history names who changed what, with their notes: for the organisation's people
-    (and administrators), not for anonymous readers of a published plan."""
-    if user is None or not user.active:
-        return False
-    return user.role == Role.admin or user.organization_id == plan.organization_id
+    """The history names who changed what, with their notes: internal, so the one rule decides
+    (`permissions.can_read_internal`: the organisation's people and administrators)."""
+    return can_read_internal(user, plan)
 
 
 def moment_text(moment: dt.datetime | None) -> str:

@@ -225,3 +225,16 @@ def readable_history(user: User | None) -> ColumnElement[bool]:
         col(HistoryEntry.plan_id).is_not(None),
         col(HistoryEntry.organization_id) == user.organization_id,
     )
+
+
+# --- internal narrative: what the public does not read --------------------------------------------
+
+
+def can_read_internal(user: User | None, plan: Plan) -> bool:
+    """Narratives of strategies, quick wins and focus areas, measurement notes, and the history of
+    changes with its notes are internal: for the signed-in, active people of the plan's
+    organisation and for administrators, never for anonymous readers of a published plan (nor
+    for people of another organisation)."""
+    if user is None or not user.active:
+        return False
+    return user.role == Role.admin or user.organization_id == plan.organization_id

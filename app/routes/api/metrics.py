@@ -27,6 +27,7 @@ from app.routes.api.deps import (
     error_responses,
 )
 from app.routes.api.inputs import MetricChange, TargetRevision, VersionNote, strict_json
+from app.routes.api.internal import measurement_for_reader, measurements_for_reader
 from app.routes.api.schemas import MeasurementRead, MetricRead, Page, PageParams, each
 from app.routes.api.versions import (
     IfMatch,
@@ -227,11 +228,16 @@ def restore_metric(
 def list_measurements(
     metric: ReadableMetric,
     session: SessionDep,
+    user: CurrentUser,
     page: PageParams,
     include_archived: IncludeArchived,
 ) -> Page[MeasurementRead]:
     query = catalog.measurements_query(metric=metric, include_archived=include_archived)
-    return page.run_items(session, query, each(MeasurementRead))
+    return page.run_items(
+        session,
+        query,
+        lambda rows: measurements_for_reader(session, user, metric, each(MeasurementRead)(rows)),
+    )
 
 
 @router.get(
@@ -241,8 +247,11 @@ def list_measurements(
     response_model=MeasurementRead,
     responses=error_responses(*READ_ERRORS),
 )
-def get_measurement(measurement: ReadableMeasurement, response: Response) -> MeasurementRead:
-    return with_etag(response, MeasurementRead.model_validate(measurement))
+def get_measurement(
+    measurement: ReadableMeasurement, session: SessionDep, user: CurrentUser, response: Response
+) -> MeasurementRead:
+    read = MeasurementRead.model_validate(measurement)
+    return with_etag(response, measurement_for_reader(session, user, measurement, read))
 
 
 @router.post(
@@ -271,7 +280,7 @@ def record_measurement(
     row = metrics.record_measurement(
         session=session, metric=metric, data=data, actor=actor_for(user)
     )
-    answer = MeasurementRead.model_validate(row)
+    answer = measurement_for_reader(session, user, row, MeasurementRead.model_validate(row))
     if earlier is not None:
         response.status_code = 200
         return with_etag(response, answer)

@@ -21,6 +21,7 @@ from app.routes.api.deps import (
     ReadableStatement,
     error_responses,
 )
+from app.routes.api.internal import for_reader, one_for_reader
 from app.routes.api.schemas import (
     FocusAreaRead,
     GoalRead,
@@ -93,7 +94,9 @@ def list_focus_areas(
     include_archived: IncludeArchived,
 ) -> Page[FocusAreaRead]:
     query = catalog.focus_areas_query(user=user, plan=plan, include_archived=include_archived)
-    return page.run_items(session, query, each(FocusAreaRead))
+    return page.run_items(
+        session, query, lambda rows: for_reader(session, user, each(FocusAreaRead)(rows))
+    )
 
 
 @router.get(
@@ -102,8 +105,11 @@ def list_focus_areas(
     response_model=FocusAreaRead,
     responses=error_responses(*READ_ERRORS),
 )
-def get_focus_area(focus_area: ReadableFocusArea, response: Response) -> FocusAreaRead:
-    return with_etag(response, FocusAreaRead.model_validate(focus_area))
+def get_focus_area(
+    focus_area: ReadableFocusArea, session: SessionDep, user: CurrentUser, response: Response
+) -> FocusAreaRead:
+    read = one_for_reader(session, user, FocusAreaRead.model_validate(focus_area))
+    return with_etag(response, read)
 
 
 @router.get("/goals", summary="List goals", response_model=Page[GoalRead], responses=LIST_ERRORS)

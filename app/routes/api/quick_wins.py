@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
 from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
+from app.models import QuickWin, User
 from app.models.enums import QuickWinStatus, WorkCategory
 from app.models.quick_win import QuickWinCreate, QuickWinProgressIn
 from app.routes.api.deps import (
@@ -24,6 +26,7 @@ from app.routes.api.deps import (
     error_responses,
 )
 from app.routes.api.inputs import QuickWinChange, VersionNote, strict_json
+from app.routes.api.internal import for_reader, one_for_reader
 from app.routes.api.schemas import Page, PageParams, QuickWinRead, each
 from app.routes.api.versions import (
     IfMatch,
@@ -38,6 +41,10 @@ from app.services import catalog, quick_wins
 router = APIRouter(tags=["quick wins"])
 
 VersionNoteJson = Annotated[None, strict_json(VersionNote)]
+
+
+def _read(session: Session, user: User | None, quick_win: QuickWin) -> QuickWinRead:
+    return one_for_reader(session, user, QuickWinRead.model_validate(quick_win))
 
 
 @router.get(
@@ -64,7 +71,9 @@ def list_quick_wins(
         category=category,
         department_id=department_id,
     )
-    return page.run_items(session, query, each(QuickWinRead))
+    return page.run_items(
+        session, query, lambda rows: for_reader(session, user, each(QuickWinRead)(rows))
+    )
 
 
 @router.get(
@@ -74,8 +83,10 @@ def list_quick_wins(
     response_model=QuickWinRead,
     responses=error_responses(*READ_ERRORS),
 )
-def get_quick_win(quick_win: ReadableQuickWin, response: Response) -> QuickWinRead:
-    return with_etag(response, QuickWinRead.model_validate(quick_win))
+def get_quick_win(
+    quick_win: ReadableQuickWin, session: SessionDep, user: CurrentUser, response: Response
+) -> QuickWinRead:
+    return with_etag(response, _read(session, user, quick_win))
 
 
 @router.post(
@@ -101,7 +112,7 @@ def create_quick_win(
         request,
         response,
         "api_quick_win",
-        QuickWinRead.model_validate(quick_win),
+        _read(session, user, quick_win),
         quick_win_id=quick_win.id,
     )
 
@@ -129,7 +140,7 @@ def update_quick_win(
         quick_wins.update_quick_win(
             session=session, quick_win=quick_win, data=data, actor=actor_for(user)
         )
-    return with_etag(response, QuickWinRead.model_validate(quick_win))
+    return with_etag(response, _read(session, user, quick_win))
 
 
 @router.post(
@@ -155,7 +166,7 @@ def post_progress(
         quick_wins.record_quick_win_progress(
             session=session, quick_win=quick_win, data=data, actor=actor_for(user)
         )
-    return with_etag(response, QuickWinRead.model_validate(quick_win))
+    return with_etag(response, _read(session, user, quick_win))
 
 
 @router.post(
@@ -183,7 +194,7 @@ def archive_quick_win(
             actor=actor_for(user),
             note=body.note,
         )
-    return with_etag(response, QuickWinRead.model_validate(quick_win))
+    return with_etag(response, _read(session, user, quick_win))
 
 
 @router.post(
@@ -211,4 +222,4 @@ def restore_quick_win(
             actor=actor_for(user),
             note=body.note,
         )
-    return with_etag(response, QuickWinRead.model_validate(quick_win))
+    return with_etag(response, _read(session, user, quick_win))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -132,6 +132,23 @@ UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    # Fields only the organisation's people and administrators read (permissions.can_read_internal):
+    # null for anyone else (app/routes/api/internal.py).
+    INTERNAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def without_internal(self) -> Self:
+        return self.model_copy(update=dict.fromkeys(self.INTERNAL_FIELDS))
+
+
+INTERNAL_NARRATIVE = (
+    "The latest progress narrative; null when the reader may not see internal "
+    "narratives: anonymous readers of a published plan (and people of another organisation)"
+)
+INTERNAL_NOTE = (
+    "The note left with the value; null when the reader may not see internal narratives: "
+    "anonymous readers of a published plan (and people of another organisation)"
+)
+
 
 class _Editable(_Read):
     """Items that change carry `version` (also their ETag): send it back with a change."""
@@ -221,7 +238,9 @@ class FocusAreaRead(_Editable):
     category: WorkCategory | None
     active_from: dt.date | None
     active_to: dt.date | None
-    narrative: str
+    narrative: str | None = Field(description=INTERNAL_NARRATIVE)
+
+    INTERNAL_FIELDS = ("narrative",)
 
 
 class GoalRead(_Editable):
@@ -256,9 +275,11 @@ class StrategyRead(_Editable):
         description="The % progress its owner last entered. A strategy with workplan steps "
         "progresses by its steps instead: see the plan tree for the rolled-up figure."
     )
-    narrative: str
+    narrative: str | None = Field(description=INTERNAL_NARRATIVE)
     update_cadence_days: int
     last_update_at: UtcDatetime | None
+
+    INTERNAL_FIELDS = ("narrative",)
 
     @classmethod
     def of(cls, strategy: Strategy, goal_ids: list[int]) -> StrategyRead:
@@ -288,7 +309,9 @@ class QuickWinRead(_Editable):
     summary: str
     category: WorkCategory | None
     status: QuickWinStatus
-    narrative: str
+    narrative: str | None = Field(description=INTERNAL_NARRATIVE)
+
+    INTERNAL_FIELDS = ("narrative",)
 
 
 class TargetRead(_Read):
@@ -342,7 +365,9 @@ class MeasurementRead(_Editable):
     metric_id: int
     period: dt.date = Field(description="The first day of the period the value is for")
     value: float
-    note: str
+    note: str | None = Field(description=INTERNAL_NOTE)
+
+    INTERNAL_FIELDS = ("note",)
 
 
 class JourneyRead(_Read):

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
-from app.models import Strategy, WorkplanStep
+from app.models import Strategy, User, WorkplanStep
 from app.models.enums import StrategyStatus, Term
 from app.models.strategy import (
     ProgressUpdateIn,
@@ -41,6 +41,7 @@ from app.routes.api.inputs import (
     VersionNote,
     strict_json,
 )
+from app.routes.api.internal import for_reader
 from app.routes.api.schemas import Page, PageParams, StepRead, StrategyRead, each
 from app.routes.api.versions import (
     IfMatch,
@@ -57,13 +58,14 @@ router = APIRouter(tags=["strategies"])
 VersionNoteJson = Annotated[None, strict_json(VersionNote)]
 
 
-def _reads(session: Session, rows: list[Strategy]) -> list[StrategyRead]:
+def _reads(session: Session, user: User | None, rows: list[Strategy]) -> list[StrategyRead]:
     goals = catalog.goal_ids_of(session=session, strategy_ids=[s.id for s in rows])  # type: ignore[misc]
-    return [StrategyRead.of(s, goals.get(s.id, [])) for s in rows]  # type: ignore[arg-type]
+    reads = [StrategyRead.of(s, goals.get(s.id, [])) for s in rows]  # type: ignore[arg-type]
+    return for_reader(session, user, reads)
 
 
-def _read(session: Session, strategy: Strategy) -> StrategyRead:
-    return _reads(session, [strategy])[0]
+def _read(session: Session, user: User | None, strategy: Strategy) -> StrategyRead:
+    return _reads(session, user, [strategy])[0]
 
 
 # --- strategies ----------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def list_strategies(
         status=status,
         term=term,
     )
-    return page.run_items(session, query, lambda rows: _reads(session, rows))
+    return page.run_items(session, query, lambda rows: _reads(session, user, rows))
 
 
 @router.get(
@@ -106,9 +108,9 @@ def list_strategies(
     responses=error_responses(*READ_ERRORS),
 )
 def get_strategy(
-    strategy: ReadableStrategy, session: SessionDep, response: Response
+    strategy: ReadableStrategy, session: SessionDep, user: CurrentUser, response: Response
 ) -> StrategyRead:
-    return with_etag(response, _read(session, strategy))
+    return with_etag(response, _read(session, user, strategy))
 
 
 @router.post(
@@ -131,7 +133,7 @@ def create_strategy(
         session=session, plan=plan, data=data, actor=actor_for(user)
     )
     return created(
-        request, response, "api_strategy", _read(session, strategy), strategy_id=strategy.id
+        request, response, "api_strategy", _read(session, user, strategy), strategy_id=strategy.id
     )
 
 
@@ -159,7 +161,7 @@ def update_strategy(
         strategies.update_strategy(
             session=session, strategy=strategy, data=data, actor=actor_for(user)
         )
-    return with_etag(response, _read(session, strategy))
+    return with_etag(response, _read(session, user, strategy))
 
 
 @router.post(
@@ -186,7 +188,7 @@ def post_progress(
         strategies.record_strategy_progress(
             session=session, strategy=strategy, data=data, actor=actor_for(user)
         )
-    return with_etag(response, _read(session, strategy))
+    return with_etag(response, _read(session, user, strategy))
 
 
 @router.post(
@@ -216,7 +218,7 @@ def archive_strategy(
             actor=actor_for(user),
             note=body.note,
         )
-    return with_etag(response, _read(session, strategy))
+    return with_etag(response, _read(session, user, strategy))
 
 
 @router.post(
@@ -244,7 +246,7 @@ def restore_strategy(
             actor=actor_for(user),
             note=body.note,
         )
-    return with_etag(response, _read(session, strategy))
+    return with_etag(response, _read(session, user, strategy))
 
 
 # --- workplan steps ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.api.tree_schemas import TREE_FORMAT, PlanTreeOut, tree_json
 from app.routes.errors import ERROR_RESPONSES
-from app.services.permissions import require_read_plan
+from app.services.permissions import can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan, load_plan_tree, plan_stamp
 
 router = APIRouter(tags=["plans"])
@@ -37,7 +37,8 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
         "workplan steps, strategies in no focus area, metrics with their status against target, "
         "quick wins and personas, in one call. Each focus area and the plan carry the roll-up: "
         "the distribution of their strategies' statuses, mean progress, and the headline status "
-        "with why.\n\n"
+        "with why. Narratives are null when the reader may not see internal narratives: "
+        "anonymous readers of a published plan.\n\n"
         "The answer has an `ETag`. Send it back in `If-None-Match` to be answered "
         "`304 Not Modified` (no body) while nothing the tree shows has changed: any accepted "
         "change to the plan, and the passing of time that makes a strategy overdue or stale, "
@@ -52,9 +53,13 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 def plan_tree(request: Request, slug: str, session: SessionDep, user: CurrentUser) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    etag = f'"{TREE_FORMAT}-{plan_stamp(session=session, plan=plan)}"'
+    internal = can_read_internal(user, plan)
+    # Readers who may not see internal narratives get another body, so another ETag: a client
+    # that signs in is never told its narrative-less copy is still current.
+    audience = "" if internal else "-public"
+    etag = f'"{TREE_FORMAT}-{plan_stamp(session=session, plan=plan)}{audience}"'
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
-    body = tree_json(load_plan_tree(session=session, plan=plan))
+    body = tree_json(load_plan_tree(session=session, plan=plan), internal=internal)
     return Response(body, media_type="application/json", headers=headers)

@@ -15,11 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.routes.api.schemas import INTERNAL_NARRATIVE
 from app.services import plan_tree, rollup
 
 # Part of the tree's ETag: bump it when the answer's shape changes, so clients holding an ETag of
 # the old shape get the new one even though the plan did not change.
-TREE_FORMAT = "2"
+TREE_FORMAT = "3"  # 3: internal narratives are null for readers who may not see them
 
 
 class StatusOut(BaseModel):
@@ -67,7 +68,7 @@ class StrategyOut(BaseModel):
     progress: int
     progress_source: str
     entered_progress: int
-    narrative: str
+    narrative: str | None = Field(description=INTERNAL_NARRATIVE)
     last_update_at: dt.datetime | None
     steps: list[StepOut]
 
@@ -89,7 +90,7 @@ class FocusAreaOut(BaseModel):
     category: str | None
     active_from: dt.date | None
     active_to: dt.date | None
-    narrative: str
+    narrative: str | None = Field(description=INTERNAL_NARRATIVE)
     rollup: RollupOut
     goals: list[GoalOut]
     strategies: list[StrategyOut]
@@ -135,7 +136,7 @@ class QuickWinOut(BaseModel):
     category: str | None
     status: str
     department: str | None
-    narrative: str
+    narrative: str | None = Field(description=INTERNAL_NARRATIVE)
 
 
 class StatementOut(BaseModel):
@@ -247,7 +248,7 @@ def _step(step: Any, subs: list[Any]) -> dict[str, Any]:
     }
 
 
-def _strategy(node: plan_tree.StrategyNode) -> dict[str, Any]:
+def _strategy(node: plan_tree.StrategyNode, internal: bool) -> dict[str, Any]:
     s = node.strategy
     return {
         "id": s.id,
@@ -268,7 +269,7 @@ def _strategy(node: plan_tree.StrategyNode) -> dict[str, Any]:
         "progress": node.progress,
         "progress_source": node.progress_source,
         "entered_progress": s.progress,
-        "narrative": s.narrative,
+        "narrative": s.narrative if internal else None,
         "last_update_at": _moment(s.last_update_at),
         "steps": [_step(n.step, n.sub_steps) for n in node.steps],
     }
@@ -318,8 +319,9 @@ def _metric(node: plan_tree.MetricNode) -> dict[str, Any]:
     }
 
 
-def tree_document(tree: plan_tree.PlanTree) -> dict[str, Any]:
-    """The answer as plain JSON values, shaped as `PlanTreeOut`."""
+def tree_document(tree: plan_tree.PlanTree, *, internal: bool) -> dict[str, Any]:
+    """The answer as plain JSON values, shaped as `PlanTreeOut`; narratives null unless
+    `internal` (the reader may see internal narratives: `permissions.can_read_internal`)."""
     if tree.outline:
         raise ValueError("the tree API answers with the whole plan, not an outline")
     p = tree.plan
@@ -378,14 +380,14 @@ def tree_document(tree: plan_tree.PlanTree) -> dict[str, Any]:
                 "category": n.focus_area.category,
                 "active_from": _day(n.focus_area.active_from),
                 "active_to": _day(n.focus_area.active_to),
-                "narrative": n.focus_area.narrative,
+                "narrative": n.focus_area.narrative if internal else None,
                 "rollup": _rollup(n.rollup),
                 "goals": [_goal(g) for g in n.goals],
-                "strategies": [_strategy(s) for s in n.strategies],
+                "strategies": [_strategy(s, internal) for s in n.strategies],
             }
             for n in tree.focus_areas
         ],
-        "strategies": [_strategy(s) for s in tree.unplaced],
+        "strategies": [_strategy(s, internal) for s in tree.unplaced],
         "metrics": [_metric(m) for m in tree.metrics],
         "quick_wins": [
             {
@@ -399,7 +401,7 @@ def tree_document(tree: plan_tree.PlanTree) -> dict[str, Any]:
                 "category": q.category,
                 "status": q.status,
                 "department": depts[q.department_id].code if q.department_id in depts else None,
-                "narrative": q.narrative,
+                "narrative": q.narrative if internal else None,
             }
             for q in tree.quick_wins
         ],
@@ -415,6 +417,7 @@ def tree_document(tree: plan_tree.PlanTree) -> dict[str, Any]:
     }
 
 
-def tree_json(tree: plan_tree.PlanTree) -> bytes:
+def tree_json(tree: plan_tree.PlanTree, *, internal: bool) -> bytes:
     """The answer's body: compact UTF-8 JSON, as FastAPI would write it."""
-    return json.dumps(tree_document(tree), ensure_ascii=False, separators=(",", ":")).encode()
+    document = tree_document(tree, internal=internal)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
