@@ -1,5 +1,9 @@
 """Search across one plan: titles, descriptions and narratives of everything it holds.
 
+Narratives are internal (`permissions.can_read_internal`): they are searched only with
+`internal=True`, so for anyone else a word found only in a narrative finds nothing, and no
+excerpt ever shows one.
+
 Case-insensitive substring search, the same on SQLite and PostgreSQL: `ilike`, which SQLAlchemy
 writes as `ILIKE` on PostgreSQL and `lower(x) LIKE lower(y)` on SQLite, with the user's `%`, `_`
 and `\\` escaped so they match themselves. One query per kind of item (statements, phases, focus
@@ -136,7 +140,11 @@ def _group(
     return KindResults(kind, label, [make(r) for r in rows[:PER_KIND]], more=len(rows) > PER_KIND)
 
 
-def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
+def search_plan(
+    *, session: Session, plan: Plan, query: str, internal: bool = False
+) -> SearchResults:
+    """`internal`: the reader may see internal narratives (the page asks `can_read_internal`);
+    without it narratives are neither matched nor shown."""
     text = " ".join(query.split())[:MAX_QUERY]
     results = SearchResults(query=text)
     if not text:
@@ -146,6 +154,12 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
 
     def live(model: Any) -> ColumnElement[bool]:
         return col(model.archived_at).is_(None)
+
+    def narrative(column: Any) -> list[Any]:
+        return [column] if internal else []
+
+    def narrative_field(value: str) -> list[tuple[str, str]]:
+        return [("narrative", value)] if internal else []
 
     statements = session.exec(
         select(Statement)
@@ -166,7 +180,9 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
         .where(
             FocusArea.plan_id == plan.id,
             live(FocusArea),
-            _matches([FocusArea.title, FocusArea.description, FocusArea.narrative], text),
+            _matches(
+                [FocusArea.title, FocusArea.description, *narrative(FocusArea.narrative)], text
+            ),
         )
         .order_by(FocusArea.position, FocusArea.id)
         .limit(limit)
@@ -190,7 +206,13 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
             Strategy.plan_id == plan.id,
             live(Strategy),
             _matches(
-                [Strategy.code, Strategy.title, Strategy.description, Strategy.narrative], text
+                [
+                    Strategy.code,
+                    Strategy.title,
+                    Strategy.description,
+                    *narrative(Strategy.narrative),
+                ],
+                text,
             ),
         )
         .order_by(Strategy.position, Strategy.id)
@@ -240,7 +262,7 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
                         QuickWin.issue_category,
                         QuickWin.customer_issue,
                         QuickWin.summary,
-                        QuickWin.narrative,
+                        *narrative(QuickWin.narrative),
                     ],
                     text,
                 ),
@@ -262,7 +284,8 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
 
     def focus_area_hit(f: FocusArea) -> Hit:
         where, ex = _first_match(
-            text, [("title", f.title), ("description", f.description), ("narrative", f.narrative)]
+            text,
+            [("title", f.title), ("description", f.description), *narrative_field(f.narrative)],
         )
         return Hit("focus_area", f.code, f.title, f"{base}/focus-areas/{f.code}", where, ex)
 
@@ -282,7 +305,7 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
             [
                 ("title", s.title),
                 ("description", s.description),
-                ("narrative", s.narrative),
+                *narrative_field(s.narrative),
                 ("code", s.code),
             ],
         )
@@ -331,7 +354,7 @@ def search_plan(*, session: Session, plan: Plan, query: str) -> SearchResults:
                 ("issue category", q.issue_category),
                 ("customer issue", q.customer_issue),
                 ("summary", q.summary),
-                ("narrative", q.narrative),
+                *narrative_field(q.narrative),
                 ("service area", ", ".join(q.service_areas or [])),
             ],
         )

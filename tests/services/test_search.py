@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from app.models import Strategy
+from app.models import FocusArea, QuickWin, Strategy
 from app.services import strategies
 from app.services.history import SYSTEM
 from app.services.search import excerpt_of, like_pattern, search_plan
@@ -126,3 +126,31 @@ def test_excerpts_are_cut_around_the_match() -> None:
     assert ex.match == "needle" and ex.before.startswith("…") and ex.after.endswith("…")
     assert len(ex.before) == 11 and len(ex.after) == 11
     assert excerpt_of("nothing here", "needle") is None
+
+
+def test_narratives_are_searched_only_for_readers_of_internal_narratives(
+    session: Session,
+) -> None:
+    """Narratives are internal: `internal=False` (the public) neither matches nor excerpts them."""
+    plan = make_tiny_plan(session)
+    rows: list[Strategy | FocusArea | QuickWin] = [
+        session.exec(select(Strategy).where(Strategy.code == "1.1")).one(),
+        session.exec(select(FocusArea).where(FocusArea.code == "1")).one(),
+        session.exec(select(QuickWin).where(QuickWin.number == 1)).one(),
+    ]
+    for row in rows:
+        row.narrative = "Stalled: the zanzibar vendor walked away"
+    session.add_all(rows)
+    session.commit()
+    public = search_plan(session=session, plan=plan, query="zanzibar", internal=False)
+    assert public.groups == []
+    assert search_plan(session=session, plan=plan, query="zanzibar").groups == []  # the default
+    inside = search_plan(session=session, plan=plan, query="zanzibar", internal=True)
+    hits = {g.kind: g.hits for g in inside.groups}
+    assert {kind: [h.field for h in found] for kind, found in hits.items()} == {
+        "focus_area": ["narrative"],
+        "strategy": ["narrative"],
+        "quick_win": ["narrative"],
+    }
+    excerpt = hits["strategy"][0].excerpt
+    assert excerpt is not None and excerpt.match == "zanzibar"

@@ -19,7 +19,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Strategy
 from app.services import drill_down, plan_index
-from app.services.permissions import Action, can, require_read_plan
+from app.services.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan, load_plan_outline, load_plan_tree
 from app.services.roadmap import TERM_LABELS, span_text
 from app.services.rollup import format_value
@@ -70,7 +70,13 @@ def focus_area_page(
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     view = drill_down.focus_area_view(load_plan_tree(session=session, plan=plan), fa_code)
-    context = {"plan": plan, "tree": view.tree, "view": view, **_helpers()}
+    context = {
+        "plan": plan,
+        "tree": view.tree,
+        "view": view,
+        "internal": can_read_internal(user, plan),  # the narrative: not for the public
+        **_helpers(),
+    }
     return render(request, "plans/focus_area.html", context, block="focus_area")
 
 
@@ -107,6 +113,7 @@ def strategy_page(
         "tree": tree,
         "view": view,
         "update_url": update_url,
+        "internal": can_read_internal(user, plan),  # the narrative: not for the public
         "history_readable": readable,
         "history": entries,
         "history_more": more,

@@ -24,7 +24,7 @@ from app.models import Plan, QuickWin, User
 from app.models.quick_win import QuickWinProgressIn
 from app.services import quick_win_board as board_service
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.permissions import Action, require, require_read_plan
+from app.services.permissions import Action, can_read_internal, require, require_read_plan
 from app.services.plan_tree import get_plan
 from app.services.quick_win_board import BoardView
 from app.services.quick_wins import KIND, record_quick_win_progress
@@ -54,10 +54,11 @@ def _view(by: str) -> BoardView:
     return BoardView.category if by == BoardView.category else BoardView.status
 
 
-def _context(plan: Plan, view: BoardView, **extra: Any) -> dict[str, Any]:
+def _context(plan: Plan, view: BoardView, user: User | None, **extra: Any) -> dict[str, Any]:
     return {
         "plan": plan,
         "view": view,
+        "internal": can_read_internal(user, plan),  # narratives: not for the public
         "status_labels": board_service.STATUS_LABELS,
         "category_labels": board_service.CATEGORY_LABELS,
         "states": {},
@@ -79,7 +80,7 @@ def _board_page(
     status_code: int = 200,
 ) -> Response:
     board = board_service.load_board(session=session, plan=plan, user=user)
-    context = _context(plan, view, board=board, states=states or {})
+    context = _context(plan, view, user, board=board, states=states or {})
     return render(request, TEMPLATE, context, block="board", status_code=status_code)
 
 
@@ -124,7 +125,7 @@ def _card_answer(
     oob = None
     if status_code < 400:
         oob = board_service.load_board(session=session, plan=plan, user=user).status_counts
-    context = _context(plan, view, card=card, states={key: state}, oob_counts=oob)
+    context = _context(plan, view, user, card=card, states={key: state}, oob_counts=oob)
     return render(request, TEMPLATE, context, block="card", status_code=status_code)
 
 

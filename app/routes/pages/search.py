@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.services import search as search_service
-from app.services.permissions import require_read_plan
+from app.services.permissions import can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan
 from app.templating import render
 
@@ -25,7 +25,7 @@ def search_page(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    results = search_service.search_plan(session=session, plan=plan, query=q)
-    return render(
-        request, "plans/search.html", {"plan": plan, "results": results, "q": q}, block="results"
-    )
+    internal = can_read_internal(user, plan)
+    results = search_service.search_plan(session=session, plan=plan, query=q, internal=internal)
+    context = {"plan": plan, "results": results, "q": q, "internal": internal}
+    return render(request, "plans/search.html", context, block="results")

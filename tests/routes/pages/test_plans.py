@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
+from starlette.testclient import TestClient
 
 from app.auth import actor_for
-from app.models import Plan, Strategy, User, WorkplanStep
+from app.models import FocusArea, Plan, Strategy, User, WorkplanStep
 from app.models.strategy import ProgressUpdateIn, StrategyCreate
 from app.services import drill_down, strategies
 from app.services.history import SYSTEM
@@ -569,3 +570,76 @@ class TestStrategiesInNoFocusArea:
         assert text_of(soup.select_one("h1")) == "Recommendation 9.1 Publish the plan's data"
         crumbs = [a["href"] for a in soup.select("nav.breadcrumb a")]
         assert crumbs == ["/plans", TINY]  # no focus area in the trail
+
+
+class TestInternalNarratives:
+    """PRODUCT.md, "Who uses it": the public reads a published plan's progress but never its
+    internal narrative. The organisation's people (a viewer is enough) and administrators do
+    (`permissions.can_read_internal`)."""
+
+    STRATEGY = "Vendor contract stalled in legal"
+    FOCUS_AREA = "Budget for interpreters not approved"
+
+    @pytest.fixture
+    def narrated(self, session: Session, tiny: Plan) -> Plan:
+        item = strategy(session, "1.1")
+        item.narrative = self.STRATEGY
+        area = session.exec(
+            select(FocusArea).where(FocusArea.plan_id == tiny.id, FocusArea.code == "1")
+        ).one()
+        area.narrative = self.FOCUS_AREA
+        session.add_all([item, area])
+        session.commit()
+        assert tiny.published
+        return tiny
+
+    def _pages(self, client: TestClient) -> dict[str, BeautifulSoup]:
+        out = {}
+        for name, url in {
+            "strategy": f"{TINY}/strategies/1.1",
+            "focus area": f"{TINY}/focus-areas/1",
+            "overview": TINY,
+        }.items():
+            answer = client.get(url)
+            assert answer.status_code == 200, url
+            out[name] = page(answer.text)
+        return out
+
+    def test_anonymous_readers_see_no_narrative(self, session: Session, narrated: Plan) -> None:
+        anonymous, _ = signed_in_client(session, None)
+        pages = self._pages(anonymous)
+        for name, soup in pages.items():
+            assert self.STRATEGY not in text_of(soup), name
+            assert self.FOCUS_AREA not in text_of(soup), name
+            assert soup.select(".narrative") == [], name
+        # Not even the heading: "No narrative from the owner yet" would say there is none.
+        assert pages["strategy"].select_one("section[aria-labelledby=narrative]") is None
+        # The htmx fragment of the strategy page neither.
+        fragment = anonymous.get(f"{TINY}/strategies/1.1", headers=HX).text
+        assert self.STRATEGY not in fragment
+
+    def test_people_of_another_organisation_see_no_narrative(
+        self, session: Session, narrated: Plan
+    ) -> None:
+        make_tiny_plan(
+            session,
+            TINY_PLAN.replace(
+                "organization: {name: City of Testville, slug: testville}",
+                "organization: {name: Town of Otherton, slug: otherton}",
+            ).replace("slug: testville-service", "slug: otherton-service"),
+        )
+        outsider = make_person(session, "otto", "coordinator", organization="otherton")
+        client, _ = signed_in_client(session, outsider)
+        for name, soup in self._pages(client).items():
+            assert self.STRATEGY not in text_of(soup), name
+            assert self.FOCUS_AREA not in text_of(soup), name
+
+    @pytest.mark.parametrize("role", ["viewer", "admin"])
+    def test_the_organisations_people_read_it(
+        self, session: Session, narrated: Plan, role: str
+    ) -> None:
+        client, _ = signed_in_client(session, make_person(session, f"tv-{role}", role))
+        pages = self._pages(client)
+        section = pages["strategy"].select_one("section[aria-labelledby=narrative]")
+        assert text_of(section) == f"Narrative {self.STRATEGY}"
+        assert text_of(pages["focus area"].select_one("p.narrative")) == self.FOCUS_AREA

@@ -391,3 +391,43 @@ class TestMove:
             ).one()
             == 0
         )
+
+
+class TestInternalNarrative:
+    """A card's latest narrative is internal: the public reads the board's statuses only; the
+    organisation's people read the narrative too (`permissions.can_read_internal`)."""
+
+    NARRATIVE = "Only two bilingual agents left on the chat rota"
+
+    @pytest.fixture
+    def narrated(self, session: Session, san_jose: Plan) -> QuickWin:
+        item = quick_win(session, 1)
+        item.narrative = self.NARRATIVE
+        session.add(item)
+        session.commit()
+        assert san_jose.published
+        return item
+
+    def test_anonymous_readers_see_no_narrative(self, narrated: QuickWin) -> None:
+        client = TestClient(create_app())
+        for url in (BOARD, BOARD + "?by=category"):
+            soup = page(client.get(url).text)
+            card = soup.find(id=f"quick-win-{narrated.id}")
+            assert card is not None
+            assert self.NARRATIVE not in text_of(soup)
+            assert soup.select(".narrative") == []
+
+    def test_the_organisations_people_read_it(self, session: Session, narrated: QuickWin) -> None:
+        client, _ = signed_in_client(session, person(session, "sj-viewer", "viewer"))
+        soup = page(client.get(BOARD).text)
+        card = soup.find(id=f"quick-win-{narrated.id}")
+        assert card is not None
+        assert text_of(card.select_one(".narrative")) == f"Latest: {self.NARRATIVE}"
+
+    def test_people_of_another_organisation_see_no_narrative(
+        self, session: Session, narrated: QuickWin
+    ) -> None:
+        make_tiny_plan(session)
+        outsider = make_person(session, "tv-coordinator", "coordinator")  # of Testville
+        client, _ = signed_in_client(session, outsider)
+        assert self.NARRATIVE not in client.get(BOARD).text

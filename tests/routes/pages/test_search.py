@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Plan
-from tests.factories import TINY_PLAN, make_tiny_plan, signed_in_client
+from app.models import FocusArea, Plan, QuickWin, Strategy
+from tests.factories import TINY_PLAN, make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}
 TINY = "/plans/testville-service"
@@ -50,7 +50,7 @@ def test_every_plan_page_has_a_labelled_search_box(session: Session, tiny: Plan,
     label = soup.select_one(f"label[for={box['id']}]")
     assert label is not None and text_of(label) in (
         "Search this plan",
-        "Words to find in titles, descriptions and narratives",
+        "Words to find in titles and descriptions",  # anonymous: narratives are not searched
     )
 
 
@@ -104,3 +104,62 @@ def test_an_unpublished_plan_cannot_be_searched_anonymously(session: Session) ->
     make_tiny_plan(session, TINY_PLAN.replace("published: true", "published: false"))
     client, _ = signed_in_client(session, None)
     assert client.get(f"{TINY}/search?q=language").status_code == 404
+
+
+class TestNarratives:
+    """Narratives are internal: an anonymous reader's search neither matches them nor shows them
+    in an excerpt; the organisation's people find them (`permissions.can_read_internal`)."""
+
+    NARRATIVE = "Stalled: the zanzibar vendor walked away, answer pending"
+
+    @pytest.fixture
+    def narrated(self, session: Session, tiny: Plan) -> Plan:
+        rows: list[Strategy | FocusArea | QuickWin] = [
+            session.exec(select(Strategy).where(Strategy.code == "1.1")).one(),
+            session.exec(select(FocusArea).where(FocusArea.code == "1")).one(),
+            session.exec(select(QuickWin).where(QuickWin.number == 1)).one(),
+        ]
+        for row in rows:
+            row.narrative = self.NARRATIVE
+        session.add_all(rows)
+        session.commit()
+        assert tiny.published
+        return tiny
+
+    def test_a_word_only_in_narratives_finds_nothing_for_anonymous(
+        self, session: Session, narrated: Plan
+    ) -> None:
+        client, _ = signed_in_client(session, None)
+        for headers in ({}, HX):
+            soup = page(client.get(f"{TINY}/search?q=zanzibar", headers=headers).text)
+            results = text_of(soup.select_one("#results") or soup)
+            assert "Nothing in this plan matches “zanzibar”." in results
+            assert soup.select(".search-hits li") == []
+
+    def test_no_excerpt_of_a_narrative_for_anonymous(
+        self, session: Session, narrated: Plan
+    ) -> None:
+        """ "answer" is in 1.1's title and in its narrative: the hit shows, the narrative not."""
+        client, _ = signed_in_client(session, None)
+        soup = page(client.get(f"{TINY}/search?q=answer").text)
+        assert "Answer in language" in text_of(soup.select_one("#results"))
+        assert "zanzibar" not in text_of(soup)
+        assert "Narrative:" not in text_of(soup)
+
+    def test_the_organisations_people_find_them(self, session: Session, narrated: Plan) -> None:
+        viewer = make_person(session, "tv-viewer", "viewer")
+        client, _ = signed_in_client(session, viewer)
+        soup = page(client.get(f"{TINY}/search?q=zanzibar").text)
+        groups = {
+            s["aria-labelledby"]: [text_of(li.a) for li in s.select(".search-hits li")]
+            for s in soup.select("section.search-group")
+        }
+        assert groups == {
+            "found-focus_area": ["1 Access"],
+            "found-strategy": ["1.1 Answer in language"],
+            "found-quick_win": ["1 Language Access"],
+        }
+        excerpts = [text_of(p) for p in soup.select(".search-excerpt")]
+        assert excerpts and all(e.startswith("Narrative:") for e in excerpts)
+        label = soup.select_one("label[for=search-q]")
+        assert text_of(label) == "Words to find in titles, descriptions and narratives"
