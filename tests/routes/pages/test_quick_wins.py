@@ -13,7 +13,7 @@ from app.models.enums import SubjectType
 from app.models.quick_win import QuickWinProgressIn
 from app.services import quick_wins
 from app.services.history import Actor
-from app.services.plan_file.importing import import_plan_path
+from app.services.plan_file.importing import import_plan_path, import_plan_text
 from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}
@@ -162,7 +162,11 @@ class TestBoard:
         assert move_forms(soup) == []
 
     def test_an_unpublished_plan_is_not_found_for_outsiders(self, session: Session) -> None:
-        import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
+        # Every seed is published now: this one is unpublished here.
+        text = (SEEDS_DIR / "dcx-311.yaml").read_text(encoding="utf-8")
+        assert "\n  published: true\n" in text
+        unpublished = text.replace("\n  published: true\n", "\n  published: false\n")
+        import_plan_text(session=session, text=unpublished)
         session.commit()
         response = TestClient(create_app()).get("/plans/dcx-311-strategic-plan/quick-wins")
         assert response.status_code == 404
