@@ -132,3 +132,16 @@ def signed_in_client(session: Session, user: User | None) -> tuple[TestClient, s
     session.commit()
     client.cookies.set(SESSION_COOKIE, session_cookie_value(started.token))
     return client, started.record.csrf_token
+
+
+def import_unpublished_seed(session: Session, filename: str) -> Plan:
+    """A seed plan made unpublished (every seed is published), for what outsiders must not see."""
+    text = (SEEDS_DIR / filename).read_text(encoding="utf-8")
+    assert "\n  published: true" in text, f"{filename} is not published to begin with"
+    plan = import_plan_text(
+        session=session,
+        text=text.replace("\n  published: true", "\n  published: false", 1),
+        source=filename,
+    )
+    session.commit()
+    return plan

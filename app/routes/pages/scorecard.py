@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.services import scorecard as scorecard_service
-from app.services.permissions import require_read_plan
+from app.services.permissions import can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan
 from app.services.rollup import LABELS
 from app.services.when import moment_text
@@ -83,4 +83,7 @@ def metric_page(
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     card = scorecard_service.load_metric_card(session=session, plan=plan, code=metric_code)
-    return render(request, "scorecard/metric.html", _context(plan=plan, card=card), block="metric")
+    # Notes and who entered each value are internal: not for the public reading a published plan.
+    internal = can_read_internal(user, plan)
+    context = _context(plan=plan, card=card, internal=internal)
+    return render(request, "scorecard/metric.html", context, block="metric")

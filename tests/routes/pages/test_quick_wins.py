@@ -13,8 +13,14 @@ from app.models.enums import SubjectType
 from app.models.quick_win import QuickWinProgressIn
 from app.services import quick_wins
 from app.services.history import Actor
-from app.services.plan_file.importing import import_plan_path, import_plan_text
-from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
+from app.services.plan_file.importing import import_plan_path
+from tests.factories import (
+    SEEDS_DIR,
+    import_unpublished_seed,
+    make_person,
+    make_tiny_plan,
+    signed_in_client,
+)
 
 HX = {"HX-Request": "true"}
 SJ = "san-jose-customer-service"
@@ -162,12 +168,7 @@ class TestBoard:
         assert move_forms(soup) == []
 
     def test_an_unpublished_plan_is_not_found_for_outsiders(self, session: Session) -> None:
-        # Every seed is published now: this one is unpublished here.
-        text = (SEEDS_DIR / "dcx-311.yaml").read_text(encoding="utf-8")
-        assert "\n  published: true\n" in text
-        unpublished = text.replace("\n  published: true\n", "\n  published: false\n")
-        import_plan_text(session=session, text=unpublished)
-        session.commit()
+        import_unpublished_seed(session, "dcx-311.yaml")
         response = TestClient(create_app()).get("/plans/dcx-311-strategic-plan/quick-wins")
         assert response.status_code == 404
 

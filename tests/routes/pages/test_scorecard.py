@@ -17,7 +17,13 @@ from app.models.metric import MeasurementIn
 from app.services import metrics
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_path
-from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
+from tests.factories import (
+    SEEDS_DIR,
+    import_unpublished_seed,
+    make_person,
+    make_tiny_plan,
+    signed_in_client,
+)
 
 HX = {"HX-Request": "true"}
 TINY = "/plans/testville-service/scorecard"
@@ -172,8 +178,7 @@ class TestScorecard:
         assert "data-series=" in response.text
 
     def test_an_unpublished_plan_is_not_found_for_anonymous(self, session: Session) -> None:
-        import_plan_path(session=session, path=SEEDS_DIR / "dcx-311.yaml")
-        session.commit()
+        import_unpublished_seed(session, "dcx-311.yaml")
         assert TestClient(create_app()).get(DCX).status_code == 404
 
 
@@ -211,10 +216,24 @@ class TestMetricPage:
             data=MeasurementIn(period=dt.date(2025, 7, 1), value=86, note="new IVR"),
         )
         session.commit()
-        soup = page(TestClient(create_app()).get(TINY + "/FCR").text)
+        viewer = make_person(session, "tv-viewer", "viewer")
+        soup = page(signed_in_client(session, viewer)[0].get(TINY + "/FCR").text)
         first = text_of(soup.find_all("table")[1].find("tbody").find("tr"))
         assert first.startswith("July 2025 86% 85% or higher On track")
         assert "new IVR" in first and "Cc Lead" in first
+
+        # The public reads the value and its status, not the internal note or who entered it.
+        public = page(TestClient(create_app()).get(TINY + "/FCR").text)
+        table = public.find_all("table")[1]
+        first = text_of(table.find("tbody").find("tr"))
+        assert first.startswith("July 2025 86% 85% or higher On track")
+        assert "new IVR" not in text_of(public) and "Cc Lead" not in text_of(public)
+        assert [text_of(th) for th in table.find("thead").find_all("th")] == [
+            "Period",
+            "Value",
+            "Target in force",
+            "Status",
+        ]
 
     def test_an_unknown_metric_is_not_found(self, tiny: Plan) -> None:
         response = TestClient(create_app()).get(TINY + "/NOPE")
