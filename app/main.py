@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from app.auth import request_guard
 from app.routes.api import api_router
 from app.routes.errors import install_error_handlers
+from app.routes.nul_characters import refuse_nul_characters
 from app.routes.page_errors import page_error_handler
 from app.routes.security_headers import SecurityHeadersMiddleware
 from app.settings import ROOT, get_settings
@@ -51,8 +52,9 @@ def create_app() -> FastAPI:
         docs_url=None,  # served by app/routes/pages/api_docs.py, without a CDN or inline script
         redoc_url=None,
         openapi_url="/openapi.json",
-        # Before every route: the current user on request.state, and CSRF for unsafe methods.
-        dependencies=[Depends(request_guard)],
+        # Before every route: text the database can hold, the current user on request.state,
+        # and CSRF for unsafe methods.
+        dependencies=[Depends(refuse_nul_characters), Depends(request_guard)],
         lifespan=_lifespan,
     )
     app.state.settings = settings

@@ -20,10 +20,10 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 
-# The largest id a client may send: the largest integer JSON clients hold exactly (2^53 - 1),
-# well inside a database integer. A bigger one is refused (422 naming the field) instead of
-# overflowing the driver (a 500).
-MAX_ID = 2**53 - 1
+# The largest id or version a client may send: the largest value of the INTEGER columns that
+# hold them (PostgreSQL's is 32-bit). A bigger one is refused (422 naming the field) instead of
+# failing in the database (a 500; found by the fuzzer on PostgreSQL).
+MAX_ID = 2**31 - 1
 RowId = Annotated[int, pd.Field(ge=1, le=MAX_ID)]
 
 

@@ -8,7 +8,7 @@ import pydantic as pd
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import RowId, Timestamped, Versioned, enum_check, enum_field
+from app.models.base import MAX_ID, RowId, Timestamped, Versioned, enum_check, enum_field
 from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
 
 
@@ -115,7 +115,7 @@ class MetricCreate(pd.BaseModel):
 
 
 class MetricUpdate(pd.BaseModel):
-    version: int = pd.Field(ge=1)
+    version: int = pd.Field(ge=1, le=MAX_ID)
     name: str | None = pd.Field(default=None, min_length=1, max_length=300)
     description: str | None = pd.Field(default=None, max_length=20_000)
     kind: str | None = pd.Field(default=None, max_length=300)
@@ -137,4 +137,4 @@ class MeasurementIn(pd.BaseModel):
     period: dt.date
     value: float = pd.Field(ge=-1e12, le=1e12, allow_inf_nan=False)
     note: str = pd.Field(default="", max_length=2_000)
-    version: int | None = pd.Field(default=None, ge=1)
+    version: int | None = pd.Field(default=None, ge=1, le=MAX_ID)

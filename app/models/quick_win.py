@@ -4,7 +4,7 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import RowId, Versioned, enum_check, enum_field
+from app.models.base import MAX_ID, RowId, Versioned, enum_check, enum_field
 from app.models.enums import QuickWinStatus, WorkCategory
 
 
@@ -44,7 +44,7 @@ class QuickWinCreate(pd.BaseModel):
 
 
 class QuickWinUpdate(pd.BaseModel):
-    version: int = pd.Field(ge=1)
+    version: int = pd.Field(ge=1, le=MAX_ID)
     service_areas: list[str] | None = pd.Field(default=None, max_length=10)
     issue_category: str | None = pd.Field(default=None, max_length=300)
     customer_issue: str | None = pd.Field(default=None, max_length=5_000)
@@ -54,7 +54,7 @@ class QuickWinUpdate(pd.BaseModel):
 
 
 class QuickWinProgressIn(pd.BaseModel):
-    version: int = pd.Field(ge=1)
+    version: int = pd.Field(ge=1, le=MAX_ID)
     status: QuickWinStatus | None = None
     narrative: str | None = pd.Field(default=None, max_length=5_000)
     note: str = pd.Field(default="", max_length=2_000)

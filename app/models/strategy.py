@@ -8,7 +8,7 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import RowId, Versioned, enum_check, enum_field, percent_check
+from app.models.base import MAX_ID, RowId, Versioned, enum_check, enum_field, percent_check
 from app.models.enums import StrategyStatus, Term
 
 
@@ -102,7 +102,7 @@ class StrategyCreate(pd.BaseModel):
 class StrategyUpdate(pd.BaseModel):
     """A change to the strategy itself; send only the fields that change, with `version`."""
 
-    version: int = pd.Field(ge=1)
+    version: int = pd.Field(ge=1, le=MAX_ID)
     title: str | None = pd.Field(default=None, min_length=1, max_length=300)
     description: str | None = pd.Field(default=None, max_length=20_000)
     focus_area_id: RowId | None = None
@@ -119,7 +119,7 @@ class StrategyUpdate(pd.BaseModel):
 class ProgressUpdateIn(pd.BaseModel):
     """A progress update: the owner's status, % progress and narrative, with a note."""
 
-    version: int = pd.Field(ge=1)
+    version: int = pd.Field(ge=1, le=MAX_ID)
     status: StrategyStatus | None = None
     progress: int | None = pd.Field(default=None, ge=0, le=100)
     narrative: str | None = pd.Field(default=None, max_length=5_000)
@@ -135,7 +135,7 @@ class StepCreate(pd.BaseModel):
 
 
 class StepUpdate(pd.BaseModel):
-    version: int = pd.Field(ge=1)
+    version: int = pd.Field(ge=1, le=MAX_ID)
     title: str | None = pd.Field(default=None, min_length=1, max_length=300)
     completion_measure: str | None = pd.Field(default=None, max_length=5_000)
     owner: str | None = pd.Field(default=None, max_length=300)

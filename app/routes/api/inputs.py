@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlmodel import SQLModel
 
 from app.models import Metric, QuickWin, Strategy, WorkplanStep
+from app.models.base import MAX_ID
 from app.models.metric import MetricUpdate, TargetIn
 from app.models.quick_win import QuickWinUpdate
 from app.models.strategy import StepUpdate, StrategyUpdate
@@ -65,14 +66,14 @@ class MetricChange(MetricUpdate):
 class TargetRevision(TargetIn):
     """A new target from `effective_from`; the one it replaces stays for the periods before."""
 
-    version: int = pd.Field(ge=1, description=VERSION_DOC)
+    version: int = pd.Field(ge=1, le=MAX_ID, description=VERSION_DOC)
     note: str = pd.Field(default="", max_length=2_000)
 
 
 class VersionNote(pd.BaseModel):
     """For done / undone, archive and restore: the version, and an optional note for the history."""
 
-    version: int = pd.Field(ge=1, description=VERSION_DOC)
+    version: int = pd.Field(ge=1, le=MAX_ID, description=VERSION_DOC)
     note: str = pd.Field(default="", max_length=2_000)
 
 

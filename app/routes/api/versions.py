@@ -22,7 +22,7 @@ from app.services.errors import Conflict, PreconditionFailed, ValidationFailed
 M = TypeVar("M", bound=pd.BaseModel)
 
 # One version, as an ETag (`"3"`, weak `W/"3"`) or bare (`3`).
-IF_MATCH_PATTERN = r'^\s*(W/)?("[1-9][0-9]{0,14}"|[1-9][0-9]{0,14})\s*$'
+IF_MATCH_PATTERN = r'^\s*(W/)?("[1-9][0-9]{0,8}"|[1-9][0-9]{0,8})\s*$'
 
 
 def _if_match(
@@ -40,7 +40,7 @@ def _if_match(
 
 IfMatch = Annotated[str | None, Depends(_if_match)]
 
-_ETAG = re.compile(r'^\s*(?:W/)?(?:"(\d{1,15})"|(\d{1,15}))\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$')
 
 
 def etag(version: int) -> str:

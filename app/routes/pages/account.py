@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import User
+from app.routes.item_ids import ItemId
 from app.services import accounts
 from app.services.errors import NotFound, PermissionDenied, ValidationFailed
 from app.templating import render
@@ -77,7 +78,7 @@ def create_token(
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: int
+    request: Request, session: SessionDep, user: CurrentUser, token_id: ItemId
 ) -> Response:
     if user is None:
         return _login_redirect(request)

@@ -13,6 +13,7 @@ from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
 from app.models import Department, Organization, User
 from app.models.enums import Role
+from app.routes.item_ids import ItemId
 from app.services import accounts, permissions
 from app.services.errors import NotFound, ValidationFailed
 from app.templating import render
@@ -177,7 +178,7 @@ def change_role(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    user_id: int,
+    user_id: ItemId,
     role: Annotated[str, Form()] = "",
     department: Annotated[str, Form()] = "",
 ) -> Response:
@@ -210,7 +211,7 @@ def change_role(
 
 @router.post("/{user_id}/deactivate")
 def deactivate_user(
-    request: Request, session: SessionDep, user: CurrentUser, user_id: int
+    request: Request, session: SessionDep, user: CurrentUser, user_id: ItemId
 ) -> Response:
     refused = _gate(request, user)
     if refused is not None:

@@ -33,6 +33,7 @@ from app.models.enums import Comparator, Role
 from app.models.metric import MeasurementIn
 from app.models.quick_win import QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn, StepCreate
+from app.routes.item_ids import ItemId
 from app.services import metrics, my_work, quick_wins, strategies
 from app.services.errors import Conflict, ValidationFailed
 from app.services.permissions import Action, require
@@ -419,7 +420,7 @@ def strategy_progress(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    strategy_id: int,
+    strategy_id: ItemId,
     version: Form_ = "",
     status: Form_ = "",
     progress: Annotated[str | None, Form()] = None,
@@ -475,7 +476,7 @@ def add_step(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    strategy_id: int,
+    strategy_id: ItemId,
     title: Form_ = "",
     completion_measure: Form_ = "",
     owner: Form_ = "",
@@ -519,7 +520,7 @@ def step_done(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    step_id: int,
+    step_id: ItemId,
     version: Form_ = "",
     done: Form_ = "1",
 ) -> Response:
@@ -587,7 +588,7 @@ def record_measurement(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    metric_id: int,
+    metric_id: ItemId,
     period: Form_ = "",
     value: Form_ = "",
     note: Form_ = "",
@@ -666,7 +667,7 @@ def quick_win_progress(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    quick_win_id: int,
+    quick_win_id: ItemId,
     version: Form_ = "",
     status: Form_ = "",
     narrative: Form_ = "",

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.routes.item_ids import ItemId
 from app.services import review as review_service
 from app.services.history_display import describe_change, field_label
 from app.services.rollup import LABELS
@@ -89,7 +90,7 @@ def focus_area_history(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    focus_area_id: int,
+    focus_area_id: ItemId,
     since: str = "",
 ) -> Response:
     if user is None:
