@@ -24,7 +24,7 @@ os.environ.pop("DEMO_MODE", None)
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 import pytest  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.db import get_read_engine, reset_engine  # noqa: E402
@@ -100,6 +100,14 @@ VERSIONED_SUBJECTS = {
     "goal": "goal",
     "plan": "plan",
 }
+
+
+def own_engine(url: str) -> Engine:
+    """An engine of the test's own (not the app's): plain driver transactions, so a test that only
+    reads takes no write lock; SQLite waits up to 30 s for a lock instead of failing at once."""
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(url)
 
 
 def changes_without_history(url: str) -> list[str]:

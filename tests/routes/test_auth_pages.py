@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -30,6 +29,7 @@ from app.models import (
 from app.models.enums import SubjectType
 from app.services import accounts
 from app.services.history import Actor
+from tests.conftest import own_engine
 
 PASSWORD = "correct horse battery"
 CLI = Actor(name="test")
@@ -145,7 +145,7 @@ def db(database_url: str) -> Iterator[Session]:
     only read something would hold the write lock while the app tries to write. Here reads take
     no lock (the driver's deferred transactions), and the app's WAL lets them run alongside.
     """
-    engine = create_engine(database_url, connect_args={"timeout": 30})
+    engine = own_engine(database_url)
     with get_engine().connect():  # the app's engine switches the database file to WAL
         pass
     with Session(engine, expire_on_commit=False) as s:

@@ -24,6 +24,7 @@ from app.auth import CSRF_REFUSED, LOGIN_CSRF_REFUSED, SESSION_COOKIE
 from app.db import get_engine
 from app.main import create_app
 from app.models import ApiToken, User
+from tests.conftest import own_engine
 from tests.routes.test_auth_pages import PASSWORD, client, make_org, make_user, sign_in
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -93,7 +94,7 @@ class World:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = own_engine(url)
         with get_engine().connect():
             pass
         with Session(engine, expire_on_commit=False) as s:

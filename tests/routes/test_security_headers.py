@@ -22,7 +22,6 @@ from sqlalchemy import (
     CheckConstraint,
     String,
     UniqueConstraint,
-    create_engine,
     select,
     update,
 )
@@ -33,6 +32,7 @@ from app.models import HistoryAction, Organization, Plan
 from app.models.enums import SubjectType
 from app.services.history import Actor, record_change
 from app.settings import ROOT
+from tests.conftest import own_engine
 from tests.factories import make_tiny_plan
 from tests.routes.test_auth_pages import (
     client,
@@ -78,7 +78,7 @@ def assert_security_headers(answer: Any, what: str) -> None:
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[Session]:
-    engine = create_engine(database_url, connect_args={"timeout": 30})
+    engine = own_engine(database_url)
     with get_engine().connect():
         pass
     with Session(engine, expire_on_commit=False) as s:
