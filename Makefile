@@ -31,11 +31,11 @@ run: setup
 # Test processes in parallel (pytest-xdist): one per core of these two-core machines.
 TEST_WORKERS ?= 2
 
-## test: lint, the whole suite on SQLite (browser and fuzz tests included), then on PostgreSQL
+## test: lint, then the whole suite (browser and fuzz tests included) on SQLite and on PostgreSQL
 test: setup
 	$(BIN)/ruff check app tests migrations
 	$(BIN)/pytest -q -n $(TEST_WORKERS)
-	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser"
+	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check app tests migrations
