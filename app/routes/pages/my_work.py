@@ -36,7 +36,7 @@ from app.models.strategy import ProgressUpdateIn, StepCreate
 from app.routes.item_ids import ItemId
 from app.services import metrics, my_work, quick_wins, strategies
 from app.services.errors import Conflict, ValidationFailed
-from app.services.permissions import Action, require
+from app.services.permissions import Action, require, require_read_plan
 from app.services.rollup import LABELS, format_value
 from app.templating import is_htmx, render
 
@@ -394,6 +394,12 @@ def _plan_of(session: Session, plan_id: int) -> Plan:
     return plan
 
 
+def _readable_item(session: Session, user: User | None, plan_id: int) -> None:
+    """An item of a plan the user may not read is not found (404, as in the API), so a refusal
+    never tells an outsider that an unpublished plan's item exists."""
+    require_read_plan(user, _plan_of(session, plan_id))
+
+
 def _strategy_answer(
     request: Request,
     session: Session,
@@ -428,6 +434,7 @@ def strategy_progress(
     note: Form_ = "",
 ) -> Response:
     strategy = strategies.get_strategy(session=session, strategy_id=strategy_id)
+    _readable_item(session, user, strategy.plan_id)
     actor = actor_for(user)
     require(
         session,
@@ -484,6 +491,7 @@ def add_step(
     parent_id: Form_ = "",
 ) -> Response:
     strategy = strategies.get_strategy(session=session, strategy_id=strategy_id)
+    _readable_item(session, user, strategy.plan_id)
     plan = _plan_of(session, strategy.plan_id)
     actor = actor_for(user)
     require(session, actor, Action.edit, strategy, kind=_strategy_kind(plan))
@@ -526,6 +534,7 @@ def step_done(
 ) -> Response:
     step = strategies.get_step(session=session, step_id=step_id)
     strategy = strategies.get_strategy(session=session, strategy_id=step.strategy_id)
+    _readable_item(session, user, strategy.plan_id)
     plan = _plan_of(session, strategy.plan_id)
     actor = actor_for(user)
     require(session, actor, Action.edit, step, kind=plan.term("step").lower())
@@ -595,6 +604,7 @@ def record_measurement(
     version: Form_ = "",
 ) -> Response:
     metric = metrics.get_metric(session=session, metric_id=metric_id)
+    _readable_item(session, user, metric.plan_id)
     actor = actor_for(user)
     require(session, actor, Action.record_measurement, metric, kind=metrics.KIND)
     assert user is not None
@@ -674,6 +684,7 @@ def quick_win_progress(
     note: Form_ = "",
 ) -> Response:
     quick_win = quick_wins.get_quick_win(session=session, quick_win_id=quick_win_id)
+    _readable_item(session, user, quick_win.plan_id)
     actor = actor_for(user)
     require(session, actor, Action.progress, quick_win, kind=quick_wins.KIND)
     assert user is not None

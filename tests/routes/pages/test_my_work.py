@@ -1217,3 +1217,43 @@ class TestPages:
 
 def make_tiny_id(session: Session) -> int:
     return session.exec(select(Plan.id).where(Plan.slug == "testville-service")).one()
+
+
+def test_an_item_of_another_organisations_unpublished_plan_is_not_found(
+    session: Session,
+) -> None:
+    """A refusal must not tell an outsider that an unpublished plan's item exists (404 as in the
+    API, not 403 'another organisation'), and nothing is saved."""
+    from app.models import Measurement, Metric
+    from tests.factories import import_unpublished_seed
+
+    make_tiny_plan(session)
+    mississauga = import_unpublished_seed(session, "mississauga.yaml")
+    outsider = make_person(session, "cc-lead", "lead", department="CC")
+    client, csrf = signed_in_client(session, outsider)
+    strategy = session.exec(select(Strategy).where(Strategy.plan_id == mississauga.id)).first()
+    metric = session.exec(select(Metric).where(Metric.plan_id == mississauga.id)).first()
+    quick_win = session.exec(select(QuickWin).where(QuickWin.plan_id == mississauga.id)).first()
+    assert strategy is not None and metric is not None
+    measured = (
+        select(func.count()).select_from(Measurement).where(Measurement.metric_id == metric.id)
+    )
+    measurements_before = session.exec(measured).one()
+    tries = [
+        (
+            f"/my-work/strategies/{strategy.id}/progress",
+            {"version": strategy.version, "progress": "50"},
+        ),
+        (f"/my-work/metrics/{metric.id}/measurements", {"period": "2024-01", "value": "5"}),
+    ]
+    if quick_win is not None:
+        tries.append(
+            (f"/my-work/quick-wins/{quick_win.id}/progress", {"version": quick_win.version})
+        )
+    for url, data in tries:
+        answer = client.post(url, data={**data, "csrf_token": csrf})
+        assert answer.status_code == 404, (url, answer.status_code)
+        assert "another organisation" not in answer.text
+    session.expire_all()
+    assert session.get(Strategy, strategy.id).version == strategy.version  # type: ignore[union-attr]
+    assert session.exec(measured).one() == measurements_before
