@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import pydantic as pd
 from sqlalchemy import CheckConstraint, MetaData, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 # Stable names for constraints, so migrations say the same thing on SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {
@@ -60,3 +60,8 @@ class Versioned(Timestamped):
 
     version: int = Field(default=1, nullable=False)
     archived_at: dt.datetime | None = Field(default=None)
+
+
+def is_live(model: Any) -> Any:
+    """The condition for a model's rows that are not archived."""
+    return col(model.archived_at).is_(None)

@@ -42,6 +42,7 @@ from app.models import (
     User,
     WorkplanStep,
 )
+from app.models.base import is_live
 from app.models.enums import QuickWinStatus, StrategyStatus, SubjectType, Term, WorkCategory
 from app.services.errors import NotFound
 from app.services.permissions import (
@@ -53,10 +54,6 @@ from app.services.permissions import (
 )
 
 T = TypeVar("T")
-
-
-def _live(model: Any) -> Any:
-    return col(model.archived_at).is_(None)
 
 
 def _plan_visible(
@@ -128,7 +125,7 @@ def plans_query(*, user: User | None, include_archived: bool = False) -> Select[
         .where(readable_plans(user))
     )
     if not include_archived:
-        query = query.where(_live(Plan))
+        query = query.where(is_live(Plan))
     return query.order_by(Organization.name, Plan.title, Plan.id)
 
 
@@ -162,9 +159,9 @@ def _plan_items(
     if plan is not None:
         query = query.where(model.plan_id == plan.id)
     if not include_archived:
-        query = query.where(_live(Plan))
+        query = query.where(is_live(Plan))
         if versioned:
-            query = query.where(_live(model))
+            query = query.where(is_live(model))
     return query
 
 
@@ -314,7 +311,7 @@ def steps_query(*, strategy: Strategy, include_archived: bool) -> Select[Any]:
         .where(WorkplanStep.strategy_id == strategy.id)
     )
     if not include_archived:
-        query = query.where(_live(WorkplanStep), col(parent.archived_at).is_(None))
+        query = query.where(is_live(WorkplanStep), col(parent.archived_at).is_(None))
     return query.order_by(
         func.coalesce(parent.position, WorkplanStep.position),
         func.coalesce(WorkplanStep.parent_id, WorkplanStep.id),
@@ -409,7 +406,7 @@ def measurements_query(*, metric: Metric, include_archived: bool) -> Select[Any]
     """A metric's measurements, newest period first."""
     query = select(Measurement).where(Measurement.metric_id == metric.id)
     if not include_archived:
-        query = query.where(_live(Measurement))
+        query = query.where(is_live(Measurement))
     return query.order_by(col(Measurement.period).desc(), col(Measurement.id).desc())
 
 
@@ -432,7 +429,7 @@ def measurement_for_period(
     """The live value already recorded for a period (recording another one changes it)."""
     return session.exec(
         select(Measurement).where(
-            Measurement.metric_id == metric.id, Measurement.period == period, _live(Measurement)
+            Measurement.metric_id == metric.id, Measurement.period == period, is_live(Measurement)
         )
     ).first()
 

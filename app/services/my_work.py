@@ -37,6 +37,7 @@ from app.models import (
     User,
     WorkplanStep,
 )
+from app.models.base import is_live
 from app.models.enums import QuickWinStatus, Role, StrategyStatus
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.permissions import Action, can, can_read_plan
@@ -152,10 +153,6 @@ class DepartmentWork:
     @property
     def previous_page(self) -> int | None:
         return self.page - 1 if self.page > 1 else None
-
-
-def _live(model: type) -> object:
-    return col(model.archived_at).is_(None)  # type: ignore[attr-defined]
 
 
 # --- whose work ----------------------------------------------------------------------------------
@@ -278,7 +275,7 @@ def load_department_work(
     plans = [
         p
         for p in session.exec(
-            select(Plan).where(Plan.organization_id == org.id, _live(Plan)).order_by(Plan.title)
+            select(Plan).where(Plan.organization_id == org.id, is_live(Plan)).order_by(Plan.title)
         )
         if can_read_plan(user, p)
     ]
@@ -289,7 +286,7 @@ def load_department_work(
             .where(
                 col(Strategy.plan_id).in_(plan_ids),
                 Strategy.department_id == department.id,
-                _live(Strategy),
+                is_live(Strategy),
             )
             .order_by(Strategy.position, Strategy.id)
         )
@@ -300,7 +297,7 @@ def load_department_work(
             .where(
                 col(Metric.plan_id).in_(plan_ids),
                 Metric.department_id == department.id,
-                _live(Metric),
+                is_live(Metric),
             )
             .order_by(Metric.position, Metric.id)
         )
@@ -311,7 +308,7 @@ def load_department_work(
             .where(
                 col(QuickWin.plan_id).in_(plan_ids),
                 QuickWin.department_id == department.id,
-                _live(QuickWin),
+                is_live(QuickWin),
             )
             .order_by(QuickWin.number)
         )
@@ -320,7 +317,7 @@ def load_department_work(
         fa.id: fa
         for fa in session.exec(
             select(FocusArea).where(
-                col(FocusArea.id).in_({s.focus_area_id for s in strategies}), _live(FocusArea)
+                col(FocusArea.id).in_({s.focus_area_id for s in strategies}), is_live(FocusArea)
             )
         )
     }
@@ -422,7 +419,7 @@ def _page_strategy_nodes(
             select(WorkplanStep)
             .where(
                 col(WorkplanStep.strategy_id).in_([s.id for s in strategies]),
-                _live(WorkplanStep),
+                is_live(WorkplanStep),
             )
             .order_by(WorkplanStep.position, WorkplanStep.id)
         )
@@ -452,7 +449,7 @@ def _page_metric_nodes(
         targets_of.setdefault(t.metric_id, []).append(t)
     newest = (
         select(Measurement.metric_id, func.max(Measurement.period).label("period"))
-        .where(col(Measurement.metric_id).in_(ids), _live(Measurement))
+        .where(col(Measurement.metric_id).in_(ids), is_live(Measurement))
         .group_by(Measurement.metric_id)
         .subquery()
     )
@@ -465,7 +462,7 @@ def _page_metric_nodes(
                 (col(Measurement.metric_id) == newest.c.metric_id)
                 & (col(Measurement.period) == newest.c.period),
             )
-            .where(_live(Measurement))
+            .where(is_live(Measurement))
         )
     }
     return [

@@ -52,6 +52,7 @@ from app.models import (
     StrategyGoal,
     WorkplanStep,
 )
+from app.models.base import is_live
 from app.services import rollup
 from app.services.errors import NotFound
 
@@ -241,10 +242,6 @@ def get_plan(*, session: Session, slug: str) -> Plan:
     return plan
 
 
-def _live(model: Any) -> Any:
-    return col(model.archived_at).is_(None)
-
-
 # --- the roll-ups, one function each whichever way the item was loaded ---------------------------
 
 
@@ -311,7 +308,7 @@ def _oldest_first(targets: Iterable[Any]) -> list[Any]:
 def _newest_periods(metric_ids: Any) -> Any:
     return (
         select(Measurement.metric_id, func.max(Measurement.period).label("period"))
-        .where(col(Measurement.metric_id).in_(metric_ids), _live(Measurement))
+        .where(col(Measurement.metric_id).in_(metric_ids), is_live(Measurement))
         .group_by(Measurement.metric_id)
         .subquery()
     )
@@ -328,7 +325,7 @@ def latest_measurements(session: Session, metric_ids: list[int]) -> dict[int, Me
             newest,
             (Measurement.metric_id == newest.c.metric_id) & (Measurement.period == newest.c.period),
         )
-        .where(_live(Measurement))
+        .where(is_live(Measurement))
     ).all()
     return {m.metric_id: m for m in rows}
 
@@ -379,7 +376,7 @@ def build_strategy_nodes(
         steps = list(
             session.exec(
                 select(WorkplanStep)
-                .where(col(WorkplanStep.strategy_id).in_(ids), _live(WorkplanStep))
+                .where(col(WorkplanStep.strategy_id).in_(ids), is_live(WorkplanStep))
                 .order_by(WorkplanStep.position, WorkplanStep.id)
             )
         )
@@ -455,11 +452,11 @@ def _strategy_nodes(
 
 
 def _plan_strategy_ids(plan: Plan) -> Any:
-    return select(Strategy.id).where(Strategy.plan_id == plan.id, _live(Strategy))
+    return select(Strategy.id).where(Strategy.plan_id == plan.id, is_live(Strategy))
 
 
 def _plan_metric_ids(plan: Plan) -> Any:
-    return select(Metric.id).where(Metric.plan_id == plan.id, _live(Metric))
+    return select(Metric.id).where(Metric.plan_id == plan.id, is_live(Metric))
 
 
 def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int]]:
@@ -476,7 +473,7 @@ def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int
         .outerjoin(parent, parent.id == WorkplanStep.parent_id)
         .where(
             col(WorkplanStep.strategy_id).in_(strategy_ids),
-            _live(WorkplanStep),
+            is_live(WorkplanStep),
             or_(
                 col(WorkplanStep.parent_id).is_(None),
                 and_(
@@ -513,14 +510,14 @@ def _load(
     goals = list(
         session.exec(
             select(Goal)
-            .where(Goal.plan_id == plan.id, _live(Goal))
+            .where(Goal.plan_id == plan.id, is_live(Goal))
             .order_by(Goal.position, Goal.id)
         )
     )
     focus_areas = list(
         session.exec(
             select(FocusArea)
-            .where(FocusArea.plan_id == plan.id, _live(FocusArea))
+            .where(FocusArea.plan_id == plan.id, is_live(FocusArea))
             .order_by(FocusArea.position)
         )
     )
@@ -528,7 +525,7 @@ def _load(
         session,
         StrategyRow,
         select(*_columns(StrategyRow, Strategy))
-        .where(Strategy.plan_id == plan.id, _live(Strategy))
+        .where(Strategy.plan_id == plan.id, is_live(Strategy))
         .order_by(Strategy.position, Strategy.id),
     )
     strategy_ids = _plan_strategy_ids(plan)
@@ -554,11 +551,11 @@ def _load(
             select(
                 select(func.count())
                 .select_from(Metric)
-                .where(Metric.plan_id == plan.id, _live(Metric))
+                .where(Metric.plan_id == plan.id, is_live(Metric))
                 .scalar_subquery(),
                 select(func.count())
                 .select_from(QuickWin)
-                .where(QuickWin.plan_id == plan.id, _live(QuickWin))
+                .where(QuickWin.plan_id == plan.id, is_live(QuickWin))
                 .scalar_subquery(),
             )
         ).one()
@@ -567,7 +564,7 @@ def _load(
             session,
             StepRow,
             select(*_columns(StepRow, WorkplanStep))
-            .where(col(WorkplanStep.strategy_id).in_(strategy_ids), _live(WorkplanStep))
+            .where(col(WorkplanStep.strategy_id).in_(strategy_ids), is_live(WorkplanStep))
             .order_by(WorkplanStep.position, WorkplanStep.id),
         )
         strategy_nodes = _strategy_nodes(strategies, steps=steps, **common)
@@ -575,7 +572,7 @@ def _load(
             session,
             MetricRow,
             select(*_columns(MetricRow, Metric))
-            .where(Metric.plan_id == plan.id, _live(Metric))
+            .where(Metric.plan_id == plan.id, is_live(Metric))
             .order_by(Metric.position, Metric.id),
         )
         labels = _measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
@@ -585,7 +582,7 @@ def _load(
         quick_wins = list(
             session.exec(
                 select(QuickWin)
-                .where(QuickWin.plan_id == plan.id, _live(QuickWin))
+                .where(QuickWin.plan_id == plan.id, is_live(QuickWin))
                 .order_by(QuickWin.number)
             )
         )
@@ -680,7 +677,7 @@ def _metric_nodes_of_plan(
                 (Measurement.metric_id == newest.c.metric_id)
                 & (Measurement.period == newest.c.period),
             )
-            .where(_live(Measurement)),
+            .where(is_live(Measurement)),
         )
     }
     return [
@@ -780,7 +777,7 @@ def plan_stamp(
             Strategy.last_update_at,
             Strategy.update_cadence_days,
         )
-        .where(Strategy.plan_id == plan.id, _live(Strategy))
+        .where(Strategy.plan_id == plan.id, is_live(Strategy))
         .order_by(Strategy.position, Strategy.id)
     )
     statuses = ",".join(

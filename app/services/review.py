@@ -39,17 +39,18 @@ from app.models import (
     HistoryField,
     Measurement,
     Metric,
-    MetricTarget,
     Organization,
     Plan,
     Strategy,
     User,
     WorkplanStep,
 )
+from app.models.base import is_live
 from app.models.enums import Role, SubjectType, Term
 from app.models.history import HistoryAction
 from app.services import rollup
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
+from app.services.metric_values import TargetFacts, newest_measurement, targets_by_metric
 from app.services.plan_tree import StrategyNode, build_strategy_nodes, step_counts
 
 DEFAULT_SINCE_DAYS = 30
@@ -150,12 +151,6 @@ class MetricFacts(NamedTuple):
     strategy_id: int | None
 
 
-class TargetFacts(NamedTuple):
-    value: float
-    comparator: str
-    effective_from: dt.date | None
-
-
 @dataclass
 class ReviewMetric:
     """An off-target metric: its status worded (only these are; the others are judged by code)."""
@@ -203,10 +198,6 @@ class Review:
         return [(code, rollup.LABELS[code]) for code in (*rollup.SEVERITY, "no_data")]
 
 
-def _live(model: type) -> object:
-    return col(model.archived_at).is_(None)  # type: ignore[attr-defined]
-
-
 def _org_condition(column: object, user: User) -> ColumnElement[bool]:
     """The user's organisation; an administrator who belongs to none reviews every one."""
     if user.organization_id is None and user.role == Role.admin:
@@ -219,19 +210,6 @@ def _belongs(strategy: StrategyFacts, plan: Plan, department_id: int | None) -> 
         return True
     owner = strategy.department_id
     return owner == department_id or (owner is None and plan.owning_department_id == department_id)
-
-
-def _newest(column: object) -> object:
-    """The column of a metric's newest live measurement, as a correlated subquery: the index on
-    (metric_id, period) finds it without reading the metric's other measurements."""
-    return (
-        select(column)  # type: ignore[call-overload]
-        .where(col(Measurement.metric_id) == col(Metric.id), _live(Measurement))
-        .order_by(col(Measurement.period).desc())
-        .limit(1)
-        .correlate(Metric)
-        .scalar_subquery()
-    )
 
 
 def _metric_statuses(
@@ -253,29 +231,18 @@ def _metric_statuses(
                 Metric.focus_area_id,
                 Metric.goal_id,
                 Metric.strategy_id,
-                _newest(Measurement.period),
-                _newest(Measurement.value),
+                newest_measurement(Measurement.period),
+                newest_measurement(Measurement.value),
             )
-            .where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
+            .where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
             .order_by(Metric.position, Metric.id)
         )
     ]
-    of_plans = select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), _live(Metric))
-    targets_of: dict[int, list[TargetFacts]] = defaultdict(list)
-    for metric_id, value, comparator, since in session.exec(
-        select(
-            MetricTarget.metric_id,
-            MetricTarget.value,
-            MetricTarget.comparator,
-            MetricTarget.effective_from,
-        )
-        .where(col(MetricTarget.metric_id).in_(of_plans))
-        .order_by(MetricTarget.id)
-    ):
-        targets_of[metric_id].append(TargetFacts(value, comparator, since))
+    of_plans = select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
+    targets_of = targets_by_metric(session, of_plans)
     out = []
     for m, last in metrics:
-        targets = sorted(targets_of.get(m.id, []), key=lambda t: t.effective_from or dt.date.min)
+        targets = targets_of.get(m.id, [])
         code = rollup.value_status(
             direction=m.direction,
             targets=targets,
@@ -358,7 +325,7 @@ def load_review(
     all_plans = list(
         session.exec(
             select(Plan)
-            .where(_org_condition(Plan.organization_id, user), _live(Plan))
+            .where(_org_condition(Plan.organization_id, user), is_live(Plan))
             .order_by(Plan.title)
         )
     )
@@ -379,7 +346,7 @@ def load_review(
     focus_areas = list(
         session.exec(
             select(FocusArea)
-            .where(col(FocusArea.plan_id).in_(plan_ids), _live(FocusArea))
+            .where(col(FocusArea.plan_id).in_(plan_ids), is_live(FocusArea))
             .order_by(FocusArea.plan_id, FocusArea.position, FocusArea.id)
         )
     )
@@ -401,18 +368,20 @@ def load_review(
                 Strategy.last_update_at,
                 Strategy.update_cadence_days,
             )
-            .where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy))
+            .where(col(Strategy.plan_id).in_(plan_ids), is_live(Strategy))
             .order_by(Strategy.position, Strategy.id)
         )
     ]
     # The steps plan_tree lists and rolls up, counted by the database (sub-steps included).
     steps = step_counts(
         session,
-        select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), _live(Strategy)),
+        select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), is_live(Strategy)),
     )
     goal_focus = dict(
         session.exec(
-            select(Goal.id, Goal.focus_area_id).where(col(Goal.plan_id).in_(plan_ids), _live(Goal))
+            select(Goal.id, Goal.focus_area_id).where(
+                col(Goal.plan_id).in_(plan_ids), is_live(Goal)
+            )
         ).all()
     )
     metrics = _metric_statuses(session, plan_ids)

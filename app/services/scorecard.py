@@ -33,9 +33,11 @@ from app.models import (
     Strategy,
     User,
 )
+from app.models.base import is_live
 from app.models.enums import Comparator, Frequency, Horizon
 from app.services import rollup
 from app.services.errors import NotFound
+from app.services.metric_values import newest_measurement, targets_by_metric
 from app.services.plan_tree import MetricNode, _measures_labels, build_metric_nodes
 
 HORIZON_LABELS: dict[str, str] = {
@@ -238,32 +240,6 @@ class Scorecard:
         return "?" + "&".join(parts) if parts else ""
 
 
-def _live(model: type) -> Any:
-    return col(model.archived_at).is_(None)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class _Target:
-    """A target's columns: enough for rollup.target_in_force and the rule."""
-
-    value: float
-    comparator: str
-    effective_from: dt.date | None
-
-
-def _newest(column: Any) -> Any:
-    """The column of a metric's newest live measurement, as a correlated subquery: the index on
-    (metric_id, period) finds it without reading the metric's other measurements."""
-    return (
-        select(column)
-        .where(col(Measurement.metric_id) == col(Metric.id), _live(Measurement))
-        .order_by(col(Measurement.period).desc())
-        .limit(1)
-        .correlate(Metric)
-        .scalar_subquery()
-    )
-
-
 def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None, str]]:
     """(id, horizon, latest status code) of every live metric of `plan`, in plan order: two
     column queries, no ORM objects and no reason text."""
@@ -273,30 +249,17 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
             Metric.horizon,
             Metric.direction,
             Metric.tolerance,
-            _newest(Measurement.period),
-            _newest(Measurement.value),
+            newest_measurement(Measurement.period),
+            newest_measurement(Measurement.value),
         )
-        .where(Metric.plan_id == plan.id, _live(Metric))
+        .where(Metric.plan_id == plan.id, is_live(Metric))
         .order_by(Metric.position, Metric.id)
     ).all()
-    of_plan = select(Metric.id).where(Metric.plan_id == plan.id, _live(Metric))
-    targets_of: dict[int, list[_Target]] = defaultdict(list)
-    for metric_id, value, comparator, since in session.exec(
-        select(
-            MetricTarget.metric_id,
-            MetricTarget.value,
-            MetricTarget.comparator,
-            MetricTarget.effective_from,
-        )
-        .where(col(MetricTarget.metric_id).in_(of_plan))
-        .order_by(MetricTarget.id)
-    ):
-        targets_of[metric_id].append(_Target(value, comparator, since))
+    of_plan = select(Metric.id).where(Metric.plan_id == plan.id, is_live(Metric))
+    targets_of = targets_by_metric(session, of_plan)
     out = []
     for metric_id, horizon, direction, tolerance, period, value in metrics:
-        targets = sorted(
-            targets_of.get(metric_id, []), key=lambda t: t.effective_from or dt.date.min
-        )
+        targets = targets_of.get(metric_id, [])
         code = rollup.value_status(
             direction=direction, targets=targets, value=value, period=period, tolerance=tolerance
         )
@@ -327,7 +290,7 @@ def _metric_cards(
         return list(
             session.exec(
                 select(model.id, model.code, model.title).where(
-                    col(model.id).in_(wanted - {None}), _live(model)
+                    col(model.id).in_(wanted - {None}), is_live(model)
                 )
             )
         )
@@ -348,7 +311,7 @@ def _metric_cards(
             Measurement.entered_by_id,
             Measurement.updated_at,
         )
-        .where(col(Measurement.metric_id).in_(ids), _live(Measurement))
+        .where(col(Measurement.metric_id).in_(ids), is_live(Measurement))
         .order_by(Measurement.metric_id, Measurement.period)
     ):
         measured[row[0]].append(MeasurementRow(*row[1:]))
@@ -433,7 +396,7 @@ def load_scorecard(
 def load_metric_card(*, session: Session, plan: Plan, code: str) -> MetricCard:
     """One live metric of `plan` by its code, with all its measurements and targets."""
     metric = session.exec(
-        select(Metric).where(Metric.plan_id == plan.id, Metric.code == code, _live(Metric))
+        select(Metric).where(Metric.plan_id == plan.id, Metric.code == code, is_live(Metric))
     ).first()
     if metric is None:
         raise NotFound(f"No metric '{code}' in this plan.")
