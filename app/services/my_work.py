@@ -41,7 +41,7 @@ from app.models.base import is_live
 from app.models.enums import QuickWinStatus, Role, StrategyStatus
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.permissions import Action, can, can_read_plan
-from app.services.plan_tree import MetricNode, StrategyNode, _metric_node, _strategy_nodes
+from app.services.plan_tree import MetricNode, StrategyNode, metric_node, strategy_nodes
 from app.services.rollup import LABELS
 
 STRATEGY_STATUSES: list[tuple[str, str]] = [(s.value, LABELS[s.value]) for s in StrategyStatus]
@@ -424,7 +424,7 @@ def _page_strategy_nodes(
             .order_by(WorkplanStep.position, WorkplanStep.id)
         )
     )
-    return _strategy_nodes(
+    return strategy_nodes(
         strategies,
         steps=steps,
         links=[],  # the page shows no goals
@@ -466,7 +466,7 @@ def _page_metric_nodes(
         )
     }
     return [
-        _metric_node(
+        metric_node(
             m,
             targets=sorted(
                 targets_of.get(m.id, []),  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ Both read strategies, steps, metrics, targets and measurements as plain column r
 `*Row` named tuples below), not ORM objects: a city's plan has thousands of them and an ORM object
 costs ~20 µs to build. Their fields carry the ORM attribute names, so templates read either.
 Each strategy's and metric's roll-up goes through the same function (`rolled_up_strategy`,
-`_metric_node`) whichever way it was loaded, and those call the rules of app.services.rollup.
+`metric_node`) whichever way it was loaded, and those call the rules of app.services.rollup.
 
 Strategies that belong to no (live) focus area — plans that hang strategies on goals or on the
 plan itself — are kept in `PlanTree.unplaced` and are part of `PlanTree.strategies`.
@@ -269,7 +269,7 @@ def rolled_up_strategy(
     return progress, source, status
 
 
-def _metric_node(
+def metric_node(
     m: Metric | MetricRow,
     *,
     targets: list[Any],
@@ -347,7 +347,7 @@ def build_metric_nodes(
     latest = latest_measurements(session, metric_ids)
     today = dt.date.today()
     return [
-        _metric_node(
+        metric_node(
             m,
             targets=_oldest_first(targets_of.get(m.id, [])),  # type: ignore[arg-type]
             last=latest.get(m.id),  # type: ignore[arg-type]
@@ -386,7 +386,7 @@ def build_strategy_nodes(
                 select(StrategyGoal).where(col(StrategyGoal.strategy_id).in_(ids))
             )
         ]
-    return _strategy_nodes(
+    return strategy_nodes(
         strategies,
         steps=steps,
         links=links,
@@ -398,7 +398,7 @@ def build_strategy_nodes(
     )
 
 
-def _strategy_nodes(
+def strategy_nodes(
     strategies: Sequence[Strategy | StrategyRow],
     *,
     steps: Sequence[WorkplanStep | StepRow] | None,
@@ -546,7 +546,7 @@ def _load(
     quick_wins: list[QuickWin] = []
     if outline:
         counts = step_counts(session, strategy_ids)
-        strategy_nodes = _strategy_nodes(strategies, steps=None, counts=counts, **common)
+        nodes = strategy_nodes(strategies, steps=None, counts=counts, **common)
         metric_count, quick_win_count = session.execute(
             select(
                 select(func.count())
@@ -567,7 +567,7 @@ def _load(
             .where(col(WorkplanStep.strategy_id).in_(strategy_ids), is_live(WorkplanStep))
             .order_by(WorkplanStep.position, WorkplanStep.id),
         )
-        strategy_nodes = _strategy_nodes(strategies, steps=steps, **common)
+        nodes = strategy_nodes(strategies, steps=steps, **common)
         metrics = _rows(
             session,
             MetricRow,
@@ -602,7 +602,7 @@ def _load(
     noun = plan.term("strategies").lower()
     # Grouped in one pass each (plan order kept), not scanned again for every focus area.
     strategies_of: dict[int | None, list[StrategyNode]] = defaultdict(list)
-    for n in strategy_nodes:
+    for n in nodes:
         strategies_of[n.strategy.focus_area_id].append(n)
     goals_of: dict[int | None, list[Goal]] = defaultdict(list)
     for g in goals:
@@ -637,9 +637,9 @@ def _load(
         metrics=metric_nodes,
         quick_wins=quick_wins,
         personas=[PersonaNode(p, journeys_of.get(p.id, [])) for p in personas],  # type: ignore[arg-type]
-        rollup=rollup.rollup_group(items=[n.rollup_input for n in strategy_nodes], noun=noun),
+        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes], noun=noun),
         today=today,
-        unplaced=[n for n in strategy_nodes if n.strategy.focus_area_id not in placed],
+        unplaced=[n for n in nodes if n.strategy.focus_area_id not in placed],
         outline=outline,
         metric_count=metric_count,
         quick_win_count=quick_win_count,
@@ -681,7 +681,7 @@ def _metric_nodes_of_plan(
         )
     }
     return [
-        _metric_node(
+        metric_node(
             m,
             targets=_oldest_first(targets_of.get(m.id, [])),
             last=latest.get(m.id),
