@@ -51,7 +51,12 @@ from app.models.history import HistoryAction
 from app.services import rollup
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.metric_values import TargetFacts, newest_measurement, targets_by_metric
-from app.services.plan_tree import StrategyNode, build_strategy_nodes, step_counts
+from app.services.plan_tree import (
+    StrategyNode,
+    build_strategy_nodes,
+    rolled_up_strategy,
+    step_counts,
+)
 
 DEFAULT_SINCE_DAYS = 30
 OFF_TARGET = ("off_track", "at_risk")
@@ -399,17 +404,8 @@ def load_review(
         if not _belongs(s, plan, department.id if department else None):
             continue
         total, done = steps.get(s.id, (0, 0))
-        progress, _ = rollup.strategy_progress(
-            steps_total=total, steps_done=done, entered_progress=s.progress
-        )
-        status = rollup.effective_status(
-            status=s.status,
-            planned_start=s.planned_start,
-            planned_end=s.planned_end,
-            last_update_at=s.last_update_at,
-            cadence_days=s.update_cadence_days,
-            today=today,
-            now=now,
+        progress, _, status = rolled_up_strategy(
+            s, steps_total=total, steps_done=done, today=today, now=now
         )
         nodes_of[s.focus_area_id].append(ReviewStrategy(s, total, done, progress, status))
     shown_strategies = {n.strategy.id for group in nodes_of.values() for n in group}
