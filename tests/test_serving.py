@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 
@@ -32,7 +33,10 @@ def _nodelay_of_accepted(listener: socket.socket) -> int:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(run())
+    # A thread of its own: Playwright's sync API keeps an event loop running on the main thread
+    # of any xdist worker that has already run a browser test, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, run()).result()
     return seen[0]
 
 
