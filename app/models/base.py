@@ -25,6 +25,9 @@ metadata: MetaData = SQLModel.metadata
 # failing in the database (a 500; found by the fuzzer on PostgreSQL).
 MAX_ID = 2**31 - 1
 RowId = Annotated[int, pd.Field(ge=1, le=MAX_ID)]
+# One entry of a short list (a strategy's leads, a quick win's service areas): plan files hold
+# at most 300 characters each, so a longer one accepted here would make the plan unexportable.
+ListEntry = Annotated[str, pd.Field(min_length=1, max_length=300)]
 
 
 def utcnow() -> dt.datetime:

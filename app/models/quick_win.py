@@ -4,7 +4,7 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import MAX_ID, RowId, Versioned, enum_check, enum_field
+from app.models.base import MAX_ID, ListEntry, RowId, Versioned, enum_check, enum_field
 from app.models.enums import QuickWinStatus, WorkCategory
 
 
@@ -34,7 +34,7 @@ class QuickWin(Versioned, table=True):
 
 class QuickWinCreate(pd.BaseModel):
     number: int = pd.Field(ge=1, le=9999)
-    service_areas: list[str] = pd.Field(default_factory=list, max_length=10)
+    service_areas: list[ListEntry] = pd.Field(default_factory=list, max_length=10)
     issue_category: str = pd.Field(default="", max_length=300)
     customer_issue: str = pd.Field(default="", max_length=5_000)
     summary: str = pd.Field(default="", max_length=5_000)
@@ -45,7 +45,7 @@ class QuickWinCreate(pd.BaseModel):
 
 class QuickWinUpdate(pd.BaseModel):
     version: int = pd.Field(ge=1, le=MAX_ID)
-    service_areas: list[str] | None = pd.Field(default=None, max_length=10)
+    service_areas: list[ListEntry] | None = pd.Field(default=None, max_length=10)
     issue_category: str | None = pd.Field(default=None, max_length=300)
     customer_issue: str | None = pd.Field(default=None, max_length=5_000)
     summary: str | None = pd.Field(default=None, max_length=5_000)

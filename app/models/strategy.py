@@ -8,7 +8,15 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import MAX_ID, RowId, Versioned, enum_check, enum_field, percent_check
+from app.models.base import (
+    MAX_ID,
+    ListEntry,
+    RowId,
+    Versioned,
+    enum_check,
+    enum_field,
+    percent_check,
+)
 from app.models.enums import StrategyStatus, Term
 
 
@@ -92,7 +100,7 @@ class StrategyCreate(pd.BaseModel):
     phase_id: RowId | None = None
     term: Term | None = None
     priority: int | None = pd.Field(default=None, ge=1, le=99)
-    leads: list[str] = pd.Field(default_factory=list, max_length=20)
+    leads: list[ListEntry] = pd.Field(default_factory=list, max_length=20)
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
     update_cadence_days: int = pd.Field(default=30, ge=1, le=366)
@@ -110,7 +118,7 @@ class StrategyUpdate(pd.BaseModel):
     phase_id: RowId | None = None
     term: Term | None = None
     priority: int | None = pd.Field(default=None, ge=1, le=99)
-    leads: list[str] | None = pd.Field(default=None, max_length=20)
+    leads: list[ListEntry] | None = pd.Field(default=None, max_length=20)
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
     update_cadence_days: int | None = pd.Field(default=None, ge=1, le=366)

@@ -89,6 +89,24 @@ class TestCreateQuickWin:
         assert anonymous.post(self.URL, json={"number": 3}).status_code == 401
         assert session.exec(select(QuickWin).where(QuickWin.number == 3)).first() is None
 
+    def test_a_service_area_longer_than_a_plan_file_holds_names_the_entry(
+        self, session: Session, client_for: Client, people: People, ids: Ids
+    ) -> None:
+        client = client_for(people.cc_lead)
+        before = history_count(session)
+        answer = client.post(
+            self.URL,
+            json={"number": 3, "department_id": ids.cc, "service_areas": ["S" * 301]},
+        )
+        assert answer.status_code == 422
+        assert [f["field"] for f in answer.json()["error"]["fields"]] == ["service_areas.0"]
+        changed = client.patch(
+            f"{API}/quick-wins/{ids.qw1}", json={"version": 1, "service_areas": ["ok", ""]}
+        )
+        assert changed.status_code == 422
+        assert [f["field"] for f in changed.json()["error"]["fields"]] == ["service_areas.1"]
+        assert history_count(session) == before
+
 
 class TestUpdateQuickWin:
     def test_change_and_history(

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.models import Strategy, User
+from app.services.plan_file.exporting import export_plan_text
 from tests.routes.api.conftest import API, Ids, People, history, history_count, row_of
 
 Client = Callable[[User], TestClient]
@@ -131,6 +132,48 @@ class TestCreateStrategy:
         assert [f["field"] for f in error["fields"]] == ["title"]
         assert session.exec(select(Strategy).where(Strategy.code == "1.3")).first() is None
         assert history_count(session) == before
+
+    def test_a_lead_longer_than_a_plan_file_holds_is_refused_and_the_longest_exports(
+        self, session: Session, client_for: Client, people: People, ids: Ids
+    ) -> None:
+        client = client_for(people.cc_lead)
+        before = history_count(session)
+        too_long = client.post(
+            self.URL,
+            json={
+                "code": "1.3",
+                "title": "Call-backs",
+                "department_id": ids.cc,
+                "leads": ["Contact Centre", "x" * 301],
+            },
+        )
+        assert too_long.status_code == 422
+        assert [f["field"] for f in too_long.json()["error"]["fields"]] == ["leads.1"]
+        empty = client.post(
+            self.URL,
+            json={"code": "1.3", "title": "Call-backs", "department_id": ids.cc, "leads": [""]},
+        )
+        assert [f["field"] for f in empty.json()["error"]["fields"]] == ["leads.0"]
+        assert history_count(session) == before
+
+        longest = "L" * 300
+        made = client.post(
+            self.URL,
+            json={
+                "code": "1.3",
+                "title": "Call-backs",
+                "department_id": ids.cc,
+                "leads": [longest],
+            },
+        )
+        assert made.status_code == 201, made.json()
+        changed = client.patch(
+            f"{API}/strategies/{made.json()['id']}", json={"version": 1, "leads": ["y" * 301]}
+        )
+        assert changed.status_code == 422
+        assert [f["field"] for f in changed.json()["error"]["fields"]] == ["leads.0"]
+        session.expire_all()
+        assert longest in export_plan_text(session=session, slug="testville-service")
 
     def test_a_code_already_used_is_refused_by_the_service(
         self, session: Session, client_for: Client, people: People, ids: Ids
