@@ -35,8 +35,14 @@ class LiveServer:
 
 
 def start_server(
-    database_url: str, *, extra_env: dict[str, str] | None = None, workers: int = 1
+    database_url: str,
+    *,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 1,
+    prepare: bool = True,
 ) -> LiveServer:
+    """Serve `database_url` from a process of its own; `prepare` first migrates and seeds it
+    (with demo users), as `make run` does; a restart of a prepared database can skip that."""
     port = _free_port()
     env = {
         **os.environ,
@@ -46,7 +52,7 @@ def start_server(
         **(extra_env or {}),
     }
     plantrack = [sys.executable, "-m", "app.cli"]
-    for command in (["db", "upgrade"], ["seed"], ["demo-users"]):
+    for command in (["db", "upgrade"], ["seed"], ["demo-users"]) if prepare else ():
         subprocess.run(plantrack + command, env=env, cwd=ROOT, check=True, capture_output=True)
     process = subprocess.Popen(
         plantrack + ["serve", "--port", str(port), "--workers", str(workers)],
