@@ -43,17 +43,47 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:  # noqa: ANN001
+    """Foreign keys on or off for this SQLite connection; SQLite ignores the switch inside a
+    transaction, so it goes to the driver directly, and is read back to be sure."""
+    driver = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if driver.execute("PRAGMA foreign_keys").fetchone()[0] != int(on):
+        raise RuntimeError("could not switch SQLite foreign keys: a transaction is open")
+
+
+def _refuse_dangling_references(connection) -> None:  # noqa: ANN001
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        raise RuntimeError(f"the migration left rows referring to missing rows: {dangling[:10]}")
+
+
 def _run(connection) -> None:  # noqa: ANN001
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    if connection.in_transaction():
-        connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations rebuild a SQLite table (copy, drop, rename). With foreign keys on, the
+        # drop deletes every row that refers to the table through ON DELETE CASCADE (dropping a
+        # column of `strategy` emptied workplan_step). As SQLite's own procedure for changing a
+        # table says, they are off while it runs and checked before it commits.
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _refuse_dangling_references(connection)
+        if connection.in_transaction():
+            connection.commit()
+    finally:
+        if sqlite:
+            if connection.in_transaction():
+                connection.rollback()
+            _sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():
