@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import Session, select
 
-from app.models import Plan
+from app.models import HistoryAction, HistoryEntry, Plan, Strategy
+from app.models.enums import SubjectType
 from app.services.plan_file.importing import import_plan_text
 from app.settings import ROOT
 
@@ -145,3 +148,37 @@ def import_unpublished_seed(session: Session, filename: str) -> Plan:
     )
     session.commit()
     return plan
+
+
+def back_dated_progress(
+    session: Session,
+    strategy: Strategy,
+    *,
+    at: dt.datetime,
+    actor_name: str,
+    actor_id: int | None = None,
+    label: str = "",
+    note: str = "",
+) -> None:
+    """A progress update on `strategy` as if made at `at`: its history entry, and the newest
+    change history.record_change keeps on the row (a written entry cannot be back-dated)."""
+    plan = session.get(Plan, strategy.plan_id)
+    assert plan is not None
+    session.add(
+        HistoryEntry(
+            organization_id=plan.organization_id,
+            plan_id=plan.id,
+            subject_type=SubjectType.strategy,
+            subject_id=strategy.id,
+            subject_label=label or strategy.title,
+            action=HistoryAction.progress,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            at=at,
+            note=note,
+        )
+    )
+    if strategy.last_changed_at is None or strategy.last_changed_at < at:
+        strategy.last_changed_at = at
+        session.add(strategy)
+    session.commit()

@@ -112,6 +112,9 @@ class FocusArea(Versioned, table=True):
     active_from: dt.date | None = None
     active_to: dt.date | None = None
     narrative: str = Field(default="", sa_type=Text)
+    # The newest history entry on the focus area itself (its strategies keep their own), kept by
+    # history.record_change for the review.
+    last_changed_at: dt.datetime | None = None
 
 
 class Goal(Versioned, table=True):

@@ -66,6 +66,10 @@ class Strategy(Versioned, table=True):
     narrative: str = Field(default="", sa_type=Text)
     update_cadence_days: int = Field(default=30)
     last_update_at: dt.datetime | None = None
+    # The newest history entry on the strategy or any of its workplan steps, kept by
+    # history.record_change: the review shows it per focus area without reading the whole
+    # history, which grows every month the plan runs.
+    last_changed_at: dt.datetime | None = None
 
 
 class WorkplanStep(Versioned, table=True):

@@ -815,6 +815,7 @@ class _Generator:
                 narrative="",
                 update_cadence_days=cadence,
                 last_update_at=None,
+                last_changed_at=None,
             )
             s = self.rows["strategy"][-1]
             s["_plan"] = plan
@@ -968,6 +969,7 @@ class _Generator:
             s["progress"] = 0 if has_steps else cur_progress
             s["narrative"] = cur_narrative
             s["last_update_at"] = last
+            s["last_changed_at"] = last  # as history.record_change keeps it
             s["updated_at"] = last
 
     def metrics(

@@ -7,9 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from app.models import HistoryAction, HistoryEntry, HistoryField, User
+from app.models import (
+    FocusArea,
+    HistoryAction,
+    HistoryEntry,
+    HistoryField,
+    Strategy,
+    User,
+    WorkplanStep,
+)
 from app.models.enums import SubjectType
 
 
@@ -38,6 +47,26 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
+
+
+def _keep_newest_change(session: Session, entry: HistoryEntry) -> None:
+    """Stamp the entry's time on the strategy (for it or one of its steps) or the focus area it
+    is about: the review reads the newest change from there, not from the whole history."""
+    if entry.subject_type == SubjectType.strategy:
+        target = update(Strategy).where(col(Strategy.id) == entry.subject_id)
+    elif entry.subject_type == SubjectType.step:
+        step_strategy = select(WorkplanStep.strategy_id).where(
+            col(WorkplanStep.id) == entry.subject_id
+        )
+        target = update(Strategy).where(col(Strategy.id) == step_strategy.scalar_subquery())
+    elif entry.subject_type == SubjectType.focus_area:
+        target = update(FocusArea).where(col(FocusArea.id) == entry.subject_id)
+    else:
+        return
+    # Core UPDATE: the row's version and updated_at stay as the change itself left them.
+    session.execute(
+        target.values(last_changed_at=entry.at).execution_options(synchronize_session=False)
+    )
 
 
 def record_change(
@@ -69,6 +98,7 @@ def record_change(
     )
     session.add(entry)
     session.flush()
+    _keep_newest_change(session, entry)
     for field, (before, after) in (changes or {}).items():
         session.add(
             HistoryField(

@@ -6,7 +6,9 @@ metrics, and how many changes happened since a date (the last performance sessio
 number of plans, focus areas, strategies or history entries), and reads columns, not ORM objects:
 the database counts each strategy's steps (done / total) and finds each metric's latest value, and
 the roll-up rules of app.services.rollup are applied to those plain values. Only the focus areas
-are objects. `load_focus_area_history` reads one focus area's narrative history.
+are objects. Of the history it reads only the entries since the chosen date: the newest change
+of each focus area and strategy is kept on its row (history.record_change).
+`load_focus_area_history` reads one focus area's narrative history.
 
 Rules of the review, on top of app.services.rollup:
 - A row's figures are those of its strategies that pass the department and term filters. A
@@ -119,6 +121,7 @@ class StrategyFacts(NamedTuple):
     planned_end: dt.date | None
     last_update_at: dt.datetime | None
     update_cadence_days: int
+    last_changed_at: dt.datetime | None
 
 
 @dataclass
@@ -259,23 +262,23 @@ def _metric_statuses(
     return out
 
 
-def _history_by_focus_area(
+def _changes_since_by_focus_area(
     session: Session, plan_ids: list[int], since: dt.datetime
-) -> dict[int, dict[int | None, tuple[dt.datetime, int]]]:
-    """For each focus area: {strategy id (None: the focus area itself): (newest entry, entries
-    since)} over the history of the focus area, its strategies and their steps, archived ones
-    included, in one query. The entries are grouped by their subject first (a few hundred
-    subjects for tens of thousands of entries), so only the groups are matched to their step,
-    strategy and focus area."""
+) -> dict[int, dict[int | None, int]]:
+    """For each focus area: {strategy id (None: the focus area itself): history entries at or
+    after `since`} on the focus area, its strategies and their steps, archived ones included, in
+    one query. Only the entries since are read (the newest change of each item is kept on its
+    row), grouped by subject first, so only the groups are matched to their step, strategy and
+    focus area."""
     he = HistoryEntry
     subjects = (
         select(  # type: ignore[call-overload]
             col(he.subject_type).label("kind"),
             col(he.subject_id).label("subject"),
-            func.max(he.at).label("newest"),
-            func.sum(case((col(he.at) >= since, 1), else_=0)).label("recent"),
+            func.count().label("recent"),
         )
         .where(
+            col(he.at) >= since,
             col(he.plan_id).in_(plan_ids),
             col(he.subject_type).in_(
                 [SubjectType.focus_area, SubjectType.strategy, SubjectType.step]
@@ -295,10 +298,7 @@ def _history_by_focus_area(
     )
     rows = session.exec(
         select(  # type: ignore[call-overload]
-            focus_area_id.label("fa"),
-            strategy_id.label("sid"),
-            func.max(subjects.c.newest),
-            func.sum(subjects.c.recent),
+            focus_area_id.label("fa"), strategy_id.label("sid"), func.sum(subjects.c.recent)
         )
         .select_from(subjects)
         .outerjoin(
@@ -308,11 +308,31 @@ def _history_by_focus_area(
         .outerjoin(Strategy, col(Strategy.id) == strategy_id)
         .group_by("fa", "sid")
     ).all()
-    out: dict[int, dict[int | None, tuple[dt.datetime, int]]] = defaultdict(dict)
-    for fa, sid, newest, since_count in rows:
+    out: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for fa, sid, since_count in rows:
         if fa is not None:
-            out[fa][sid] = (newest, int(since_count or 0))
+            out[fa][sid] = int(since_count or 0)
     return out
+
+
+def _newest_change_of_archived(session: Session, plan_ids: list[int]) -> dict[int, dt.datetime]:
+    """Per focus area, the newest change of its archived strategies (their steps included)."""
+    rows = session.exec(
+        select(Strategy.focus_area_id, func.max(Strategy.last_changed_at))
+        .where(
+            col(Strategy.plan_id).in_(plan_ids),
+            col(Strategy.archived_at).is_not(None),
+            col(Strategy.focus_area_id).is_not(None),
+            col(Strategy.last_changed_at).is_not(None),
+        )
+        .group_by(Strategy.focus_area_id)
+    ).all()
+    return {fa: at for fa, at in rows if fa is not None and at is not None}
+
+
+def _newest(*moments: dt.datetime | None) -> dt.datetime | None:
+    known = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments if m is not None]
+    return max(known, default=None)
 
 
 def load_review(
@@ -372,6 +392,7 @@ def load_review(
                 Strategy.planned_end,
                 Strategy.last_update_at,
                 Strategy.update_cadence_days,
+                Strategy.last_changed_at,
             )
             .where(col(Strategy.plan_id).in_(plan_ids), is_live(Strategy))
             .order_by(Strategy.position, Strategy.id)
@@ -390,7 +411,8 @@ def load_review(
         ).all()
     )
     metrics = _metric_statuses(session, plan_ids)
-    history = _history_by_focus_area(session, plan_ids, since_moment(filters.since))
+    changes_since = _changes_since_by_focus_area(session, plan_ids, since_moment(filters.since))
+    archived_newest = _newest_change_of_archived(session, plan_ids)
 
     plan_of = {p.id: p for p in plans}
     strategy_focus = {s.id: s.focus_area_id for s in strategies}
@@ -444,23 +466,21 @@ def load_review(
             continue
         shown_ids = {n.strategy.id for n in own}
         live_ids = live_of.get(fa.id, set())  # type: ignore[arg-type]
-        newest: dt.datetime | None = None
-        changes = 0
-        for sid, (at, count) in history.get(fa.id, {}).items():  # type: ignore[arg-type]
-            # The focus area's own entries always count; a strategy's when it is shown, or,
-            # archived since, when no filter narrows the strategies.
-            if (
-                sid is None
-                or sid in shown_ids
-                or (sid not in live_ids and not filters.narrows_strategies)
-            ):
-                newest = at if newest is None or at > newest else newest
-                changes += count
-        for n in own:
-            last = n.strategy.last_update_at
-            if last is not None:
-                last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
-                newest = last if newest is None or last > newest else newest
+        # The focus area's own changes always count; a strategy's when it is shown, or,
+        # archived since, when no filter narrows the strategies.
+        newest = _newest(
+            fa.last_changed_at,
+            *(n.strategy.last_changed_at for n in own),
+            *(n.strategy.last_update_at for n in own),
+            None if filters.narrows_strategies else archived_newest.get(fa.id),  # type: ignore[arg-type]
+        )
+        changes = sum(
+            count
+            for sid, count in changes_since.get(fa.id, {}).items()  # type: ignore[arg-type]
+            if sid is None
+            or sid in shown_ids
+            or (sid not in live_ids and not filters.narrows_strategies)
+        )
         group = rollup.rollup_group(
             items=[n.rollup_input for n in own], noun=plan.term("strategies").lower()
         )

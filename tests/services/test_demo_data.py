@@ -155,6 +155,24 @@ def test_rows_satisfy_the_schema_and_tell_a_consistent_story(session: Session) -
             )
         ).all()
         assert mismatched == []
+        # Each strategy's newest change is its newest history entry, as record_change keeps it.
+        unstamped = conn.execute(
+            text(
+                "SELECT s.id FROM strategy s LEFT JOIN (SELECT subject_id, MAX(at) AS at "
+                "FROM history_entry WHERE subject_type = 'strategy' GROUP BY subject_id) h "
+                "ON h.subject_id = s.id "
+                "WHERE (s.last_changed_at IS NULL) <> (h.at IS NULL) OR s.last_changed_at <> h.at"
+            )
+        ).all()
+        assert unstamped == []
+        assert (
+            conn.execute(
+                text(
+                    "SELECT COUNT(*) FROM history_entry WHERE subject_type IN ('step', 'focus_area')"
+                )
+            ).scalar_one()
+            == 0
+        ), "the generator writes no step or focus-area history to stamp"
         # A complete strategy has every step done.
         assert (
             conn.execute(

@@ -10,16 +10,14 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from app.models import HistoryEntry, Plan, Strategy, User
-from app.models.enums import SubjectType
-from app.models.history import HistoryAction
+from app.models import Plan, Strategy, User
 from app.models.strategy import ProgressUpdateIn
 from app.services import review
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_text
 from app.services.strategies import record_strategy_progress
-from tests.factories import make_person, make_tiny_plan
+from tests.factories import back_dated_progress, make_person, make_tiny_plan
 
 NOW = dt.datetime.now(dt.UTC)
 TODAY = NOW.date()
@@ -80,24 +78,14 @@ def strategy(session: Session, code: str) -> Strategy:
 
 
 def old_update(session: Session, item: Strategy, days: int, actor: User) -> None:
-    """A progress update made `days` ago (history rows cannot be back-dated once written)."""
-    plan = session.get(Plan, item.plan_id)
-    assert plan is not None
-    session.add(
-        HistoryEntry(
-            organization_id=plan.organization_id,
-            plan_id=plan.id,
-            subject_type=SubjectType.strategy,
-            subject_id=item.id,
-            subject_label=item.title,
-            action=HistoryAction.progress,
-            actor_id=actor.id,
-            actor_name="Old Hand",
-            at=NOW - dt.timedelta(days=days),
-            note="an older update",
-        )
+    back_dated_progress(
+        session,
+        item,
+        at=NOW - dt.timedelta(days=days),
+        actor_name="Old Hand",
+        actor_id=actor.id,
+        note="an older update",
     )
-    session.commit()
 
 
 @pytest.fixture

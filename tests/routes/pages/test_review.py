@@ -11,15 +11,13 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.main import create_app
-from app.models import FocusArea, HistoryEntry, Plan, Strategy, User
-from app.models.enums import SubjectType
-from app.models.history import HistoryAction
+from app.models import FocusArea, Plan, Strategy, User
 from app.models.strategy import ProgressUpdateIn
 from app.services.demo_setup import assign_demo_ownership
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_path, import_plan_text
 from app.services.strategies import record_strategy_progress
-from tests.factories import SEEDS_DIR, make_person, signed_in_client
+from tests.factories import SEEDS_DIR, back_dated_progress, make_person, signed_in_client
 from tests.services.test_review import CC_PLAN
 
 HX = {"HX-Request": "true"}
@@ -75,23 +73,14 @@ def theme(session: Session, code: str) -> FocusArea:
 
 
 def back_dated_update(session: Session, item: Strategy, days: int, who: str) -> None:
-    """A progress update made `days` ago (history rows cannot be changed once written)."""
-    plan = session.get(Plan, item.plan_id)
-    assert plan is not None
-    session.add(
-        HistoryEntry(
-            organization_id=plan.organization_id,
-            plan_id=plan.id,
-            subject_type=SubjectType.strategy,
-            subject_id=item.id,
-            subject_label=f"Recommendation {item.code}: {item.title}",
-            action=HistoryAction.progress,
-            actor_name=who,
-            at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days),
-            note="quarterly check-in",
-        )
+    back_dated_progress(
+        session,
+        item,
+        at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days),
+        actor_name=who,
+        label=f"Recommendation {item.code}: {item.title}",
+        note="quarterly check-in",
     )
-    session.commit()
 
 
 class TestAccess:
