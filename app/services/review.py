@@ -279,7 +279,9 @@ def _changes_since_by_focus_area(
         )
         .where(
             col(he.at) >= since,
-            col(he.plan_id).in_(plan_ids),
+            # "+ 0": SQLite, without statistics, would rather walk every entry of the plans by
+            # plan_id than the few since the date by `at` (13 ms against 5 at scale 4).
+            (col(he.plan_id) + 0).in_(plan_ids),
             col(he.subject_type).in_(
                 [SubjectType.focus_area, SubjectType.strategy, SubjectType.step]
             ),
