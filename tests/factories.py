@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from app.models import HistoryAction, HistoryEntry, Plan, Strategy
+from app.models import FocusArea, HistoryAction, HistoryEntry, Plan, Strategy
 from app.models.enums import SubjectType
+from app.services.history import Actor, record_change
 from app.services.plan_file.importing import import_plan_text
 from app.settings import ROOT
 
@@ -182,3 +183,19 @@ def back_dated_progress(
         strategy.last_changed_at = at
         session.add(strategy)
     session.commit()
+
+
+def focus_area_narrative(
+    session: Session, focus_area: FocusArea, actor: Actor, narrative: str
+) -> HistoryEntry:
+    """A narrative entry on a focus area through history.record_change (no service changes a
+    focus area yet: plan files set its narrative), uncommitted."""
+    return record_change(
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.focus_area,
+        subject_id=focus_area.id,  # type: ignore[arg-type]
+        action=HistoryAction.progress,
+        changes={"narrative": (focus_area.narrative, narrative)},
+        plan_id=focus_area.plan_id,
+    )

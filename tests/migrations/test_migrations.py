@@ -10,8 +10,6 @@ from sqlmodel import Session, SQLModel, select
 
 import app.models  # noqa: F401
 from app.models import FocusArea, Plan, Strategy
-from app.models.enums import SubjectType
-from app.models.history import HistoryAction
 from app.models.strategy import ProgressUpdateIn, StepCreate
 from app.services.database_admin import (
     alembic_config,
@@ -19,10 +17,10 @@ from app.services.database_admin import (
     load_seeds,
     upgrade_database,
 )
-from app.services.history import Actor, record_change
+from app.services.history import Actor
 from app.services.strategies import add_step, record_strategy_progress, set_archived, set_step_done
 from app.settings import ROOT
-from tests.factories import SEEDS_DIR
+from tests.factories import SEEDS_DIR, focus_area_narrative
 
 
 def test_single_head() -> None:
@@ -110,15 +108,7 @@ def _history_of_every_kind(engine: Engine) -> None:
         set_archived(session=session, item=third, version=third.version, archived=True, actor=actor)
         focus_area = session.exec(select(FocusArea).order_by(FocusArea.id)).first()
         assert focus_area is not None
-        record_change(
-            session=session,
-            actor=actor,
-            subject_type=SubjectType.focus_area,
-            subject_id=focus_area.id,  # type: ignore[arg-type]
-            action=HistoryAction.progress,
-            changes={"narrative": ("", "On course.")},
-            plan_id=focus_area.plan_id,
-        )
+        focus_area_narrative(session, focus_area, actor, "On course.")
         session.commit()
 
 

@@ -168,7 +168,8 @@ def test_rows_satisfy_the_schema_and_tell_a_consistent_story(session: Session) -
         assert (
             conn.execute(
                 text(
-                    "SELECT COUNT(*) FROM history_entry WHERE subject_type IN ('step', 'focus_area')"
+                    "SELECT COUNT(*) FROM history_entry "
+                    "WHERE subject_type IN ('step', 'focus_area')"
                 )
             ).scalar_one()
             == 0

@@ -8,13 +8,12 @@ from sqlmodel import Session, col, func, select
 
 from app.models import FocusArea, HistoryEntry, Plan, QuickWin, Strategy, User, WorkplanStep
 from app.models.enums import SubjectType
-from app.models.history import HistoryAction
 from app.models.quick_win import QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn, StepCreate
-from app.services.history import Actor, record_change
+from app.services.history import Actor
 from app.services.quick_wins import record_quick_win_progress
 from app.services.strategies import add_step, record_strategy_progress, set_step_done
-from tests.factories import make_person, make_tiny_plan
+from tests.factories import focus_area_narrative, make_person, make_tiny_plan
 
 
 @pytest.fixture
@@ -76,15 +75,7 @@ def test_a_focus_area_entry_stamps_the_focus_area(
     session: Session, plan: Plan, admin: Actor
 ) -> None:
     access = session.exec(select(FocusArea).where(FocusArea.title == "Access")).one()
-    entry = record_change(
-        session=session,
-        actor=admin,
-        subject_type=SubjectType.focus_area,
-        subject_id=access.id,  # type: ignore[arg-type]
-        action=HistoryAction.progress,
-        changes={"narrative": ("", "Going well.")},
-        plan_id=plan.id,
-    )
+    entry = focus_area_narrative(session, access, admin, "Going well.")
     session.commit()
     session.expire_all()
     assert session.get(FocusArea, access.id).last_changed_at == entry.at  # type: ignore[union-attr]
