@@ -27,7 +27,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import aliased
@@ -245,8 +245,26 @@ def get_plan(*, session: Session, slug: str) -> Plan:
 # --- the roll-ups, one function each whichever way the item was loaded ---------------------------
 
 
+class StrategyRollupFacts(Protocol):
+    """What rolling a strategy up reads: a Strategy, the tree's StrategyRow and the review's
+    StrategyFacts all have it."""
+
+    @property
+    def progress(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def planned_start(self) -> dt.date | None: ...
+    @property
+    def planned_end(self) -> dt.date | None: ...
+    @property
+    def last_update_at(self) -> dt.datetime | None: ...
+    @property
+    def update_cadence_days(self) -> int: ...
+
+
 def rolled_up_strategy(
-    s: Strategy | StrategyRow,
+    s: StrategyRollupFacts,
     *,
     steps_total: int,
     steps_done: int,
