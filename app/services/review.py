@@ -61,7 +61,9 @@ from app.services.plan_tree import (
 )
 
 DEFAULT_SINCE_DAYS = 30
-OFF_TARGET = ("off_track", "at_risk")
+OFF_TARGET = ("off_track", "at_risk")  # worst first
+# A row lists this many of its off-target metrics; the focus area's page lists them all.
+OFF_TARGET_LISTED = 5
 TERM_LABELS: dict[str, str] = {
     Term.short: "Short term",
     Term.long: "Long term",
@@ -159,6 +161,10 @@ class MetricFacts(NamedTuple):
     strategy_id: int | None
 
 
+# A metric judged by code: (its columns, its targets, its latest (period, value), status code).
+_Judged = tuple[MetricFacts, list[TargetFacts], tuple[dt.date, float] | None, str]
+
+
 @dataclass
 class ReviewMetric:
     """An off-target metric: its status worded (only these are; the others are judged by code)."""
@@ -176,7 +182,8 @@ class ReviewRow:
     rollup: rollup.GroupRollup
     last_update: dt.datetime | None
     changes_since: int
-    off_target: list[ReviewMetric]
+    off_target: list[ReviewMetric]  # the worst OFF_TARGET_LISTED, worst first
+    off_target_count: int  # all of them
 
     @property
     def stale(self) -> int:
@@ -220,9 +227,7 @@ def _belongs(strategy: StrategyFacts, plan: Plan, department_id: int | None) -> 
     return owner == department_id or (owner is None and plan.owning_department_id == department_id)
 
 
-def _metric_statuses(
-    session: Session, plan_ids: list[int]
-) -> list[tuple[MetricFacts, list[TargetFacts], tuple[dt.date, float] | None, str]]:
+def _metric_statuses(session: Session, plan_ids: list[int]) -> list[_Judged]:
     """Every live metric of the plans with its targets (oldest first), latest value and status
     code, in two column queries (each metric's latest value found by the database)."""
     metrics: list[tuple[MetricFacts, tuple[dt.date, float] | None]] = [
@@ -332,6 +337,26 @@ def _newest_change_of_archived(session: Session, plan_ids: list[int]) -> dict[in
     return {fa: at for fa, at in rows if fa is not None and at is not None}
 
 
+def _worst_worded(judged: list[_Judged]) -> list[ReviewMetric]:
+    """The first OFF_TARGET_LISTED of a row's off-target metrics, off track before at risk,
+    worded by the same rule with its reason (only these: a city's focus area can have dozens)."""
+    worst = sorted(judged, key=lambda j: OFF_TARGET.index(j[3]))[:OFF_TARGET_LISTED]
+    return [
+        ReviewMetric(
+            m,
+            rollup.metric_status(
+                direction=m.direction,
+                targets=targets,
+                latest_value=last[1] if last else None,
+                latest_period=last[0] if last else None,
+                tolerance=m.tolerance,
+                unit=m.unit,
+            ),
+        )
+        for m, targets, last, _ in worst
+    ]
+
+
 def _newest(*moments: dt.datetime | None) -> dt.datetime | None:
     known = [m if m.tzinfo else m.replace(tzinfo=dt.UTC) for m in moments if m is not None]
     return max(known, default=None)
@@ -433,7 +458,7 @@ def load_review(
         )
         nodes_of[s.focus_area_id].append(ReviewStrategy(s, total, done, progress, status))
     shown_strategies = {n.strategy.id for group in nodes_of.values() for n in group}
-    off_target_of: dict[int, list[ReviewMetric]] = defaultdict(list)
+    off_target_of: dict[int, list[_Judged]] = defaultdict(list)
     for m, targets, last, code in metrics:
         if code not in OFF_TARGET:
             continue
@@ -441,16 +466,7 @@ def load_review(
             continue  # it measures a strategy the filters leave out
         fa = m.focus_area_id or goal_focus.get(m.goal_id) or strategy_focus.get(m.strategy_id)  # type: ignore[arg-type]
         if fa is not None:
-            # Worded only here, for the metrics the page lists: the same rule, with its reason.
-            status = rollup.metric_status(
-                direction=m.direction,
-                targets=targets,
-                latest_value=last[1] if last else None,
-                latest_period=last[0] if last else None,
-                tolerance=m.tolerance,
-                unit=m.unit,
-            )
-            off_target_of[fa].append(ReviewMetric(m, status))
+            off_target_of[fa].append((m, targets, last, code))
 
     # Rows in the plans' order (by title), each plan's focus areas in its own order.
     plan_rank = {p.id: rank for rank, p in enumerate(plans)}
@@ -498,7 +514,8 @@ def load_review(
                 rollup=group,
                 last_update=newest,
                 changes_since=changes,
-                off_target=off_target_of.get(fa.id, []),  # type: ignore[arg-type]
+                off_target=_worst_worded(off_target_of.get(fa.id, [])),  # type: ignore[arg-type]
+                off_target_count=len(off_target_of.get(fa.id, [])),  # type: ignore[arg-type]
             )
         )
     return Review(

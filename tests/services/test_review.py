@@ -485,3 +485,41 @@ def test_roll_ups_from_counts_match_the_whole_object_path(session: Session) -> N
     listed = {m.metric.code: m.status for m in rows["Metrics"].off_target}
     assert listed == {code: old[code] for code in ("LW", "LB", "RV")}
     assert rows["Steps"].off_target == [] and rows["Empty"].off_target == []
+
+
+def many_off_target_plan(at_risk: int, off_track: int) -> str:
+    """A plan whose one focus area has `at_risk` metrics just under target, then `off_track`
+    far under it (in that order in the plan)."""
+    lines = [
+        "format: plantrack/1",
+        "organization: {name: Manyville, slug: manyville}",
+        "plan: {slug: many, title: Many metrics}",
+        "focus_areas: [{code: A, title: Answering}]",
+        "metrics:",
+    ]
+    values = [87] * at_risk + [50] * off_track
+    for n, value in enumerate(values, start=1):
+        lines.append(
+            f"  - {{code: M{n}, name: Metric {n}, measures: {{focus_area: A}}, unit: percent, "
+            "direction: higher, tolerance: 5, targets: [{value: 90, comparator: at_least}], "
+            f"measurements: [{{period: 2025-01-01, value: {value}}}]}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_a_row_words_its_worst_off_target_metrics_and_counts_them_all(session: Session) -> None:
+    import_plan_text(session=session, text=many_off_target_plan(4, 4), source="many.yaml")
+    session.commit()
+    user = make_person(session, "many-coord", "coordinator", organization="manyville")
+    (row,) = load(session, user).rows
+    assert row.off_target_count == 8
+    assert len(row.off_target) == review.OFF_TARGET_LISTED == 5
+    # Off track first (in the plan's order), then the first at-risk one.
+    assert [(m.metric.code, m.status.code) for m in row.off_target] == [
+        ("M5", "off_track"),
+        ("M6", "off_track"),
+        ("M7", "off_track"),
+        ("M8", "off_track"),
+        ("M1", "at_risk"),
+    ]
+    assert "90" in row.off_target[0].status.reason  # worded with its reason

@@ -18,7 +18,7 @@ from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_path, import_plan_text
 from app.services.strategies import record_strategy_progress
 from tests.factories import SEEDS_DIR, back_dated_progress, make_person, signed_in_client
-from tests.services.test_review import CC_PLAN
+from tests.services.test_review import CC_PLAN, many_off_target_plan
 
 HX = {"HX-Request": "true"}
 SJ = "san-jose-customer-service"
@@ -211,6 +211,23 @@ class TestReviewTable:
         answering = soup.find("tbody").find("tr")
         off_target = text_of(answering.find_all("td")[4])
         assert off_target.startswith("1 Speed of answer Off track")
+
+    def test_a_row_lists_its_worst_off_target_metrics_and_links_to_all(
+        self, session: Session
+    ) -> None:
+        import_plan_text(session=session, text=many_off_target_plan(3, 5), source="many.yaml")
+        session.commit()
+        user = make_person(session, "m", "coordinator", organization="manyville")
+        client, _ = signed_in_client(session, user)
+        cell = page(client.get("/review").text).find("tbody").find("tr").find_all("td")[4]
+        assert text_of(cell.find(class_="flag-count")) == "8"
+        listed = [text_of(li) for li in cell.find_all("li")]
+        assert listed == [f"Metric {n} Off track" for n in (4, 5, 6, 7, 8)] + ["and 3 more"]
+        more = cell.find("li", class_="off-target-more").find("a")["href"]
+        assert more == "/plans/many/focus-areas/A#fa-metrics"
+        focus_area = page(client.get(more).text)
+        metrics = text_of(focus_area.find(id="fa-metrics").find_next("table"))
+        assert all(f"Metric {n}" in metrics for n in range(1, 9))
 
     def test_htmx_gets_the_fragment(self, coordinator: TestClient) -> None:
         response = coordinator.get("/review", headers=HX)
