@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.models import Plan, Strategy, User
 from app.models.strategy import ProgressUpdateIn
-from app.services import review
+from app.services import focus_area_history, review
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_text
@@ -242,7 +242,7 @@ class TestAccess:
         assert {r.plan.slug for r in result.rows} == {other.slug}
         tiny_fa = by_title(load(session, make_person(session, "c", "coordinator")))["Access"]
         with pytest.raises(NotFound):
-            review.load_focus_area_history(
+            focus_area_history.load_focus_area_history(
                 session=session, user=outsider, focus_area_id=tiny_fa.focus_area.id, since=None
             )
 
@@ -264,7 +264,7 @@ class TestHistory:
         session.commit()
         fa_id = a1.focus_area_id
         assert fa_id is not None
-        recent = review.load_focus_area_history(
+        recent = focus_area_history.load_focus_area_history(
             session=session,
             user=coordinator,
             focus_area_id=fa_id,
@@ -276,7 +276,7 @@ class TestHistory:
         assert item.value("status") == "at_risk" and item.before("status") == "on_track"
         assert item.value("narrative") == "short of staff"
         assert item.entry.note == "hiring" and item.entry.actor_name == "Coord"
-        everything = review.load_focus_area_history(
+        everything = focus_area_history.load_focus_area_history(
             session=session, user=coordinator, focus_area_id=fa_id, since=None, now=NOW
         )
         assert [i.entry.subject_id for i in everything.items] == [a1.id, a2.id]
@@ -348,7 +348,7 @@ def test_database_work_does_not_grow_with_the_organisation(session: Session) -> 
         fa_id = result.rows[-1].focus_area.id
         session.expire_all()
         with counted(session) as history_statements:
-            history = review.load_focus_area_history(
+            history = focus_area_history.load_focus_area_history(
                 session=session, user=user, focus_area_id=fa_id, since=None, now=NOW
             )
         assert len(history.items) == per_area

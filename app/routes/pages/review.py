@@ -18,6 +18,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.item_ids import ItemId
 from app.services import review as review_service
+from app.services.focus_area_history import load_focus_area_history
 from app.services.history_display import describe_change, field_label
 from app.services.rollup import LABELS
 from app.services.when import age_text, moment_text
@@ -102,7 +103,7 @@ def focus_area_history(
         since_error = ""
     else:
         since_day, since_error = _since(since.strip(), now.date())
-    history = review_service.load_focus_area_history(
+    history = load_focus_area_history(
         session=session, user=reviewer, focus_area_id=focus_area_id, since=since_day, now=now
     )
     context = _context(
