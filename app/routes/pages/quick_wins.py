@@ -10,11 +10,11 @@ status and who saved it, bad input 422 with the message beside the select.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import pydantic as pd
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -22,6 +22,7 @@ from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, QuickWin, User
 from app.models.quick_win import QuickWinProgressIn
+from app.routes.pages.form_input import Form_, service_errors
 from app.services import quick_win_board as board_service
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.permissions import Action, can_read_internal, require, require_read_plan
@@ -33,8 +34,6 @@ from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/plans/{slug}/quick-wins", include_in_schema=False)
 TEMPLATE = "quick_wins/board.html"
-
-Form_ = Annotated[str, Form()]
 
 
 @dataclass
@@ -131,7 +130,7 @@ def _card_answer(
 
 def _problems(exc: pd.ValidationError | ValidationFailed) -> dict[str, str]:
     if isinstance(exc, ValidationFailed):
-        return {p.field: p.message[:1].upper() + p.message[1:] + "." for p in exc.problems}
+        return service_errors(exc)
     out: dict[str, str] = {}
     for err in exc.errors():
         name = str((err.get("loc") or ("form",))[0])

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.routes.pages.form_input import page_number
 from app.services import scorecard as scorecard_service
 from app.services.permissions import can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan
@@ -29,12 +30,6 @@ router = APIRouter(prefix="/plans/{slug}/scorecard", include_in_schema=False)
 
 # The statuses a metric can have, worst first, as the filter offers them.
 METRIC_STATUSES = ("off_track", "at_risk", "on_track", "no_target", "no_data")
-
-
-def page_number(text: str) -> int:
-    """`?page=` as asked; anything but a positive whole number is the first page."""
-    text = text.strip()
-    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
 
 def _context(**extra: Any) -> dict[str, Any]:

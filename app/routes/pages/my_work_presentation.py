@@ -1,0 +1,155 @@
+"""What /my-work's template is given: the state of an item's forms after a post, and the helpers
+that word its values (dates, months, numbers, targets, the value a correction replaces)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.models.enums import Comparator
+from app.services import my_work
+from app.services.errors import Conflict
+from app.services.rollup import LABELS, format_value
+
+COMPARATOR_WORDS = {
+    Comparator.at_least: "at least",
+    Comparator.at_most: "at most",
+    Comparator.exactly: "exactly",
+    Comparator.above: "above",
+    Comparator.below: "below",
+}
+FIELD_NAMES = {
+    "status": "Status",
+    "progress": "Progress",
+    "narrative": "Narrative",
+    "note": "Note",
+    "done_on": "Step",
+    "period": "Period",
+    "value": "Value",
+}
+
+
+@dataclass
+class FormState:
+    """What one form of an item's block shows after a post: typed values, errors, a conflict."""
+
+    form: str = ""  # which form of the block: "progress", "step", "sub-<id>", "done-<id>"…
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: Conflict | None = None
+    notice: str = ""
+    # A measurement for a period that already has one (not a stale correction).
+    existing: bool = False
+
+
+BLANK = FormState()
+
+
+# --- presentation helpers (passed to the template) -----------------------------------------------
+
+
+def when(value: str | dt.datetime | None) -> str:
+    """A saved-at time as people read it: "2025-06-01 14:03 UTC"."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def describe(name: str, value: Any, unit: str | None = None) -> str:
+    """A field's value in a conflict message, as the page shows it elsewhere."""
+    if name == "status":
+        return LABELS.get(value) or my_work.QUICK_WIN_LABELS.get(value, str(value))
+    if name == "progress":
+        return f"{value}%"
+    if name == "done_on":
+        return f"done on {value}" if value else "not done"
+    if name == "value" and isinstance(value, int | float):
+        return format_value(value, unit)
+    if name == "period" and value:
+        return month_label(dt.date.fromisoformat(str(value)))
+    return str(value) if value not in (None, "") else "(empty)"
+
+
+def month_label(day: dt.date) -> str:
+    return day.strftime("%B %Y")
+
+
+def plain(number: float | None) -> str:
+    """A stored value as an input's value: no thousands separators, no float noise."""
+    if number is None:
+        return ""
+    return f"{number:.6f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Correction:
+    """The stored value a correction form replaces: its period and the version it is based on."""
+
+    period: dt.date
+    version: str
+    value: float | None = None
+    note: str = ""
+
+
+def correction_target(state: FormState, latest: Any) -> Correction | None:
+    """Which value the "correct" form offers: the one a conflict named, the one the user was
+    correcting (on the version their form had, so a stale correction is still caught), or the
+    latest value."""
+    if state.conflict is not None:
+        cur = state.conflict.current
+        try:
+            period = dt.date.fromisoformat(str(cur.get("period")))
+        except ValueError:
+            return None
+        return Correction(
+            period, str(cur.get("version", "")), cur.get("value"), cur.get("note") or ""
+        )
+    if state.form == "correct" and state.values.get("version"):
+        try:
+            period = dt.date.fromisoformat(state.values.get("period", ""))
+        except ValueError:
+            period = None
+        if period is not None:
+            same = latest is not None and latest.period == period
+            return Correction(
+                period,
+                state.values["version"],
+                latest.value if same else None,
+                latest.note if same else "",
+            )
+    if latest is None:
+        return None
+    return Correction(latest.period, str(latest.version), latest.value, latest.note)
+
+
+def target_text(target: Any, unit: str) -> str:
+    if target is None:
+        return ""
+    if target.label:
+        return str(target.label)
+    words = COMPARATOR_WORDS.get(target.comparator, str(target.comparator).replace("_", " "))
+    return f"{words} {format_value(target.value, unit)}"
+
+
+def template_context(**extra: Any) -> dict[str, Any]:
+    return {
+        "strategy_statuses": my_work.STRATEGY_STATUSES,
+        "quick_win_statuses": my_work.QUICK_WIN_STATUSES,
+        "quick_win_labels": my_work.QUICK_WIN_LABELS,
+        "fmt": format_value,
+        "when": when,
+        "describe": describe,
+        "month_label": month_label,
+        "target_text": target_text,
+        "plain": plain,
+        "correction_target": correction_target,
+        "field_names": FIELD_NAMES,
+        "blank": BLANK,
+        "states": {},
+        "this_month": dt.date.today().strftime("%Y-%m"),
+        **extra,
+    }
