@@ -29,7 +29,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.deps import SessionDep
 from app.models import User, UserSession
-from app.services import accounts
+from app.services import api_tokens, browser_sessions, clock
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.history import Actor
 from app.settings import get_settings
@@ -168,10 +168,10 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
     (error pages included, after a rollback) can always show who is signed in.
     """
     writing = request.method in UNSAFE_METHODS
-    now = accounts.clock()
+    now = clock.clock()
     bearer = _bearer(request)
     if bearer is not None:
-        user = accounts.resolve_api_token(
+        user = api_tokens.resolve_api_token(
             session=session, token=bearer, now=now, record_use=writing
         )
         if user is None:
@@ -179,21 +179,25 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
                 "The API token is not valid: it is unknown, revoked, or its user is deactivated."
             )
         if not writing:
-            row = accounts.find_api_token(session=session, token=bearer)
-            if row is not None and row.id is not None and accounts.api_token_use_due(row, now):
-                accounts.record_api_token_use(token_id=row.id, now=now)
+            row = api_tokens.find_api_token(session=session, token=bearer)
+            if row is not None and row.id is not None and api_tokens.api_token_use_due(row, now):
+                api_tokens.record_api_token_use(token_id=row.id, now=now)
         identity = Identity(user=user, via="token")
     else:
         identity = Identity()
         token = session_token(request)
         if token:
-            found = accounts.resolve_session(
+            found = browser_sessions.resolve_session(
                 session=session, token=token, now=now, record_activity=writing
             )
             if found is not None:
                 user, record = found
-                if not writing and record.id is not None and accounts.activity_due(record, now):
-                    accounts.record_session_activity(session_id=record.id, now=now)
+                if (
+                    not writing
+                    and record.id is not None
+                    and browser_sessions.activity_due(record, now)
+                ):
+                    browser_sessions.record_session_activity(session_id=record.id, now=now)
                 identity = Identity(
                     user=user, via="session", user_session=record, session_token=token
                 )

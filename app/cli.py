@@ -328,7 +328,7 @@ def demo_users() -> None:
     sign in only by the one-click buttons on the sign-in page, and only when DEMO_MODE=true.
     Refused in production. Load the seed plans first (`plantrack seed`).
     """
-    from app.services import accounts
+    from app.services import demo_accounts
     from app.services.demo_setup import assign_demo_ownership
     from app.services.errors import DomainError
     from app.services.history import Actor
@@ -337,7 +337,9 @@ def demo_users() -> None:
         raise _fail("demo users are not created in production (ENVIRONMENT=production)")
     with _session() as session:
         try:
-            created = accounts.ensure_demo_users(session=session, actor=Actor(name=CLI_ACTOR_NAME))
+            created = demo_accounts.ensure_demo_users(
+                session=session, actor=Actor(name=CLI_ACTOR_NAME)
+            )
             assigned = assign_demo_ownership(session=session, actor=Actor(name="demo setup"))
             session.commit()
         except DomainError as exc:

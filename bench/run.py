@@ -201,7 +201,7 @@ def _people(city: City) -> None:
     from app.db import get_engine
     from app.models import Department, Metric, Organization, Plan, Strategy, User
     from app.models import __all__ as tables
-    from app.services import accounts
+    from app.services import api_tokens, browser_sessions
     from app.services.demo_data import organization_slug
 
     org_slug = organization_slug(SEED)
@@ -216,12 +216,12 @@ def _people(city: City) -> None:
                 User.role == "lead", User.department_id == dept.id)).one(),
         }
         for who, user in people.items():
-            started = accounts.start_session(session=session, user=user)
+            started = browser_sessions.start_session(session=session, user=user)
             city.cookies[who] = f"{SESSION_COOKIE}={session_cookie_value(started.token)}"
             city.csrf[who] = started.csrf_token
-        _, city.tokens["token"] = accounts.create_api_token(
+        _, city.tokens["token"] = api_tokens.create_api_token(
             session=session, user=people["coordinator"], name="benchmark")
-        _, city.tokens["lead_token"] = accounts.create_api_token(
+        _, city.tokens["lead_token"] = api_tokens.create_api_token(
             session=session, user=people["lead"], name="benchmark")
         session.commit()
         plan_ids = [p for p in session.exec(select(Plan.id).where(Plan.organization_id == org.id))]

@@ -94,7 +94,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from app.auth import SESSION_COOKIE, session_cookie_value  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Department, Organization, User  # noqa: E402
-from app.services import accounts  # noqa: E402
+from app.services import browser_sessions  # noqa: E402
 
 
 def make_person(
@@ -132,7 +132,7 @@ def signed_in_client(session: Session, user: User | None) -> tuple[TestClient, s
     client = TestClient(create_app())
     if user is None:
         return client, ""
-    started = accounts.start_session(session=session, user=user)
+    started = browser_sessions.start_session(session=session, user=user)
     session.commit()
     client.cookies.set(SESSION_COOKIE, session_cookie_value(started.token))
     return client, started.record.csrf_token

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.db import get_engine
 from app.models import Department, HistoryEntry, Organization, User, UserSession
-from app.services import accounts
+from app.services import browser_sessions, sign_in
 from app.settings import get_settings
 
 runner = CliRunner()
@@ -64,7 +64,7 @@ def test_user_create_with_password_on_stdin(org: Organization) -> None:
     assert (maria.password_hash or "").startswith("$argon2id$")
     with Session(get_engine()) as s:
         assert (
-            accounts.authenticate(session=s, username="maria", password=PASSWORD, address="cli").id
+            sign_in.authenticate(session=s, username="maria", password=PASSWORD, address="cli").id
             == maria.id
         )
 
@@ -131,13 +131,13 @@ def test_user_list_set_role_and_deactivate(org: Organization) -> None:
     assert refused.exit_code == 1 and "needs a department" in refused.output
 
     with Session(get_engine()) as s:
-        started = accounts.start_session(session=s, user=s.get(User, bob.id))  # type: ignore[arg-type]
+        started = browser_sessions.start_session(session=s, user=s.get(User, bob.id))  # type: ignore[arg-type]
         s.commit()
     gone = run("user", "deactivate", "bob")
     assert gone.exit_code == 0, gone.output
     assert not users()["bob"].active
     with Session(get_engine()) as s:
-        assert accounts.resolve_session(session=s, token=started.token) is None
+        assert browser_sessions.resolve_session(session=s, token=started.token) is None
         assert s.exec(select(UserSession)).one().revoked_at is not None
         history = s.exec(
             select(HistoryEntry).where(
@@ -161,7 +161,7 @@ def test_set_password(org: Organization) -> None:
     result = run("user", "set-password", "root", "--password-stdin", stdin="a brand new secret\n")
     assert result.exit_code == 0, result.output
     with Session(get_engine()) as s:
-        assert accounts.authenticate(
+        assert sign_in.authenticate(
             session=s, username="root", password="a brand new secret", address="cli"
         )
 

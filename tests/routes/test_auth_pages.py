@@ -27,7 +27,7 @@ from app.models import (
     UserSession,
 )
 from app.models.enums import SubjectType
-from app.services import accounts
+from app.services import accounts, clock, demo_accounts
 from app.services.history import Actor
 from tests.conftest import own_engine
 
@@ -294,12 +294,12 @@ def test_throttle_lifts_after_the_window(
 ) -> None:
     make_user(db, "alice")
     start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    monkeypatch.setattr(accounts, "clock", lambda: start)
+    monkeypatch.setattr(clock, "clock", lambda: start)
     c = client()
     for _ in range(5):
         login(c, "alice", "wrong password")
     assert login(c, "alice").status_code == 429
-    monkeypatch.setattr(accounts, "clock", lambda: start + dt.timedelta(minutes=15, seconds=1))
+    monkeypatch.setattr(clock, "clock", lambda: start + dt.timedelta(minutes=15, seconds=1))
     assert login(c, "alice").status_code == 303
 
 
@@ -417,7 +417,7 @@ def test_idle_timeout_with_a_controlled_clock(
     make_user(db, "alice")
     t0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     now = {"t": t0}
-    monkeypatch.setattr(accounts, "clock", lambda: now["t"])
+    monkeypatch.setattr(clock, "clock", lambda: now["t"])
     c = client()
     sign_in(c, "alice")
     idle = dt.timedelta(minutes=60)  # settings.session_idle_minutes
@@ -435,7 +435,7 @@ def test_maximum_session_age(
     make_user(db, "alice")
     t0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     now = {"t": t0}
-    monkeypatch.setattr(accounts, "clock", lambda: now["t"])
+    monkeypatch.setattr(clock, "clock", lambda: now["t"])
     c = client()
     sign_in(c, "alice")
     for _ in range(12 * 2):  # active every 30 minutes for 12 hours
@@ -687,7 +687,7 @@ def demo_client() -> TestClient:
 
 
 def test_demo_sign_in_is_off_unless_demo_mode(db: Session, org: Organization) -> None:
-    accounts.ensure_demo_users(session=db, actor=CLI)
+    demo_accounts.ensure_demo_users(session=db, actor=CLI)
     db.commit()
     c = client()
     page = c.get("/login")
@@ -702,7 +702,7 @@ def test_demo_sign_in_is_off_unless_demo_mode(db: Session, org: Organization) ->
 
 
 def test_demo_mode_offers_one_click_sign_in_for_each_role(db: Session, org: Organization) -> None:
-    accounts.ensure_demo_users(session=db, actor=CLI)
+    demo_accounts.ensure_demo_users(session=db, actor=CLI)
     db.commit()
     c = demo_client()
     page = c.get("/login")
@@ -721,7 +721,7 @@ def test_demo_one_click_refuses_real_accounts_and_demo_accounts_have_no_password
     db: Session, org: Organization
 ) -> None:
     make_user(db, "alice")
-    accounts.ensure_demo_users(session=db, actor=CLI)
+    demo_accounts.ensure_demo_users(session=db, actor=CLI)
     db.commit()
     c = demo_client()
     page = c.get("/login")
@@ -738,7 +738,7 @@ def test_demo_one_click_refuses_real_accounts_and_demo_accounts_have_no_password
 
 
 def test_demo_one_click_needs_the_pre_session_csrf_token(db: Session, org: Organization) -> None:
-    accounts.ensure_demo_users(session=db, actor=CLI)
+    demo_accounts.ensure_demo_users(session=db, actor=CLI)
     db.commit()
     answer = demo_client().post("/login/demo", data={"username": "admin"}, follow_redirects=False)
     assert answer.status_code == 403

@@ -59,7 +59,14 @@ from app.models import Department, Organization, Plan
 from app.models.metric import MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate
 from app.models.strategy import StepCreate, StrategyCreate
-from app.services import accounts, metrics, quick_wins, strategies
+from app.services import (
+    accounts,
+    api_tokens,
+    browser_sessions,
+    metrics,
+    quick_wins,
+    strategies,
+)
 from app.services.history import Actor
 from app.settings import get_settings
 from tests.conftest import BACKEND, changes_without_history, new_database_url
@@ -341,8 +348,8 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
         )
         session.flush()
         users[who] = user
-        started = accounts.start_session(session=session, user=user)
-        _, bearer = accounts.create_api_token(session=session, user=user, name="matrix")
+        started = browser_sessions.start_session(session=session, user=user)
+        _, bearer = api_tokens.create_api_token(session=session, user=user, name="matrix")
         people[who] = Credentials(
             cookie=session_cookie_value(started.token), csrf=started.csrf_token, bearer=bearer
         )
@@ -358,7 +365,7 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
     users["olga"] = olga
     for side, owner in SIDES.items():
         assert owner.person is not None
-        token, _ = accounts.create_api_token(
+        token, _ = api_tokens.create_api_token(
             session=session, user=users[owner.person], name="revoke me"
         )
         session.flush()

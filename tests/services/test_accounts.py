@@ -23,7 +23,14 @@ from app.models import (
     UserSession,
 )
 from app.models.enums import SubjectType
-from app.services import accounts
+from app.services import (
+    accounts,
+    api_tokens,
+    browser_sessions,
+    demo_accounts,
+    passwords,
+    sign_in,
+)
 from app.services.errors import (
     NotAuthenticated,
     NotFound,
@@ -70,7 +77,7 @@ def auth(
     address: str = "10.0.0.1",
     now: dt.datetime = T0,
 ) -> User:
-    return accounts.authenticate(
+    return sign_in.authenticate(
         session=db, username=username, password=password, address=address, now=now
     )
 
@@ -107,7 +114,7 @@ def test_rehash_when_our_parameters_rise(db: Session, monkeypatch: pytest.Monkey
     user = new_user(db)
     before = user.password_hash
     stronger = PasswordHasher(time_cost=3, memory_cost=32_768, parallelism=1)
-    monkeypatch.setattr(accounts, "HASHER", stronger)
+    monkeypatch.setattr(passwords, "HASHER", stronger)
     auth(db)
     db.commit()
     db.refresh(user)
@@ -154,8 +161,8 @@ def test_a_reasonable_password_is_accepted(db: Session) -> None:
 
 
 def test_the_common_list_is_our_own_and_not_tiny() -> None:
-    assert len(accounts.COMMON_PASSWORDS) >= 50
-    assert {"password", "12345678", "qwertyui", "plantrack"} <= accounts.COMMON_PASSWORDS
+    assert len(passwords.COMMON_PASSWORDS) >= 50
+    assert {"password", "12345678", "qwertyui", "plantrack"} <= passwords.COMMON_PASSWORDS
 
 
 # --- authenticate and the throttle ---------------------------------------------------------------
@@ -185,7 +192,7 @@ def test_unknown_user_costs_one_argon2_verification_too(
     db: Session, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    real = accounts.HASHER
+    real = passwords.HASHER
 
     class Counting(PasswordHasher):
         def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
@@ -193,7 +200,7 @@ def test_unknown_user_costs_one_argon2_verification_too(
             return real.verify(hash, password)
 
     monkeypatch.setattr(
-        accounts,
+        passwords,
         "HASHER",
         Counting(
             time_cost=real.time_cost, memory_cost=real.memory_cost, parallelism=real.parallelism
@@ -270,29 +277,29 @@ def test_the_throttle_is_shared_by_separate_database_sessions(
 
 
 def test_a_session_is_stored_only_as_a_hash(db: Session, alice: User) -> None:
-    started = accounts.start_session(session=db, user=alice, now=T0)
+    started = browser_sessions.start_session(session=db, user=alice, now=T0)
     db.commit()
     row = db.exec(select(UserSession)).one()
     assert row.token_hash == hashlib.sha256(started.token.encode()).hexdigest()
     assert started.token not in (row.token_hash, row.csrf_token)
     assert len(started.token) >= 43 and len(row.csrf_token) >= 43
-    again = accounts.start_session(session=db, user=alice, now=T0)
+    again = browser_sessions.start_session(session=db, user=alice, now=T0)
     assert again.token != started.token and again.csrf_token != started.csrf_token
 
 
 def test_resolve_session_and_idle_timeout(db: Session, alice: User) -> None:
-    started = accounts.start_session(session=db, user=alice, now=T0)
+    started = browser_sessions.start_session(session=db, user=alice, now=T0)
     db.commit()
     idle = dt.timedelta(minutes=60)
-    found = accounts.resolve_session(
+    found = browser_sessions.resolve_session(
         session=db, token=started.token, now=T0 + idle - dt.timedelta(seconds=1)
     )
     assert found is not None and found[0].id == alice.id
     assert found[1].last_seen_at == T0 + idle - dt.timedelta(seconds=1)
     later = T0 + 2 * idle - dt.timedelta(seconds=2)
-    assert accounts.resolve_session(session=db, token=started.token, now=later) is not None
+    assert browser_sessions.resolve_session(session=db, token=started.token, now=later) is not None
     assert (
-        accounts.resolve_session(
+        browser_sessions.resolve_session(
             session=db, token=started.token, now=later + idle + dt.timedelta(seconds=1)
         )
         is None
@@ -300,24 +307,28 @@ def test_resolve_session_and_idle_timeout(db: Session, alice: User) -> None:
 
 
 def test_last_seen_is_written_at_most_once_a_minute(db: Session, alice: User) -> None:
-    started = accounts.start_session(session=db, user=alice, now=T0)
+    started = browser_sessions.start_session(session=db, user=alice, now=T0)
     db.commit()
-    accounts.resolve_session(session=db, token=started.token, now=T0 + dt.timedelta(seconds=59))
+    browser_sessions.resolve_session(
+        session=db, token=started.token, now=T0 + dt.timedelta(seconds=59)
+    )
     assert started.record.last_seen_at == T0
-    accounts.resolve_session(session=db, token=started.token, now=T0 + dt.timedelta(seconds=61))
+    browser_sessions.resolve_session(
+        session=db, token=started.token, now=T0 + dt.timedelta(seconds=61)
+    )
     assert started.record.last_seen_at == T0 + dt.timedelta(seconds=61)
 
 
 def test_maximum_session_age(db: Session, alice: User) -> None:
-    started = accounts.start_session(session=db, user=alice, now=T0)
+    started = browser_sessions.start_session(session=db, user=alice, now=T0)
     db.commit()
     moment = T0
     while moment < T0 + dt.timedelta(hours=12):
         moment += dt.timedelta(minutes=30)
-        found = accounts.resolve_session(session=db, token=started.token, now=moment)
+        found = browser_sessions.resolve_session(session=db, token=started.token, now=moment)
         assert (found is not None) == (moment - T0 <= dt.timedelta(hours=12))
     assert (
-        accounts.resolve_session(
+        browser_sessions.resolve_session(
             session=db, token=started.token, now=moment + dt.timedelta(minutes=1)
         )
         is None
@@ -326,59 +337,59 @@ def test_maximum_session_age(db: Session, alice: User) -> None:
 
 def test_end_session_and_deactivation_end_sessions(db: Session, alice: User) -> None:
     new_user(db, "root")
-    one = accounts.start_session(session=db, user=alice, now=T0)
-    two = accounts.start_session(session=db, user=alice, now=T0)
+    one = browser_sessions.start_session(session=db, user=alice, now=T0)
+    two = browser_sessions.start_session(session=db, user=alice, now=T0)
     db.commit()
-    assert accounts.end_session(session=db, token=one.token, now=T0)
-    assert accounts.resolve_session(session=db, token=one.token, now=T0) is None
-    assert accounts.resolve_session(session=db, token=two.token, now=T0) is not None
+    assert browser_sessions.end_session(session=db, token=one.token, now=T0)
+    assert browser_sessions.resolve_session(session=db, token=one.token, now=T0) is None
+    assert browser_sessions.resolve_session(session=db, token=two.token, now=T0) is not None
     accounts.deactivate(session=db, actor=ACTOR, user=alice)
     db.commit()
-    assert accounts.resolve_session(session=db, token=two.token, now=T0) is None
+    assert browser_sessions.resolve_session(session=db, token=two.token, now=T0) is None
     assert all(s.revoked_at is not None for s in db.exec(select(UserSession)).all())
     with pytest.raises(NotAuthenticated):
-        accounts.start_session(session=db, user=alice)
+        browser_sessions.start_session(session=db, user=alice)
 
 
 def test_unknown_and_empty_tokens_resolve_to_nobody(db: Session) -> None:
-    assert accounts.resolve_session(session=db, token="", now=T0) is None
-    assert accounts.resolve_session(session=db, token="nope", now=T0) is None
+    assert browser_sessions.resolve_session(session=db, token="", now=T0) is None
+    assert browser_sessions.resolve_session(session=db, token="nope", now=T0) is None
 
 
 # --- API tokens ---------------------------------------------------------------------------------
 
 
 def test_api_tokens_are_stored_hashed_and_resolve_to_their_user(db: Session, alice: User) -> None:
-    row, plaintext = accounts.create_api_token(session=db, user=alice, name="CI", now=T0)
+    row, plaintext = api_tokens.create_api_token(session=db, user=alice, name="CI", now=T0)
     db.commit()
     assert plaintext.startswith("pt_") and len(plaintext) > 40
     assert row.token_hash == hashlib.sha256(plaintext.encode()).hexdigest()
     assert plaintext not in {row.token_hash, row.prefix, row.name}
-    user = accounts.resolve_api_token(session=db, token=plaintext, now=T0)
+    user = api_tokens.resolve_api_token(session=db, token=plaintext, now=T0)
     assert user is not None and user.id == alice.id
     assert row.last_used_at == T0
-    assert accounts.resolve_api_token(session=db, token=plaintext + "x") is None
-    assert accounts.resolve_api_token(session=db, token=row.token_hash) is None
+    assert api_tokens.resolve_api_token(session=db, token=plaintext + "x") is None
+    assert api_tokens.resolve_api_token(session=db, token=row.token_hash) is None
 
 
 def test_revoked_tokens_stop_working_and_only_the_owner_revokes(db: Session, alice: User) -> None:
     bob = new_user(db, "bob", "viewer")
-    row, plaintext = accounts.create_api_token(session=db, user=alice, name="CI")
+    row, plaintext = api_tokens.create_api_token(session=db, user=alice, name="CI")
     db.commit()
     with pytest.raises(PermissionDenied):
-        accounts.revoke_api_token(session=db, user=bob, token_id=row.id)  # type: ignore[arg-type]
-    assert accounts.resolve_api_token(session=db, token=plaintext) is not None
+        api_tokens.revoke_api_token(session=db, user=bob, token_id=row.id)  # type: ignore[arg-type]
+    assert api_tokens.resolve_api_token(session=db, token=plaintext) is not None
     with pytest.raises(NotFound):
-        accounts.revoke_api_token(session=db, user=alice, token_id=9999)
-    accounts.revoke_api_token(session=db, user=alice, token_id=row.id)  # type: ignore[arg-type]
+        api_tokens.revoke_api_token(session=db, user=alice, token_id=9999)
+    api_tokens.revoke_api_token(session=db, user=alice, token_id=row.id)  # type: ignore[arg-type]
     db.commit()
-    assert accounts.resolve_api_token(session=db, token=plaintext) is None
+    assert api_tokens.resolve_api_token(session=db, token=plaintext) is None
     assert db.get(ApiToken, row.id).revoked_at is not None  # type: ignore[union-attr]
 
 
 def test_a_token_needs_a_name(db: Session, alice: User) -> None:
     with pytest.raises(ValidationFailed):
-        accounts.create_api_token(session=db, user=alice, name="  ")
+        api_tokens.create_api_token(session=db, user=alice, name="  ")
 
 
 # --- users --------------------------------------------------------------------------------------
@@ -479,7 +490,7 @@ def test_list_users(db: Session, alice: User) -> None:
 
 
 def test_demo_users_are_created_once_and_have_no_password(db: Session) -> None:
-    assert accounts.ensure_demo_users(session=db, actor=ACTOR) == [
+    assert demo_accounts.ensure_demo_users(session=db, actor=ACTOR) == [
         "admin",
         "coordinator",
         "sj311-lead",
@@ -487,11 +498,11 @@ def test_demo_users_are_created_once_and_have_no_password(db: Session) -> None:
         "viewer",
     ]
     db.commit()
-    assert accounts.ensure_demo_users(session=db, actor=ACTOR) == []
+    assert demo_accounts.ensure_demo_users(session=db, actor=ACTOR) == []
     users = {u.username: u for u in db.exec(select(User)).all()}
     assert all(u.password_hash is None for u in users.values())
     depts = {d.id: d.code for d in db.exec(select(Department)).all()}
     assert depts[users["sj311-lead"].department_id] == "SJ311"  # type: ignore[index]
     assert depts[users["acs-lead"].department_id] == "ACS"  # type: ignore[index]
-    assert accounts.demo_user(session=db, username="viewer") is not None
-    assert accounts.demo_user(session=db, username="alice") is None
+    assert demo_accounts.demo_user(session=db, username="viewer") is not None
+    assert demo_accounts.demo_user(session=db, username="alice") is None

@@ -12,7 +12,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import User
 from app.routes.item_ids import ItemId
-from app.services import accounts
+from app.services import api_tokens
 from app.services.errors import NotFound, PermissionDenied, ValidationFailed
 from app.templating import render
 
@@ -32,7 +32,7 @@ def _page(
     **extra: Any,
 ) -> Response:
     context: dict[str, Any] = {
-        "tokens": accounts.list_api_tokens(session=session, user=user),
+        "tokens": api_tokens.list_api_tokens(session=session, user=user),
         "errors": {},
         "form_name": "",
         "new_token": "",
@@ -64,7 +64,7 @@ def create_token(
     if user is None:
         return _login_redirect(request)
     try:
-        row, plaintext = accounts.create_api_token(session=session, user=user, name=name)
+        row, plaintext = api_tokens.create_api_token(session=session, user=user, name=name)
     except ValidationFailed as exc:
         errors = {p.field: p.message for p in exc.problems}
         return _page(request, session, user, status_code=422, errors=errors, form_name=name)
@@ -83,7 +83,7 @@ def revoke_token(
     if user is None:
         return _login_redirect(request)
     try:
-        row = accounts.revoke_api_token(session=session, user=user, token_id=token_id)
+        row = api_tokens.revoke_api_token(session=session, user=user, token_id=token_id)
     except (NotFound, PermissionDenied) as exc:
         return _page(request, session, user, status_code=exc.status_code, error=exc.message)
     return RedirectResponse(f"/account?revoked={quote(row.name)}", status_code=303)

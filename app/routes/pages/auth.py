@@ -18,7 +18,7 @@ from app.auth import (
 )
 from app.deps import SessionDep
 from app.models import User
-from app.services import accounts
+from app.services import browser_sessions, demo_accounts, sign_in
 from app.services.errors import NotAuthenticated, NotFound, TooManyAttempts
 from app.templating import render
 
@@ -40,7 +40,10 @@ def safe_next(target: str | None) -> str:
 def _demo_users(request: Request, session: SessionDep) -> list[User]:
     if not request.app.state.settings.demo_mode:
         return []
-    found = [accounts.demo_user(session=session, username=d.username) for d in accounts.DEMO_USERS]
+    found = [
+        demo_accounts.demo_user(session=session, username=d.username)
+        for d in demo_accounts.DEMO_USERS
+    ]
     return [u for u in found if u is not None]
 
 
@@ -83,8 +86,8 @@ def _signed_in(
 ) -> Response:
     """Rotate: the session this browser had (if any) ends, and a new one with a new id starts."""
     if identity.session_token:
-        accounts.end_session(session=session, token=identity.session_token)
-    started = accounts.start_session(session=session, user=user)
+        browser_sessions.end_session(session=session, token=identity.session_token)
+    started = browser_sessions.start_session(session=session, user=user)
     response = RedirectResponse(safe_next(next_url), status_code=303)
     set_session_cookie(response, request, started.token)
     return response
@@ -118,7 +121,7 @@ def login(
             error="Enter your username and password.",
         )
     try:
-        user = accounts.authenticate(
+        user = sign_in.authenticate(
             session=session,
             username=username,
             password=password,
@@ -158,7 +161,7 @@ def demo_login(
 ) -> Response:
     if not request.app.state.settings.demo_mode:
         raise NotFound("Demo sign-in is available only in demo mode.")
-    user = accounts.demo_user(session=session, username=username)
+    user = demo_accounts.demo_user(session=session, username=username)
     if user is None:
         return _login_page(
             request,
@@ -175,7 +178,7 @@ def demo_login(
 def logout(request: Request, session: SessionDep, identity: IdentityDep) -> Response:
     """End the session on the server (the cookie alone would not be enough), then go home."""
     if identity.session_token:
-        accounts.end_session(session=session, token=identity.session_token)
+        browser_sessions.end_session(session=session, token=identity.session_token)
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(response, request)
     return response

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.models import HistoryEntry, HistoryField, Plan, User
 from app.models.enums import Role
-from app.services import accounts
+from app.services import api_tokens
 from tests.factories import TINY_PLAN, make_person, make_tiny_plan
 
 API = "/api/v1"
@@ -58,7 +58,7 @@ def client_for(session: Session, database_url: str) -> Callable[[User], TestClie
     """A client sending `user`'s personal API token."""
 
     def make(user: User) -> TestClient:
-        _, token = accounts.create_api_token(session=session, user=user, name="tests")
+        _, token = api_tokens.create_api_token(session=session, user=user, name="tests")
         session.commit()
         return TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
 

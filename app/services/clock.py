@@ -1,0 +1,22 @@
+"""The clock that users, sign-in, browser sessions and API tokens read.
+
+Tests replace `clock.clock` to move time without sleeping. So every module reads it through this
+module, `clock.clock()` and `clock._now(...)`, never `from app.services.clock import clock`: a name
+imported that way would still be the real clock after a test replaced it here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.models.base import utcnow
+
+
+def clock() -> dt.datetime:
+    """The current time (UTC). Tests replace it to move time without sleeping."""
+    return utcnow()
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    value = now or clock()
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
