@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.routes.pages.form_input import page_number
 from app.services import activity as activity_service
 from app.services.history_display import (
     ACTION_LABELS,
@@ -63,7 +64,7 @@ def activity_page(
         person=int(person) if person.isdigit() and len(person) < 16 else None,
         date_from=_date(date_from, "from", errors),
         date_to=_date(date_to, "to", errors),
-        page=int(page) if page.isdigit() and 0 < len(page) < 7 else 1,
+        page=page_number(page),
     )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         errors["to"] = "The end date is before the start date; nothing can match."

@@ -204,6 +204,11 @@ class TestFeed:
         newer = last.find("nav", class_="pager").find("a")
         assert newer["href"] == "/activity?page=2"
         assert last.find("ol", class_="activity-list")["start"] == "101"
+        # Page 0 or a page that is not a number is the first page, not a list numbered from -49.
+        for odd in ("0", " 2x", "-1"):
+            first = page(coordinator.get(f"/activity?page={odd}").text)
+            assert first.find("ol", class_="activity-list")["start"] == "1", odd
+            assert text_of(entries(first)[0]).startswith("system · Imported"), odd
 
 
 class TestFilters:
