@@ -36,7 +36,7 @@ def create_api_token(
         name=label,
         token_hash=token_digest(plaintext),
         prefix=plaintext[:10],
-        created_at=clock._now(now),
+        created_at=clock.now_or_clock(now),
     )
     session.add(row)
     session.flush()
@@ -61,7 +61,7 @@ def revoke_api_token(
     if row.user_id != user.id:
         raise PermissionDenied("You can revoke only your own API tokens.")
     if row.revoked_at is None:
-        row.revoked_at = clock._now(now)
+        row.revoked_at = clock.now_or_clock(now)
         session.add(row)
     return row
 
@@ -83,13 +83,15 @@ def resolve_api_token(
     if user is None or not user.active:
         return None
     if record_use and api_token_use_due(row, now):
-        row.last_used_at = clock._now(now)
+        row.last_used_at = clock.now_or_clock(now)
         session.add(row)
     return user
 
 
 def api_token_use_due(row: ApiToken, now: dt.datetime | None = None) -> bool:
-    return row.last_used_at is None or clock._now(now) - row.last_used_at >= SEEN_GRANULARITY
+    return (
+        row.last_used_at is None or clock.now_or_clock(now) - row.last_used_at >= SEEN_GRANULARITY
+    )
 
 
 def find_api_token(*, session: Session, token: str) -> ApiToken | None:
@@ -103,7 +105,7 @@ def record_api_token_use(*, token_id: int, now: dt.datetime | None = None) -> No
             own.execute(
                 update(ApiToken)
                 .where(col(ApiToken.id) == token_id)
-                .values(last_used_at=clock._now(now))
+                .values(last_used_at=clock.now_or_clock(now))
             )
             own.commit()
     except OperationalError:  # pragma: no cover - a locked database under heavy load

@@ -45,7 +45,7 @@ def start_session(
 ) -> StartedSession:
     if not user.active or user.id is None:
         raise NotAuthenticated("This account cannot sign in.")
-    moment = clock._now(now)
+    moment = clock.now_or_clock(now)
     token = secrets.token_urlsafe(32)
     record = UserSession(
         token_hash=token_digest(token),
@@ -73,7 +73,7 @@ def resolve_session(
     """
     if not token:
         return None
-    moment = clock._now(now)
+    moment = clock.now_or_clock(now)
     record = session.exec(
         select(UserSession).where(UserSession.token_hash == token_digest(token))
     ).first()
@@ -94,7 +94,7 @@ def resolve_session(
 
 
 def activity_due(record: UserSession, now: dt.datetime | None = None) -> bool:
-    return clock._now(now) - record.last_seen_at >= SEEN_GRANULARITY
+    return clock.now_or_clock(now) - record.last_seen_at >= SEEN_GRANULARITY
 
 
 def record_session_activity(*, session_id: int, now: dt.datetime | None = None) -> None:
@@ -108,7 +108,7 @@ def record_session_activity(*, session_id: int, now: dt.datetime | None = None) 
             own.execute(
                 update(UserSession)
                 .where(col(UserSession.id) == session_id)
-                .values(last_seen_at=clock._now(now))
+                .values(last_seen_at=clock.now_or_clock(now))
             )
             own.commit()
     except OperationalError:  # pragma: no cover - a locked database under heavy load
@@ -122,6 +122,6 @@ def end_session(*, session: Session, token: str, now: dt.datetime | None = None)
     ).first()
     if record is None or record.revoked_at is not None:
         return False
-    record.revoked_at = clock._now(now)
+    record.revoked_at = clock.now_or_clock(now)
     session.add(record)
     return True

@@ -1,8 +1,8 @@
 """The clock that users, sign-in, browser sessions and API tokens read.
 
 Tests replace `clock.clock` to move time without sleeping. So every module reads it through this
-module, `clock.clock()` and `clock._now(...)`, never `from app.services.clock import clock`: a name
-imported that way would still be the real clock after a test replaced it here.
+module, `clock.clock()` and `clock.now_or_clock(...)`, never `from app.services.clock import
+clock`: a name imported that way would still be the real clock after a test replaced it here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ def clock() -> dt.datetime:
     return utcnow()
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
+def now_or_clock(now: dt.datetime | None) -> dt.datetime:
+    """`now` if the caller gave one (aware, UTC if it had no zone), else the clock's time."""
     value = now or clock()
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

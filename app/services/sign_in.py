@@ -52,7 +52,7 @@ def throttle_wait(
     *, session: Session, username: str, address: str, now: dt.datetime | None = None
 ) -> int | None:
     """Seconds to wait before another attempt for this account or address, or None."""
-    moment = clock._now(now)
+    moment = clock.now_or_clock(now)
     since = moment - THROTTLE_WINDOW
     waits = [
         w
@@ -84,7 +84,7 @@ def authenticate(
     A failure is committed at once (it must outlast the request's rollback), so the caller's
     session is committed too: call this before making other changes in the same session.
     """
-    moment = clock._now(now)
+    moment = clock.now_or_clock(now)
     name = normalize_username(username)[:80]
     address = (address or "unknown")[:64]
     wait = throttle_wait(session=session, username=name, address=address, now=moment)
