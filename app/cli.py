@@ -379,7 +379,7 @@ def demo_data(
     import datetime as dt
     import time
 
-    from app.services.demo_data import DemoCityExists, generate_demo_city
+    from app.services.demo_city.generator import DemoCityExists, generate_demo_city
 
     if not scale > 0:
         raise _fail("--scale must be positive")

@@ -202,7 +202,7 @@ def _people(city: City) -> None:
     from app.models import Department, Metric, Organization, Plan, Strategy, User
     from app.models import __all__ as tables
     from app.services import api_tokens, browser_sessions
-    from app.services.demo_data import organization_slug
+    from app.services.demo_city.generator import organization_slug
 
     org_slug = organization_slug(SEED)
     with Session(get_engine(), expire_on_commit=False) as session:

@@ -39,7 +39,7 @@ from app.models import (
     User,
     WorkplanStep,
 )
-from app.services.demo_data import DemoCity, generate_demo_city
+from app.services.demo_city.generator import DemoCity, generate_demo_city
 from tests.conftest import TestSession as ReadSession
 from tests.conftest import _point_app_at as point_app_at
 from tests.conftest import changes_without_history, new_database_url

@@ -26,7 +26,8 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.base import metadata
-from app.services.demo_data import BASE, MONTHS_OF_MEASUREMENTS, DemoCityExists, generate_demo_city
+from app.services.demo_city.generator import DemoCityExists, generate_demo_city
+from app.services.demo_city.sizes import BASE, MONTHS_OF_MEASUREMENTS
 from app.services.plan_tree import get_plan, load_plan_tree
 from tests.conftest import new_database_url
 
