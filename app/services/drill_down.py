@@ -27,7 +27,7 @@ from app.models import (
 from app.models.enums import Role, SubjectType
 from app.services.errors import NotFound
 from app.services.permissions import can_read_internal
-from app.services.plan_tree import FocusAreaNode, MetricNode, PlanTree, StrategyNode
+from app.services.plan_nodes import FocusAreaNode, MetricNode, PlanTree, StrategyNode
 from app.services.roadmap import TERM_LABELS, span_text
 from app.services.rollup import LABELS, format_value
 from app.services.strategies import strategy_label

@@ -15,7 +15,8 @@ from app.models.enums import Role, SubjectType
 from app.models.history import HistoryAction
 from app.services import rollup
 from app.services.errors import NotFound
-from app.services.plan_tree import StrategyNode, build_strategy_nodes
+from app.services.node_builders import build_strategy_nodes
+from app.services.plan_nodes import StrategyNode
 from app.services.review import since_moment
 
 # The narrative history shows at most this many updates at once (newest first).

@@ -41,7 +41,7 @@ from app.models.base import is_live
 from app.models.enums import QuickWinStatus, Role, StrategyStatus
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.permissions import Action, can, can_read_plan
-from app.services.plan_tree import MetricNode, StrategyNode, metric_node, strategy_nodes
+from app.services.plan_nodes import MetricNode, StrategyNode, metric_node, strategy_nodes
 from app.services.rollup import LABELS
 
 STRATEGY_STATUSES: list[tuple[str, str]] = [(s.value, LABELS[s.value]) for s in StrategyStatus]
@@ -411,7 +411,7 @@ def _page_strategy_nodes(
     today: dt.date,
     now: dt.datetime,
 ) -> list[StrategyNode]:
-    """Nodes of `strategies` with their live workplan steps, rolled up by plan_tree's rules
+    """Nodes of `strategies` with their live workplan steps, rolled up by plan_nodes' rules
     (two queries, which run even for no strategies)."""
     phases = {p.id: p for p in session.exec(select(Phase).where(col(Phase.plan_id).in_(plan_ids)))}
     steps = list(
@@ -439,7 +439,7 @@ def _page_strategy_nodes(
 def _page_metric_nodes(
     session: Session, metrics: list[Metric], *, departments: dict[int, Department], today: dt.date
 ) -> list[MetricNode]:
-    """Nodes of `metrics` with their targets and latest measurement, judged by plan_tree's
+    """Nodes of `metrics` with their targets and latest measurement, judged by plan_nodes'
     rules (two queries, which run even for no metrics)."""
     ids = [m.id for m in metrics]
     targets_of: dict[int, list[MetricTarget]] = {}

@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 
 from app.models import Department, Organization, Plan, Strategy, User
 from app.services import rollup
+from app.services.node_builders import build_strategy_nodes
 from app.services.permissions import can_read_plan
-from app.services.plan_tree import build_strategy_nodes
 
 PLAN_STATUS_LABELS: dict[str, str] = {
     "draft": "Draft",

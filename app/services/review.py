@@ -51,10 +51,8 @@ from app.models.enums import Role, SubjectType, Term
 from app.services import rollup
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.metric_values import TargetFacts, newest_measurement, targets_by_metric
-from app.services.plan_tree import (
-    rolled_up_strategy,
-    step_counts,
-)
+from app.services.plan_nodes import rolled_up_strategy
+from app.services.plan_tree import step_counts
 
 DEFAULT_SINCE_DAYS = 30
 OFF_TARGET = ("off_track", "at_risk")  # worst first

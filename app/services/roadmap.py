@@ -26,7 +26,8 @@ from sqlmodel import Session
 from app.models import Department, FocusArea, Phase, Plan
 from app.models.enums import Term
 from app.services import rollup
-from app.services.plan_tree import PlanTree, StrategyNode, load_plan_outline
+from app.services.plan_nodes import PlanTree, StrategyNode
+from app.services.plan_tree import load_plan_outline
 from app.services.quarters import quarter_end, quarter_index, quarter_label, quarter_start
 
 TERM_LABELS: dict[str, str] = {

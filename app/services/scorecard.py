@@ -38,7 +38,8 @@ from app.models.enums import Comparator, Frequency, Horizon
 from app.services import rollup
 from app.services.errors import NotFound
 from app.services.metric_values import newest_measurement, targets_by_metric
-from app.services.plan_tree import MetricNode, _measures_labels, build_metric_nodes
+from app.services.node_builders import build_metric_nodes
+from app.services.plan_nodes import MetricNode, measures_labels
 
 HORIZON_LABELS: dict[str, str] = {
     Horizon.vision: "Vision measure",
@@ -298,7 +299,7 @@ def _metric_cards(
     goals = named(Goal, {m.goal_id for m in metrics})
     focus_areas = named(FocusArea, {m.focus_area_id for m in metrics})
     strategies = named(Strategy, {m.strategy_id for m in metrics})
-    labels = _measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
+    labels = measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
     nodes = build_metric_nodes(session, metrics, departments=departments, labels=labels)  # type: ignore[arg-type]
     measured: dict[int, list[MeasurementRow]] = defaultdict(list)
     for row in session.exec(

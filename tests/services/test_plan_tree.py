@@ -13,15 +13,10 @@ from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
 from app.services import metrics, rollup, strategies
 from app.services.history import SYSTEM
-from app.services.plan_tree import (
-    PlanTree,
-    StrategyNode,
-    build_metric_nodes,
-    build_strategy_nodes,
-    load_plan_outline,
-    load_plan_tree,
-    plan_stamp,
-)
+from app.services.node_builders import build_metric_nodes, build_strategy_nodes
+from app.services.plan_nodes import PlanTree, StrategyNode
+from app.services.plan_stamp import plan_stamp
+from app.services.plan_tree import load_plan_outline, load_plan_tree
 from tests.factories import make_tiny_plan
 
 TODAY = dt.date(2025, 3, 1)

@@ -357,7 +357,7 @@ def test_database_work_does_not_grow_with_the_organisation(session: Session) -> 
 
 
 # Edge cases for the review's roll-ups from columns and counts, against the whole-object path
-# (app.services.plan_tree) that every other page rolls up with.
+# (app.services.node_builders) that every other page rolls up with.
 EDGES = """\
 format: plantrack/1
 organization: {name: Edgeville, slug: edgeville}
@@ -416,7 +416,7 @@ metrics:
 
 def test_roll_ups_from_counts_match_the_whole_object_path(session: Session) -> None:
     from app.models import Metric, WorkplanStep
-    from app.services.plan_tree import build_metric_nodes, build_strategy_nodes
+    from app.services.node_builders import build_metric_nodes, build_strategy_nodes
 
     plan = import_plan_text(session=session, text=EDGES, source="edges.yaml")
     session.commit()
@@ -427,7 +427,7 @@ def test_roll_ups_from_counts_match_the_whole_object_path(session: Session) -> N
     user = make_person(session, "edge-coord", "coordinator", organization="edgeville")
     rows = by_title(load(session, user))
 
-    # The old path: every strategy and metric as objects, rolled up by plan_tree.
+    # The old path: every strategy and metric as objects, rolled up by plan_nodes.
     strategies = session.exec(
         select(Strategy).where(Strategy.plan_id == plan.id).order_by(Strategy.position)
     ).all()

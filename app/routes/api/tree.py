@@ -2,7 +2,7 @@
 
 The answer (~0.5 MB for a city's plan) carries an ETag; a client that sends it back in
 If-None-Match gets 304 Not Modified with no body, after two small queries instead of the plan's
-load (see `plan_tree.plan_stamp` for what the ETag covers).
+load (see `plan_stamp.plan_stamp` for what the ETag covers).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from app.deps import SessionDep
 from app.routes.api.tree_schemas import TREE_FORMAT, PlanTreeOut, tree_json
 from app.routes.errors import ERROR_RESPONSES
 from app.services.permissions import can_read_internal, require_read_plan
-from app.services.plan_tree import get_plan, load_plan_tree, plan_stamp
+from app.services.plan_stamp import plan_stamp
+from app.services.plan_tree import get_plan, load_plan_tree
 
 router = APIRouter(tags=["plans"])
 

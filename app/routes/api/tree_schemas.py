@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.routes.api.schemas import INTERNAL_NARRATIVE
-from app.services import plan_tree, rollup
+from app.services import plan_nodes, rollup
 
 # Part of the tree's ETag: bump it when the answer's shape changes, so clients holding an ETag of
 # the old shape get the new one even though the plan did not change.
@@ -248,7 +248,7 @@ def _step(step: Any, subs: list[Any]) -> dict[str, Any]:
     }
 
 
-def _strategy(node: plan_tree.StrategyNode, internal: bool) -> dict[str, Any]:
+def _strategy(node: plan_nodes.StrategyNode, internal: bool) -> dict[str, Any]:
     s = node.strategy
     return {
         "id": s.id,
@@ -294,7 +294,7 @@ def _target(t: Any) -> dict[str, Any]:
     }
 
 
-def _metric(node: plan_tree.MetricNode) -> dict[str, Any]:
+def _metric(node: plan_nodes.MetricNode) -> dict[str, Any]:
     m = node.metric
     return {
         "id": m.id,
@@ -319,7 +319,7 @@ def _metric(node: plan_tree.MetricNode) -> dict[str, Any]:
     }
 
 
-def tree_document(tree: plan_tree.PlanTree, *, internal: bool) -> dict[str, Any]:
+def tree_document(tree: plan_nodes.PlanTree, *, internal: bool) -> dict[str, Any]:
     """The answer as plain JSON values, shaped as `PlanTreeOut`; narratives null unless
     `internal` (the reader may see internal narratives: `permissions.can_read_internal`)."""
     if tree.outline:
@@ -417,7 +417,7 @@ def tree_document(tree: plan_tree.PlanTree, *, internal: bool) -> dict[str, Any]
     }
 
 
-def tree_json(tree: plan_tree.PlanTree, *, internal: bool) -> bytes:
+def tree_json(tree: plan_nodes.PlanTree, *, internal: bool) -> bytes:
     """The answer's body: compact UTF-8 JSON, as FastAPI would write it."""
     document = tree_document(tree, internal=internal)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
