@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from app.cli import app
+from app.cli.main import app
 from app.db import build_engine
 from app.models import Plan
 from tests.factories import TINY_PLAN

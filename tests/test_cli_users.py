@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app.cli import app
+from app.cli.main import app
 from app.db import get_engine
 from app.models import Department, HistoryEntry, Organization, User, UserSession
 from app.services import browser_sessions, sign_in

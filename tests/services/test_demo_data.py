@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from app.cli import app as cli
+from app.cli.main import app as cli
 from app.db import get_engine
 from app.main import create_app
 from app.models import (

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from app.cli import app
+from app.cli.main import app
 from app.models import Department, HistoryEntry, Strategy
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import SEEDS_DIR

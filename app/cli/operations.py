@@ -1,0 +1,53 @@
+"""Running it: back up and restore the database, serve the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.common import fail
+from app.settings import get_settings
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+) -> None:
+    """Back up the whole database to FILE while the app keeps running.
+
+    SQLite: an online backup (a consistent copy, checked with integrity_check).
+    PostgreSQL: pg_dump in its custom format.
+    """
+    from app.services.backup import BackupError, backup_database
+
+    try:
+        backup_database(database_url=get_settings().database_url, destination=file)
+    except BackupError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"backed up to {file}")
+
+
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `plantrack backup`.")],
+) -> None:
+    """Restore FILE into the database at DATABASE_URL, which must be new and empty."""
+    from app.services.backup import BackupError, restore_database
+
+    try:
+        restore_database(database_url=get_settings().database_url, source=file)
+    except BackupError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"restored {file}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for >1).")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the web app and the JSON API (http://HOST:PORT)."""
+    from app.serving import serve as run_server
+
+    run_server(host=host, port=port, workers=workers, reload=reload)
