@@ -1,4 +1,5 @@
-"""app.services.my_work: what a department owns across its organisation's plans, loaded in bulk."""
+"""app.services.my_work and whose_work: what a department owns across its organisation's plans,
+loaded in bulk, and whose work a user may open."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.models import Department, Metric, Plan, User
-from app.services import my_work
+from app.services import department_work, my_work, whose_work
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from tests.factories import TINY_PLAN, make_person, make_tiny_plan
 
@@ -203,25 +204,25 @@ class TestLoadDepartmentWork:
 
 class TestResolveDepartment:
     def test_a_lead_gets_their_own_department(self, session: Session, cc_lead: User) -> None:
-        found = my_work.resolve_department(session=session, user=cc_lead, code=None)
+        found = whose_work.resolve_department(session=session, user=cc_lead, code=None)
         assert found is not None and found.code == "CC"
-        assert my_work.resolve_department(session=session, user=cc_lead, code="CC").code == "CC"  # type: ignore[union-attr]
+        assert whose_work.resolve_department(session=session, user=cc_lead, code="CC").code == "CC"  # type: ignore[union-attr]
 
     def test_a_lead_may_not_open_another_department(self, session: Session, cc_lead: User) -> None:
         with pytest.raises(PermissionDenied, match="your own department"):
-            my_work.resolve_department(session=session, user=cc_lead, code="PW")
+            whose_work.resolve_department(session=session, user=cc_lead, code="PW")
 
     def test_viewers_and_anonymous_are_refused(self, session: Session, tiny: Plan) -> None:
         with pytest.raises(PermissionDenied, match="Viewers can read the plans"):
-            my_work.resolve_department(
+            whose_work.resolve_department(
                 session=session, user=make_person(session, "v", "viewer"), code=None
             )
         with pytest.raises(NotAuthenticated):
-            my_work.resolve_department(session=session, user=None, code=None)
+            whose_work.resolve_department(session=session, user=None, code=None)
 
     def test_a_lead_without_a_department_is_told_why(self, session: Session, tiny: Plan) -> None:
         with pytest.raises(PermissionDenied, match="names no department"):
-            my_work.resolve_department(
+            whose_work.resolve_department(
                 session=session, user=make_person(session, "x", "lead"), code=None
             )
 
@@ -229,12 +230,14 @@ class TestResolveDepartment:
         self, session: Session, tiny: Plan
     ) -> None:
         coordinator = make_person(session, "coord", "coordinator")
-        assert my_work.resolve_department(session=session, user=coordinator, code=None) is None
-        assert my_work.resolve_department(session=session, user=coordinator, code="PW").code == "PW"  # type: ignore[union-attr]
+        assert whose_work.resolve_department(session=session, user=coordinator, code=None) is None
+        assert (
+            whose_work.resolve_department(session=session, user=coordinator, code="PW").code == "PW"
+        )  # type: ignore[union-attr]
         with pytest.raises(NotFound):
-            my_work.resolve_department(session=session, user=coordinator, code="NOPE")
+            whose_work.resolve_department(session=session, user=coordinator, code="NOPE")
         codes = [
-            d.code for _, d in my_work.choosable_departments(session=session, user=coordinator)
+            d.code for _, d in whose_work.choosable_departments(session=session, user=coordinator)
         ]
         assert codes == ["CC", "PW"]
 
@@ -250,7 +253,7 @@ def test_pages_in_reading_order_with_every_item_counted(session: Session, cc_lea
     session.commit()
     cc = dept(session, "CC")
 
-    def codes(work: my_work.DepartmentWork) -> list[str]:
+    def codes(work: department_work.DepartmentWork) -> list[str]:
         out: list[str] = []
         for pw in work.plans:
             out += [s.node.strategy.code for s in pw.strategies]

@@ -32,7 +32,7 @@ from app.models import Plan, User
 from app.models.enums import Role
 from app.routes.pages.form_input import page_number
 from app.routes.pages.my_work_presentation import FormState, template_context
-from app.services import my_work
+from app.services import my_work, whose_work
 from app.services.permissions import require_read_plan
 from app.templating import is_htmx, render
 
@@ -48,7 +48,7 @@ def _department_query(user: User, department_id: int | None, session: Session) -
     """A coordinator or administrator comes back to the department they were looking at."""
     if user.role == Role.lead or department_id is None:
         return ""
-    dept = my_work.owning_department(session=session, department_id=department_id)
+    dept = whose_work.owning_department(session=session, department_id=department_id)
     return f"department={quote(dept.code)}" if dept else ""
 
 
@@ -78,7 +78,7 @@ def answer(
             q for q in (f"saved={key}", _department_query(user, department_id, session)) if q
         )
         return RedirectResponse(f"/my-work?{query}#{key}", status_code=303)
-    dept = my_work.owning_department(session=session, department_id=department_id)
+    dept = whose_work.owning_department(session=session, department_id=department_id)
     if dept is None:  # an item of no department is not on this page: say so plainly
         return render(
             request,
@@ -110,7 +110,7 @@ def _page(
         session=session, department=department, user=user, page=page, focus=focus
     )
     choices = (
-        my_work.choosable_departments(session=session, user=user)
+        whose_work.choosable_departments(session=session, user=user)
         if user.role in (Role.coordinator, Role.admin)
         else []
     )
@@ -166,7 +166,7 @@ def my_work_page(
 ) -> Response:
     if user is None:
         return RedirectResponse("/login?next=" + quote("/my-work"), status_code=303)
-    dept = my_work.resolve_department(
+    dept = whose_work.resolve_department(
         session=session,
         user=user,
         code=department.strip() or None,
@@ -176,7 +176,7 @@ def my_work_page(
         context = template_context(
             work=None,
             department=None,
-            choices=my_work.choosable_departments(session=session, user=user),
+            choices=whose_work.choosable_departments(session=session, user=user),
         )
         return render(request, TEMPLATE, context, block="content")
     states = {saved: FormState(notice="Saved.")} if ITEM_KEY.match(saved) else {}

@@ -24,7 +24,7 @@ from app.routes.pages.form_input import (
 )
 from app.routes.pages.my_work import answer, failed, readable_item
 from app.routes.pages.my_work_presentation import FormState, month_label
-from app.services import metrics, my_work
+from app.services import metrics, work_items
 from app.services.errors import Conflict, ValidationFailed
 from app.services.permissions import Action, require
 from app.services.rollup import format_value
@@ -49,7 +49,7 @@ def _metric_answer(
         department_id=metric.department_id,
         state=state,
         status=status,
-        item=lambda: my_work.load_metric_work(session=session, metric=metric, user=user),
+        item=lambda: work_items.load_metric_work(session=session, metric=metric, user=user),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.models.enums import Comparator
-from app.services import my_work
+from app.services import department_work
 from app.services.errors import Conflict
 from app.services.rollup import LABELS, format_value
 
@@ -62,7 +62,7 @@ def when(value: str | dt.datetime | None) -> str:
 def describe(name: str, value: Any, unit: str | None = None) -> str:
     """A field's value in a conflict message, as the page shows it elsewhere."""
     if name == "status":
-        return LABELS.get(value) or my_work.QUICK_WIN_LABELS.get(value, str(value))
+        return LABELS.get(value) or department_work.QUICK_WIN_LABELS.get(value, str(value))
     if name == "progress":
         return f"{value}%"
     if name == "done_on":
@@ -137,9 +137,9 @@ def target_text(target: Any, unit: str) -> str:
 
 def template_context(**extra: Any) -> dict[str, Any]:
     return {
-        "strategy_statuses": my_work.STRATEGY_STATUSES,
-        "quick_win_statuses": my_work.QUICK_WIN_STATUSES,
-        "quick_win_labels": my_work.QUICK_WIN_LABELS,
+        "strategy_statuses": department_work.STRATEGY_STATUSES,
+        "quick_win_statuses": department_work.QUICK_WIN_STATUSES,
+        "quick_win_labels": department_work.QUICK_WIN_LABELS,
         "fmt": format_value,
         "when": when,
         "describe": describe,

@@ -18,7 +18,7 @@ from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, blank_to_none, pydantic_errors, service_errors
 from app.routes.pages.my_work import answer, failed, readable_item
 from app.routes.pages.my_work_presentation import FormState
-from app.services import my_work, quick_wins
+from app.services import quick_wins, work_items
 from app.services.errors import Conflict, ValidationFailed
 from app.services.permissions import Action, require
 
@@ -42,7 +42,9 @@ def _quick_win_answer(
         department_id=quick_win.department_id,
         state=state,
         status=status,
-        item=lambda: my_work.load_quick_win_work(session=session, quick_win=quick_win, user=user),
+        item=lambda: work_items.load_quick_win_work(
+            session=session, quick_win=quick_win, user=user
+        ),
     )
 
 

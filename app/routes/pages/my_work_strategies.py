@@ -20,7 +20,7 @@ from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, blank_to_none, pydantic_errors, service_errors
 from app.routes.pages.my_work import answer, failed, plan_of, readable_item
 from app.routes.pages.my_work_presentation import FormState
-from app.services import my_work, strategies
+from app.services import strategies, work_items
 from app.services.errors import Conflict, ValidationFailed
 from app.services.permissions import Action, require
 
@@ -48,7 +48,7 @@ def _strategy_answer(
         department_id=strategy.department_id,
         state=state,
         status=status,
-        item=lambda: my_work.load_strategy_work(session=session, strategy=strategy, user=user),
+        item=lambda: work_items.load_strategy_work(session=session, strategy=strategy, user=user),
     )
 
 

@@ -23,7 +23,7 @@ from app.models import (
 from app.models.enums import SubjectType
 from app.models.quick_win import QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn, StrategyUpdate
-from app.services import my_work, quick_wins, strategies
+from app.services import quick_wins, strategies, whose_work, work_items
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
@@ -538,7 +538,7 @@ def san_jose(session: Session) -> Iterator[Strategy]:
     import_plan_path(session=session, path=SEEDS_DIR / "san-jose.yaml")
     session.commit()
     rec = strategy(session, "3.1", "san-jose-customer-service")
-    sj311 = my_work.resolve_department(
+    sj311 = whose_work.resolve_department(
         session=session,
         user=make_person(session, "sj-admin", "admin", organization="san-jose"),
         code="SJ311",
@@ -618,7 +618,7 @@ class TestWorkplanSteps:
         session.expire_all()
         assert session.get(WorkplanStep, step.id).done_on == dt.date.today()
         assert history_count(session, SubjectType.step, step.id) == 2
-        work = my_work.load_strategy_work(
+        work = work_items.load_strategy_work(
             session=session, strategy=session.get(Strategy, rec.id), user=None
         )
         assert (work.node.progress, work.node.progress_source) == (100, "steps")
