@@ -35,7 +35,7 @@ def _json_places(value: Any, place: str) -> Iterator[str]:
                 yield from _json_places(item, inner)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _json_places(item, f"{place}[{index}]")
+            yield from _json_places(item, f"{place}.{index}")
 
 
 async def _body_places(request: Request) -> list[str]:
@@ -58,10 +58,11 @@ async def _body_places(request: Request) -> list[str]:
 
 
 async def refuse_nul_characters(request: Request) -> None:
-    places = [f"path.{k}" for k, v in request.path_params.items() if NUL in str(v)]
+    # Named as every other invalid field is (app.routes.errors): `slug`, `q`, `leads.1`.
+    places = [k for k, v in request.path_params.items() if NUL in str(v)]
     if NUL in request.url.path and not places:
         places.append("path")
-    places += [f"query.{k}" for k, v in request.query_params.multi_items() if NUL in k + v]
+    places += [k for k, v in request.query_params.multi_items() if NUL in k + v]
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
         places += await _body_places(request)
     if places:
