@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.models import Plan, User
+from app.models import Metric, Plan, QuickWin, Strategy, User
 from app.models.enums import Role
 from app.routes.pages.form_input import page_number
 from app.routes.pages.my_work_presentation import FormState, template_context
@@ -52,33 +52,36 @@ def _department_query(user: User, department_id: int | None, session: Session) -
     return f"department={quote(dept.code)}" if dept else ""
 
 
+# The template block that renders each kind of item.
+ITEM_BLOCKS: dict[type, str] = {Strategy: "strategy", QuickWin: "quick_win", Metric: "metric"}
+
+
 def answer(
     request: Request,
     session: Session,
     user: User,
+    edited: Strategy | QuickWin | Metric,
     *,
-    block: str,
-    key: str,
-    department_id: int | None,
     item: Callable[[], Any],
     state: FormState,
     status: int = 200,
 ) -> Response:
     """htmx: the item's block. A plain post: 303 back to the item, or the page with the message."""
+    key = my_work.item_key(edited)
     if is_htmx(request):
         return render(
             request,
             TEMPLATE,
             template_context(item=item(), states={key: state}),
-            block=block,
+            block=ITEM_BLOCKS[type(edited)],
             status_code=status,
         )
     if status < 400:
         query = "&".join(
-            q for q in (f"saved={key}", _department_query(user, department_id, session)) if q
+            q for q in (f"saved={key}", _department_query(user, edited.department_id, session)) if q
         )
         return RedirectResponse(f"/my-work?{query}#{key}", status_code=303)
-    dept = whose_work.owning_department(session=session, department_id=department_id)
+    dept = whose_work.owning_department(session=session, department_id=edited.department_id)
     if dept is None:  # an item of no department is not on this page: say so plainly
         return render(
             request,

@@ -37,9 +37,7 @@ def _quick_win_answer(
         request,
         session,
         user,
-        block="quick_win",
-        key=f"quick-win-{quick_win.id}",
-        department_id=quick_win.department_id,
+        quick_win,
         state=state,
         status=status,
         item=lambda: work_items.load_quick_win_work(
