@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-sqlite test-postgres test-browser lint bench demo-data clean
+.PHONY: run setup lock test test-sqlite test-postgres test-browser lint bench demo-data clean
 
-$(VENV)/.ok: pyproject.toml
+# Exactly the versions in requirements.lock, each checked against its hash: every machine runs
+# what the tests passed on. `make lock` refreshes the lock from pyproject.toml's ranges.
+$(VENV)/.ok: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
 
 node_modules/.ok: package.json package-lock.json
@@ -36,6 +39,12 @@ test: setup
 	$(BIN)/ruff check app tests migrations
 	$(BIN)/pytest -q -n $(TEST_WORKERS)
 	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS)
+
+## lock: re-resolve pyproject.toml's ranges to the newest versions, with hashes, into requirements.lock
+lock: $(VENV)/.ok
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --upgrade -o requirements.lock
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
 
 lint: setup
 	$(BIN)/ruff check app tests migrations
