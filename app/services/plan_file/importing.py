@@ -33,6 +33,7 @@ from app.services.plan_file.reading import (
     PlanFileError,
     PlanFileProblem,
     parse_plan_text,
+    read_plan_text,
 )
 from app.services.plan_file.schema import GoalIn, PlanFile, StepIn, StrategyIn
 from app.services.quarters import quarter_end, quarter_start
@@ -61,12 +62,7 @@ def import_plan_text(
 
 
 def import_plan_path(*, session: Session, path: Path, actor: Actor = SYSTEM) -> Plan:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanFileError(
-            str(path), [PlanFileProblem("", None, exc.strerror or str(exc))]
-        ) from exc
+    text = read_plan_text(path)
     return import_plan_text(session=session, text=text, source=str(path), actor=actor)
 
 

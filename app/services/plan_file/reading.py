@@ -10,6 +10,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.services.plan_file.plan_yaml import (
+    MAX_BYTES,
+    PlanYamlError,
+    compose_plan_yaml,
+    construct_plan_yaml,
+)
 from app.services.plan_file.schema import PlanFile
 
 Loc = tuple[str | int, ...]
@@ -101,8 +107,10 @@ def _clean_loc(loc: Loc) -> Loc:
 
 def parse_plan_text(text: str, *, source: str = "<plan file>") -> tuple[PlanFile, LineIndex]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = compose_plan_yaml(text)
+        data = construct_plan_yaml(root)
+    except PlanYamlError as exc:
+        raise PlanFileError(source, [PlanFileProblem("", exc.line, exc.message)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -127,11 +135,22 @@ def parse_plan_text(text: str, *, source: str = "<plan file>") -> tuple[PlanFile
         raise PlanFileError(source, problems) from exc
 
 
-def read_plan_file(path: Path) -> tuple[PlanFile, LineIndex]:
+def read_plan_text(path: Path) -> str:
+    """A plan file's text, refused before reading when larger than any plan could be."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:
+            # A 50 MB file would otherwise be held in memory (twice) before being refused.
+            problem = f"the file is larger than {MAX_BYTES // 2**20} MB, more than any plan"
+            raise PlanFileError(str(path), [PlanFileProblem("", None, problem)])
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanFileError(
             str(path), [PlanFileProblem("", None, exc.strerror or str(exc))]
         ) from exc
-    return parse_plan_text(text, source=str(path))
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text (byte {exc.start + 1} cannot be read): save it as UTF-8"
+        raise PlanFileError(str(path), [PlanFileProblem("", None, problem)]) from exc
+
+
+def read_plan_file(path: Path) -> tuple[PlanFile, LineIndex]:
+    return parse_plan_text(read_plan_text(path), source=str(path))
