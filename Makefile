@@ -24,11 +24,13 @@ setup: $(VENV)/.ok node_modules/.ok
 
 DEMO_MODE ?= true
 
-## run: install, migrate data/plantrack.db, load the seed plans if missing, and serve
+## run: install, migrate data/plantrack.db, load the seed plans (and in demo mode the made-up
+## city, once) if missing, and serve
 run: setup
 	$(BIN)/plantrack db upgrade
 	$(BIN)/plantrack seed
-	if [ "$(DEMO_MODE)" = "true" ]; then DEMO_MODE=true $(BIN)/plantrack demo-users; fi
+	if [ "$(DEMO_MODE)" = "true" ]; then DEMO_MODE=true $(BIN)/plantrack demo-users && \
+		$(BIN)/plantrack demo-data --scale 1 --seed 1 --if-missing; fi
 	DEMO_MODE=$(DEMO_MODE) $(BIN)/plantrack serve --host $(HOST) --port $(PORT)
 
 # Test processes in parallel (pytest-xdist): one per core of these two-core machines.

@@ -58,6 +58,12 @@ def demo_data(
         str | None,
         typer.Option(help="The day the data is generated around (YYYY-MM-DD; default: today)."),
     ] = None,
+    if_missing: Annotated[
+        bool,
+        typer.Option(
+            "--if-missing", help="Do nothing (and succeed) when demo-city-SEED already exists."
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic city (organisation demo-city-SEED) for benchmarks and demonstrations.
 
@@ -82,6 +88,9 @@ def demo_data(
             session.commit()
         except DemoCityExists as exc:
             session.rollback()
+            if if_missing:
+                typer.echo(f"{exc} (left as it is)")
+                return
             raise fail(str(exc)) from exc
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{n} {t}" for t, n in city.counts.items())

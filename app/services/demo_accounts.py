@@ -1,18 +1,25 @@
-"""The demo accounts of the San José plan: no password, they sign in only by demo one-click."""
+"""Demo accounts: no password, they sign in only by one click on the sign-in page in demo mode.
+
+Two sets: the San José plan's (a real plan, with no invented progress) and the synthetic city's
+(`plantrack demo-data`: made up, with a year of updates, so statuses and charts are alive).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import Organization, User
+from app.models import Department, Organization, Strategy, User
 from app.models.enums import Role
 from app.services.accounts import create_user
 from app.services.errors import NotFound
 from app.services.history import Actor
 
 DEMO_ORGANIZATION = "san-jose"
+# The synthetic city `make run` generates in demo mode (organisation demo-city-SEED, seed 1).
+DEMO_CITY_ORGANIZATION = "demo-city-1"
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,63 @@ def ensure_demo_users(*, session: Session, actor: Actor) -> list[str]:
 
 def demo_user(*, session: Session, username: str) -> User | None:
     """The demo account `username`, if it is one (a demo name, no password, active)."""
-    if username not in {d.username for d in DEMO_USERS}:
-        return None
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or user.password_hash is not None or not user.active:
         return None
     org = session.get(Organization, user.organization_id) if user.organization_id else None
-    if org is None or org.slug != DEMO_ORGANIZATION:
+    if org is None:
         return None
-    return user
+    if org.slug == DEMO_ORGANIZATION and username in {d.username for d in DEMO_USERS}:
+        return user
+    if org.slug == DEMO_CITY_ORGANIZATION and username in _city_usernames(session):
+        return user
+    return None
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    department_code: str | None
+
+
+def demo_users(*, session: Session) -> list[tuple[str, list[DemoAccount]]]:
+    """The accounts the sign-in page offers, by organisation: San José's, then the city's."""
+    groups: list[tuple[str, list[DemoAccount]]] = []
+    for label, names in (
+        ("City of San José: a real plan, no progress invented", [d.username for d in DEMO_USERS]),
+        ("Demo City 1: made up, with a year of updates", _city_usernames(session)),
+    ):
+        found = [demo_user(session=session, username=name) for name in names]
+        users = [_account(session, u) for u in found if u is not None]
+        if users:
+            groups.append((label, users))
+    return groups
+
+
+def _account(session: Session, user: User) -> DemoAccount:
+    department = session.get(Department, user.department_id) if user.department_id else None
+    return DemoAccount(
+        user.username, user.display_name, str(user.role), department.code if department else None
+    )
+
+
+def _city_usernames(session: Session) -> list[str]:
+    """The synthetic city's coordinator, administrator, busiest lead and a viewer."""
+    slug = DEMO_CITY_ORGANIZATION
+    org_id = session.exec(select(Organization.id).where(Organization.slug == slug)).first()
+    if org_id is None:
+        return []
+    busiest = session.exec(
+        select(Department.code)
+        .join(Strategy, Strategy.department_id == Department.id)
+        .where(Department.organization_id == org_id)
+        .group_by(Department.id, Department.code)
+        .order_by(func.count(Strategy.id).desc(), Department.code)
+        .limit(1)
+    ).first()
+    names = [f"{slug}-coordinator-1", f"{slug}-admin"]
+    if busiest is not None:
+        names.append(f"{slug}-{busiest.lower()}-lead")
+    return [*names, f"{slug}-viewer-1"]

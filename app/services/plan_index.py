@@ -116,3 +116,20 @@ def list_plans(
         )
     ordered = sorted(organizations.values(), key=lambda o: o.name.casefold())
     return [OrganizationPlans(o, grouped[o.id]) for o in ordered if grouped.get(o.id)]  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class DemoCityPlan:
+    slug: str
+    organization_name: str
+
+
+def demo_city_plan(groups: list[OrganizationPlans], organization_slug: str) -> DemoCityPlan | None:
+    """The made-up city's customer-service plan among `groups`, to point a newcomer at it."""
+    for group in groups:
+        if group.organization.slug != organization_slug or not group.plans:
+            continue
+        plans = [item.plan for item in group.plans]
+        chosen = next((p for p in plans if p.slug.endswith("-customer-service")), plans[0])
+        return DemoCityPlan(chosen.slug, group.organization.name)
+    return None

@@ -37,14 +37,12 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _demo_users(request: Request, session: SessionDep) -> list[User]:
+def _demo_users(
+    request: Request, session: SessionDep
+) -> list[tuple[str, list[demo_accounts.DemoAccount]]]:
     if not request.app.state.settings.demo_mode:
         return []
-    found = [
-        demo_accounts.demo_user(session=session, username=d.username)
-        for d in demo_accounts.DEMO_USERS
-    ]
-    return [u for u in found if u is not None]
+    return demo_accounts.demo_users(session=session)
 
 
 def _login_page(

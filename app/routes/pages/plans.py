@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Strategy
-from app.services import drill_down, plan_index
+from app.services import demo_accounts, drill_down, plan_index
 from app.services.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan, load_plan_outline, load_plan_tree
 from app.services.roadmap import TERM_LABELS, span_text
@@ -42,7 +42,9 @@ def _helpers() -> dict[str, object]:
 @router.get("/plans")
 def plans_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     groups = plan_index.list_plans(session=session, user=user)
-    return render(request, "plans/index.html", {"groups": groups, **_helpers()}, block="plans")
+    demo_city = plan_index.demo_city_plan(groups, demo_accounts.DEMO_CITY_ORGANIZATION)
+    context = {"groups": groups, "demo_city": demo_city, **_helpers()}
+    return render(request, "plans/index.html", context, block="plans")
 
 
 @router.get("/plans/{slug}")
