@@ -113,9 +113,15 @@ def test_sigkill_during_writes_loses_no_acknowledged_write(empty_database_url: s
                     n += 1
 
         threads = [threading.Thread(target=write, args=(sid,)) for sid in strategy_ids]
+        written_before = len(acknowledged)
         for t in threads:
             t.start()
-        time.sleep(0.1 + rng.random() * 0.5)
+        # Kill while writes are flowing: after this round's first acknowledged write (on a busy
+        # machine the first can take longer than a fixed pause), then at a random moment.
+        deadline = time.monotonic() + 10
+        while len(acknowledged) == written_before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.random() * 0.3)
         os.kill(server.process.pid, signal.SIGKILL)
         server.process.wait()
         stop.set()
