@@ -2,9 +2,12 @@
 
 An anonymous POST with a 60 MB JSON body used to be read and parsed before its 401 (2.5 s and
 +390 MB per request). This middleware refuses a body over the limit (settings.max_body_bytes,
-about 1 MB: JSON and forms) before the app runs when `Content-Length` says so, and while the body
-streams in when it does not (chunked): the app's next read fails and whatever it answered to that
-is replaced by the 413. Nothing is buffered here: plain ASGI, not BaseHTTPMiddleware.
+about 1 MB: JSON and forms) before a byte of it is read when `Content-Length` says so, and while
+the body streams in when it does not (chunked): the route's read fails and whatever the app
+answered to that is replaced by the 413. The route's limit is known at its first read (the
+router has chosen it by then; FastAPI reads the body before running dependencies); a length over
+every route's limit is refused before the app runs at all. Nothing is buffered here: plain
+ASGI, not BaseHTTPMiddleware.
 
 Routes that take files declare it with `@takes_files` (below the route decorator); they may
 receive up to settings.max_upload_bytes. Such a route reads the file as Starlette's UploadFile,
@@ -18,7 +21,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.routes.errors import JSON_PATHS
@@ -46,8 +48,8 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=too_large_message(limit))
 
 
-def too_large_message(limit: int) -> str:
-    return f"The request body is larger than the {limit:,} bytes this address accepts."
+def too_large_message(limit: int, where: str = "this address") -> str:
+    return f"The request body is larger than the {limit:,} bytes {where} accepts."
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -60,20 +62,15 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _takes_files(scope: Scope) -> bool:
-    """The route this request goes to was marked with `takes_files` (looked up only for a body
-    over the ordinary limit, so ordinary requests pay nothing for it)."""
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", ()):
-        match, child = route.matches(scope)
-        if match == Match.FULL:
-            return bool(getattr(child.get("endpoint"), UPLOAD_MARK, False))
-    return False
+def _route_takes_files(scope: Scope) -> bool:
+    """The route the router chose (Starlette and FastAPI put it in the scope before the route
+    reads its body) was marked with `takes_files`."""
+    endpoint = getattr(scope.get("route"), "endpoint", None)
+    return bool(getattr(endpoint, UPLOAD_MARK, False))
 
 
-async def send_too_large(scope: Scope, send: Send, limit: int) -> None:
-    message = too_large_message(limit)
+async def send_too_large(scope: Scope, send: Send, limit: int, where: str = "this address") -> None:
+    message = too_large_message(limit, where)
     path = scope.get("path", "")
     if path.startswith("/api/") or path in JSON_PATHS:
         body = json.dumps(
@@ -109,26 +106,29 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes
-        raised = False  # the upload limit is looked up once, when the ordinary one is passed
         declared = _content_length(scope)
-        if declared is not None and declared > limit:
-            limit, raised = self._limit_for(scope), True
-            if declared > limit:
-                await send_too_large(scope, send, limit)
-                return
+        if declared is not None and declared > self.max_upload_bytes:
+            # No route takes that much: refused before the app does anything at all.
+            await send_too_large(scope, send, self.max_upload_bytes, "any address")
+            return
 
+        # The limit is known at the route's first read, once the router has chosen the route:
+        # a route reads its body before its dependencies run, so nothing else is done first.
+        limit: int | None = None
         received = 0
         too_large = False
         started = False
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large, limit, raised
+            nonlocal received, too_large, limit
+            if limit is None:
+                limit = self.max_upload_bytes if _route_takes_files(scope) else self.max_body_bytes
+            if declared is not None and declared > limit:
+                too_large = True
+                raise BodyTooLarge(limit)  # before a byte of the body is read
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit and not raised:
-                    limit, raised = self._limit_for(scope), True
                 if received > limit:
                     too_large = True
                     raise BodyTooLarge(limit)
@@ -150,7 +150,4 @@ class BodyLimitMiddleware:
             if not too_large or started:
                 raise
         if too_large and not started:
-            await send_too_large(scope, send, limit)
-
-    def _limit_for(self, scope: Scope) -> int:
-        return self.max_upload_bytes if _takes_files(scope) else self.max_body_bytes
+            await send_too_large(scope, send, limit or self.max_body_bytes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI, UploadFile
+from fastapi import APIRouter, FastAPI, UploadFile
 from starlette.testclient import TestClient
 
 from app.main import create_app
@@ -129,12 +129,15 @@ def upload_app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[F
     monkeypatch.setenv("MAX_UPLOAD_BYTES", str(UPLOAD_LIMIT))
     get_settings.cache_clear()
     app = create_app()
+    uploads = APIRouter()  # included with a prefix, as the API's and the pages' routes are
 
-    @app.post("/api/v1/test-upload")
+    @uploads.post("/test-upload")
     @takes_files
     async def upload(file: UploadFile) -> dict[str, object]:
         content = await file.read()
         return {"size": len(content), "on_disk": bool(getattr(file.file, "_rolled", False))}
+
+    app.include_router(uploads, prefix="/api/v1")
 
     @app.post("/api/v1/test-not-upload")
     async def not_upload(file: UploadFile) -> dict[str, int]:
@@ -182,8 +185,25 @@ def test_a_route_that_takes_files_refuses_one_byte_over_the_upload_limit(
     assert answer.json()["error"]["limit"] == UPLOAD_LIMIT
 
 
-def test_a_route_not_marked_keeps_the_ordinary_limit(upload_app: FastAPI) -> None:
+@pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
+def test_a_route_not_marked_keeps_the_ordinary_limit(upload_app: FastAPI, streamed: bool) -> None:
     body, headers = multipart(LIMIT + 1)
-    answer = TestClient(upload_app).post("/api/v1/test-not-upload", content=body, headers=headers)
+    answer = TestClient(upload_app).post(
+        "/api/v1/test-not-upload", content=chunks(body) if streamed else body, headers=headers
+    )
     assert answer.status_code == 413
     assert answer.json()["error"]["limit"] == LIMIT
+
+
+def test_a_length_over_every_routes_limit_is_refused_before_the_app_runs(
+    upload_app: FastAPI,
+) -> None:
+    body, headers = multipart(UPLOAD_LIMIT + 1)
+    # Not even routed: a path no route answers still gets the 413, not a 404.
+    answer = TestClient(upload_app).post("/api/v1/nowhere", content=body, headers=headers)
+    assert answer.status_code == 413
+    assert answer.json()["error"] == {
+        "code": "body_too_large",
+        "message": "The request body is larger than the 3,145,728 bytes any address accepts.",
+        "limit": UPLOAD_LIMIT,
+    }
