@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import request_guard
 from app.routes.api import api_router
+from app.routes.body_limit import BodyLimitMiddleware
+from app.routes.cache_control import CacheControlMiddleware
 from app.routes.errors import install_error_handlers
 from app.routes.nul_characters import refuse_nul_characters
 from app.routes.page_errors import page_error_handler
@@ -58,6 +60,13 @@ def create_app() -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    # Inside the security headers, so the 413 and every Cache-Control answer carry them too.
+    app.add_middleware(CacheControlMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.state.page_error_handler = page_error_handler

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     database_pool_timeout_s: float = Field(default=30, gt=0)
     seeds_dir: Path = ROOT / "seeds"
     page_size: int = Field(default=50, ge=1, le=500)
+    # Bodies over these are refused with 413 before they are read (app.routes.body_limit): JSON
+    # and forms stay far below 1 MiB; only routes that take files may receive the larger one.
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    max_upload_bytes: int = Field(default=20_971_520, ge=1_024)
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

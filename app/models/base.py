@@ -30,6 +30,14 @@ RowId = Annotated[int, pd.Field(ge=1, le=MAX_ID)]
 ListEntry = Annotated[str, pd.Field(min_length=1, max_length=300)]
 
 
+class ClientInput(pd.BaseModel):
+    """What a client sends to write: a field the schema does not name is refused (422 naming
+    it), as plan files do, instead of being silently dropped (a misspelt `progres` saved
+    nothing and said nothing)."""
+
+    model_config = pd.ConfigDict(extra="forbid")
+
+
 def utcnow() -> dt.datetime:
     """Timestamps are always timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)

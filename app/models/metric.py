@@ -8,7 +8,15 @@ import pydantic as pd
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import MAX_ID, RowId, Timestamped, Versioned, enum_check, enum_field
+from app.models.base import (
+    MAX_ID,
+    ClientInput,
+    RowId,
+    Timestamped,
+    Versioned,
+    enum_check,
+    enum_field,
+)
 from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
 
 
@@ -86,14 +94,14 @@ class Measurement(Versioned, table=True):
     entered_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 
 
-class TargetIn(pd.BaseModel):
+class TargetIn(ClientInput):
     value: float = pd.Field(allow_inf_nan=False, ge=-1e12, le=1e12)
     comparator: Comparator
     label: str = pd.Field(default="", max_length=300)
     effective_from: dt.date | None = None
 
 
-class MetricCreate(pd.BaseModel):
+class MetricCreate(ClientInput):
     code: str = pd.Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
     name: str = pd.Field(min_length=1, max_length=300)
     description: str = pd.Field(default="", max_length=20_000)
@@ -114,7 +122,7 @@ class MetricCreate(pd.BaseModel):
     target: TargetIn | None = None
 
 
-class MetricUpdate(pd.BaseModel):
+class MetricUpdate(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
     name: str | None = pd.Field(default=None, min_length=1, max_length=300)
     description: str | None = pd.Field(default=None, max_length=20_000)
@@ -130,7 +138,7 @@ class MetricUpdate(pd.BaseModel):
     baseline_date: dt.date | None = None
 
 
-class MeasurementIn(pd.BaseModel):
+class MeasurementIn(ClientInput):
     """A value for one period (the period's first day). `version` is needed only to correct an
     existing value for the same period, so a correction never overwrites a newer one unseen."""
 

@@ -4,7 +4,7 @@ import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import MAX_ID, ListEntry, RowId, Versioned, enum_check, enum_field
+from app.models.base import MAX_ID, ClientInput, ListEntry, RowId, Versioned, enum_check, enum_field
 from app.models.enums import QuickWinStatus, WorkCategory
 
 
@@ -32,7 +32,7 @@ class QuickWin(Versioned, table=True):
     narrative: str = Field(default="", sa_type=Text)
 
 
-class QuickWinCreate(pd.BaseModel):
+class QuickWinCreate(ClientInput):
     number: int = pd.Field(ge=1, le=9999)
     service_areas: list[ListEntry] = pd.Field(default_factory=list, max_length=10)
     issue_category: str = pd.Field(default="", max_length=300)
@@ -43,7 +43,7 @@ class QuickWinCreate(pd.BaseModel):
     department_id: RowId | None = None
 
 
-class QuickWinUpdate(pd.BaseModel):
+class QuickWinUpdate(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
     service_areas: list[ListEntry] | None = pd.Field(default=None, max_length=10)
     issue_category: str | None = pd.Field(default=None, max_length=300)
@@ -53,7 +53,7 @@ class QuickWinUpdate(pd.BaseModel):
     department_id: RowId | None = None
 
 
-class QuickWinProgressIn(pd.BaseModel):
+class QuickWinProgressIn(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
     status: QuickWinStatus | None = None
     narrative: str | None = pd.Field(default=None, max_length=5_000)

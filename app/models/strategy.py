@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import (
     MAX_ID,
+    ClientInput,
     ListEntry,
     RowId,
     Versioned,
@@ -95,7 +96,7 @@ class WorkplanStep(Versioned, table=True):
 # --- What clients send (API and page forms validate through these) ---------------------------
 
 
-class StrategyCreate(pd.BaseModel):
+class StrategyCreate(ClientInput):
     code: str = pd.Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$")
     title: str = pd.Field(min_length=1, max_length=300)
     description: str = pd.Field(default="", max_length=20_000)
@@ -111,7 +112,7 @@ class StrategyCreate(pd.BaseModel):
     goal_ids: list[RowId] = pd.Field(default_factory=list, max_length=50)
 
 
-class StrategyUpdate(pd.BaseModel):
+class StrategyUpdate(ClientInput):
     """A change to the strategy itself; send only the fields that change, with `version`."""
 
     version: int = pd.Field(ge=1, le=MAX_ID)
@@ -128,7 +129,7 @@ class StrategyUpdate(pd.BaseModel):
     update_cadence_days: int | None = pd.Field(default=None, ge=1, le=366)
 
 
-class ProgressUpdateIn(pd.BaseModel):
+class ProgressUpdateIn(ClientInput):
     """A progress update: the owner's status, % progress and narrative, with a note."""
 
     version: int = pd.Field(ge=1, le=MAX_ID)
@@ -138,7 +139,7 @@ class ProgressUpdateIn(pd.BaseModel):
     note: str = pd.Field(default="", max_length=2_000)
 
 
-class StepCreate(pd.BaseModel):
+class StepCreate(ClientInput):
     title: str = pd.Field(min_length=1, max_length=300)
     completion_measure: str = pd.Field(default="", max_length=5_000)
     owner: str = pd.Field(default="", max_length=300)
@@ -146,7 +147,7 @@ class StepCreate(pd.BaseModel):
     parent_id: RowId | None = None
 
 
-class StepUpdate(pd.BaseModel):
+class StepUpdate(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
     title: str | None = pd.Field(default=None, min_length=1, max_length=300)
     completion_measure: str | None = pd.Field(default=None, max_length=5_000)

@@ -43,6 +43,13 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _problem_message(err: dict[str, Any]) -> str:
+    # Said as plan files say it (app.services.plan_file.reading), not pydantic's "Extra inputs".
+    if err.get("type") == "extra_forbidden":
+        return "is not a field of this request (misspelt?)"
+    return str(err.get("msg", "invalid"))
+
+
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -80,7 +87,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            FieldProblem(_field_name(tuple(err.get("loc", ()))), str(err.get("msg", "invalid")))
+            FieldProblem(_field_name(tuple(err.get("loc", ()))), _problem_message(err))
             for err in exc.errors()
         ]
         failed = ValidationFailed(problems)

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlmodel import SQLModel
 
 from app.models import Metric, QuickWin, Strategy, WorkplanStep
-from app.models.base import MAX_ID
+from app.models.base import MAX_ID, ClientInput
 from app.models.metric import MetricUpdate, TargetIn
 from app.models.quick_win import QuickWinUpdate
 from app.models.strategy import StepUpdate, StrategyUpdate
@@ -70,7 +70,7 @@ class TargetRevision(TargetIn):
     note: str = pd.Field(default="", max_length=2_000)
 
 
-class VersionNote(pd.BaseModel):
+class VersionNote(ClientInput):
     """For done / undone, archive and restore: the version, and an optional note for the history."""
 
     version: int = pd.Field(ge=1, le=MAX_ID, description=VERSION_DOC)
