@@ -58,7 +58,7 @@ def create_app() -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
     install_error_handlers(app)
     app.state.page_error_handler = page_error_handler
     app.include_router(api_router)
