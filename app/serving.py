@@ -24,7 +24,16 @@ def tcp_socket(sock: socket.socket) -> socket.socket:
     return tcp
 
 
-def serve(*, host: str, port: int, workers: int = 1, reload: bool = False) -> None:
+def serve(
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    reload: bool = False,
+    forwarded_allow_ips: str | None = None,
+) -> None:
+    """`forwarded_allow_ips`: the proxies whose X-Forwarded-* headers say who the client is and
+    whether it came over https (uvicorn's default, None, trusts 127.0.0.1 only)."""
     import uvicorn
 
     options = {
@@ -33,6 +42,7 @@ def serve(*, host: str, port: int, workers: int = 1, reload: bool = False) -> No
         "port": port,
         "workers": workers,
         "proxy_headers": True,
+        "forwarded_allow_ips": forwarded_allow_ips,
     }
     if workers <= 1 or reload:
         uvicorn.run(APP, reload=reload, **options)  # asyncio binds a TCP socket itself

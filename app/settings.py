@@ -5,11 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"
+# Session cookies and CSRF tokens are signed with SECRET_KEY: a short one can be guessed offline.
+MIN_SECRET_BYTES = 32
+MAKE_A_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class Settings(BaseSettings):
@@ -38,7 +41,15 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("SECRET_KEY must be set in production")
+            raise ValueError(
+                f"SECRET_KEY must be set in production (make one with: {MAKE_A_SECRET})"
+            )
+        length = len(self.secret_key.encode())
+        if self.environment == "production" and length < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes in production (it has "
+                f"{length}; make one with: {MAKE_A_SECRET})"
+            )
         if self.environment == "production" and self.demo_mode:
             raise ValueError("DEMO_MODE cannot be on in production")
         return self
@@ -51,3 +62,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """What is wrong with the environment, one line each, for a start-up message."""
+    lines = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"{where}: {message}" if where else message)
+    return lines

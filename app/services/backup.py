@@ -2,24 +2,35 @@
 
 SQLite: the online backup API copies a consistent snapshot while the app keeps serving (writers
 wait a moment, nobody is stopped). PostgreSQL: `pg_dump` in its custom format, restored with
-`pg_restore`. A restore goes only into an empty database, so it never mixes two histories.
+`pg_restore`. A backup is readable by its owner only and never replaces an existing file unless
+asked to. A restore goes only into an empty database, so it never mixes two histories, and only
+from a file that is a whole PlanTrack backup (backup_check).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from app.db import build_engine
+from app.services.backup_check import NotABackup, check_postgres_backup, check_sqlite_backup
 
 
 class BackupError(RuntimeError):
     pass
+
+
+NOT_EMPTY = (
+    "the target database is not empty: restore into a new, empty database "
+    "(a restore never merges into existing data)"
+)
 
 
 def _sqlite_path(url: str) -> Path:
@@ -50,44 +61,81 @@ def _libpq_args(url: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    import os
-
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env})
     if result.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()}")
 
 
-def backup_database(*, database_url: str, destination: Path) -> Path:
+def _new_private_file(destination: Path) -> Path:
+    """An empty file next to `destination`, readable by the owner only (0600): a backup holds
+    password and token hashes. The backup is written there and then moved into place, so a failed
+    backup never leaves half a file under the name asked for."""
+    handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    os.close(handle)  # mkstemp creates it 0600 whatever the umask
+    return Path(name)
+
+
+def _put_in_place(written: Path, destination: Path, *, force: bool) -> None:
+    if force:
+        os.replace(written, destination)
+        return
+    try:
+        os.link(written, destination)  # fails if the name exists, even if it appeared meanwhile
+    except FileExistsError as exc:
+        raise BackupError(
+            f"{destination} already exists: not overwritten (use --force to replace it)"
+        ) from exc
+    finally:
+        written.unlink(missing_ok=True)
+
+
+def backup_database(*, database_url: str, destination: Path, force: bool = False) -> Path:
+    """Write a backup to `destination`, never over an existing file unless `force`."""
     backend = make_url(database_url).get_backend_name()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if backend == "sqlite":
-        source = sqlite3.connect(_sqlite_path(database_url), timeout=30)
-        target = sqlite3.connect(destination)
-        try:
-            with target:
-                source.backup(target)
-            integrity = target.execute("PRAGMA integrity_check").fetchone()[0]
-            if integrity != "ok":
-                raise BackupError(f"the backup failed its integrity check: {integrity}")
-        finally:
-            target.close()
-            source.close()
-        return destination
-    if backend == "postgresql":
-        args, env = _libpq_args(database_url)
-        _run(
-            [
-                postgres_tool("pg_dump"),
-                "--format=custom",
-                "--no-owner",
-                "--file",
-                str(destination),
-                *args,
-            ],
-            env,
+    if destination.is_dir():
+        raise BackupError(f"{destination} is a directory: give the backup file's name")
+    if destination.exists() and not force:
+        raise BackupError(
+            f"{destination} already exists: not overwritten (use --force to replace it)"
         )
-        return destination
-    raise BackupError(f"backups are not supported for {backend}")
+    if backend not in ("sqlite", "postgresql"):
+        raise BackupError(f"backups are not supported for {backend}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    written = _new_private_file(destination)
+    try:
+        if backend == "sqlite":
+            _sqlite_backup(database_url, written)
+        else:
+            args, env = _libpq_args(database_url)
+            _run(
+                [
+                    postgres_tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--file",
+                    str(written),
+                    *args,
+                ],
+                env,
+            )
+        _put_in_place(written, destination, force=force)
+    finally:
+        written.unlink(missing_ok=True)
+    return destination
+
+
+def _sqlite_backup(database_url: str, written: Path) -> None:
+    source = sqlite3.connect(_sqlite_path(database_url), timeout=30)
+    target = sqlite3.connect(written)
+    try:
+        with target:
+            source.backup(target)
+        integrity = target.execute("PRAGMA integrity_check").fetchone()[0]
+        if integrity != "ok":
+            raise BackupError(f"the backup failed its integrity check: {integrity}")
+    finally:
+        target.close()
+        source.close()
 
 
 def database_is_empty(database_url: str) -> bool:
@@ -99,34 +147,61 @@ def database_is_empty(database_url: str) -> bool:
         engine.dispose()
 
 
+def _check_is_backup(backend: str, source: Path) -> None:
+    try:
+        if backend == "sqlite":
+            check_sqlite_backup(source)
+        elif backend == "postgresql":
+            check_postgres_backup(source, postgres_tool("pg_restore"))
+        else:
+            raise BackupError(f"restores are not supported for {backend}")
+    except NotABackup as exc:
+        raise BackupError(str(exc)) from exc
+
+
 def restore_database(*, database_url: str, source: Path) -> None:
-    """Restore `source` into the (empty) database at `database_url`."""
+    """Restore `source` into the (empty) database at `database_url`.
+
+    Nothing is written until the file is known to be a whole PlanTrack backup (backup_check); a
+    SQLite database file that did not exist before a failed restore does not exist after it.
+    """
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
-    if not database_is_empty(database_url):
-        raise BackupError(
-            "the target database is not empty: restore into a new, empty database "
-            "(a restore never merges into existing data)"
-        )
     backend = make_url(database_url).get_backend_name()
+    _check_is_backup(backend, source)
     if backend == "sqlite":
-        backup = sqlite3.connect(source)
         target_path = _sqlite_path(database_url)
-        target_path.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(target_path)
+        existed = target_path.exists()
+        if existed and not database_is_empty(database_url):
+            raise BackupError(NOT_EMPTY)
         try:
-            if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupError(f"{source} is damaged (integrity check failed)")
-            with target:
-                backup.backup(target)
-        finally:
-            target.close()
-            backup.close()
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            backup = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+            target = sqlite3.connect(target_path)
+            try:
+                with target:
+                    backup.backup(target)
+            finally:
+                target.close()
+                backup.close()
+        except BaseException:
+            if not existed:
+                for leftover in ("", "-journal", "-wal", "-shm"):
+                    Path(f"{target_path}{leftover}").unlink(missing_ok=True)
+            raise
         return
-    if backend == "postgresql":
-        args, env = _libpq_args(database_url)
-        _run(
-            [postgres_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(source)], env
-        )
-        return
-    raise BackupError(f"restores are not supported for {backend}")
+    if not database_is_empty(database_url):
+        raise BackupError(NOT_EMPTY)
+    args, env = _libpq_args(database_url)
+    # One transaction: a restore that fails halfway leaves the database as empty as it was.
+    _run(
+        [
+            postgres_tool("pg_restore"),
+            "--no-owner",
+            "--exit-on-error",
+            "--single-transaction",
+            *args,
+            str(source),
+        ],
+        env,
+    )

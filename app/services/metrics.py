@@ -25,6 +25,7 @@ from app.services.editing import save_changes, stale_edit
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.history import Actor, record_change
 from app.services.permissions import Action, require
+from app.services.plan_dates import SANE, changed_dates, scheduled_window
 
 KIND = "metric"
 
@@ -82,11 +83,22 @@ def _check_references(session: Session, plan: Plan, values: dict) -> list[FieldP
     return problems
 
 
+def _check_dates(
+    plan: Plan, baseline_date: dt.date | None, target: TargetIn | None, problems: list[FieldProblem]
+) -> None:
+    # A baseline usually predates the plan (it is what the plan sets out to improve), so it is
+    # bounded by the years PlanTrack accepts, not by the plan's period; a target is the plan's.
+    SANE.check({"baseline_date": baseline_date}, problems)
+    if target is not None:
+        scheduled_window(plan).check({"target.effective_from": target.effective_from}, problems)
+
+
 def create_metric(*, session: Session, plan: Plan, data: MetricCreate, actor: Actor) -> Metric:
     values = data.model_dump(exclude={"target"})
     metric = Metric(plan_id=plan.id, **values)  # type: ignore[arg-type]
     require(session, actor, Action.edit, metric, kind=KIND)
     problems = _check_references(session, plan, values)
+    _check_dates(plan, data.baseline_date, data.target, problems)
     if session.exec(
         select(Metric.id).where(Metric.plan_id == plan.id, Metric.code == data.code)
     ).first():
@@ -131,6 +143,7 @@ def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor
             kind=KIND,
         )
     problems = _check_references(session, plan, changes)
+    SANE.check(changed_dates(metric, changes, ("baseline_date",)), problems)
     if problems:
         raise ValidationFailed(problems)
     save_changes(
@@ -166,6 +179,10 @@ def revise_target(
         .where(MetricTarget.metric_id == metric.id)
         .order_by(col(MetricTarget.effective_from).asc().nulls_first(), col(MetricTarget.id))
     ).all()
+    problems: list[FieldProblem] = []
+    scheduled_window(plan).check({"effective_from": target.effective_from}, problems)
+    if problems:
+        raise ValidationFailed(problems)
     if existing and target.effective_from is None:
         raise ValidationFailed.one(
             "effective_from", "a revised target needs the date it takes effect"

@@ -6,7 +6,11 @@ import calendar
 import datetime as dt
 import re
 
+# Years are written with four digits ("0001-Q1"): a year before 1000 written as "1-Q1" would not
+# read back (a roadmap once answered 500 to everyone for a strategy dated 0001-01-01).
 CALENDAR_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
+# A plan-relative schedule counts years 1..99 from its origin.
+RELATIVE_YEARS = 99
 RELATIVE_QUARTER = re.compile(r"^Y(?P<year>[1-9]\d?) Q(?P<q>[1-4])$")
 
 
@@ -16,11 +20,15 @@ class QuarterError(ValueError):
 
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + (day.month - 1) + months
+    if not dt.MINYEAR <= index // 12 <= dt.MAXYEAR:
+        raise QuarterError(f"{months} months from {day} is outside the calendar")
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _quarter_first_day(text: str, origin: dt.date | None) -> dt.date:
     if match := CALENDAR_QUARTER.match(text):
+        if int(match["year"]) < dt.MINYEAR:
+            raise QuarterError(f"'{text}': there is no year 0")
         return dt.date(int(match["year"]), 3 * (int(match["q"]) - 1) + 1, 1)
     if match := RELATIVE_QUARTER.match(text):
         if origin is None:
@@ -45,7 +53,7 @@ def quarter_end(text: str, origin: dt.date | None = None) -> dt.date:
 def quarter_label(day: dt.date, origin: dt.date | None = None) -> str:
     """The quarter holding `day` as the plan writes it (relative when an origin is given)."""
     if origin is None:
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
     months = (day.year - origin.year) * 12 + (day.month - origin.month)
     return f"Y{months // 12 + 1} Q{(months % 12) // 3 + 1}"
 

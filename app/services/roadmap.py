@@ -2,10 +2,12 @@
 
 The columns are whole years of quarters, written the way the plan writes them: "Year 1 … Year 4"
 with Q1–Q4 under each on a plan-relative schedule (Mississauga's implementation chart), calendar
-years otherwise. They run from the plan's first quarter (its schedule origin, or the January of
-its earliest start) to the last quarter any strategy or the plan's period reaches, whatever the
-filters, so narrowing the rows never moves the columns. Today's quarter is marked when it falls
-inside; a strategy past its planned end and not complete is marked overdue (its effective status).
+years otherwise. They cover the plan's period (from its schedule origin on a relative schedule),
+and where the plan gives no period, the strategies' spans, at most MAX_YEARS of them, whatever the
+filters, so narrowing the rows never moves the columns. A span reaching outside the columns (one
+stored before dates were checked, say 0001-01-01) is clipped and its row says so. Today's quarter
+is marked when it falls inside; a strategy past its planned end and not complete is marked
+overdue (its effective status).
 
 Strategies without a planned span (San José's recommendations) are not left out: they are listed
 under the timeline by term, then phase.
@@ -26,9 +28,21 @@ from sqlmodel import Session
 from app.models import Department, FocusArea, Phase, Plan
 from app.models.enums import Term
 from app.services import rollup
+from app.services.plan_dates import planned_span_window
 from app.services.plan_nodes import PlanTree, StrategyNode
 from app.services.plan_tree import load_plan_outline
-from app.services.quarters import quarter_end, quarter_index, quarter_label, quarter_start
+from app.services.quarters import quarter_label
+from app.services.timeline import (
+    Cell,
+    Column,
+    YearHeading,
+    blank_cells,
+    row_cells,
+    timeline_base,
+    timeline_columns,
+    timeline_span,
+    year_headings,
+)
 
 TERM_LABELS: dict[str, str] = {
     Term.short: "Short term",
@@ -36,6 +50,8 @@ TERM_LABELS: dict[str, str] = {
     Term.future: "Future consideration",
 }
 NO_TERM = "none"
+# The longest timeline a roadmap draws (a plan longer than this shows its busiest 40 years).
+MAX_YEARS = 40
 GROUPINGS = ("focus_area", "phase")
 
 
@@ -63,129 +79,6 @@ def span_text(start: dt.date | None, end: dt.date | None, plan: Plan) -> str:
     if end:
         return f"by {plan_quarter(end, plan)}"
     return ""
-
-
-# --- the timeline, pure --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    index: int
-    year_label: str  # "Year 2" or "2024"
-    quarter: str  # "Q2"
-    start: dt.date
-    end: dt.date
-    today: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.year_label} {self.quarter}"
-
-
-@dataclass(frozen=True)
-class YearHeading:
-    label: str
-    span: int
-    today: bool
-
-
-@dataclass(frozen=True)
-class Cell:
-    column: Column
-    planned: bool
-    first: bool = False
-    last: bool = False
-    overdue: bool = False
-
-    @cached_property  # a blank cell is shared by every row (see `row_cells`): computed once
-    def css(self) -> str:
-        classes = ["rm-cell"]
-        if self.column.index % 4 == 0:
-            classes.append("rm-year-start")
-        if self.planned:
-            classes.append("rm-planned")
-            classes += ["rm-first"] if self.first else []
-            classes += ["rm-last"] if self.last else []
-            classes += ["rm-overdue"] if self.overdue else []
-        if self.column.today:
-            classes.append("rm-today")
-        return " ".join(classes)
-
-
-def timeline_base(*, relative_origin: dt.date | None, earliest: dt.date) -> dt.date:
-    """The first day of the first column: the schedule origin's month on a relative schedule,
-    else the January of the earliest year (so calendar quarters line up with the columns)."""
-    if relative_origin is not None:
-        return relative_origin.replace(day=1)
-    return dt.date(earliest.year, 1, 1)
-
-
-def timeline_columns(
-    *, base: dt.date, last_day: dt.date, relative: bool, today: dt.date
-) -> list[Column]:
-    """Whole years of quarters from `base` through the quarter holding `last_day`."""
-    quarters = max(quarter_index(last_day, base), 0) + 1
-    years = -(-quarters // 4)  # whole years: the chart reads "Year 1 … Year 4", Q1–Q4 under each
-    columns = []
-    for i in range(years * 4):
-        year, q = i // 4 + 1, i % 4 + 1
-        if relative:
-            text = f"Y{year} Q{q}"
-            start, end = quarter_start(text, base), quarter_end(text, base)
-            year_label = f"Year {year}"
-        else:
-            text = f"{base.year + year - 1}-Q{q}"
-            start, end = quarter_start(text), quarter_end(text)
-            year_label = str(base.year + year - 1)
-        columns.append(Column(i, year_label, f"Q{q}", start, end, start <= today <= end))
-    return columns
-
-
-def year_headings(columns: list[Column]) -> list[YearHeading]:
-    out: list[YearHeading] = []
-    for i in range(0, len(columns), 4):
-        group = columns[i : i + 4]
-        out.append(YearHeading(group[0].year_label, len(group), any(c.today for c in group)))
-    return out
-
-
-def blank_cells(columns: list[Column]) -> list[Cell]:
-    """The unplanned cell of each column: the same for every row, so rows can share them."""
-    return [Cell(c, False) for c in columns]
-
-
-def row_cells(
-    *,
-    start: dt.date | None,
-    end: dt.date | None,
-    columns: list[Column],
-    overdue: bool = False,
-    blanks: list[Cell] | None = None,
-) -> list[Cell]:
-    """One cell per column, planned where the span overlaps the quarter. A span with only a start
-    or only an end is shown in that one quarter. Unplanned cells are taken from `blanks` (of
-    `blank_cells(columns)`) when given: most cells of a long timeline are blank."""
-    blanks = blanks if blanks is not None else blank_cells(columns)
-    first_day = start or end
-    last_day = end or start
-    if first_day is None or last_day is None:
-        return list(blanks)
-    planned = [first_day <= c.end and last_day >= c.start for c in columns]
-    cells = []
-    for i, c in enumerate(columns):
-        if not planned[i]:
-            cells.append(blanks[i])
-            continue
-        cells.append(
-            Cell(
-                c,
-                True,
-                first=i == 0 or not planned[i - 1],
-                last=i == len(columns) - 1 or not planned[i + 1],
-                overdue=overdue,
-            )
-        )
-    return cells
 
 
 # --- the roadmap of a plan -----------------------------------------------------------------------
@@ -329,14 +222,24 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
     scheduled = [n for n in every if _has_span(n)]
     # The columns come from every scheduled strategy and the plan's period, not the filtered
     # rows: a filter narrows the rows, the time axis stays the same.
+    # Whatever the rows say, the columns stay within the plan's period (see `timeline_span`).
     days = [d for n in scheduled for d in (n.strategy.planned_start, n.strategy.planned_end) if d]
-    days += [d for d in (plan.period_start, plan.period_end) if d]
     columns: list[Column] = []
     if scheduled:
         origin = plan.schedule_origin if is_relative(plan) else None
-        base = timeline_base(relative_origin=origin, earliest=min(days))
+        first, last = timeline_span(
+            days=days,
+            window=planned_span_window(plan),
+            bounded=(plan.period_start is not None, plan.period_end is not None),
+            max_years=MAX_YEARS,
+        )
+        base = timeline_base(relative_origin=origin, earliest=first)
         columns = timeline_columns(
-            base=base, last_day=max(days), relative=origin is not None, today=tree.today
+            base=base,
+            last_day=last,
+            relative=origin is not None,
+            today=tree.today,
+            first_day=first,
         )
     shown = [n for n in scheduled if filters.keeps(n)]
     blanks = blank_cells(columns)

@@ -31,6 +31,7 @@ from app.services.editing import save_changes
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.history import Actor, record_change
 from app.services.permissions import Action, require
+from app.services.plan_dates import SANE, changed_dates, planned_span_window, scheduled_window
 
 PROGRESS_FIELDS = ("status", "progress", "narrative")
 
@@ -57,21 +58,6 @@ def get_step(*, session: Session, step_id: int, include_archived: bool = False) 
     if step is None or (step.archived_at is not None and not include_archived):
         raise NotFound(f"No workplan step with id {step_id}.")
     return step
-
-
-def _check_in_period(
-    plan: Plan, name: str, day: dt.date | None, problems: list[FieldProblem]
-) -> None:
-    if day is None:
-        return
-    if plan.period_start and day < plan.period_start:
-        problems.append(
-            FieldProblem(name, f"{day} is before the plan's period starts ({plan.period_start})")
-        )
-    if plan.period_end and day > plan.period_end:
-        problems.append(
-            FieldProblem(name, f"{day} is after the plan's period ends ({plan.period_end})")
-        )
 
 
 def _check_references(session: Session, plan: Plan, values: dict[str, Any]) -> list[FieldProblem]:
@@ -114,6 +100,9 @@ def create_strategy(
     strategy = Strategy(plan_id=plan.id, **values)  # type: ignore[arg-type]
     require(session, actor, Action.edit, strategy, kind=plan.term("strategy").lower())
     problems = _check_references(session, plan, data.model_dump())
+    planned_span_window(plan).check(
+        {"planned_start": data.planned_start, "planned_end": data.planned_end}, problems
+    )
     _check_span(plan, data.planned_start, data.planned_end, problems)
     if session.exec(
         select(Strategy.id).where(Strategy.plan_id == plan.id, Strategy.code == data.code)
@@ -162,6 +151,9 @@ def update_strategy(
             kind=plan.term("strategy").lower(),
         )
     problems = _check_references(session, plan, changes)
+    planned_span_window(plan).check(
+        changed_dates(strategy, changes, ("planned_start", "planned_end")), problems
+    )
     _check_span(
         plan,
         changes.get("planned_start", strategy.planned_start),
@@ -284,7 +276,7 @@ def add_step(
     plan = _plan_of(session, strategy.plan_id)
     require(session, actor, Action.edit, strategy, kind=plan.term("strategy").lower())
     problems: list[FieldProblem] = []
-    _check_in_period(plan, "due", data.due, problems)
+    scheduled_window(plan).check({"due": data.due}, problems)
     if data.parent_id is not None:
         parent = session.get(WorkplanStep, data.parent_id)
         if parent is None or parent.strategy_id != strategy.id or parent.archived_at is not None:
@@ -338,7 +330,9 @@ def update_step(
     require(session, actor, Action.edit, step, kind=plan.term("step").lower())
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     problems: list[FieldProblem] = []
-    _check_in_period(plan, "due", changes.get("due"), problems)
+    scheduled_window(plan).check(changed_dates(step, changes, ("due",)), problems)
+    # When a step was done is a fact, not a plan: work may be done before the period starts.
+    SANE.check(changed_dates(step, changes, ("done_on",)), problems)
     if changes.get("done_on") and changes["done_on"] > dt.date.today():
         problems.append(FieldProblem("done_on", "cannot be in the future"))
     if problems:

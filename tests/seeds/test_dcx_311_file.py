@@ -27,6 +27,7 @@ def test_organization_and_plan(plan: PlanFile) -> None:
     assert plan.organization.slug == "department-of-customer-experience"
     assert plan.plan.slug == "dcx-311-strategic-plan"
     assert plan.plan.adopted_on is None  # the source gives no date
+    assert (plan.plan.period_start, plan.plan.period_end) == (None, None)  # nor a period
     assert {d.code: d.name for d in plan.departments}["311"] == "311 Contact Center"
 
 

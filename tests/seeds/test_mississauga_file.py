@@ -50,6 +50,8 @@ def test_organization_plan_and_terminology(plan: PlanFile) -> None:
     assert p.published is True
     assert p.schedule == "relative"
     assert p.schedule_origin == dt.date(2018, 1, 1)  # assumption, see the file's comment
+    # The "4-year strategy": its Year 1 … Year 4 from that origin (a reading, commented).
+    assert (p.period_start, p.period_end) == (dt.date(2018, 1, 1), dt.date(2021, 12, 31))
     t = p.terminology
     assert (t.focus_area, t.focus_areas) == ("Key area", "Key areas")
     assert (t.strategy, t.strategies) == ("Initiative", "Initiatives")

@@ -44,6 +44,7 @@ def test_program(program: PlanFile) -> None:
     assert p.title == "Customer Service Officers Program"
     assert p.owning_department is None
     assert p.adopted_on is None  # the session's year is not given
+    assert (p.period_start, p.period_end) == (None, None)  # "the first year", undated
     assert "October 9" in p.summary and "Customer Service Week" in p.summary
     assert "one realistic but impactful area of focus for the first year of their plans" in (
         p.summary
@@ -63,5 +64,6 @@ def test_fleet_plan(fleet: PlanFile) -> None:
     )
     assert p.mission == ""  # not given in the source
     assert p.adopted_on is None
+    assert (p.period_start, p.period_end) == (None, None)
     # The source names neither the area of focus nor the metrics: nothing is invented.
     assert fleet.focus_areas == [] and fleet.metrics == [] and fleet.goals == []

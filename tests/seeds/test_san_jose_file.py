@@ -32,6 +32,9 @@ def test_organization_plan_and_terminology(plan: PlanFile) -> None:
     assert plan.organization.slug == "san-jose"
     assert plan.plan.slug == "san-jose-customer-service"
     assert str(plan.plan.adopted_on) == "2023-03-07"
+    # "spans approximately three- and one-half years", read from the adoption date (a reading,
+    # commented in the file).
+    assert (str(plan.plan.period_start), str(plan.plan.period_end)) == ("2023-03-07", "2026-09-06")
     assert plan.plan.published is True
     t = plan.plan.terminology
     assert (t.focus_area, t.focus_areas) == ("Recommendation theme", "Recommendation themes")

@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Iterable
 
 from app.models.enums import ScheduleStyle
+from app.services.plan_file.dates import check_dates
 from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
 from app.services.plan_file.schema import PlanFile, StrategyIn
-from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, quarter_start
+from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, QuarterError, quarter_start
 
 
 class _Collector:
@@ -96,6 +97,7 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
 
     known(("plan", "owning_department"), plan.plan.owning_department, departments, "department")
     _check_schedule(plan, report)
+    check_dates(plan, report.add, every_strategy(plan))
     for i, fa in enumerate(plan.focus_areas):
         if fa.active_from and fa.active_to and fa.active_to < fa.active_from:
             report.add(("focus_areas", i, "active_to"), "is before active_from")
@@ -153,11 +155,10 @@ def _check_schedule(plan: PlanFile, report: _Collector) -> None:
                     f"must be written like '{example}' on a {plan.plan.schedule} schedule",
                 )
                 ok = False
-        if (
-            ok
-            and start
-            and end
-            and (not relative or origin)
-            and quarter_start(end, origin) < quarter_start(start, origin)
-        ):
-            report.add(loc + (names[1],), f"{end} is before {start}")
+        if ok and start and end and (not relative or origin):
+            try:
+                ordered = quarter_start(end, origin) >= quarter_start(start, origin)
+            except QuarterError:  # a quarter outside the calendar: check_dates names it
+                continue
+            if not ordered:
+                report.add(loc + (names[1],), f"{end} is before {start}")

@@ -93,7 +93,8 @@ class TestPlanList:
             assert text_of(headline) == "Overdue 1 of 2 recommendations is overdue: 1.1"
             san = text_of(soup.select("section.org-plans")[0])
             assert "Customer Service Vision and Standards" in san
-            assert "Period Not stated" in san and "Adopted 2023-03-07" in san
+            # The period the seed reads from "three- and one-half years" after adoption.
+            assert "Period 2023 – 2026" in san and "Adopted 2023-03-07" in san
             assert "11 of 11 recommendations are not started" in san
 
     def test_the_headline_follows_the_worst_strategy(self, session: Session, tiny: Plan) -> None:
