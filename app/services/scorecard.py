@@ -97,6 +97,7 @@ class MeasurementRow(NamedTuple):
     note: str
     entered_by_id: int | None
     updated_at: dt.datetime | None
+    version: int = 1  # what a void form sends back
 
 
 @dataclass
@@ -311,6 +312,7 @@ def _metric_cards(
             Measurement.note,
             Measurement.entered_by_id,
             Measurement.updated_at,
+            Measurement.version,
         )
         .where(col(Measurement.metric_id).in_(ids), is_live(Measurement))
         .order_by(Measurement.metric_id, Measurement.period)

@@ -31,6 +31,7 @@ fill fails its tests, naming the route.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
@@ -56,7 +57,7 @@ from app.auth import (
 from app.db import get_engine, reset_engine
 from app.main import create_app
 from app.models import Department, Organization, Plan
-from app.models.metric import MetricCreate, TargetIn
+from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate
 from app.models.strategy import StepCreate, StrategyCreate
 from app.services import (
@@ -216,6 +217,8 @@ class Items:
     quick_win: Row
     archived_quick_win: Row
     metric: Row
+    metric_code: str
+    measurement: Row  # a value of `metric` (to void)
     archived_metric: Row
     user: Row  # a viewer of this side's department, with a password (for sign-in and admin)
     username: str
@@ -290,6 +293,12 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
     )
     m, old_m = metric(f"M{side}"), metric(f"M{side}-old")
     metrics.set_metric_archived(session=session, metric=old_m, version=1, archived=True, actor=cli)
+    value = metrics.record_measurement(
+        session=session,
+        metric=m,
+        data=MeasurementIn(period=dt.date(2024, 2, 1), value=70),
+        actor=cli,
+    )
     org = session.get(Organization, plan.organization_id)
     assert org is not None
     username = f"target-{side.lower()}"
@@ -318,6 +327,8 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         quick_win=row(qw),
         archived_quick_win=row(old_qw),
         metric=row(m),
+        metric_code=m.code,
+        measurement=row(value),
         archived_metric=row(old_m),
         user=row(user),
         username=username,
@@ -592,6 +603,13 @@ SPECS: dict[tuple[str, str], Spec] = {
             json={"period": "2024-03-01", "value": 71},
         ),
     ),
+    ("POST", f"{API}/measurements/{{measurement_id}}/void"): Spec(
+        Do.measure,
+        lambda i: Req(
+            f"{API}/measurements/{i.measurement.id}/void",
+            json={**_version(i.measurement), "reason": "Typed into the wrong metric."},
+        ),
+    ),
     ("POST", f"{API}/metrics/{{metric_id}}/archive"): Spec(
         Do.edit,
         lambda i: Req(f"{API}/metrics/{i.metric.id}/archive", json=_version(i.metric)),
@@ -625,6 +643,13 @@ SPECS: dict[tuple[str, str], Spec] = {
         lambda i: Req(
             f"/my-work/metrics/{i.metric.id}/measurements",
             form={"period": "2024-03", "value": "71"},
+        ),
+    ),
+    ("POST", "/plans/{slug}/scorecard/{metric_code}/measurements/{measurement_id}/void"): Spec(
+        Do.measure,
+        lambda i: Req(
+            f"/plans/{i.plan}/scorecard/{i.metric_code}/measurements/{i.measurement.id}/void",
+            form={"version": str(i.measurement.version), "reason": "Typed ×10."},
         ),
     ),
     ("POST", "/my-work/quick-wins/{quick_win_id}/progress"): Spec(
