@@ -34,7 +34,7 @@ def void_measurement(
     if metric is None or plan is None or metric.archived_at or plan.archived_at:
         # An archived metric's values are kept as they were when it was archived.
         raise NotFound(f"No measurement with id {measurement.id}.")
-    require(session, actor, Action.record_measurement, metric, kind=KIND)
+    require(session, actor, Action.void_measurement, metric, kind=KIND)
     if measurement.archived_at is not None:
         raise ValidationFailed.one("version", "this measurement is already voided")
     reason = data.reason.strip()

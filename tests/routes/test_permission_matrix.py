@@ -12,9 +12,10 @@ app/services/permissions.py, so a mistake there fails here:
 - anonymous: nothing but signing in;
 - viewer: reads; manages only their own account (API tokens, signing out);
 - lead: changes, archives and adds to the strategies, steps, quick wins and metrics their
-  department owns, posts their progress, and records measurements for their metrics;
+  department owns, posts their progress, and records (and voids) measurements for their metrics;
 - coordinator: posts progress (status, % progress, narrative) on strategies and quick wins anywhere
-  in their organisation; nothing else (no item edits, no steps ticked, no measurements, no
+  in their organisation, and voids a wrong measurement there (issue 8: "voided by its department
+  or a coordinator"); nothing else (no item edits, no steps ticked, no measurements recorded, no
   archiving): what app/services/permissions.py and tests/routes/pages/test_my_work.py hold;
 - admin: everything, restoring archived items and managing users alone; an administrator runs the
   installation, so this includes other organisations' items (as `decide()` and `can_read_plan`
@@ -86,6 +87,7 @@ class Do(StrEnum):
     edit = "edit"  # change the item itself, add to it, archive it, revise its target
     progress = "progress"  # status, % progress and narrative of a strategy or quick win
     measure = "measure"  # record a metric's measurement
+    void = "void"  # void a wrong measurement
     restore = "restore"  # bring an archived item back
     manage_users = "manage_users"
     own_account = "own_account"  # create one's own API token
@@ -117,13 +119,19 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.edit: Scope.department,
         Do.progress: Scope.department,
         Do.measure: Scope.department,
+        Do.void: Scope.department,
     },
-    "coordinator": {**_EVERYONE_SIGNED_IN, Do.progress: Scope.organisation},
+    "coordinator": {
+        **_EVERYONE_SIGNED_IN,
+        Do.progress: Scope.organisation,
+        Do.void: Scope.organisation,
+    },
     "admin": {
         **_EVERYONE_SIGNED_IN,
         Do.edit: Scope.any,
         Do.progress: Scope.any,
         Do.measure: Scope.any,
+        Do.void: Scope.any,
         Do.restore: Scope.any,
         Do.manage_users: Scope.any,
     },
@@ -604,7 +612,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
     ),
     ("POST", f"{API}/measurements/{{measurement_id}}/void"): Spec(
-        Do.measure,
+        Do.void,
         lambda i: Req(
             f"{API}/measurements/{i.measurement.id}/void",
             json={**_version(i.measurement), "reason": "Typed into the wrong metric."},
@@ -646,7 +654,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
     ),
     ("POST", "/plans/{slug}/scorecard/{metric_code}/measurements/{measurement_id}/void"): Spec(
-        Do.measure,
+        Do.void,
         lambda i: Req(
             f"/plans/{i.plan}/scorecard/{i.metric_code}/measurements/{i.measurement.id}/void",
             form={"version": str(i.measurement.version), "reason": "Typed ×10."},
@@ -822,7 +830,7 @@ def test_permission_matrix(
     if expect == Expect.allow:
         assert _accepted(answer), f"{said}, expected to be allowed\n{body}"
         assert changed, f"{said} was accepted but changed nothing"
-        if spec.do in (Do.edit, Do.progress, Do.measure, Do.restore):
+        if spec.do in (Do.edit, Do.progress, Do.measure, Do.void, Do.restore):
             assert history_after > history_before, f"{said}: a change without history"
     elif expect == Expect.refuse:
         assert not _accepted(answer), f"{said}: UNEXPECTED SUCCESS\n{body}"

@@ -292,7 +292,8 @@ def record_measurement(
     "/measurements/{measurement_id}/void",
     summary="Void a wrong measurement",
     description="A value that should never have been recorded leaves the charts and statuses "
-    "but stays in the history and the list of measurements (`include_archived=true`), with "
+    "but stays in the history and in the list of measurements (`include_archived=true`, for "
+    "administrators), with "
     "who voided it and the `reason`. Its department and coordinators may void it. Send the "
     "`version` you voided (If-Match may name it too). Recording a value for that period again "
     "replaces it.",

@@ -116,7 +116,7 @@ def metric_page_answer(
         card=card,
         internal=internal,
         can_void=internal
-        and can(session, user, Action.record_measurement, card.metric, kind="metric"),
+        and can(session, user, Action.void_measurement, card.metric, kind="metric"),
         voided=measurement_voids.voided_measurements(session=session, metric=card.metric)
         if internal
         else [],
