@@ -180,9 +180,11 @@ class TestVoid:
         assert body["voided_by_id"] == people.cc_lead.id
         listed = lead.get(f"{API}/metrics/{ids.fcr}/measurements").json()["items"]
         assert [m["value"] for m in listed] == [78]
-        everything = client_for(people.admin).get(
-            f"{API}/metrics/{ids.fcr}/measurements", params={"include_archived": "true"}
-        ).json()["items"]
+        everything = (
+            client_for(people.admin)
+            .get(f"{API}/metrics/{ids.fcr}/measurements", params={"include_archived": "true"})
+            .json()["items"]
+        )
         assert [m["value"] for m in everything] == [83, 78]
         entry = history(session, "measurement", june.id)[-1]
         assert (entry["action"], entry["actor"], entry["note"]) == (
