@@ -215,4 +215,3 @@ class TestVoid:
         assert measurement_voids.correction_words("minutes", 4.5, 4 + 22 / 60) == (
             "was 4:30, now 4:22"
         )
-

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from app.services.plan_file.schema import PlanFile
+from app.services.plan_file.yaml_scalars import PlanFileLoader
 
 Loc = tuple[str | int, ...]
 
@@ -101,8 +102,8 @@ def _clean_loc(loc: Loc) -> Loc:
 
 def parse_plan_text(text: str, *, source: str = "<plan file>") -> tuple[PlanFile, LineIndex]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=PlanFileLoader)
+        data = yaml.load(text, Loader=PlanFileLoader)  # noqa: S506 (a SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
