@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from app.models import HistoryEntry, Measurement, Metric
+from app.models import HistoryEntry, Measurement, Metric, MetricTarget
 from app.models.metric import MeasurementIn, MeasurementVoid, MetricCreate, MetricUpdate
-from app.services import measurement_voids, metrics, scorecard
+from app.services import measurement_voids, metrics, rollup, scorecard
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.history import Actor
+from app.services.rollup import format_value
 from tests.factories import make_person, make_tiny_plan
 
 CLI = Actor(name="test")
@@ -214,4 +215,43 @@ class TestVoid:
         assert measurement_voids.correction_words("percent", 705, 70.5) == "was 705%, now 70.5%"
         assert measurement_voids.correction_words("minutes", 4.5, 4 + 22 / 60) == (
             "was 4:30, now 4:22"
+        )
+
+
+class TestWording:
+    @pytest.mark.parametrize(
+        ("number", "unit", "shown"),
+        [
+            (4 + 22 / 60, "minutes", "4:22"),
+            (3, "minutes", "3 minutes"),
+            (1, "minutes", "1 minute"),
+            (31, "seconds", "31 s"),
+            (70.5, "percent", "70.5%"),
+        ],
+    )
+    def test_durations_are_shown_as_the_sources_write_them(
+        self, number: float, unit: str, shown: str
+    ) -> None:
+        assert format_value(number, unit) == shown
+
+    def test_percentage_gaps_are_points_and_waits_read_as_clocks(self) -> None:
+        def reason(value: float, target: float, comparator: str, unit: str) -> str:
+            return rollup.metric_status(
+                direction="higher" if comparator == "at_least" else "lower",
+                targets=[MetricTarget(metric_id=1, value=target, comparator=comparator)],
+                latest_value=value,
+                latest_period=dt.date(2025, 6, 1),
+                tolerance=None,
+                unit=unit,
+            ).reason
+
+        assert reason(84, 85, "at_least", "percent") == (
+            "84% against a target of at least 85%: 1 point below,"
+            " within the tolerance of 4.25 points"
+        )
+        assert reason(4 + 22 / 60, 3, "at_most", "minutes") == (
+            "4:22 against a target of at most 3 minutes: 1:22 above, beyond the tolerance of 0:09"
+        )
+        assert reason(31, 30, "at_most", "seconds") == (
+            "31 s against a target of at most 30 s: 1 s above, within the tolerance of 1.5 s"
         )
