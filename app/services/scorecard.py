@@ -59,7 +59,13 @@ DIRECTION_WORDS: dict[str, str] = {
     "hold": "Hold steady",
 }
 # What a chart's value axis reads, as a suffix of each tick ("85%", "10 min").
-AXIS_SUFFIX: dict[str, str] = {"percent": "%", "minutes": " min", "hours": " h", "days": " d"}
+AXIS_SUFFIX: dict[str, str] = {
+    "percent": "%",
+    "seconds": " s",
+    "minutes": " min",
+    "hours": " h",
+    "days": " d",
+}
 
 
 def target_text(target: MetricTarget | None, unit: str) -> str:
