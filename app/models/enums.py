@@ -58,6 +58,7 @@ class QuickWinStatus(StrEnum):
 
 class Unit(StrEnum):
     percent = "percent"
+    seconds = "seconds"
     minutes = "minutes"
     hours = "hours"
     days = "days"

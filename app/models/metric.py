@@ -63,6 +63,10 @@ class Metric(Versioned, table=True):
     baseline_value: float | None = None
     baseline_date: dt.date | None = None
     baseline_note: str = Field(default="", sa_type=Text)
+    # The metric's own range for a measurement, replacing its unit's (a percentage is 0–100):
+    # None keeps the unit's side. app.services.measurement_rules applies them.
+    bound_min: float | None = None
+    bound_max: float | None = None
 
 
 class MetricTarget(Timestamped, table=True):
@@ -92,6 +96,25 @@ class Measurement(Versioned, table=True):
     value: float
     note: str = Field(default="", sa_type=Text)
     entered_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # A voided measurement is archived (gone from charts and statuses) and says who voided it
+    # and why; the history keeps the value it had.
+    void_reason: str = Field(default="", sa_type=Text)
+    voided_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class BoundsIn(pd.BaseModel):
+    """A metric's own range for its values; each side given replaces the unit's."""
+
+    model_config = pd.ConfigDict(extra="forbid")
+
+    min: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
+    max: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
+
+    @pd.model_validator(mode="after")
+    def _ordered(self) -> BoundsIn:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not be above max")
+        return self
 
 
 class TargetIn(ClientInput):
@@ -119,6 +142,7 @@ class MetricCreate(ClientInput):
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
+    bounds: BoundsIn | None = None
     target: TargetIn | None = None
 
 
@@ -136,6 +160,7 @@ class MetricUpdate(ClientInput):
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
+    bounds: BoundsIn | None = None
 
 
 class MeasurementIn(ClientInput):
@@ -146,3 +171,10 @@ class MeasurementIn(ClientInput):
     value: float = pd.Field(ge=-1e12, le=1e12, allow_inf_nan=False)
     note: str = pd.Field(default="", max_length=2_000)
     version: int | None = pd.Field(default=None, ge=1, le=MAX_ID)
+
+
+class MeasurementVoid(pd.BaseModel):
+    """Why a wrong value is voided: kept with it and in the history."""
+
+    version: int = pd.Field(ge=1, le=MAX_ID)
+    reason: str = pd.Field(min_length=1, max_length=2_000)

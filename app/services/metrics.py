@@ -24,6 +24,7 @@ from app.models.metric import MeasurementIn, MetricCreate, MetricUpdate, TargetI
 from app.services.editing import save_changes, stale_edit
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.history import Actor, record_change
+from app.services.measurement_rules import check_measurement
 from app.services.permissions import Action, require
 from app.services.plan_dates import SANE, changed_dates, scheduled_window
 
@@ -93,8 +94,15 @@ def _check_dates(
         scheduled_window(plan).check({"target.effective_from": target.effective_from}, problems)
 
 
+def _bound_columns(bounds: dict | None) -> dict[str, float | None]:
+    """The API's and plan file's `bounds` ({min, max}, or null for the unit's) as columns."""
+    bounds = bounds or {}
+    return {"bound_min": bounds.get("min"), "bound_max": bounds.get("max")}
+
+
 def create_metric(*, session: Session, plan: Plan, data: MetricCreate, actor: Actor) -> Metric:
-    values = data.model_dump(exclude={"target"})
+    values = data.model_dump(exclude={"target", "bounds"})
+    values.update(_bound_columns(data.model_dump()["bounds"]))
     metric = Metric(plan_id=plan.id, **values)  # type: ignore[arg-type]
     require(session, actor, Action.edit, metric, kind=KIND)
     problems = _check_references(session, plan, values)
@@ -134,6 +142,8 @@ def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor
     plan = _plan(session, metric)
     require(session, actor, Action.edit, metric, kind=KIND)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "bounds" in changes:
+        changes.update(_bound_columns(changes.pop("bounds")))
     if "department_id" in changes:
         require(
             session,
@@ -241,11 +251,11 @@ def record_measurement(
     client names its version, so two people entering the same month cannot overwrite each other."""
     plan = _plan(session, metric)
     require(session, actor, Action.record_measurement, metric, kind=KIND)
-    today = today or dt.date.today()
-    if data.period > today:
-        raise ValidationFailed.one(
-            "period", f"{data.period} is in the future; record a value once its period has begun"
-        )
+    problems = check_measurement(
+        plan, metric, period=data.period, value=data.value, today=today or dt.date.today()
+    )
+    if problems:
+        raise ValidationFailed(problems)
     existing = session.exec(
         select(Measurement).where(
             Measurement.metric_id == metric.id, Measurement.period == data.period
@@ -279,7 +289,13 @@ def record_measurement(
             session=session,
             item=existing,
             expected_version=existing.version,
-            changes={"value": data.value, "note": data.note, "archived_at": None},
+            changes={
+                "value": data.value,
+                "note": data.note,
+                "archived_at": None,
+                "void_reason": "",
+                "voided_by_id": None,
+            },
             actor=actor,
             subject_type=SubjectType.measurement,
             label=label,

@@ -41,6 +41,9 @@ class Action(StrEnum):
     archive = "archive"
     restore = "restore"
     record_measurement = "record_measurement"
+    # Voiding a wrong value: its department, as for recording, and coordinators too, who watch
+    # every figure the council sees and must be able to take a wrong one out of it.
+    void_measurement = "void_measurement"
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,12 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
     if user.role == Role.viewer:
         return Decision(False, "Viewers can read the plan but not change it.")
     if user.role == Role.coordinator:
-        if action == Action.progress:
+        if action in (Action.progress, Action.void_measurement):
             return ALLOWED
         return Decision(
             False,
-            "Coordinators change status and narrative; the item itself is changed by the "
-            "owning department's lead or an administrator.",
+            "Coordinators change status and narrative and void wrong values; the item itself "
+            "is changed by the owning department's lead or an administrator.",
         )
     # A department lead.
     if owner.department_id is None:

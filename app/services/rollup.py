@@ -251,15 +251,46 @@ def _met(value: float, target: float, comparator: Comparator) -> bool:
             return not equal and value < target
 
 
-_UNIT_SUFFIX = {"percent": "%", "minutes": " minutes", "hours": " hours", "days": " days"}
+_UNIT_SUFFIX = {
+    "percent": "%",
+    "seconds": " s",
+    "minutes": " minutes",
+    "hours": " hours",
+    "days": " days",
+}
+
+
+def _clock(number: float) -> str | None:
+    """Minutes with seconds as the plans write a wait ("4:22"), or None for whole minutes."""
+    total = round(abs(number) * 60)
+    if total % 60 == 0:
+        return None
+    return f"{'-' if number < 0 else ''}{total // 60}:{total % 60:02d}"
 
 
 def _fmt(number: float, unit: str | None = None) -> str:
-    """At most two decimals, no trailing zeros, thousands separated: what people write."""
+    """At most two decimals, no trailing zeros, thousands separated: what people write.
+    Minutes with seconds read as a clock ("4:22"), as the plans write a wait."""
+    if unit == "minutes":
+        clock = _clock(number)
+        if clock is not None:
+            return clock
     text = f"{number:,.2f}".rstrip("0").rstrip(".")
     if text in ("0", "-0") and number != 0:
         text = f"{number:.3g}"
-    return text + _UNIT_SUFFIX.get(unit or "", "")
+    suffix = _UNIT_SUFFIX.get(unit or "", "")
+    if text == "1" and suffix.endswith("s") and len(suffix) > 2:
+        suffix = suffix[:-1]  # "1 minute", not "1 minutes"
+    return text + suffix
+
+
+def _difference(gap: float, unit: str | None) -> str:
+    """A difference between two values: percentages differ by points (82% against 86% is 4
+    points, not "4%", which would read as 4% of 86)."""
+    if unit == "percent":
+        amount = _fmt(gap)
+        return f"{amount} point" if amount == "1" else f"{amount} points"
+    return _fmt(gap, unit)
 
 
 def format_value(number: float, unit: str | None = None) -> str:
@@ -363,8 +394,9 @@ def metric_status(
         return MetricStatus(verdict.code, f"{against}: met")
     if verdict.how == "better":
         return MetricStatus(verdict.code, f"{against}: better than target")
-    miss = f"{against}: {_fmt(verdict.gap, unit)} off"
-    tolerance_text = _fmt(verdict.allowed, unit)
+    side = "above" if latest_value > target.value else "below"
+    miss = f"{against}: {_difference(verdict.gap, unit)} {side}"
+    tolerance_text = _difference(verdict.allowed, unit)
     if verdict.how == "within":
         return MetricStatus(verdict.code, f"{miss}, within the tolerance of {tolerance_text}")
     return MetricStatus(verdict.code, f"{miss}, beyond the tolerance of {tolerance_text}")

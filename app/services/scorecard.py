@@ -59,7 +59,13 @@ DIRECTION_WORDS: dict[str, str] = {
     "hold": "Hold steady",
 }
 # What a chart's value axis reads, as a suffix of each tick ("85%", "10 min").
-AXIS_SUFFIX: dict[str, str] = {"percent": "%", "minutes": " min", "hours": " h", "days": " d"}
+AXIS_SUFFIX: dict[str, str] = {
+    "percent": "%",
+    "seconds": " s",
+    "minutes": " min",
+    "hours": " h",
+    "days": " d",
+}
 
 
 def target_text(target: MetricTarget | None, unit: str) -> str:
@@ -97,6 +103,7 @@ class MeasurementRow(NamedTuple):
     note: str
     entered_by_id: int | None
     updated_at: dt.datetime | None
+    version: int = 1  # what a void form sends back
 
 
 @dataclass
@@ -311,6 +318,7 @@ def _metric_cards(
             Measurement.note,
             Measurement.entered_by_id,
             Measurement.updated_at,
+            Measurement.version,
         )
         .where(col(Measurement.metric_id).in_(ids), is_live(Measurement))
         .order_by(Measurement.metric_id, Measurement.period)

@@ -12,9 +12,10 @@ app/services/permissions.py, so a mistake there fails here:
 - anonymous: nothing but signing in;
 - viewer: reads; manages only their own account (API tokens, signing out);
 - lead: changes, archives and adds to the strategies, steps, quick wins and metrics their
-  department owns, posts their progress, and records measurements for their metrics;
+  department owns, posts their progress, and records (and voids) measurements for their metrics;
 - coordinator: posts progress (status, % progress, narrative) on strategies and quick wins anywhere
-  in their organisation; nothing else (no item edits, no steps ticked, no measurements, no
+  in their organisation, and voids a wrong measurement there (issue 8: "voided by its department
+  or a coordinator"); nothing else (no item edits, no steps ticked, no measurements recorded, no
   archiving): what app/services/permissions.py and tests/routes/pages/test_my_work.py hold;
 - admin: everything, restoring archived items and managing users alone; an administrator runs the
   installation, so this includes other organisations' items (as `decide()` and `can_read_plan`
@@ -31,6 +32,7 @@ fill fails its tests, naming the route.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
@@ -56,7 +58,7 @@ from app.auth import (
 from app.db import get_engine, reset_engine
 from app.main import create_app
 from app.models import Department, Organization, Plan
-from app.models.metric import MetricCreate, TargetIn
+from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate
 from app.models.strategy import StepCreate, StrategyCreate
 from app.services import (
@@ -85,6 +87,7 @@ class Do(StrEnum):
     edit = "edit"  # change the item itself, add to it, archive it, revise its target
     progress = "progress"  # status, % progress and narrative of a strategy or quick win
     measure = "measure"  # record a metric's measurement
+    void = "void"  # void a wrong measurement
     restore = "restore"  # bring an archived item back
     manage_users = "manage_users"
     own_account = "own_account"  # create one's own API token
@@ -116,13 +119,19 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.edit: Scope.department,
         Do.progress: Scope.department,
         Do.measure: Scope.department,
+        Do.void: Scope.department,
     },
-    "coordinator": {**_EVERYONE_SIGNED_IN, Do.progress: Scope.organisation},
+    "coordinator": {
+        **_EVERYONE_SIGNED_IN,
+        Do.progress: Scope.organisation,
+        Do.void: Scope.organisation,
+    },
     "admin": {
         **_EVERYONE_SIGNED_IN,
         Do.edit: Scope.any,
         Do.progress: Scope.any,
         Do.measure: Scope.any,
+        Do.void: Scope.any,
         Do.restore: Scope.any,
         Do.manage_users: Scope.any,
     },
@@ -216,6 +225,8 @@ class Items:
     quick_win: Row
     archived_quick_win: Row
     metric: Row
+    metric_code: str
+    measurement: Row  # a value of `metric` (to void)
     archived_metric: Row
     user: Row  # a viewer of this side's department, with a password (for sign-in and admin)
     username: str
@@ -290,6 +301,12 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
     )
     m, old_m = metric(f"M{side}"), metric(f"M{side}-old")
     metrics.set_metric_archived(session=session, metric=old_m, version=1, archived=True, actor=cli)
+    value = metrics.record_measurement(
+        session=session,
+        metric=m,
+        data=MeasurementIn(period=dt.date(2024, 2, 1), value=70),
+        actor=cli,
+    )
     org = session.get(Organization, plan.organization_id)
     assert org is not None
     username = f"target-{side.lower()}"
@@ -318,6 +335,8 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         quick_win=row(qw),
         archived_quick_win=row(old_qw),
         metric=row(m),
+        metric_code=m.code,
+        measurement=row(value),
         archived_metric=row(old_m),
         user=row(user),
         username=username,
@@ -592,6 +611,13 @@ SPECS: dict[tuple[str, str], Spec] = {
             json={"period": "2024-03-01", "value": 71},
         ),
     ),
+    ("POST", f"{API}/measurements/{{measurement_id}}/void"): Spec(
+        Do.void,
+        lambda i: Req(
+            f"{API}/measurements/{i.measurement.id}/void",
+            json={**_version(i.measurement), "reason": "Typed into the wrong metric."},
+        ),
+    ),
     ("POST", f"{API}/metrics/{{metric_id}}/archive"): Spec(
         Do.edit,
         lambda i: Req(f"{API}/metrics/{i.metric.id}/archive", json=_version(i.metric)),
@@ -625,6 +651,13 @@ SPECS: dict[tuple[str, str], Spec] = {
         lambda i: Req(
             f"/my-work/metrics/{i.metric.id}/measurements",
             form={"period": "2024-03", "value": "71"},
+        ),
+    ),
+    ("POST", "/plans/{slug}/scorecard/{metric_code}/measurements/{measurement_id}/void"): Spec(
+        Do.void,
+        lambda i: Req(
+            f"/plans/{i.plan}/scorecard/{i.metric_code}/measurements/{i.measurement.id}/void",
+            form={"version": str(i.measurement.version), "reason": "Typed ×10."},
         ),
     ),
     ("POST", "/my-work/quick-wins/{quick_win_id}/progress"): Spec(
@@ -797,7 +830,7 @@ def test_permission_matrix(
     if expect == Expect.allow:
         assert _accepted(answer), f"{said}, expected to be allowed\n{body}"
         assert changed, f"{said} was accepted but changed nothing"
-        if spec.do in (Do.edit, Do.progress, Do.measure, Do.restore):
+        if spec.do in (Do.edit, Do.progress, Do.measure, Do.void, Do.restore):
             assert history_after > history_before, f"{said}: a change without history"
     elif expect == Expect.refuse:
         assert not _accepted(answer), f"{said}: UNEXPECTED SUCCESS\n{body}"

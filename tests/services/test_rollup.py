@@ -417,11 +417,12 @@ class TestMetricStatus:
 
     def test_reason_states_value_target_gap_and_tolerance(self) -> None:
         assert judge(82, [Target(85, "at_least")], unit="percent").reason == (
-            "82% against a target of at least 85%: 3% off, within the tolerance of 4.25%"
+            "82% against a target of at least 85%: 3 points below,"
+            " within the tolerance of 4.25 points"
         )
         assert judge(12, [Target(10, "at_most")], "lower", unit="minutes").reason == (
-            "12 minutes against a target of at most 10 minutes: 2 minutes off,"
-            " beyond the tolerance of 0.5 minutes"
+            "12 minutes against a target of at most 10 minutes: 2 minutes above,"
+            " beyond the tolerance of 0:30"
         )
         assert judge(91, [Target(90, "at_least")]).reason == (
             "91 against a target of at least 90: met"

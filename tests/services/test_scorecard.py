@@ -110,8 +110,8 @@ def test_pages_of_the_filtered_metrics_with_every_status_counted(session: Sessio
     card = scorecard.load_metric_card(session=session, plan=plan, code="M0")
     assert [p.status.reason for p in card.points] == [
         "9 minutes against a target of at most 10 minutes: met",
-        "11 minutes against a target of at most 10 minutes: 1 minutes off, beyond the tolerance"
-        " of 0.5 minutes",
+        "11 minutes against a target of at most 10 minutes: 1 minute above, beyond the tolerance"
+        " of 0:30",
     ]
 
 

@@ -236,3 +236,7 @@ AnyMetric = Annotated[Metric, Depends(_item_loader(_get_metric, "metric_id", "ye
 ReadableMeasurement = Annotated[
     Measurement, Depends(_item_loader(_get_measurement, "measurement_id", "ask"))
 ]
+# Voiding finds a voided measurement too, so a second void is told it already is one.
+AnyMeasurement = Annotated[
+    Measurement, Depends(_item_loader(_get_measurement, "measurement_id", "yes"))
+]

@@ -1,5 +1,5 @@
 """Metrics with their dated targets, and their measurements: read, create, change, revise the
-target, record a value, archive and restore."""
+target, record a value, void a wrong one, archive and restore."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from sqlmodel import Session
 from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Metric
-from app.models.metric import MeasurementIn, MetricCreate, TargetIn
+from app.models.metric import MeasurementIn, MeasurementVoid, MetricCreate, TargetIn
 from app.routes.api.deps import (
     CREATE_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
+    AnyMeasurement,
     AnyMetric,
     IncludeArchived,
     LiveMetric,
@@ -37,7 +38,7 @@ from app.routes.api.versions import (
     with_etag,
     with_version,
 )
-from app.services import catalog, metrics
+from app.services import catalog, measurement_voids, metrics
 
 router = APIRouter(tags=["metrics"])
 
@@ -285,3 +286,36 @@ def record_measurement(
         response.status_code = 200
         return with_etag(response, answer)
     return created(request, response, "api_measurement", answer, measurement_id=row.id)
+
+
+@router.post(
+    "/measurements/{measurement_id}/void",
+    summary="Void a wrong measurement",
+    description="A value that should never have been recorded leaves the charts and statuses "
+    "but stays in the history and in the list of measurements (`include_archived=true`, for "
+    "administrators), with "
+    "who voided it and the `reason`. Its department and coordinators may void it. Send the "
+    "`version` you voided (If-Match may name it too). Recording a value for that period again "
+    "replaces it.",
+    response_model=MeasurementRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def void_measurement(
+    user: RequiredUser,
+    measurement: AnyMeasurement,
+    _json: Annotated[None, strict_json(MeasurementVoid)],
+    body: MeasurementVoid,
+    if_match: IfMatch,
+    session: SessionDep,
+    response: Response,
+) -> MeasurementRead:
+    expected = expected_version(if_match, body.version, current=measurement.version)
+    with precondition(expected):
+        measurement_voids.void_measurement(
+            session=session,
+            measurement=measurement,
+            data=MeasurementVoid(version=expected.version, reason=body.reason),
+            actor=actor_for(user),
+        )
+    read = MeasurementRead.model_validate(measurement)
+    return with_etag(response, measurement_for_reader(session, user, measurement, read))

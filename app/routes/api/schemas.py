@@ -324,6 +324,11 @@ class TargetRead(_Read):
     )
 
 
+class BoundsRead(_Read):
+    min: float | None = Field(description="The lowest value allowed; null: the unit's")
+    max: float | None = Field(description="The highest value allowed; null: the unit's")
+
+
 class MetricRead(_Editable):
     id: int
     plan_id: int
@@ -346,6 +351,10 @@ class MetricRead(_Editable):
     baseline_value: float | None
     baseline_date: dt.date | None
     baseline_note: str
+    bounds: BoundsRead | None = Field(
+        description="The metric's own range for a value, replacing its unit's (a percentage "
+        "is 0 to 100; counts and durations are 0 or more); null: the unit's"
+    )
     targets: list[TargetRead] = Field(
         description="Oldest first; a revision keeps the target it replaced"
     )
@@ -355,6 +364,9 @@ class MetricRead(_Editable):
         return cls.model_validate(
             {
                 **metric.model_dump(),
+                "bounds": None
+                if metric.bound_min is None and metric.bound_max is None
+                else {"min": metric.bound_min, "max": metric.bound_max},
                 "targets": [TargetRead.model_validate(t) for t in targets],
             }
         )
@@ -366,8 +378,16 @@ class MeasurementRead(_Editable):
     period: dt.date = Field(description="The first day of the period the value is for")
     value: float
     note: str | None = Field(description=INTERNAL_NOTE)
+    void_reason: str | None = Field(
+        description="Why the value was voided (its `archived_at` says when); empty while it "
+        "stands. Null when the reader may not see internal narratives"
+    )
+    voided_by_id: int | None = Field(
+        description="The user who voided it. Null while it stands, or when the reader may not "
+        "see internal narratives"
+    )
 
-    INTERNAL_FIELDS = ("note",)
+    INTERNAL_FIELDS = ("note", "void_reason", "voided_by_id")
 
 
 class JourneyRead(_Read):

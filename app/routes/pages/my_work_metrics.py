@@ -24,10 +24,13 @@ from app.routes.pages.form_input import (
 )
 from app.routes.pages.my_work import answer, failed, readable_item
 from app.routes.pages.my_work_presentation import FormState, month_label
-from app.services import metrics, work_items
+from app.services import catalog, metrics, work_items
 from app.services.errors import Conflict, ValidationFailed
+from app.services.measurement_rules import bounds_of
+from app.services.measurement_voids import correction_words
 from app.services.permissions import Action, require
 from app.services.rollup import format_value
+from app.services.typed_numbers import read_typed_number
 
 router = APIRouter(prefix="/my-work", include_in_schema=False)
 
@@ -70,13 +73,17 @@ def record_measurement(
     typed = {"period": period, "value": value, "note": note}
     # A correction names the version of the value it corrects; a new value names none.
     form = "correct" if version else "measurement"
+    earlier = None
     try:
+        number = read_typed_number(value, unit=metric.unit, bounds=bounds_of(metric))
         data = MeasurementIn(
             period=parse_period(period),
-            value=value.replace(",", "").strip() or None,  # type: ignore[arg-type]
+            value=number,
             note=note,
             version=blank_to_none(version),  # type: ignore[arg-type]
         )
+        earlier = catalog.measurement_for_period(session=session, metric=metric, period=data.period)
+        before = earlier.value if earlier is not None else None
         saved = metrics.record_measurement(session=session, metric=metric, data=data, actor=actor)
     except pd.ValidationError as exc:
         failed(session)
@@ -104,4 +111,7 @@ def record_measurement(
         state = FormState("correct", typed, conflict=exc, existing=not version)
         return _metric_answer(request, session, user, metric, state, 409)
     notice = f"{format_value(saved.value, metric.unit)} recorded for {month_label(saved.period)}."
+    if before is not None and before != saved.value:
+        words = correction_words(metric.unit, before, saved.value)
+        notice = f"{month_label(saved.period)} corrected: {words}."
     return _metric_answer(request, session, user, metric, FormState(form, notice=notice))

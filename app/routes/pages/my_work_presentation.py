@@ -78,10 +78,14 @@ def month_label(day: dt.date) -> str:
     return day.strftime("%B %Y")
 
 
-def plain(number: float | None) -> str:
-    """A stored value as an input's value: no thousands separators, no float noise."""
+def plain(number: float | None, unit: str | None = None) -> str:
+    """A stored value as an input's value: no thousands separators, no float noise; minutes
+    with seconds as the clock they were typed as ("4:22", which the form reads back)."""
     if number is None:
         return ""
+    if unit == "minutes" and number >= 0 and round(number * 60) % 60:
+        total = round(number * 60)
+        return f"{total // 60}:{total % 60:02d}"
     return f"{number:.6f}".rstrip("0").rstrip(".")
 
 

@@ -15,18 +15,26 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.models import Plan, User
 from app.routes.pages.form_input import page_number
+from app.services import measurement_voids
 from app.services import scorecard as scorecard_service
-from app.services.permissions import can_read_internal, require_read_plan
+from app.services.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.plan_tree import get_plan
 from app.services.rollup import LABELS
 from app.services.when import moment_text
 from app.templating import render
 
 router = APIRouter(prefix="/plans/{slug}/scorecard", include_in_schema=False)
+
+VOIDED_NOTICE = (
+    "The value was voided: it no longer counts in the chart or the status, and is listed "
+    "below with the reason."
+)
 
 # The statuses a metric can have, worst first, as the filter offers them.
 METRIC_STATUSES = ("off_track", "at_risk", "on_track", "no_target", "no_data")
@@ -73,12 +81,47 @@ def scorecard_page(
 
 @router.get("/{metric_code}")
 def metric_page(
-    request: Request, session: SessionDep, user: CurrentUser, slug: str, metric_code: str
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    metric_code: str,
+    voided: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
+    # Back from voiding a value (a redirect after the post): say what became of it.
+    notice = VOIDED_NOTICE if voided == "1" else ""
+    return metric_page_answer(request, session, user, plan, metric_code, notice=notice)
+
+
+def metric_page_answer(
+    request: Request,
+    session: Session,
+    user: User | None,
+    plan: Plan,
+    metric_code: str,
+    *,
+    void_errors: dict[int, str] | None = None,
+    void_typed: dict[int, str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> Response:
+    """The metric's page; after a refused void, with the message beside that value's reason."""
     card = scorecard_service.load_metric_card(session=session, plan=plan, code=metric_code)
     # Notes and who entered each value are internal: not for the public reading a published plan.
     internal = can_read_internal(user, plan)
-    context = _context(plan=plan, card=card, internal=internal)
-    return render(request, "scorecard/metric.html", context, block="metric")
+    context = _context(
+        plan=plan,
+        card=card,
+        internal=internal,
+        can_void=internal
+        and can(session, user, Action.void_measurement, card.metric, kind="metric"),
+        voided=measurement_voids.voided_measurements(session=session, metric=card.metric)
+        if internal
+        else [],
+        void_errors=void_errors or {},
+        void_typed=void_typed or {},
+        notice=notice,
+    )
+    return render(request, "scorecard/metric.html", context, block="metric", status_code=status)

@@ -93,6 +93,7 @@ def add_metrics(
                     period=period,
                     value=round(value, 2),
                     note="",
+                    void_reason="",
                     entered_by_id=entered_by,
                     created_at=entered,
                 )

@@ -3,7 +3,8 @@
 Pydantic checks each field on its own; this checks what needs the whole file: codes unique within
 the plan (a strategy's code across the focus areas and the top-level `strategies`), every
 department / goal / phase / statement / strategy code named somewhere is defined,
-quarters written in the plan's schedule style, spans and targets in order.
+quarters written in the plan's schedule style, spans and targets in order, measurements inside
+their metric's bounds and the plan's reporting window.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from app.models import Metric, Plan
 from app.models.enums import ScheduleStyle
+from app.services.measurement_rules import reporting_window, value_problem
 from app.services.plan_file.dates import check_dates
 from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
-from app.services.plan_file.schema import PlanFile, StrategyIn
+from app.services.plan_file.schema import MetricIn, PlanFile, StrategyIn
 from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, QuarterError, quarter_start
 
 
@@ -124,9 +127,35 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
                 report.add(
                     loc + ("measurements", k, "period"), f"period {ms.period} is given twice"
                 )
+        _check_measurements(plan, m, loc, report)
     for i, q in enumerate(plan.quick_wins):
         known(("quick_wins", i, "department"), q.department, departments, "department")
     return report.problems
+
+
+def _check_measurements(plan: PlanFile, m: MetricIn, loc: Loc, report: _Collector) -> None:
+    """The rules a measurement entered on a page obeys (app.services.measurement_rules): a
+    value inside the metric's bounds, a period inside the plan's reporting window."""
+    metric = Metric(
+        unit=m.unit,
+        bound_min=m.bounds.min if m.bounds else None,
+        bound_max=m.bounds.max if m.bounds else None,
+        baseline_date=m.baseline.date if m.baseline else None,
+    )
+    window = Plan(period_start=plan.plan.period_start, adopted_on=plan.plan.adopted_on)
+    window.period_end = plan.plan.period_end
+    for k, ms in enumerate(m.measurements):
+        here = loc + ("measurements", k)
+        problem = value_problem(metric, float(ms.value))
+        if problem is not None:
+            report.add(here + ("value",), problem.message)
+        start, end, why = reporting_window(window, metric)
+        if start is not None and ms.period < start:
+            report.add(
+                here + ("period",), f"{ms.period} is before this plan's measurements begin ({why})"
+            )
+        elif end is not None and ms.period > end:
+            report.add(here + ("period",), f"{ms.period} is after the plan's period ends")
 
 
 def _check_schedule(plan: PlanFile, report: _Collector) -> None:

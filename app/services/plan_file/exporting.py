@@ -32,6 +32,7 @@ from app.models.enums import ScheduleStyle
 from app.services.plan_file.schema import (
     FORMAT_VERSION,
     BaselineIn,
+    BoundsIn,
     DepartmentIn,
     FocusAreaIn,
     GoalIn,
@@ -223,6 +224,11 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             data_source=m.data_source,
             department=dept_code.get(m.department_id) if m.department_id else None,
             tolerance=m.tolerance,
+            bounds=(
+                None
+                if m.bound_min is None and m.bound_max is None
+                else BoundsIn(min=m.bound_min, max=m.bound_max)
+            ),
             baseline=(
                 BaselineIn(value=m.baseline_value, date=m.baseline_date, note=m.baseline_note)
                 if m.baseline_value is not None

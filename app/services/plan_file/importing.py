@@ -253,6 +253,8 @@ def _store(
             baseline_value=m.baseline.value if m.baseline else None,
             baseline_date=m.baseline.date if m.baseline else None,
             baseline_note=m.baseline.note if m.baseline else "",
+            bound_min=m.bounds.min if m.bounds else None,
+            bound_max=m.bounds.max if m.bounds else None,
         )
         session.add(metric)
         session.flush()

@@ -26,6 +26,8 @@ from app.models.enums import (
     Unit,
     WorkCategory,
 )
+from app.services.errors import ValidationFailed
+from app.services.typed_numbers import read_typed_number
 
 FORMAT_VERSION = "plantrack/1"
 
@@ -38,6 +40,12 @@ ShortText = Annotated[str, Field(max_length=300)]
 # A planned span is written at quarter precision: "2019-Q2" on a calendar schedule, or
 # "Y2 Q2" (year 2 of the plan, quarter 2) on a relative one, like Mississauga's chart.
 Quarter = Annotated[str, Field(pattern=r"^(\d{4}-Q[1-4]|Y[1-9]\d? Q[1-4])$")]
+
+# A duration as the plans write it: "4:22" (minutes:seconds for a metric in minutes or seconds,
+# hours:minutes for one in hours). Quote it or not: the loader reads 4:22 as text, not as
+# YAML 1.1's base-60 integer 262. MetricIn turns it into the number in the metric's unit.
+Clock = Annotated[str, Field(pattern=r"^\d+:[0-5]\d$")]
+Value = float | Clock
 
 
 class _Strict(BaseModel):
@@ -149,14 +157,28 @@ class FocusAreaIn(_Strict):
 
 
 class TargetIn(_Strict):
-    value: float
+    value: Value
     comparator: Comparator
     label: ShortText = ""
     effective_from: dt.date | None = None
 
 
+class BoundsIn(_Strict):
+    """A metric's own range for its values, replacing its unit's (a percentage is 0 to 100;
+    counts and durations are 0 or more): a growth rate that may pass 100%, say."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BoundsIn:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not be above max")
+        return self
+
+
 class BaselineIn(_Strict):
-    value: float
+    value: Value
     date: dt.date | None = None
     note: LongText = ""
 
@@ -181,7 +203,7 @@ class MeasuresIn(_Strict):
 
 class MeasurementIn(_Strict):
     period: dt.date
-    value: float
+    value: Value
     note: LongText = ""
 
 
@@ -198,9 +220,22 @@ class MetricIn(_Strict):
     data_source: ShortText = ""
     department: Code | None = None
     tolerance: float | None = Field(default=None, ge=0)
+    bounds: BoundsIn | None = None
     baseline: BaselineIn | None = None
     targets: list[TargetIn] = Field(default_factory=list)
     measurements: list[MeasurementIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _clocks_in_the_metrics_unit(self) -> MetricIn:
+        """ "4:22" becomes the number it is in this metric's unit; a clock elsewhere is refused."""
+        holders = [*self.measurements, *self.targets, *([self.baseline] if self.baseline else [])]
+        for holder in holders:
+            if isinstance(holder.value, str):
+                try:
+                    holder.value = read_typed_number(holder.value, unit=self.unit)
+                except ValidationFailed as exc:
+                    raise ValueError(exc.problems[0].message) from None
+        return self
 
     @model_validator(mode="after")
     def _targets_dated(self) -> MetricIn:

@@ -853,7 +853,9 @@ class TestMeasurements:
         soup = page(response.text)
         value = soup.find("input", id=f"metric-{metric.id}-measurement-value")
         assert value["value"] == "lots"
-        assert text_of(soup.find(id=value["aria-describedby"])) == "Enter a number."
+        assert text_of(soup.find(id=value["aria-describedby"])) == (
+            "Enter a number, e.g. 70.5 (a point or a comma for decimals)."
+        )
 
     def test_an_existing_period_is_offered_as_a_correction_of_the_stored_value(
         self, session: Session, cc_lead: tuple[TestClient, str]

@@ -92,7 +92,7 @@ class TestScorecard:
         assert fcr[3] == "83% June 2025"
         assert fcr[4].startswith("85% or higher")
         assert fcr[5].startswith("At risk")
-        assert "83% against a target of at least 85%: 2% off" in fcr[5]
+        assert "83% against a target of at least 85%: 2 points below" in fcr[5]
         metric_id = session.exec(select(Metric.id).where(Metric.code == "FCR")).one()
         card = soup.find("article", id=f"metric-{metric_id}")
         canvas = card.find("canvas")

@@ -1,0 +1,79 @@
+"""A metric page's post: a wrong measurement voided, with the reason typed beside it.
+
+Success goes back to the metric's page (303), where the value has left the chart and the status
+and is listed among the voided ones; a refusal shows the page again with the message beside
+that value's reason field, and nothing saved.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pydantic as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth import CurrentUser, actor_for
+from app.deps import SessionDep
+from app.models.metric import MeasurementVoid
+from app.routes.item_ids import ItemId
+from app.routes.pages.form_input import Form_, pydantic_errors, service_errors
+from app.routes.pages.scorecard import metric_page_answer
+from app.services import catalog, measurement_voids, metrics
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.permissions import require_read_plan
+from app.services.plan_tree import get_plan
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/plans/{slug}/scorecard/{metric_code}/measurements/{measurement_id}/void")
+def void_measurement(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    slug: str,
+    metric_code: str,
+    measurement_id: ItemId,
+    reason: Form_ = "",
+    version: Form_ = "",
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    measurement = catalog.get_measurement(
+        session=session, user=user, measurement_id=measurement_id, include_archived=True
+    )
+    metric = metrics.get_metric(session=session, metric_id=measurement.metric_id)
+    if metric.plan_id != plan.id or metric.code != metric_code:
+        raise NotFound(f"No measurement with id {measurement_id} on this metric.")
+    try:
+        data = MeasurementVoid(version=version or 0, reason=reason)  # type: ignore[arg-type]
+        measurement_voids.void_measurement(
+            session=session, measurement=measurement, data=data, actor=actor_for(user)
+        )
+    except (pd.ValidationError, ValidationFailed, Conflict) as exc:
+        session.rollback()
+        if isinstance(exc, pd.ValidationError):
+            errors = pydantic_errors(exc)
+        elif isinstance(exc, ValidationFailed):
+            errors = service_errors(exc)
+        else:
+            errors = {
+                "form": "Someone changed this value since the page was loaded: "
+                "check it below and void it again if it is still wrong."
+            }
+        message = errors.get("reason") or errors.get("form") or next(iter(errors.values()))
+        if "reason" in errors and message == "This is required.":
+            message = "Say why this value is voided."
+        return metric_page_answer(
+            request,
+            session,
+            user,
+            plan,
+            metric_code,
+            void_errors={measurement_id: message},
+            void_typed={measurement_id: reason},
+            status=409 if isinstance(exc, Conflict) else 422,
+        )
+    target = f"/plans/{quote(plan.slug)}/scorecard/{quote(metric.code)}?voided=1"
+    return RedirectResponse(target, status_code=303)
