@@ -122,6 +122,19 @@ def period_problem(
     return None
 
 
+def recordable_months(
+    plan: Plan, metric: Metric, *, today: dt.date
+) -> tuple[dt.date | None, dt.date]:
+    """(first, newest) month a value may be recorded for: what a form offers and defaults to.
+
+    After a plan's period has ended the newest is its last month, not the current one, so the
+    form never opens on a period it would refuse.
+    """
+    start, end, _ = reporting_window(plan, metric)
+    newest = _month(today) if end is None else min(_month(today), end)
+    return start, newest
+
+
 def check_measurement(
     plan: Plan, metric: Metric, *, period: dt.date, value: float, today: dt.date
 ) -> list[FieldProblem]:

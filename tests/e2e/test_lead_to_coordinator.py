@@ -48,8 +48,11 @@ def test_lead_update_and_measurement_show_in_the_coordinators_review_and_activit
     expect(metric).to_contain_text("No measurement yet")
     metric.get_by_label("Value (%)", exact=True).fill("72.5")
     metric.get_by_label("Note").first.fill("January survey")
+    # The form offers the newest month the plan's period allows (San José's ended 2026-09).
+    offered = metric.get_by_label("Period (month)").input_value()
+    assert offered == min(dt.date.today().strftime("%Y-%m"), "2026-09")
     metric.get_by_role("button", name="Record value").click()
-    month = dt.date.today().strftime("%B %Y")
+    month = dt.date.fromisoformat(offered + "-01").strftime("%B %Y")
     expect(metric.get_by_role("status")).to_contain_text(f"recorded for {month}")
     expect(metric.locator(".latest-value")).to_contain_text("72.5")
     assert page.evaluate("window.__sameDocument === true"), "My work reloaded instead of a swap"

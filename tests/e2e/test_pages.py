@@ -85,7 +85,8 @@ SIGNED_IN_PAGES = [
 
 
 def month_start(months_back: int) -> dt.date:
-    today = dt.date.today()
+    # Months back from the newest one San José's period allows (it ended 2026-09-06).
+    today = min(dt.date.today(), dt.date(2026, 9, 1))
     year, month = divmod(today.year * 12 + today.month - 1 - months_back, 12)
     return dt.date(year, month + 1, 1)
 

@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.models import Metric, Plan
 from app.models.enums import Comparator
 from app.services import department_work
 from app.services.errors import Conflict
+from app.services.measurement_rules import recordable_months
 from app.services.rollup import LABELS, format_value
 
 COMPARATOR_WORDS = {
@@ -139,6 +141,12 @@ def target_text(target: Any, unit: str) -> str:
     return f"{words} {format_value(target.value, unit)}"
 
 
+def recordable_month_inputs(plan: Plan, metric: Metric) -> tuple[str, str]:
+    """The period input's min and max/default ("YYYY-MM"), from the measurement rules."""
+    first, newest = recordable_months(plan, metric, today=dt.date.today())
+    return (first.strftime("%Y-%m") if first else "1900-01", newest.strftime("%Y-%m"))
+
+
 def template_context(**extra: Any) -> dict[str, Any]:
     return {
         "strategy_statuses": department_work.STRATEGY_STATUSES,
@@ -155,5 +163,6 @@ def template_context(**extra: Any) -> dict[str, Any]:
         "blank": BLANK,
         "states": {},
         "this_month": dt.date.today().strftime("%Y-%m"),
+        "recordable_months": recordable_month_inputs,
         **extra,
     }
