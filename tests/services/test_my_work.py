@@ -171,12 +171,18 @@ class TestLoadDepartmentWork:
     ) -> None:
         session.exec(select(Plan)).one().published = False
         session.commit()
-        outsider = User(username="outsider", role="admin")  # an admin sees all; a stranger not
+        # An installation administrator sees all; a stranger (an organisation admin included) not.
+        outsider = User(username="outsider", role="admin", is_installation_admin=True)
         cc = dept(session, "CC")
         assert my_work.load_department_work(session=session, department=cc, user=outsider).plans
         stranger = User(username="stranger", role="coordinator", organization_id=None)
         assert (
             my_work.load_department_work(session=session, department=cc, user=stranger).plans == []
+        )
+        other_admin = User(username="other-admin", role="admin", organization_id=999)
+        assert (
+            my_work.load_department_work(session=session, department=cc, user=other_admin).plans
+            == []
         )
 
     def test_a_constant_number_of_queries_however_much_the_department_owns(
