@@ -1,4 +1,8 @@
-"""The demo accounts of the San José plan: no password, they sign in only by demo one-click."""
+"""The demo accounts of the San José plan: no password, they sign in only by demo one-click.
+
+The demo administrator is San José's organisation administrator, never an installation
+administrator: an account anyone can sign in as without a password must not run the other
+organisations loaded alongside it (README, "Roles")."""
 
 from __future__ import annotations
 
