@@ -247,6 +247,25 @@ class TestResolveDepartment:
         ]
         assert codes == ["CC", "PW"]
 
+    def test_only_an_installation_admin_of_no_organisation_chooses_anywhere(
+        self, session: Session, tiny: Plan
+    ) -> None:
+        for loose in (
+            User(username="loose-admin", role="admin"),
+            User(username="loose-coordinator", role="coordinator"),
+        ):
+            assert whose_work.choosable_departments(session=session, user=loose) == []
+            with pytest.raises(NotFound):
+                whose_work.resolve_department(session=session, user=loose, code="PW")
+        root = User(username="root", role="admin", is_installation_admin=True)
+        assert [
+            d.code for _, d in whose_work.choosable_departments(session=session, user=root)
+        ] == [
+            "CC",
+            "PW",
+        ]
+        assert whose_work.resolve_department(session=session, user=root, code="PW") is not None
+
 
 def test_tiny_plan_is_what_these_tests_assume() -> None:
     assert "department: CC" in TINY_PLAN and "department: PW" in TINY_PLAN
