@@ -53,6 +53,7 @@ from app.services.permissions import (
     readable_organizations,
     readable_plans,
     require_read_history,
+    same_organization,
 )
 
 T = TypeVar("T")
@@ -74,12 +75,15 @@ def _shown(row: Any, include_archived: bool) -> bool:
 def archived_listed(
     session: Session, user: User | None, plan_id: int | None, include_archived: bool
 ) -> bool:
-    """Whether `include_archived` holds in plan `plan_id`: archived items are shown only to the
-    administrators of the plan's organisation (another organisation's are not theirs to see)."""
+    """Whether `include_archived` holds in plan `plan_id`: another organisation's archived items
+    are not found. Reads ask for them only for administrators (`require_see_archived`), so there
+    it means the plan's organisation's administrators; a restore finds them for the plan's own
+    people and for anonymous requests, which the permission check then refuses with 403 or 401
+    (another organisation's people get 404, as for its unpublished plans)."""
     if not include_archived or plan_id is None:
         return False
     plan = session.get(Plan, plan_id)
-    return plan is not None and administers(user, plan.organization_id)
+    return plan is not None and (user is None or same_organization(user, plan.organization_id))
 
 
 # --- organisations and departments -------------------------------------------------------------

@@ -80,7 +80,7 @@ def administers(user: User | None, organization_id: int | None) -> bool:
     return user.organization_id is not None and user.organization_id == organization_id
 
 
-def _of_organization(user: User | None, organization_id: int | None) -> bool:
+def same_organization(user: User | None, organization_id: int | None) -> bool:
     """An active person of organisation `organization_id`, or an installation administrator."""
     if user is None or not user.active:
         return False
@@ -231,7 +231,7 @@ def can_read_plan(user: User | None, plan: Plan) -> bool:
     """Published plans are open to everyone; others only to signed-in people of the organisation."""
     if plan.published:
         return True
-    return _of_organization(user, plan.organization_id)
+    return same_organization(user, plan.organization_id)
 
 
 def require_read_plan(user: User | None, plan: Plan) -> None:
@@ -315,4 +315,4 @@ def can_read_internal(user: User | None, plan: Plan) -> bool:
     organisation (its administrators included) and for installation administrators, never for
     anonymous readers of a published plan (nor for people, administrators included, of another
     organisation)."""
-    return _of_organization(user, plan.organization_id)
+    return same_organization(user, plan.organization_id)
