@@ -178,9 +178,7 @@ def test_existing_admins_become_organisation_or_installation_admins(
             )
     upgrade_database(empty_database_url, INSTALLATION_ADMIN_REVISION)
     with engine.connect() as conn:
-        flags = dict(
-            conn.execute(text('SELECT username, is_installation_admin FROM "user"')).all()
-        )
+        flags = dict(conn.execute(text('SELECT username, is_installation_admin FROM "user"')).all())
     assert {u: bool(f) for u, f in flags.items()} == {
         "city-admin": False,
         "root": True,
