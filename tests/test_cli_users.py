@@ -176,6 +176,9 @@ def test_demo_users_is_idempotent_and_passwordless(org: Organization) -> None:
     assert set(found) == {"admin", "coordinator", "sj311-lead", "acs-lead", "viewer"}
     assert {u.role for u in found.values()} == {"admin", "coordinator", "lead", "viewer"}
     assert all(u.password_hash is None for u in found.values())
+    # The demo administrator administers San José alone, never the installation (README, Roles).
+    assert found["admin"].organization_id == org.id
+    assert not any(u.is_installation_admin for u in found.values())
 
 
 def test_demo_users_needs_the_san_jose_organisation(database_url: str) -> None:
@@ -213,3 +216,85 @@ def test_help_explains_roles() -> None:
         "deactivate",
     ):
         assert word in result.output
+
+
+# --- installation administrators (issue 15): the command line alone makes them ------------------
+
+
+@pytest.fixture
+def two_orgs(org: Organization) -> Organization:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        other = Organization(name="City of Philadelphia", slug="philadelphia")
+        s.add(other)
+        s.commit()
+        return other
+
+
+def test_user_create_installation_admin(two_orgs: Organization) -> None:
+    result = run(
+        "user", "create", "root", "--installation-admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "created root (admin, installation)" in result.output
+    root = users()["root"]
+    # An administrator of every organisation, belonging to none (there are two to choose from).
+    assert (root.role, root.is_installation_admin, root.organization_id) == ("admin", True, None)
+    listing = run("user", "list").output.splitlines()
+    assert any(line.split()[:3] == ["root", "admin,", "installation"] for line in listing)
+    with Session(get_engine()) as s:
+        entry = s.exec(select(HistoryEntry).where(HistoryEntry.subject_id == root.id)).one()
+        assert entry.actor_name == "cli"
+
+
+def test_an_organisation_admin_needs_an_organisation(two_orgs: Organization) -> None:
+    plain = run("user", "create", "ada", "--role", "admin", "--password-stdin", stdin=PASSWORD)
+    assert plain.exit_code == 1
+    assert "several organisations" in plain.output
+    made = run(
+        "user",
+        "create",
+        "ada",
+        "--role",
+        "admin",
+        "--organization",
+        "philadelphia",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert made.exit_code == 0, made.output
+    assert "created ada (admin)" in made.output
+    ada = users()["ada"]
+    assert (ada.is_installation_admin, ada.organization_id) == (False, two_orgs.id)
+
+
+def test_an_installation_admin_is_an_admin(org: Organization) -> None:
+    result = run(
+        "user",
+        "create",
+        "root",
+        "--role",
+        "viewer",
+        "--installation-admin",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert result.exit_code == 1
+    assert "An installation administrator has the role admin." in result.output
+    assert users() == {}
+
+
+def test_set_role_makes_and_unmakes_an_installation_admin(org: Organization) -> None:
+    run("user", "create", "root", "--installation-admin", "--password-stdin", stdin=PASSWORD)
+    run("user", "create", "ada", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    assert not users()["ada"].is_installation_admin
+    made = run("user", "set-role", "ada", "admin", "--installation-admin")
+    assert made.exit_code == 0, made.output
+    assert "ada is now admin, installation" in made.output
+    assert users()["ada"].is_installation_admin
+    unmade = run("user", "set-role", "ada", "admin", "--organization-admin")
+    assert unmade.exit_code == 0, unmade.output
+    assert not users()["ada"].is_installation_admin
+    # The last installation administrator stays one.
+    last = run("user", "set-role", "root", "viewer")
+    assert last.exit_code == 1 and "last active administrator" in last.output
+    assert users()["root"].is_installation_admin

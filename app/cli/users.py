@@ -12,7 +12,8 @@ from app.cli.common import CLI_ACTOR_NAME, domain_failure, open_session
 user_app = typer.Typer(
     help=(
         "Manage the people who sign in: create accounts, list them, change a role, deactivate.\n\n"
-        "Roles: admin (everything, manages users), coordinator (status and narrative anywhere in "
+        "Roles: admin (everything of their organisation, manages its users; with "
+        "--installation-admin: every organisation), coordinator (status and narrative anywhere in "
         "the organisation), lead (changes their own department's work; needs --department), "
         "viewer (reads)."
     ),
@@ -23,7 +24,10 @@ user_app = typer.Typer(
 @user_app.command("create")
 def user_create(
     username: Annotated[str, typer.Argument(help="Sign-in name: letters, digits, '.', '_', '-'.")],
-    role: Annotated[str, typer.Option(help="admin, coordinator, lead or viewer.")],
+    role: Annotated[
+        str | None,
+        typer.Option(help="admin, coordinator, lead or viewer (admin with --installation-admin)."),
+    ] = None,
     department: Annotated[
         str | None, typer.Option(help="Department code (e.g. SJ311); required for a lead.")
     ] = None,
@@ -34,6 +38,14 @@ def user_create(
     display_name: Annotated[
         str, typer.Option("--display-name", help="The name shown in the app and the history.")
     ] = "",
+    installation_admin: Annotated[
+        bool,
+        typer.Option(
+            "--installation-admin",
+            help="An administrator of the whole installation: every organisation and everything "
+            "in it (implies --role admin). Only this command creates one.",
+        ),
+    ] = False,
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -51,6 +63,10 @@ def user_create(
     from app.services.errors import DomainError
     from app.services.history import Actor
 
+    if role is None and not installation_admin:
+        typer.echo("Error: give --role (or --installation-admin).", err=True)
+        raise typer.Exit(2)
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -62,16 +78,22 @@ def user_create(
                 actor=Actor(name=CLI_ACTOR_NAME),
                 username=username,
                 display_name=display_name,
-                role=role,
+                role=role or "admin",
                 department=department,
                 organization=organization,
                 password=password,
+                installation_admin=installation_admin,
             )
             session.commit()
         except DomainError as exc:
             session.rollback()
             raise domain_failure(exc) from exc
-        typer.echo(f"created {user.username} ({user.role})")
+        typer.echo(f"created {user.username} ({_role_label(user)})")
+
+
+def _role_label(user: object) -> str:
+    role = str(getattr(user, "role", ""))
+    return "admin, installation" if getattr(user, "is_installation_admin", False) else role
 
 
 @user_app.command("list")
@@ -93,7 +115,7 @@ def user_list() -> None:
         rows = [
             (
                 u.username,
-                u.role,
+                _role_label(u),
                 departments.get(u.department_id, "-") if u.department_id else "-",
                 orgs.get(u.organization_id, "-") if u.organization_id else "-",
                 ("active" if u.active else "deactivated")
@@ -115,6 +137,14 @@ def user_set_role(
     department: Annotated[
         str | None, typer.Option(help="Department code; required for a lead, dropped otherwise.")
     ] = None,
+    installation_admin: Annotated[
+        bool | None,
+        typer.Option(
+            "--installation-admin/--organization-admin",
+            help="With ROLE admin: administer the whole installation, or only the account's "
+            "organisation. Left out: as before.",
+        ),
+    ] = None,
 ) -> None:
     """Give USERNAME a new ROLE (and --department for a lead). Recorded in the history."""
     from app.services import accounts
@@ -130,13 +160,14 @@ def user_set_role(
                 user=user,
                 role=role,
                 department=department,
+                installation_admin=installation_admin,
             )
             session.commit()
         except DomainError as exc:
             session.rollback()
             raise domain_failure(exc) from exc
         where = f" ({department})" if department else ""
-        typer.echo(f"{user.username} is now {user.role}{where}")
+        typer.echo(f"{user.username} is now {_role_label(user)}{where}")
 
 
 @user_app.command("set-password")

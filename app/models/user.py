@@ -27,6 +27,10 @@ class User(Versioned, table=True):
     username: str = Field(sa_type=String(80), unique=True)
     display_name: str = Field(default="", sa_type=String(200))
     role: str = enum_field(Role, Role.viewer)
+    # An administrator (role admin) who runs the whole installation: every organisation and
+    # everything in it. Set only from the command line; any other administrator manages only
+    # their own organisation (app.services.permissions).
+    is_installation_admin: bool = Field(default=False)
     password_hash: str | None = Field(default=None, sa_type=String(300))
     active: bool = Field(default=True)
     last_login_at: dt.datetime | None = None

@@ -12,16 +12,20 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import Department, HistoryAction, Organization, User, UserSession
 from app.models.enums import Role, SubjectType
-from app.services import clock, passwords
+from app.services import clock, passwords, permissions
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.history import Actor, record_change
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+ORG_ADMIN_NEEDS_ORGANIZATION = (
+    "An organisation administrator needs an organisation (its slug); an administrator of the "
+    "whole installation is created with --installation-admin."
+)
 
 
 def normalize_username(username: str) -> str:
@@ -111,9 +115,12 @@ def create_user(
     department: str | int | None = None,
     organization: str | int | None = None,
     password: str | None,
+    installation_admin: bool = False,
 ) -> User:
     """Create a user. `password=None` makes an account that cannot sign in with a password.
 
+    `installation_admin` makes an administrator of the whole installation (the command line alone
+    asks for it); any other administrator runs one organisation, so needs one.
     Every problem is reported at once (ValidationFailed with one FieldProblem per field).
     """
     problems: list[FieldProblem] = []
@@ -139,7 +146,9 @@ def create_user(
             if step == "role":
                 chosen_role = _role(role)
             elif step == "organization":
-                org = _organization(session, organization)
+                # An installation administrator belongs to no organisation unless one is named.
+                if not installation_admin or organization not in (None, ""):
+                    org = _organization(session, organization)
             elif step == "department":
                 dept = _department(session, department, org)
             elif password is not None:
@@ -152,6 +161,15 @@ def create_user(
         and not any(p.field == "department" for p in problems)
     ):
         problems.append(FieldProblem("department", "A department lead needs a department."))
+    if installation_admin and chosen_role not in (None, Role.admin):
+        problems.append(FieldProblem("role", "An installation administrator has the role admin."))
+    if (
+        chosen_role == Role.admin
+        and not installation_admin
+        and org is None
+        and not any(p.field == "organization" for p in problems)
+    ):
+        problems.append(FieldProblem("organization", ORG_ADMIN_NEEDS_ORGANIZATION))
     if problems:
         raise ValidationFailed(problems)
     assert chosen_role is not None
@@ -163,6 +181,7 @@ def create_user(
         organization_id=org.id if org else None,
         department_id=dept.id if dept else None,
         password_hash=passwords.HASHER.hash(password) if password is not None else None,
+        is_installation_admin=installation_admin,
         active=True,
         created_at=now,
         updated_at=now,
@@ -180,6 +199,7 @@ def create_user(
             "username": (None, user.username),
             "display_name": (None, user.display_name),
             "role": (None, user.role),
+            **({"installation_admin": (None, True)} if installation_admin else {}),
             "department": (None, dept.code if dept else None),
             "organization": (None, org.slug if org else None),
             "active": (None, True),
@@ -193,19 +213,31 @@ def create_user(
 
 
 def list_users(
-    *, session: Session, organization_id: int | None = None, include_inactive: bool = True
+    *,
+    session: Session,
+    organization_id: int | None = None,
+    include_inactive: bool = True,
+    managed_by: User | None = None,
 ) -> Sequence[User]:
+    """Accounts, active first; `managed_by`: only those that administrator may manage."""
     query = select(User).order_by(col(User.active).desc(), User.username)
     if organization_id is not None:
         query = query.where(User.organization_id == organization_id)
+    if managed_by is not None:
+        query = query.where(permissions.manageable_users(managed_by))
     if not include_inactive:
         query = query.where(col(User.active).is_(True))
     return session.exec(query).all()
 
 
-def _active_admins(session: Session) -> int:
+def _active_admins(session: Session, user: User) -> int:
+    """The active administrators who can manage `user`'s account: those of its organisation and
+    the installation's (for an installation administrator: the installation's alone)."""
+    reach = col(User.is_installation_admin).is_(True)
+    if user.organization_id is not None and not user.is_installation_admin:
+        reach = or_(reach, col(User.organization_id) == user.organization_id)
     return session.exec(
-        select(func.count()).select_from(User).where(User.role == Role.admin, User.active)
+        select(func.count()).select_from(User).where(User.role == Role.admin, User.active, reach)
     ).one()
 
 
@@ -221,29 +253,51 @@ def set_role(
     user: User,
     role: Role | str,
     department: str | int | None = None,
+    installation_admin: bool | None = None,
 ) -> User:
-    """Change a user's role (and department: required for a lead, dropped when not given)."""
+    """Change a user's role (and department: required for a lead, dropped when not given).
+
+    `installation_admin` (the command line alone passes it) makes an administrator one of the
+    whole installation (True) or of their organisation (False); None keeps it, and any role
+    other than admin drops it."""
     new_role = _role(role)
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     dept = _department(session, department, org)
     if new_role == Role.lead and dept is None:
         raise ValidationFailed.one("department", "A department lead needs a department.")
-    demoting = user.role == Role.admin and new_role != Role.admin and user.active
-    if demoting and _active_admins(session) <= 1:
+    if installation_admin and new_role != Role.admin:
+        raise ValidationFailed.one("role", "An installation administrator has the role admin.")
+    whole = user.is_installation_admin if installation_admin is None else installation_admin
+    whole = whole and new_role == Role.admin
+    if new_role == Role.admin and not whole and org is None:
+        raise ValidationFailed.one("organization", ORG_ADMIN_NEEDS_ORGANIZATION)
+    narrowing = (
+        user.role == Role.admin
+        and user.active
+        and (new_role != Role.admin or (user.is_installation_admin and not whole))
+    )
+    if narrowing and _active_admins(session, user) <= 1:
         raise ValidationFailed.one(
             "role",
             "This is the last active administrator; make someone else an administrator first.",
         )
     before_role, before_dept = user.role, _department_code(session, user.department_id)
     after_dept = dept.code if dept else None
-    if before_role == new_role.value and before_dept == after_dept:
+    if (
+        before_role == new_role.value
+        and before_dept == after_dept
+        and user.is_installation_admin == whole
+    ):
         return user
     changes: dict[str, tuple[object, object]] = {}
     if before_role != new_role.value:
         changes["role"] = (before_role, new_role.value)
     if before_dept != after_dept:
         changes["department"] = (before_dept, after_dept)
+    if user.is_installation_admin != whole:
+        changes["installation_admin"] = (user.is_installation_admin, whole)
     user.role = new_role.value
+    user.is_installation_admin = whole
     user.department_id = dept.id if dept else None
     _bump(user, clock.clock())
     session.add(user)
@@ -295,7 +349,7 @@ def deactivate(*, session: Session, actor: Actor, user: User) -> User:
         return user
     if actor.user is not None and actor.user.id == user.id:
         raise ValidationFailed.one("user", "You cannot deactivate your own account.")
-    if user.role == Role.admin and _active_admins(session) <= 1:
+    if user.role == Role.admin and _active_admins(session, user) <= 1:
         raise ValidationFailed.one(
             "user", "This is the last active administrator; it cannot be deactivated."
         )

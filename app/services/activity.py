@@ -30,10 +30,10 @@ from app.models import (
     User,
     WorkplanStep,
 )
-from app.models.enums import Role, SubjectType
+from app.models.enums import SubjectType
 from app.models.history import HistoryAction
 from app.services.errors import NotAuthenticated
-from app.services.permissions import readable_history
+from app.services.permissions import is_installation_admin, readable_history
 
 PAGE_SIZE = 50
 
@@ -91,8 +91,8 @@ class Feed:
 
 
 def _org(column: object, user: User) -> ColumnElement[bool]:
-    if user.role == Role.admin and user.organization_id is None:
-        return true()
+    if is_installation_admin(user) and user.organization_id is None:
+        return true()  # an installation administrator who belongs to no organisation sees all
     return col(column) == user.organization_id  # type: ignore[arg-type]
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -46,11 +46,14 @@ from app.models.base import is_live
 from app.models.enums import QuickWinStatus, StrategyStatus, SubjectType, Term, WorkCategory
 from app.services.errors import NotFound
 from app.services.permissions import (
+    administered_plans,
+    administers,
     can_read_plan,
     readable_history,
     readable_organizations,
     readable_plans,
     require_read_history,
+    same_organization,
 )
 
 T = TypeVar("T")
@@ -67,6 +70,20 @@ def _plan_visible(
 
 def _shown(row: Any, include_archived: bool) -> bool:
     return row is not None and (include_archived or getattr(row, "archived_at", None) is None)
+
+
+def archived_listed(
+    session: Session, user: User | None, plan_id: int | None, include_archived: bool
+) -> bool:
+    """Whether `include_archived` holds in plan `plan_id`: another organisation's archived items
+    are not found. Reads ask for them only for administrators (`require_see_archived`), so there
+    it means the plan's organisation's administrators; a restore finds them for the plan's own
+    people and for anonymous requests, which the permission check then refuses with 403 or 401
+    (another organisation's people get 404, as for its unpublished plans)."""
+    if not include_archived or plan_id is None:
+        return False
+    plan = session.get(Plan, plan_id)
+    return plan is not None and (user is None or same_organization(user, plan.organization_id))
 
 
 # --- organisations and departments -------------------------------------------------------------
@@ -124,7 +141,9 @@ def plans_query(*, user: User | None, include_archived: bool = False) -> Select[
         .join(Organization, col(Organization.id) == Plan.organization_id)
         .where(readable_plans(user))
     )
-    if not include_archived:
+    if include_archived:
+        query = query.where(or_(is_live(Plan), administered_plans(user)))
+    else:
         query = query.where(is_live(Plan))
     return query.order_by(Organization.name, Plan.title, Plan.id)
 
@@ -133,6 +152,8 @@ def get_plan(
     *, session: Session, user: User | None, slug: str, include_archived: bool = False
 ) -> Plan:
     plan = session.exec(select(Plan).where(Plan.slug == slug)).first()
+    if plan is not None:
+        include_archived = include_archived and administers(user, plan.organization_id)
     if plan is None or not _plan_visible(session, user, plan.id, include_archived):  # type: ignore[arg-type]
         raise NotFound(f"No plan '{slug}'.")
     return plan
@@ -158,11 +179,10 @@ def _plan_items(
     query = select(model).join(Plan, col(Plan.id) == model.plan_id).where(readable_plans(user))
     if plan is not None:
         query = query.where(model.plan_id == plan.id)
-    if not include_archived:
-        query = query.where(is_live(Plan))
-        if versioned:
-            query = query.where(is_live(model))
-    return query
+    live = and_(is_live(Plan), is_live(model)) if versioned else is_live(Plan)
+    if include_archived:
+        live = or_(live, administered_plans(user))
+    return query.where(live)
 
 
 def _get_plan_item(
@@ -174,6 +194,8 @@ def _get_plan_item(
     include_archived: bool = False,
 ) -> T:
     row: Any = session.get(model, item_id)
+    if row is not None:
+        include_archived = archived_listed(session, user, row.plan_id, include_archived)
     if not _shown(row, include_archived) or not _plan_visible(
         session, user, row.plan_id, include_archived
     ):
@@ -331,6 +353,8 @@ def get_step(
             chain.append(session.get(WorkplanStep, step.parent_id))
         chain.append(session.get(Strategy, step.strategy_id))
     strategy = chain[-1]
+    if strategy is not None:
+        include_archived = archived_listed(session, user, strategy.plan_id, include_archived)
     if not all(_shown(row, include_archived) for row in chain) or not _plan_visible(
         session, user, strategy.plan_id, include_archived
     ):
@@ -415,6 +439,8 @@ def get_measurement(
 ) -> Measurement:
     row = session.get(Measurement, measurement_id)
     metric = session.get(Metric, row.metric_id) if row is not None else None
+    if metric is not None:
+        include_archived = archived_listed(session, user, metric.plan_id, include_archived)
     if not (_shown(row, include_archived) and _shown(metric, include_archived)) or not (
         _plan_visible(session, user, metric.plan_id, include_archived)  # type: ignore[union-attr]
     ):

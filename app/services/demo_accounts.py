@@ -2,6 +2,9 @@
 
 Two sets: the San José plan's (a real plan, with no invented progress) and the synthetic city's
 (`plantrack demo-data`: made up, with a year of updates, so statuses and charts are alive).
+A demo administrator administers its own organisation only, never the installation: an account
+anyone can sign in as without a password must not run the other organisations loaded alongside
+it (README, "Roles").
 """
 
 from __future__ import annotations

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, func, select
 
 from app.models import Department, FocusArea, HistoryEntry, HistoryField, Plan, Strategy, User
-from app.models.enums import Role, SubjectType
+from app.models.enums import SubjectType
 from app.models.history import HistoryAction
 from app.services import rollup
 from app.services.errors import NotFound
 from app.services.node_builders import build_strategy_nodes
+from app.services.permissions import is_installation_admin
 from app.services.plan_nodes import StrategyNode
 from app.services.review import since_moment
 
@@ -72,7 +73,7 @@ def load_focus_area_history(
         and plan.archived_at is None
         and (
             user.organization_id is None
-            and user.role == Role.admin
+            and is_installation_admin(user)
             or plan.organization_id == user.organization_id
         )
     )

@@ -4,7 +4,11 @@
 - leads change only the strategies, steps, quick wins and metrics their department owns, and record
   measurements only for those metrics;
 - coordinators change status and narrative (progress updates) anywhere in their organisation;
-- admins change everything, and alone restore archived items and manage users.
+- organisation administrators (role admin) change everything of their own organisation, and alone
+  restore its archived items and manage its users; another organisation's items are as closed to
+  them as to anyone of that organisation's outsiders;
+- installation administrators (role admin with `is_installation_admin`, set only from the command
+  line) run every organisation and everything in it.
 System actors (the CLI, imports, seeds) act as the operator of the installation.
 """
 
@@ -62,17 +66,45 @@ class Decision:
 ALLOWED = Decision(True)
 
 
+def is_installation_admin(user: User | None) -> bool:
+    """An active administrator of the whole installation (every organisation)."""
+    return (
+        user is not None and user.active and user.role == Role.admin and user.is_installation_admin
+    )
+
+
+def administers(user: User | None, organization_id: int | None) -> bool:
+    """An active administrator who runs organisation `organization_id`: its own administrator or
+    an installation administrator."""
+    if user is None or not user.active or user.role != Role.admin:
+        return False
+    if user.is_installation_admin:
+        return True
+    return user.organization_id is not None and user.organization_id == organization_id
+
+
+def same_organization(user: User | None, organization_id: int | None) -> bool:
+    """An active person of organisation `organization_id`, or an installation administrator."""
+    if user is None or not user.active:
+        return False
+    if is_installation_admin(user):
+        return True
+    return user.organization_id is not None and user.organization_id == organization_id
+
+
 def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: str = "") -> Decision:
     if user is None:
         return Decision(False, "Sign in to make changes.")
     if not user.active:
         return Decision(False, "This account is deactivated.")
-    if user.role == Role.admin:
+    if is_installation_admin(user):
         return ALLOWED
-    if action == Action.restore:
+    if action == Action.restore and user.role != Role.admin:
         return Decision(False, "Only an administrator can restore archived items.")
-    if user.organization_id != owner.organization_id:
+    if user.organization_id is None or user.organization_id != owner.organization_id:
         return Decision(False, f"This {owner.kind} belongs to another organisation.")
+    if user.role == Role.admin:
+        return ALLOWED  # an administrator of the item's own organisation
     if user.role == Role.viewer:
         return Decision(False, "Viewers can read the plan but not change it.")
     if user.role == Role.coordinator:
@@ -101,7 +133,8 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
 
 
 def manage_users(user: User | None) -> Decision:
-    """Creating accounts, changing their roles and deactivating them: administrators only."""
+    """Creating accounts, changing their roles and deactivating them: administrators only (each
+    within what `manage_user` and `create_user_in` allow)."""
     if user is None:
         return Decision(False, "Sign in as an administrator to manage users.")
     if not user.active:
@@ -109,6 +142,47 @@ def manage_users(user: User | None) -> Decision:
     if user.role != Role.admin:
         return Decision(False, "Only an administrator can manage users.")
     return ALLOWED
+
+
+OTHER_ORGANIZATION_USERS = "You manage only the accounts of your own organisation."
+
+
+def manage_user(user: User | None, target: User) -> Decision:
+    """Changing `target`'s role or deactivating it: an administrator of its organisation; an
+    installation administrator's account only by another installation administrator."""
+    decision = manage_users(user)
+    if not decision.allowed or is_installation_admin(user):
+        return decision
+    assert user is not None
+    if target.organization_id is None or target.organization_id != user.organization_id:
+        return Decision(False, OTHER_ORGANIZATION_USERS)
+    if target.is_installation_admin:
+        return Decision(
+            False,
+            "This is an installation administrator's account: only an installation "
+            "administrator can change it.",
+        )
+    return ALLOWED
+
+
+def create_user_in(user: User | None, organization_id: int | None) -> Decision:
+    """Creating an account in organisation `organization_id` (None: in none)."""
+    decision = manage_users(user)
+    if not decision.allowed or is_installation_admin(user):
+        return decision
+    assert user is not None
+    if organization_id is None or organization_id != user.organization_id:
+        return Decision(False, OTHER_ORGANIZATION_USERS)
+    return ALLOWED
+
+
+def manageable_users(user: User | None) -> ColumnElement[bool]:
+    """`manage_user`'s reach as a condition on User rows: the accounts an administrator lists."""
+    if is_installation_admin(user):
+        return true()
+    if user is None or user.organization_id is None or not manage_users(user).allowed:
+        return false()
+    return col(User.organization_id) == user.organization_id
 
 
 def ownership_of(session: Session, item: object, *, kind: str) -> Ownership:
@@ -160,9 +234,7 @@ def can_read_plan(user: User | None, plan: Plan) -> bool:
     """Published plans are open to everyone; others only to signed-in people of the organisation."""
     if plan.published:
         return True
-    if user is None or not user.active:
-        return False
-    return user.role == Role.admin or user.organization_id == plan.organization_id
+    return same_organization(user, plan.organization_id)
 
 
 def require_read_plan(user: User | None, plan: Plan) -> None:
@@ -176,14 +248,10 @@ def require_read_plan(user: User | None, plan: Plan) -> None:
 # --- the same rules for lists: conditions a query applies, so a page holds only what may be read --
 
 
-def _is_admin(user: User | None) -> bool:
-    return user is not None and user.active and user.role == Role.admin
-
-
 def readable_plans(user: User | None) -> ColumnElement[bool]:
     """`can_read_plan` as a condition on Plan rows."""
     published = col(Plan.published).is_(True)
-    if _is_admin(user):
+    if is_installation_admin(user):
         return true()
     if user is None or not user.active or user.organization_id is None:
         return published
@@ -192,7 +260,7 @@ def readable_plans(user: User | None) -> ColumnElement[bool]:
 
 def readable_organizations(user: User | None) -> ColumnElement[bool]:
     """An organisation is seen by anyone who can read one of its live plans, and by its people."""
-    if _is_admin(user):
+    if is_installation_admin(user):
         return true()
     with_plans = select(Plan.organization_id).where(
         readable_plans(user), col(Plan.archived_at).is_(None)
@@ -207,8 +275,17 @@ def require_see_archived(user: User | None) -> None:
     """Archived items are listed only for administrators (who alone can restore them)."""
     if user is None:
         raise NotAuthenticated("Sign in as an administrator to see archived items.")
-    if not _is_admin(user):
+    if user.role != Role.admin or not user.active:
         raise PermissionDenied("Only an administrator can see archived items.")
+
+
+def administered_plans(user: User | None) -> ColumnElement[bool]:
+    """Plans whose archived items `user` may list: those of the organisations they administer."""
+    if is_installation_admin(user):
+        return true()
+    if user is None or not user.active or user.role != Role.admin or user.organization_id is None:
+        return false()
+    return col(Plan.organization_id) == user.organization_id
 
 
 def require_read_history(user: User | None) -> None:
@@ -218,12 +295,14 @@ def require_read_history(user: User | None) -> None:
 
 
 def readable_history(user: User | None) -> ColumnElement[bool]:
-    """Entries of the reader's own organisation's plans; administrators read every entry
-    (account changes, which belong to no plan, included)."""
-    if _is_admin(user):
+    """Entries of the reader's own organisation's plans; its administrators also read the changes
+    to its accounts (which belong to no plan); installation administrators read every entry."""
+    if is_installation_admin(user):
         return true()
     if user is None or not user.active or user.organization_id is None:
         return false()
+    if user.role == Role.admin:
+        return col(HistoryEntry.organization_id) == user.organization_id
     return and_(
         col(HistoryEntry.plan_id).is_not(None),
         col(HistoryEntry.organization_id) == user.organization_id,
@@ -236,8 +315,7 @@ def readable_history(user: User | None) -> ColumnElement[bool]:
 def can_read_internal(user: User | None, plan: Plan) -> bool:
     """Narratives of strategies, quick wins and focus areas, measurement notes, and the history of
     changes with its notes are internal: for the signed-in, active people of the plan's
-    organisation and for administrators, never for anonymous readers of a published plan (nor
-    for people of another organisation)."""
-    if user is None or not user.active:
-        return False
-    return user.role == Role.admin or user.organization_id == plan.organization_id
+    organisation (its administrators included) and for installation administrators, never for
+    anonymous readers of a published plan (nor for people, administrators included, of another
+    organisation)."""
+    return same_organization(user, plan.organization_id)

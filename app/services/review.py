@@ -51,6 +51,7 @@ from app.models.enums import Role, SubjectType, Term
 from app.services import rollup
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.metric_values import TargetFacts, newest_measurement, targets_by_metric
+from app.services.permissions import is_installation_admin
 from app.services.plan_nodes import rolled_up_strategy
 from app.services.plan_tree import step_counts
 
@@ -207,7 +208,7 @@ class Review:
 
 def _org_condition(column: object, user: User) -> ColumnElement[bool]:
     """The user's organisation; an administrator who belongs to none reviews every one."""
-    if user.organization_id is None and user.role == Role.admin:
+    if user.organization_id is None and is_installation_admin(user):
         return true()
     return col(column) == user.organization_id  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
+from app.services.permissions import is_installation_admin
 
 VIEWER_REFUSED = (
     "My work lists a department's own work for its lead to update. Viewers can read the plans "
@@ -18,12 +19,14 @@ VIEWER_REFUSED = (
 
 def choosable_departments(*, session: Session, user: User) -> list[tuple[Organization, Department]]:
     """The departments a coordinator or administrator may open (their organisation's; every
-    organisation's for an administrator who belongs to none), in one query."""
+    organisation's for an installation administrator who belongs to none), in one query."""
     query = select(Organization, Department).join(
         Department, col(Department.organization_id) == col(Organization.id)
     )
     if user.organization_id is not None:
         query = query.where(Organization.id == user.organization_id)
+    elif not is_installation_admin(user):
+        return []  # someone of no organisation opens no organisation's work
     rows = session.exec(query.order_by(Organization.name, Department.code)).all()
     return [(org, dept) for org, dept in rows]
 
@@ -61,6 +64,8 @@ def resolve_department(
     query = select(Department).where(Department.code == code)
     if user.organization_id is not None:
         query = query.where(Department.organization_id == user.organization_id)
+    elif not is_installation_admin(user):
+        raise NotFound(f"No department '{code}' in your organisation.")
     elif organization:
         query = query.join(
             Organization, col(Organization.id) == col(Department.organization_id)

@@ -136,3 +136,53 @@ def test_each_migration_goes_down_and_up_keeping_every_row(empty_database_url: s
     assert _row_counts(engine) == counts
     assert _stamps(engine) == stamps
     engine.dispose()
+
+
+INSTALLATION_ADMIN_REVISION = "86048b9b0964"
+
+
+def test_existing_admins_become_organisation_or_installation_admins(
+    empty_database_url: str,
+) -> None:
+    """The documented choice (the migration's docstring, README "Roles"): an administrator of an
+    organisation administers that organisation alone; one of none runs the installation."""
+    script = ScriptDirectory.from_config(alembic_config())
+    before = script.get_revision(INSTALLATION_ADMIN_REVISION).down_revision
+    assert isinstance(before, str)
+    upgrade_database(empty_database_url, before)
+    engine = create_engine(empty_database_url)
+    people = [
+        ("city-admin", "admin", True),
+        ("root", "admin", False),
+        ("city-viewer", "viewer", True),
+        ("loose-coordinator", "coordinator", False),
+    ]
+    with engine.begin() as conn:
+        now = "2026-01-01 00:00:00"
+        conn.execute(
+            text(
+                "INSERT INTO organization (name, slug, created_at, updated_at) "
+                "VALUES ('City', 'city', :now, :now)"
+            ),
+            {"now": now},
+        )
+        org_id = conn.execute(text("SELECT id FROM organization")).scalar_one()
+        for username, role, in_org in people:
+            conn.execute(
+                text(
+                    'INSERT INTO "user" (username, display_name, role, organization_id, active, '
+                    "version, created_at, updated_at) "
+                    "VALUES (:u, '', :r, :o, TRUE, 1, :now, :now)"
+                ),
+                {"u": username, "r": role, "o": org_id if in_org else None, "now": now},
+            )
+    upgrade_database(empty_database_url, INSTALLATION_ADMIN_REVISION)
+    with engine.connect() as conn:
+        flags = dict(conn.execute(text('SELECT username, is_installation_admin FROM "user"')).all())
+    assert {u: bool(f) for u, f in flags.items()} == {
+        "city-admin": False,
+        "root": True,
+        "city-viewer": False,
+        "loose-coordinator": False,
+    }
+    engine.dispose()

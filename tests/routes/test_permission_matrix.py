@@ -2,9 +2,11 @@
 
 Every unsafe route of the app (POST/PUT/PATCH/DELETE, API and pages alike, listed from the app
 itself as in test_csrf, so a new route is covered without doing anything) is tried by each of
-{anonymous, viewer, lead A, lead B, coordinator, admin} on an item owned by department A (Contact
-Centre), one owned by department B (Public Works) and, where a route can name it, one of another
-organisation. Each (role, route, item) is its own test on its own copy of one prepared database.
+{anonymous, viewer, lead A, lead B, coordinator, admin, admin X, installation admin} on an item
+owned by department A (Contact Centre), one owned by department B (Public Works) and, where a route
+can name it, one of another organisation (X, Otherton). "admin" administers Testville (A and B),
+"admin X" Otherton; the installation administrator belongs to no organisation. Each (role, route,
+item) is its own test on its own copy of one prepared database.
 
 The expected answer comes from RULES below, written from PRODUCT.md's roles and not from
 app/services/permissions.py, so a mistake there fails here:
@@ -17,9 +19,9 @@ app/services/permissions.py, so a mistake there fails here:
   in their organisation, and voids a wrong measurement there (issue 8: "voided by its department
   or a coordinator"); nothing else (no item edits, no steps ticked, no measurements recorded, no
   archiving): what app/services/permissions.py and tests/routes/pages/test_my_work.py hold;
-- admin: everything, restoring archived items and managing users alone; an administrator runs the
-  installation, so this includes other organisations' items (as `decide()` and `can_read_plan`
-  have it);
+- admin (an organisation administrator): everything of their own organisation, restoring its
+  archived items and managing its users alone; nothing of another organisation (issue 15);
+- installation admin: everything, in every organisation;
 - nobody else writes to another organisation's items.
 
 An expected refusal must answer 401/403/404 (or the sign-in redirect) and change nothing: the
@@ -128,6 +130,14 @@ RULES: dict[str, dict[Do, Scope]] = {
     },
     "admin": {
         **_EVERYONE_SIGNED_IN,
+        Do.edit: Scope.organisation,
+        Do.progress: Scope.organisation,
+        Do.measure: Scope.organisation,
+        Do.restore: Scope.organisation,
+        Do.manage_users: Scope.organisation,
+    },
+    "installation admin": {
+        **_EVERYONE_SIGNED_IN,
         Do.edit: Scope.any,
         Do.progress: Scope.any,
         Do.measure: Scope.any,
@@ -152,6 +162,8 @@ PEOPLE: dict[str, Person] = {
     "lead_B": Person("lead", "testville", "PW"),
     "coordinator": Person("coordinator", "testville"),
     "admin": Person("admin", "testville"),
+    "admin_X": Person("admin", "otherton"),
+    "installation_admin": Person("installation admin"),
 }
 
 
@@ -216,6 +228,7 @@ class Items:
     """One side's items, each created for the matrix (none shared with another side)."""
 
     plan: str  # slug
+    organization: str  # slug
     department_id: int
     strategy: Row
     step: Row  # live, not done
@@ -326,6 +339,7 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
 
     return Items(
         plan=plan.slug,
+        organization=org.slug,
         department_id=dept.id,  # type: ignore[arg-type]
         strategy=row(live),
         step=row(live_step),
@@ -354,16 +368,18 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
     people: dict[str, Credentials] = {"anonymous": Credentials()}
     users = {}
     for who, person in PEOPLE.items():
-        if person.organisation is None:
+        if who == "anonymous":
             continue
+        installation = person.role == "installation admin"
         user = accounts.create_user(
             session=session,
             actor=cli,
             username=who.replace("_", "-").lower(),
-            role=person.role,
+            role="admin" if installation else person.role,
             department=person.department,
             organization=person.organisation,
             password=None,
+            installation_admin=installation,
         )
         session.flush()
         users[who] = user
@@ -687,11 +703,11 @@ SPECS: dict[tuple[str, str], Spec] = {
             form={
                 "username": f"new-{i.username}",
                 "role": "lead",
+                "organization": i.organization,
                 "department": str(i.department_id),
                 "password": PASSWORD,
             },
         ),
-        sides=("A", "B"),  # the form creates people of the administrator's own organisation
     ),
     ("POST", "/admin/users/{user_id}/role"): Spec(
         Do.manage_users,
@@ -923,7 +939,16 @@ def test_the_rules_say_what_the_product_says() -> None:
         ("viewer", Do.progress, "A"): Expect.refuse,
         ("anonymous", Do.progress, "A"): Expect.refuse,
         ("lead_A", Do.restore, "A"): Expect.refuse,
-        ("admin", Do.restore, "X"): Expect.allow,
+        ("admin", Do.restore, "A"): Expect.allow,
+        ("admin", Do.restore, "X"): Expect.refuse,
+        ("admin", Do.edit, "X"): Expect.refuse,
+        ("admin", Do.manage_users, "X"): Expect.refuse,
+        ("admin_X", Do.edit, "X"): Expect.allow,
+        ("admin_X", Do.progress, "A"): Expect.refuse,
+        ("admin_X", Do.manage_users, "B"): Expect.refuse,
+        ("installation_admin", Do.edit, "X"): Expect.allow,
+        ("installation_admin", Do.manage_users, "A"): Expect.allow,
+        ("installation_admin", Do.restore, "X"): Expect.allow,
         ("admin", Do.revoke_token, "A"): Expect.refuse,
         ("lead_A", Do.revoke_token, "A"): Expect.allow,
         ("anonymous", Do.sign_out, "A"): Expect.nothing,

@@ -171,12 +171,18 @@ class TestLoadDepartmentWork:
     ) -> None:
         session.exec(select(Plan)).one().published = False
         session.commit()
-        outsider = User(username="outsider", role="admin")  # an admin sees all; a stranger not
+        # An installation administrator sees all; a stranger (an organisation admin included) not.
+        outsider = User(username="outsider", role="admin", is_installation_admin=True)
         cc = dept(session, "CC")
         assert my_work.load_department_work(session=session, department=cc, user=outsider).plans
         stranger = User(username="stranger", role="coordinator", organization_id=None)
         assert (
             my_work.load_department_work(session=session, department=cc, user=stranger).plans == []
+        )
+        other_admin = User(username="other-admin", role="admin", organization_id=999)
+        assert (
+            my_work.load_department_work(session=session, department=cc, user=other_admin).plans
+            == []
         )
 
     def test_a_constant_number_of_queries_however_much_the_department_owns(
@@ -240,6 +246,25 @@ class TestResolveDepartment:
             d.code for _, d in whose_work.choosable_departments(session=session, user=coordinator)
         ]
         assert codes == ["CC", "PW"]
+
+    def test_only_an_installation_admin_of_no_organisation_chooses_anywhere(
+        self, session: Session, tiny: Plan
+    ) -> None:
+        for loose in (
+            User(username="loose-admin", role="admin"),
+            User(username="loose-coordinator", role="coordinator"),
+        ):
+            assert whose_work.choosable_departments(session=session, user=loose) == []
+            with pytest.raises(NotFound):
+                whose_work.resolve_department(session=session, user=loose, code="PW")
+        root = User(username="root", role="admin", is_installation_admin=True)
+        assert [
+            d.code for _, d in whose_work.choosable_departments(session=session, user=root)
+        ] == [
+            "CC",
+            "PW",
+        ]
+        assert whose_work.resolve_department(session=session, user=root, code="PW") is not None
 
 
 def test_tiny_plan_is_what_these_tests_assume() -> None:

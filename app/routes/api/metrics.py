@@ -233,7 +233,8 @@ def list_measurements(
     page: PageParams,
     include_archived: IncludeArchived,
 ) -> Page[MeasurementRead]:
-    query = catalog.measurements_query(metric=metric, include_archived=include_archived)
+    archived = catalog.archived_listed(session, user, metric.plan_id, include_archived)
+    query = catalog.measurements_query(metric=metric, include_archived=archived)
     return page.run_items(
         session,
         query,

@@ -262,10 +262,12 @@ def restore_strategy(
 def list_steps(
     strategy: ReadableStrategy,
     session: SessionDep,
+    user: CurrentUser,
     page: PageParams,
     include_archived: IncludeArchived,
 ) -> Page[StepRead]:
-    query = catalog.steps_query(strategy=strategy, include_archived=include_archived)
+    archived = catalog.archived_listed(session, user, strategy.plan_id, include_archived)
+    query = catalog.steps_query(strategy=strategy, include_archived=archived)
     return page.run_items(session, query, each(StepRead))
 
 

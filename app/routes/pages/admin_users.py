@@ -1,4 +1,7 @@
-"""/admin/users: administrators list, create, re-role and deactivate accounts."""
+"""/admin/users: administrators list, create, re-role and deactivate accounts.
+
+An organisation administrator sees and manages its own organisation's accounts only; an
+installation administrator every account (app.services.permissions.manage_user)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,13 @@ from app.services.errors import NotFound, ValidationFailed
 from app.templating import render
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False)
-EMPTY_FORM = {"username": "", "display_name": "", "role": Role.viewer.value, "department": ""}
+EMPTY_FORM = {
+    "username": "",
+    "display_name": "",
+    "role": Role.viewer.value,
+    "department": "",
+    "organization": "",
+}
 
 
 def login_redirect(request: Request) -> Response:
@@ -42,10 +51,18 @@ def _gate(request: Request, user: User | None) -> Response | None:
 
 
 def _organization(session: SessionDep, admin: User) -> Organization | None:
+    """The organisation new accounts join unless the form names one."""
     if admin.organization_id is not None:
         return session.get(Organization, admin.organization_id)
     orgs = session.exec(select(Organization).limit(2)).all()
     return orgs[0] if len(orgs) == 1 else None
+
+
+def _chosen_organization(session: SessionDep, value: str) -> Organization | None:
+    value = value.strip()
+    if value.isdigit():
+        return session.get(Organization, int(value))
+    return session.exec(select(Organization).where(Organization.slug == value)).first()
 
 
 def _page(
@@ -61,27 +78,38 @@ def _page(
     notice: str = "",
 ) -> Response:
     org = _organization(session, admin)
+    whole = permissions.is_installation_admin(admin)
+    # An installation administrator chooses among every organisation's departments.
     departments = (
-        session.exec(
+        session.exec(select(Department).order_by(Department.organization_id, Department.code)).all()
+        if whole
+        else session.exec(
             select(Department).where(Department.organization_id == org.id).order_by(Department.code)
         ).all()
         if org is not None
         else []
     )
+    organizations = session.exec(select(Organization).order_by(Organization.name)).all()
+    slugs = {o.id: o.slug for o in organizations}
     codes = {d.id: d.code for d in session.exec(select(Department)).all()}
     rows = [
         {
             "user": u,
             "department_id": u.department_id or "",
             "department_code": codes.get(u.department_id or -1),
+            "organization": slugs.get(u.organization_id or -1, ""),
+            "manageable": permissions.manage_user(admin, u).allowed,
         }
-        for u in accounts.list_users(session=session)
+        for u in accounts.list_users(session=session, managed_by=admin)
     ]
     context: dict[str, Any] = {
         "rows": rows,
         "roles": [r.value for r in Role],
         "departments": departments,
         "organization": org,
+        "installation_admin": whole,
+        "organizations": organizations if whole else [],
+        "organization_slugs": slugs,
         "form": form or EMPTY_FORM,
         "errors": errors or {},
         "row_errors": row_errors or {},
@@ -135,6 +163,7 @@ def create_user(
     display_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
     department: Annotated[str, Form()] = "",
+    organization: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
 ) -> Response:
     refused = _gate(request, user)
@@ -146,8 +175,16 @@ def create_user(
         "display_name": display_name,
         "role": role,
         "department": department,
+        "organization": organization,
     }
-    org = _organization(session, user)
+    org = _chosen_organization(session, organization) if organization.strip() else None
+    if org is None and not organization.strip():
+        org = _organization(session, user)
+    if org is not None or not permissions.is_installation_admin(user):
+        # Another organisation (or one that does not exist) is refused to its outsiders.
+        decision = permissions.create_user_in(user, org.id if org is not None else None)
+        if not decision.allowed:
+            return forbidden(request, decision.reason)
     try:
         if department.strip() and _department_value(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
@@ -158,7 +195,7 @@ def create_user(
             display_name=display_name,
             role=role,
             department=_department_value(department),
-            organization=org.id if org is not None and org.id is not None else None,
+            organization=org.id if org is not None else organization.strip() or None,
             password=password,
         )
     except ValidationFailed as exc:
@@ -171,6 +208,11 @@ def _target(session: SessionDep, user_id: int) -> User:
     if target is None:
         raise NotFound("No such user.")
     return target
+
+
+def _refused_target(request: Request, admin: User, target: User) -> Response | None:
+    decision = permissions.manage_user(admin, target)
+    return None if decision.allowed else forbidden(request, decision.reason)
 
 
 @router.post("/{user_id}/role")
@@ -187,6 +229,9 @@ def change_role(
         return refused
     assert user is not None
     target = _target(session, user_id)
+    refused = _refused_target(request, user, target)
+    if refused is not None:
+        return refused
     try:
         if department.strip() and _department_value(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
@@ -218,6 +263,9 @@ def deactivate_user(
         return refused
     assert user is not None
     target = _target(session, user_id)
+    refused = _refused_target(request, user, target)
+    if refused is not None:
+        return refused
     try:
         accounts.deactivate(session=session, actor=actor_for(user), user=target)
     except ValidationFailed as exc:

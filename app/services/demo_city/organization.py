@@ -37,6 +37,7 @@ def add_users(city: CityDraft, departments: list[dict[str, Any]]) -> dict[str, A
             username=username,
             display_name=display,
             role=role.value,
+            is_installation_admin=False,  # the city's administrator runs the city alone
             password_hash=None,
             active=True,
             last_login_at=None,
