@@ -26,7 +26,7 @@ from alembic import op
 
 
 revision: str = "86048b9b0964"
-down_revision: str | None = "2dc3f3374df8"
+down_revision: str | None = "7c41d9e2a5b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
