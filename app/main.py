@@ -15,6 +15,7 @@ from app.routes.api import api_router
 from app.routes.errors import install_error_handlers
 from app.routes.nul_characters import refuse_nul_characters
 from app.routes.page_errors import page_error_handler
+from app.routes.request_ids import RequestIdMiddleware
 from app.routes.security_headers import SecurityHeadersMiddleware
 from app.settings import ROOT, get_settings
 
@@ -59,6 +60,9 @@ def create_app() -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: every answer carries the request id, and an exception from any layer within
+    # becomes the error page (with the security headers) instead of a bare 500.
+    app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
     app.state.page_error_handler = page_error_handler
     app.include_router(api_router)
