@@ -14,6 +14,7 @@ from app.deps import SessionDep
 from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.routes.item_ids import ItemId
+from app.routes.pages.form_input import item_id
 from app.services import accounts, permissions
 from app.services.errors import NotFound, ValidationFailed
 from app.templating import render
@@ -98,11 +99,6 @@ def _problems(exc: ValidationFailed) -> dict[str, str]:
     return out
 
 
-def _department_value(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() else None
-
-
 @router.get("")
 def users_page(
     request: Request,
@@ -149,7 +145,7 @@ def create_user(
     }
     org = _organization(session, user)
     try:
-        if department.strip() and _department_value(department) is None:
+        if department.strip() and item_id(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
         created = accounts.create_user(
             session=session,
@@ -157,7 +153,7 @@ def create_user(
             username=username,
             display_name=display_name,
             role=role,
-            department=_department_value(department),
+            department=item_id(department),
             organization=org.id if org is not None and org.id is not None else None,
             password=password,
         )
@@ -188,14 +184,14 @@ def change_role(
     assert user is not None
     target = _target(session, user_id)
     try:
-        if department.strip() and _department_value(department) is None:
+        if department.strip() and item_id(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
         accounts.set_role(
             session=session,
             actor=actor_for(user),
             user=target,
             role=role,
-            department=_department_value(department),
+            department=item_id(department),
         )
     except ValidationFailed as exc:
         return _page(
