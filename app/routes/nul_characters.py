@@ -25,7 +25,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def _json_places(document: Any) -> Iterator[str]:
     """The places in a JSON document whose key or text holds a NUL, in the document's order.
     Walked with a list, not by recursion: a document nested as deep as json.loads allows must
-    not overflow the stack here. A key holding a NUL is pushed as the text of its own place."""
+    not overflow the stack here. A key holding a NUL stands for its value (a NUL) at its place."""
     pending: list[tuple[Any, str]] = [(document, "")]
     while pending:
         value, place = pending.pop()

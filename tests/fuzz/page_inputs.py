@@ -25,7 +25,6 @@ from starlette.routing import Mount
 ODD_VALUES: dict[str, str] = {
     "superscript two": "²",
     "Arabic-Indic three": "٣",
-    "fullwidth five": "５",
     "5,000 digits": "9" * 5000,
     "2**31": str(2**31),
     "minus one": "-1",
@@ -36,10 +35,8 @@ ODD_VALUES: dict[str, str] = {
     "year 9999": "9999-12-31",
     "year 1 at +14:00": "0001-01-01T00:00:00+14:00",
     "year 9999 at -14:00": "9999-12-31T23:59:59-14:00",
-    "month of year 1": "0001-01",
     "month of year 9999": "9999-12",
     "fullwidth date": "２０２５-０１-０１",
-    "Arabic-Indic month": "٢٠٢٥-٠٦",
     "NUL": "a\x00b",
     "deep nesting": "[" * 5_000 + "]" * 5_000,
     # (httpx refuses URLs past 64 KiB; a server refuses far shorter request lines anyway)
@@ -51,7 +48,7 @@ ODD_VALUES: dict[str, str] = {
 # (404 or 422) before anything else is read, so fewer kinds of text are enough.
 ODD_PATH_VALUES = [
     "superscript two",
-    "fullwidth five",
+    "Arabic-Indic three",
     "5,000 digits",
     "2**31",
     "minus one",
@@ -96,11 +93,12 @@ def _names(dependant: Dependant, kind: Callable[[Dependant], list[Any]]) -> list
     return names
 
 
-def page_routes(app: FastAPI) -> list[PageRoute]:
-    """Every page route (not the JSON API, which schemathesis fuzzes from its schema)."""
+def page_routes(app: FastAPI, *, api: bool = False) -> list[PageRoute]:
+    """Every page route; with `api`, the JSON API's routes instead (schemathesis fuzzes them
+    from their schema, which cannot say that year 1 at +14:00 is out of range)."""
     out = []
     for path, route in _routes(app.router.routes):
-        if path.startswith("/api/v") or path in ("/healthz", "/openapi.json"):
+        if path.startswith("/api/v") != api or path in ("/healthz", "/openapi.json"):
             continue
         for method in sorted(route.methods or ()):
             if method == "HEAD":

@@ -42,6 +42,10 @@ pytestmark = pytest.mark.fuzz
 ROUTES = page_routes(create_app())
 GETS = [r for r in ROUTES if r.method == "GET"]
 POSTS = [r for r in ROUTES if r.method != "GET"]
+# The API's lists, where its filters are (an item's own path is schemathesis's to fuzz).
+API_LISTS = [
+    r for r in page_routes(create_app(), api=True) if r.method == "GET" and not r.path_params
+]
 Failure = tuple[str, str, str, int]
 
 
@@ -80,8 +84,10 @@ def filled(route: PageRoute, values: dict[str, str], **odd: str) -> str:
     return path
 
 
-def server_errors(answers: Iterable[tuple[str, str, str, int]]) -> list[Failure]:
-    return [a for a in answers if a[3] >= 500]
+def assert_no_server_errors(answers: Iterable[Failure]) -> None:
+    """Every answer's (route, parameter, value's name, status); all server errors listed."""
+    failures = [a for a in answers if a[3] >= 500]
+    assert not failures, "server errors:\n" + "\n".join(map(str, failures))
 
 
 def test_the_tables_know_every_page_form_and_path_parameter(session: Session) -> None:
@@ -112,7 +118,7 @@ def test_page_query_and_path_parameters_never_answer_5xx(session: Session, role:
     values = path_values(world)
     client, _ = signed_in_client(session, admin if role == "admin" else None)
 
-    def answers() -> Iterable[tuple[str, str, str, int]]:
+    def answers() -> Iterable[Failure]:
         for route in GETS:
             for name, value in ODD_VALUES.items():
                 for param in route.query_params:
@@ -122,7 +128,7 @@ def test_page_query_and_path_parameters_never_answer_5xx(session: Session, role:
                     answer = client.get(filled(route, values, **{param: value}))
                     yield route.path, param, name, answer.status_code
 
-    assert server_errors(answers()) == []
+    assert_no_server_errors(answers())
 
 
 def test_page_forms_never_answer_5xx(session: Session) -> None:
@@ -131,7 +137,7 @@ def test_page_forms_never_answer_5xx(session: Session) -> None:
     plausible = forms(world)
     client, csrf = signed_in_client(session, admin)
 
-    def answers() -> Iterable[tuple[str, str, str, int]]:
+    def answers() -> Iterable[Failure]:
         for route in POSTS:
             if route.path in SIGN_IN_FORMS:
                 continue
@@ -154,7 +160,7 @@ def test_page_forms_never_answer_5xx(session: Session) -> None:
                     )
                     yield route.path, param, name, answer.status_code
 
-    assert server_errors(answers()) == []
+    assert_no_server_errors(answers())
     # Still signed in: no fuzzed form ended the session that posted the others.
     assert client.get("/account", follow_redirects=False).status_code == 200
 
@@ -163,21 +169,23 @@ def test_the_sign_in_form_never_answers_5xx(session: Session) -> None:
     world_of(session)
     make_user(session, "fuzz-signer", "viewer", organization="testville")
     plausible = {"username": "fuzz-signer", "password": PASSWORD, "next": "/plans"}
-    failures = []
     client = TestClient(create_app())
-    for name, value in ODD_VALUES.items():
-        for field in plausible:
-            client.cookies.clear()  # signed out, with a new sign-in CSRF cookie
-            token = hidden_csrf(client.get("/login").text)
-            answer = client.post(
-                "/login",
-                data={**plausible, field: value, "csrf_token": token},
-                follow_redirects=False,
-            )
-            failures += server_errors([("/login", field, name, answer.status_code)])
-            answer = client.post("/logout", data={"csrf_token": value}, follow_redirects=False)
-            failures += server_errors([("/logout", "csrf_token", name, answer.status_code)])
-    assert failures == []
+
+    def answers() -> Iterable[Failure]:
+        for name, value in ODD_VALUES.items():
+            for field in plausible:
+                client.cookies.clear()  # signed out, with a new sign-in CSRF cookie
+                token = hidden_csrf(client.get("/login").text)
+                answer = client.post(
+                    "/login",
+                    data={**plausible, field: value, "csrf_token": token},
+                    follow_redirects=False,
+                )
+                yield "/login", field, name, answer.status_code
+                answer = client.post("/logout", data={"csrf_token": value}, follow_redirects=False)
+                yield "/logout", "csrf_token", name, answer.status_code
+
+    assert_no_server_errors(answers())
 
 
 @pytest.mark.parametrize("role", ["anonymous", "admin"])
@@ -187,15 +195,33 @@ def test_bodies_nested_deeper_than_the_stack_never_answer_5xx(session: Session, 
     client, csrf = signed_in_client(session, admin if role == "admin" else None)
     # /logout last: a body it accepts ends the session the others are posted with.
     routes = sorted(POSTS, key=lambda r: r.path == "/logout")
-    failures = []
-    for route in routes:
-        for name, body in DEEP_JSON.items():
-            for content_type in ("application/json", "application/x-www-form-urlencoded"):
-                answer = client.post(
-                    filled(route, values),
-                    content=body,
-                    headers={"Content-Type": content_type, "X-CSRF-Token": csrf},
-                    follow_redirects=False,
-                )
-                failures += server_errors([(route.path, content_type, name, answer.status_code)])
-    assert failures == []
+
+    def answers() -> Iterable[Failure]:
+        for route in routes:
+            for name, body in DEEP_JSON.items():
+                for content_type in ("application/json", "application/x-www-form-urlencoded"):
+                    answer = client.post(
+                        filled(route, values),
+                        content=body,
+                        headers={"Content-Type": content_type, "X-CSRF-Token": csrf},
+                        follow_redirects=False,
+                    )
+                    yield route.path, content_type, name, answer.status_code
+
+    assert_no_server_errors(answers())
+
+
+def test_the_apis_list_filters_never_answer_5xx(session: Session) -> None:
+    """As an administrator, who reads every list, the history included."""
+    _, admin = world_of(session)
+    client, _ = signed_in_client(session, admin)
+    assert "/api/v1/history" in {r.path for r in API_LISTS}
+
+    def answers() -> Iterable[Failure]:
+        for route in API_LISTS:
+            for name, value in ODD_VALUES.items():
+                for param in route.query_params:
+                    answer = client.get(route.path, params={param: value})
+                    yield route.path, param, name, answer.status_code
+
+    assert_no_server_errors(answers())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app.models import Plan, QuickWin, Strategy, User
+from app.models import FocusArea, Plan, QuickWin, Strategy, User
 from tests.factories import make_person, make_tiny_plan, signed_in_client
 
 SCORECARD = "/plans/testville-service/scorecard"
@@ -156,3 +156,15 @@ def test_an_activity_date_outside_the_window_is_an_inline_message(
     )
     assert 'aria-invalid="true"' in answer.text
     assert f'id="filter-{field}-error" role="alert">Enter a date from 1900' in answer.text
+
+
+def test_a_review_since_before_1900_falls_back_with_a_message(session: Session, plan: Plan) -> None:
+    focus_area = session.exec(select(FocusArea).where(FocusArea.code == "1")).one()
+    client, _ = signed_in_client(session, person(session, "carla", "coordinator"))
+    for url in (
+        "/review?since=0001-01-01",
+        f"/review/focus-areas/{focus_area.id}?since=1899-12-31",
+    ):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert "Enter a date from 1900-01-01 on." in answer.text, url
