@@ -17,6 +17,7 @@ from app.routes.cache_control import CacheControlMiddleware
 from app.routes.errors import install_error_handlers
 from app.routes.nul_characters import refuse_nul_characters
 from app.routes.page_errors import page_error_handler
+from app.routes.request_ids import RequestIdMiddleware
 from app.routes.security_headers import SecurityHeadersMiddleware
 from app.settings import ROOT, get_settings
 
@@ -68,6 +69,9 @@ def create_app() -> FastAPI:
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
+    # Outermost: every answer carries the request id, and an exception from any layer within
+    # becomes the error page (with the security headers) instead of a bare 500.
+    app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
     app.state.page_error_handler = page_error_handler
     app.include_router(api_router)

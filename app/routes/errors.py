@@ -34,8 +34,12 @@ def error_json(
 JSON_PATHS = frozenset({"/healthz", "/openapi.json"})
 
 
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/") or path in JSON_PATHS
+
+
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in JSON_PATHS
+    return is_api_path(request.url.path)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

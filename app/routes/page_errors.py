@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -16,7 +18,10 @@ TITLES = {
     409: "Changed by someone else",
     422: "Please check the form",
     429: "Too many attempts",
+    500: "Something went wrong",
 }
+# What an unexpected error says (the details are in the log, under the request id).
+UNEXPECTED = "Something went wrong on our side. It has been logged; please try again later."
 
 
 def page_error_handler(request: Request, exc: Exception) -> Response:
@@ -29,20 +34,17 @@ def page_error_handler(request: Request, exc: Exception) -> Response:
         if status == 404:
             message = "There is no page at this address."
     else:
-        status, message = 500, "Something went wrong."
+        status, message = 500, UNEXPECTED
     if status == 401 and not is_htmx(request):
         return Response(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
+    context: dict[str, Any] = {"message": message}
+    if status >= 500:  # the reference lets whoever reads the page point at its line in the log
+        context["request_id"] = getattr(request.state, "request_id", "")
     if is_htmx(request):
-        response = render(
-            request, "partials/error_fragment.html", {"message": message}, status_code=status
-        )
+        response = render(request, "partials/error_fragment.html", context, status_code=status)
     else:
-        response = render(
-            request,
-            "error.html",
-            {"title": TITLES.get(status, "Error"), "message": message},
-            status_code=status,
-        )
+        context["title"] = TITLES.get(status, "Error")
+        response = render(request, "error.html", context, status_code=status)
     # Keep what the error says about itself (Allow on a 405, Retry-After on a 429).
     for name, value in (getattr(exc, "headers", None) or {}).items():
         response.headers[name] = value

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import Department, HistoryAction, Organization, User, UserSession
+from app.models.base import whole_number
 from app.models.enums import Role, SubjectType
 from app.services import clock, passwords, permissions
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
@@ -42,8 +43,9 @@ def _organization(session: Session, organization: str | int | None) -> Organizat
         raise ValidationFailed.one(
             "organization", "There are several organisations: choose one (its slug)."
         )
-    if isinstance(organization, int) or str(organization).isdigit():
-        org = session.get(Organization, int(organization))
+    org_id = organization if isinstance(organization, int) else whole_number(str(organization))
+    if org_id is not None:
+        org = session.get(Organization, org_id)
     else:
         org = session.exec(
             select(Organization).where(Organization.slug == str(organization).strip())
@@ -69,8 +71,8 @@ def _department(
         text = str(department).strip()
         query = query.where(Department.code == text)
         found = session.exec(query).first()
-        if found is None and text.isdigit():
-            found = session.get(Department, int(text))
+        if found is None and (department_id := whole_number(text)) is not None:
+            found = session.get(Department, department_id)
             if found is not None and found.organization_id != org.id:
                 found = None
         if found is None:

@@ -11,7 +11,7 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from sqlmodel import Session
 
 from app.auth import CurrentUser
@@ -21,6 +21,7 @@ from app.models.enums import SubjectType
 from app.routes.api.deps import OptionalId, PlanFilter, error_responses
 from app.routes.api.schemas import HistoryEntryRead, Page, PageParams
 from app.services import catalog
+from app.services.asked_dates import moment_in_window
 
 router = APIRouter(tags=["history"])
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\S+)?$")
@@ -54,7 +55,11 @@ def list_history(
     since: Annotated[
         dt.datetime | None,
         BeforeValidator(_iso_only),
-        Query(description="Only entries at or after this ISO 8601 time (UTC without an offset)"),
+        AfterValidator(moment_in_window),
+        Query(
+            description="Only entries at or after this ISO 8601 time (UTC without an offset), "
+            "between 1900 and 2200"
+        ),
     ] = None,
 ) -> Page[HistoryEntryRead]:
     query = catalog.history_query(

@@ -19,6 +19,8 @@ from app.models.base import MAX_ID, ClientInput
 from app.models.metric import MetricUpdate, TargetIn
 from app.models.quick_win import QuickWinUpdate
 from app.models.strategy import StepUpdate, StrategyUpdate
+from app.routes.nul_characters import TOO_DEEP
+from app.services.errors import ValidationFailed
 
 VERSION_DOC = "The version you changed: the item's `version` (its ETag)"
 
@@ -101,13 +103,14 @@ def strict_json(model: type[pd.BaseModel]) -> Any:
     async def check(request: Request) -> None:
         try:
             body = _integral(json.loads(await request.body()))
-        except ValueError:
-            return  # not JSON at all: FastAPI answers that itself
-        try:
             model.model_validate_json(json.dumps(body), strict=True)
-        except pd.ValidationError as exc:
+        except pd.ValidationError as exc:  # (a ValueError: caught first)
             raise RequestValidationError(
                 [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
             ) from None
+        except ValueError:
+            return  # not JSON at all: FastAPI answers that itself
+        except RecursionError:  # nested deeper than Python's stack (FastAPI read it, just)
+            raise ValidationFailed.one("body", TOO_DEEP) from None
 
     return Depends(check)

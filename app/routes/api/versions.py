@@ -40,7 +40,7 @@ def _if_match(
 
 IfMatch = Annotated[str | None, Depends(_if_match)]
 
-_ETAG = re.compile(r'^\s*(?:W/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))\s*$')
 
 
 def etag(version: int) -> str:

@@ -16,8 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.routes.pages.form_input import page_number
+from app.routes.pages.form_input import item_id, page_number
 from app.services import activity as activity_service
+from app.services.asked_dates import EARLIEST, LATEST, within_window
 from app.services.history_display import (
     ACTION_LABELS,
     SUBJECT_LABELS,
@@ -35,10 +36,14 @@ def _date(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         errors[name] = "Enter a date as YYYY-MM-DD; this filter was not applied."
         return None
+    if not within_window(day):
+        errors[name] = f"Enter a date from {EARLIEST} to {LATEST}; this filter was not applied."
+        return None
+    return day
 
 
 @router.get("")
@@ -61,7 +66,7 @@ def activity_page(
         plan=plan,
         kind=kind,
         action=action,
-        person=int(person) if person.isdigit() and len(person) < 16 else None,
+        person=item_id(person),
         date_from=_date(date_from, "from", errors),
         date_to=_date(date_to, "to", errors),
         page=page_number(page),

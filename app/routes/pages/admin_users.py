@@ -17,6 +17,7 @@ from app.deps import SessionDep
 from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.routes.item_ids import ItemId
+from app.routes.pages.form_input import item_id
 from app.services import accounts, permissions
 from app.services.errors import NotFound, ValidationFailed
 from app.templating import render
@@ -60,8 +61,9 @@ def _organization(session: SessionDep, admin: User) -> Organization | None:
 
 def _chosen_organization(session: SessionDep, value: str) -> Organization | None:
     value = value.strip()
-    if value.isdigit():
-        return session.get(Organization, int(value))
+    number = item_id(value)  # ASCII digits within the id range: '²' or 5,000 digits are no id
+    if number is not None:
+        return session.get(Organization, number)
     return session.exec(select(Organization).where(Organization.slug == value)).first()
 
 
@@ -126,11 +128,6 @@ def _problems(exc: ValidationFailed) -> dict[str, str]:
     return out
 
 
-def _department_value(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() else None
-
-
 @router.get("")
 def users_page(
     request: Request,
@@ -186,7 +183,7 @@ def create_user(
         if not decision.allowed:
             return forbidden(request, decision.reason)
     try:
-        if department.strip() and _department_value(department) is None:
+        if department.strip() and item_id(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
         created = accounts.create_user(
             session=session,
@@ -194,7 +191,7 @@ def create_user(
             username=username,
             display_name=display_name,
             role=role,
-            department=_department_value(department),
+            department=item_id(department),
             organization=org.id if org is not None else organization.strip() or None,
             password=password,
         )
@@ -233,14 +230,14 @@ def change_role(
     if refused is not None:
         return refused
     try:
-        if department.strip() and _department_value(department) is None:
+        if department.strip() and item_id(department) is None:
             raise ValidationFailed.one("department", "Choose a department from the list.")
         accounts.set_role(
             session=session,
             actor=actor_for(user),
             user=target,
             role=role,
-            department=_department_value(department),
+            department=item_id(department),
         )
     except ValidationFailed as exc:
         return _page(

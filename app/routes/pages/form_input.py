@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import pydantic as pd
 from fastapi import Form
 
+from app.models.base import MAX_ID, whole_number
 from app.services.errors import ValidationFailed
 
 Form_ = Annotated[str, Form()]
@@ -70,7 +71,16 @@ def parse_period(text: str) -> str | dt.date:
     return text
 
 
+# Pages beyond this are empty for any organisation; a bigger number is read as the first page.
+MAX_PAGE = 999_999
+
+
 def page_number(text: str) -> int:
-    """`?page=` as asked; anything but a positive whole number is the first page."""
-    text = text.strip()
-    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+    """`?page=` as asked; anything but a whole number from 1 to MAX_PAGE is the first page."""
+    return whole_number(text, high=MAX_PAGE) or 1
+
+
+def item_id(text: str) -> int | None:
+    """An id a form or query string names (`person`, `quick_win_id`, `department`), or None when
+    it is not one: ASCII digits from 1 to MAX_ID, the largest id the database holds."""
+    return whole_number(text, high=MAX_ID)

@@ -22,7 +22,7 @@ from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, QuickWin, User
 from app.models.quick_win import QuickWinProgressIn
-from app.routes.pages.form_input import Form_, service_errors
+from app.routes.pages.form_input import Form_, item_id, service_errors
 from app.services import quick_win_board as board_service
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.permissions import Action, can_read_internal, require, require_read_plan
@@ -158,9 +158,10 @@ def move_quick_win(
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     view = _view(by)
+    wanted = item_id(quick_win_id)
     found = (
-        board_service.get_plan_quick_win(session=session, plan=plan, quick_win_id=int(quick_win_id))
-        if quick_win_id.isdigit() and len(quick_win_id) < 16
+        board_service.get_plan_quick_win(session=session, plan=plan, quick_win_id=wanted)
+        if wanted is not None
         else None
     )
     if found is None:

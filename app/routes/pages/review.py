@@ -18,6 +18,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.item_ids import ItemId
 from app.services import review as review_service
+from app.services.asked_dates import EARLIEST, within_window
 from app.services.focus_area_history import load_focus_area_history
 from app.services.history_display import describe_change, field_label
 from app.services.rollup import LABELS
@@ -37,6 +38,8 @@ def _since(text: str, today: dt.date) -> tuple[dt.date, str]:
         return review_service.default_since(today), "Enter a date as YYYY-MM-DD."
     if day > today:
         return review_service.default_since(today), "The date must not be in the future."
+    if not within_window(day):
+        return review_service.default_since(today), f"Enter a date from {EARLIEST} on."
     return day, ""
 
 

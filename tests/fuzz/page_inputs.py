@@ -1,0 +1,206 @@
+"""What the page fuzz sends: the app's page routes with the parameters their handlers read, the
+odd values to send to each, and plausible values for everything else.
+
+Routes and their parameters come from the app itself (FastAPI's record of each handler's path,
+query and form parameters, through its dependencies), so a new page or a new parameter is fuzzed
+without a change here. What the app cannot say is what a plausible value is: a form whose other
+fields are plausible gets past their checks to the one being fuzzed. FORMS and PATH_VALUES hold
+those, and the fuzz refuses to run on a page form or path parameter they do not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import Mount
+
+# Valid by any schema (they are all text), and each one broke a page once or could: Unicode
+# digits pass str.isdigit(), int() refuses 5,000 digits, the database refuses 2**31, date
+# arithmetic overflows at the ends of the calendar, PostgreSQL cannot store NUL, parsers recurse.
+ODD_VALUES: dict[str, str] = {
+    "superscript two": "²",
+    "Arabic-Indic three": "٣",
+    "5,000 digits": "9" * 5000,
+    "2**31": str(2**31),
+    "minus one": "-1",
+    "zero": "0",
+    "float overflow": "1e309",
+    "NaN": "NaN",
+    "year 1": "0001-01-01",
+    "year 9999": "9999-12-31",
+    "year 1 at +14:00": "0001-01-01T00:00:00+14:00",
+    "year 9999 at -14:00": "9999-12-31T23:59:59-14:00",
+    "month of year 9999": "9999-12",
+    "fullwidth date": "２０２５-０１-０１",
+    "NUL": "a\x00b",
+    "deep nesting": "[" * 5_000 + "]" * 5_000,
+    # (httpx refuses URLs past 64 KiB; a server refuses far shorter request lines anyway)
+    "very long": "x" * 20_000,
+    "blank": " \t ",
+}
+
+# What a path parameter gets: a page's path names an id, a code or a slug, and each is refused
+# (404 or 422) before anything else is read, so fewer kinds of text are enough.
+ODD_PATH_VALUES = [
+    "superscript two",
+    "Arabic-Indic three",
+    "5,000 digits",
+    "2**31",
+    "minus one",
+    "zero",
+    "NUL",
+    "very long",
+]
+
+# A body nested far deeper than Python's stack, around a NUL (the guard parses those) and not.
+DEEP_JSON = {
+    "around a NUL": "[" * 100_000 + '"\\u0000"' + "]" * 100_000,
+    "without a NUL": "[" * 100_000 + "]" * 100_000,
+    "deep object": '{"a":' * 100_000 + "1" + "}" * 100_000,
+}
+
+
+@dataclass(frozen=True)
+class PageRoute:
+    method: str
+    path: str
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+    form_fields: tuple[str, ...]
+
+
+def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:  # FastAPI's _IncludedRouter
+            context = getattr(route, "include_context", None)
+            yield from _routes(original.routes, prefix + (getattr(context, "prefix", "") or ""))
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif not isinstance(route, Mount):  # static files are not pages
+            continue
+
+
+def _names(dependant: Dependant, kind: Callable[[Dependant], list[Any]]) -> list[str]:
+    names = [param.alias for param in kind(dependant)]
+    for inner in dependant.dependencies:
+        names += [n for n in _names(inner, kind) if n not in names]
+    return names
+
+
+def page_routes(app: FastAPI, *, api: bool = False) -> list[PageRoute]:
+    """Every page route; with `api`, the JSON API's routes instead (schemathesis fuzzes them
+    from their schema, which cannot say that year 1 at +14:00 is out of range)."""
+    out = []
+    for path, route in _routes(app.router.routes):
+        if path.startswith("/api/v") != api or path in ("/healthz", "/openapi.json"):
+            continue
+        for method in sorted(route.methods or ()):
+            if method == "HEAD":
+                continue
+            out.append(
+                PageRoute(
+                    method,
+                    path,
+                    tuple(_names(route.dependant, lambda d: d.path_params)),
+                    tuple(_names(route.dependant, lambda d: d.query_params)),
+                    tuple(_names(route.dependant, lambda d: d.body_params)),
+                )
+            )
+    return sorted(out, key=lambda r: (r.method, r.path))
+
+
+@dataclass
+class World:
+    """The rows the plausible values name (filled in by the test from the tiny plan)."""
+
+    slug: str
+    ids: dict[str, int]
+    department_id: int
+
+
+def path_values(world: World) -> dict[str, str]:
+    """A plausible value for each path parameter name, so that the route reaches its handler."""
+    return {
+        "slug": world.slug,
+        "fa_code": "1",
+        "strategy_code": "1.1",
+        "metric_code": "FCR",
+        **{name: str(value) for name, value in world.ids.items()},
+    }
+
+
+PATH_PARAMS = {
+    "slug",
+    "fa_code",
+    "strategy_code",
+    "metric_code",
+    "token_id",
+    "user_id",
+    "metric_id",
+    "quick_win_id",
+    "strategy_id",
+    "step_id",
+    "focus_area_id",
+}
+
+
+def forms(world: World) -> dict[str, dict[str, str]]:
+    """Plausible form values for every page form, by its path: each field fuzzed in turn gets
+    past the others' checks. (/login and /logout are fuzzed apart: they change who is asking.)"""
+    department = str(world.department_id)
+    return {
+        "/account/tokens": {"name": "fuzz"},
+        "/account/tokens/{token_id}/revoke": {},
+        "/admin/users": {
+            "username": "newcomer",
+            "display_name": "New Comer",
+            "role": "lead",
+            "department": department,
+            "password": "a long enough password",
+        },
+        "/admin/users/{user_id}/role": {"role": "lead", "department": department},
+        "/admin/users/{user_id}/deactivate": {},
+        "/login/demo": {"username": "demo-admin", "next": "/"},
+        "/my-work/metrics/{metric_id}/measurements": {
+            "period": "2025-07",
+            "value": "81",
+            "note": "",
+            "version": "1",
+        },
+        "/my-work/quick-wins/{quick_win_id}/progress": {
+            "version": "1",
+            "status": "in_progress",
+            "narrative": "",
+            "note": "",
+        },
+        "/my-work/strategies/{strategy_id}/progress": {
+            "version": "1",
+            "status": "in_progress",
+            "progress": "50",
+            "narrative": "",
+            "note": "",
+        },
+        "/my-work/strategies/{strategy_id}/steps": {
+            "title": "A step",
+            "completion_measure": "",
+            "owner": "",
+            "due": "2025-01-01",
+            "parent_id": "",
+        },
+        "/my-work/steps/{step_id}/done": {"version": "1", "done": "1"},
+        "/plans/{slug}/quick-wins": {
+            "quick_win_id": str(world.ids["quick_win_id"]),
+            "version": "1",
+            "status": "complete",
+            "by": "",
+        },
+    }
+
+
+SIGN_IN_FORMS = {"/login", "/logout"}
