@@ -144,7 +144,11 @@ def signed_in_as(c: TestClient) -> str | None:
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[Session]:
-    """The test's own view of the database.
+    yield from own_view(database_url)
+
+
+def own_view(database_url: str) -> Iterator[Session]:
+    """The test's own view of the database (the `db` fixture; other modules' too).
 
     Not the app's engine: that one starts every transaction with BEGIN IMMEDIATE, so a test that
     only read something would hold the write lock while the app tries to write. Here reads take

@@ -16,30 +16,23 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.db import get_engine
 from app.main import create_app
 from app.models import LoginAttempt, Organization
 from app.services import passwords, sign_in
-from tests.conftest import own_engine
 from tests.routes.test_auth_pages import (
     PASSWORD,
     hidden_csrf,
     login,
     make_org,
     make_user,
+    own_view,
     signed_in_as,
 )
 
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[Session]:
-    """The test's own reading connection (see test_auth_pages.db)."""
-    engine = own_engine(database_url)
-    with get_engine().connect():  # the app's engine switches the database file to WAL
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
+    yield from own_view(database_url)
 
 
 @pytest.fixture
