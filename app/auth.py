@@ -146,6 +146,8 @@ class Identity:
     via: Literal["session", "token"] | None = None
     user_session: UserSession | None = None
     session_token: str | None = None
+    # A token's scope, looked up for unsafe methods only (a read needs no write permission).
+    token_may_write: bool = False
 
     @property
     def csrf_token(self) -> str:
@@ -176,13 +178,15 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
         )
         if user is None:
             raise NotAuthenticated(
-                "The API token is not valid: it is unknown, revoked, or its user is deactivated."
+                "The API token is not valid: it is unknown, revoked, expired, or its user is "
+                "deactivated."
             )
         if not writing:
             row = api_tokens.find_api_token(session=session, token=bearer)
             if row is not None and row.id is not None and api_tokens.api_token_use_due(row, now):
                 api_tokens.record_api_token_use(token_id=row.id, now=now)
-        identity = Identity(user=user, via="token")
+        may_write = writing and api_tokens.may_write(session=session, token=bearer)
+        identity = Identity(user=user, via="token", token_may_write=may_write)
     else:
         identity = Identity()
         token = session_token(request)
@@ -229,8 +233,13 @@ def _same(expected: str, given: str) -> bool:
 
 
 async def request_guard(request: Request, identity: IdentityDep) -> None:
-    """The global dependency: identity on request.state, then CSRF for unsafe methods."""
-    if request.method not in UNSAFE_METHODS or identity.via == "token":
+    """The global dependency: identity on request.state, then CSRF for unsafe methods (and a
+    token's scope: a read-only token is refused any write, before the route runs)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if identity.via == "token":
+        if not identity.token_may_write:
+            raise PermissionDenied(api_tokens.READ_ONLY_REFUSED)
         return
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise PermissionDenied(CROSS_SITE_REFUSED)
@@ -258,6 +267,13 @@ def required_user(identity: IdentityDep) -> User:
     if identity.user is None:
         raise NotAuthenticated("Sign in, or send a personal API token (Authorization: Bearer …).")
     return identity.user
+
+
+def refuse_token_credentials(identity: IdentityDep) -> None:
+    """For the routes that manage credentials: a token may not make or revoke tokens (a child
+    token would survive its parent's revocation)."""
+    if identity.via == "token":
+        raise PermissionDenied(api_tokens.TOKEN_MANAGEMENT_REFUSED)
 
 
 CurrentUser = Annotated[User | None, Depends(current_user)]
@@ -291,6 +307,7 @@ __all__ = [
     "client_address",
     "current_user",
     "login_csrf_token",
+    "refuse_token_credentials",
     "request_guard",
     "required_user",
     "resolve_identity",

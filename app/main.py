@@ -48,7 +48,8 @@ def create_app() -> FastAPI:
             "The JSON API of PlanTrack: strategic plans from mission and vision to focus areas, "
             "goals, strategies, workplan steps, metrics with targets and measurements, quick wins "
             "and the roadmap. Reading published plans is open; writing needs a signed-in session "
-            "(with its CSRF token) or a personal API token (`Authorization: Bearer …`). Every "
+            "(with its CSRF token) or a read-write personal API token (`Authorization: Bearer "
+            "…`; a read-only token gets 403 on any write, an expired or revoked one 401). Every "
             "editable item carries a `version`: send it back with a change (or as `If-Match`) and "
             "a stale change is refused with 409/412 and the newer value."
         ),

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app.cli.main import app
 from app.db import get_engine
 from app.models import Department, HistoryEntry, Organization, User, UserSession
-from app.services import browser_sessions, sign_in
+from app.services import api_tokens, browser_sessions, sign_in
 from app.settings import get_settings
 
 runner = CliRunner()
@@ -158,12 +158,21 @@ def test_unknown_user_is_reported(org: Organization) -> None:
 
 def test_set_password(org: Organization) -> None:
     run("user", "create", "root", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    with Session(get_engine()) as s:
+        root = s.exec(select(User).where(User.username == "root")).one()
+        _, token = api_tokens.create_api_token(session=s, user=root, name="nightly export")
+        s.commit()
+        assert api_tokens.resolve_api_token(session=s, token=token) is not None
     result = run("user", "set-password", "root", "--password-stdin", stdin="a brand new secret\n")
     assert result.exit_code == 0, result.output
+    # The command says what the change did to the account's other credentials.
+    assert "API tokens were revoked" in result.output
     with Session(get_engine()) as s:
         assert sign_in.authenticate(
             session=s, username="root", password="a brand new secret", address="cli"
         )
+        assert api_tokens.resolve_api_token(session=s, token=token) is None
+    assert "API tokens are revoked" in run("user", "set-password", "--help").output
 
 
 def test_demo_users_is_idempotent_and_passwordless(org: Organization) -> None:

@@ -177,7 +177,10 @@ def user_set_password(
         bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
     ] = False,
 ) -> None:
-    """Replace USERNAME's password (asked twice, hidden); their open sessions end."""
+    """Replace USERNAME's password (asked twice, hidden).
+
+    Their open sessions end and their API tokens are revoked: scripts using them need new ones.
+    """
     from app.services import accounts
     from app.services.errors import DomainError
     from app.services.history import Actor
@@ -196,7 +199,10 @@ def user_set_password(
         except DomainError as exc:
             session.rollback()
             raise domain_failure(exc) from exc
-        typer.echo(f"password of {user.username} changed")
+        typer.echo(
+            f"password of {user.username} changed; their sessions ended and their API tokens "
+            "were revoked"
+        )
 
 
 @user_app.command("deactivate")

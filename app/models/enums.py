@@ -105,6 +105,13 @@ class Role(StrEnum):
     viewer = "viewer"
 
 
+class TokenScope(StrEnum):
+    """What a personal API token may do: only read, or read and write (as its owner may)."""
+
+    read_only = "read_only"
+    read_write = "read_write"
+
+
 class SubjectType(StrEnum):
     """The kinds of item whose changes the history records."""
 

@@ -11,7 +11,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.models.base import Versioned, enum_check, enum_field, utcnow
-from app.models.enums import Role
+from app.models.enums import Role, TokenScope
 
 
 class User(Versioned, table=True):
@@ -38,6 +38,7 @@ class User(Versioned, table=True):
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
+    __table_args__ = (enum_check("scope", TokenScope),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
@@ -47,6 +48,9 @@ class ApiToken(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_used_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
+    # None: until revoked (or the owner's password changes, or the owner is deactivated).
+    expires_at: dt.datetime | None = None
+    scope: str = enum_field(TokenScope, TokenScope.read_write)
 
 
 class UserSession(SQLModel, table=True):

@@ -1,6 +1,8 @@
 """People who sign in: their accounts. Create, list, change a role or a password, deactivate.
 
-Changing a password or deactivating an account ends the account's browser sessions at once.
+Changing a password or deactivating an account ends the account's browser sessions at once; a
+password change (or reset) also revokes the account's API tokens, which a leaked password may
+have been used to make.
 
 The rest of signing in has its own modules: `passwords` (storage and policy), `sign_in` (checking
 credentials, the throttle), `browser_sessions`, `api_tokens` and `demo_accounts`.
@@ -18,7 +20,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, HistoryAction, Organization, User, UserSession
 from app.models.base import whole_number
 from app.models.enums import Role, SubjectType
-from app.services import clock, passwords, permissions
+from app.services import api_tokens, clock, passwords, permissions
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.history import Actor, record_change
 
@@ -320,14 +322,19 @@ def set_role(
 
 
 def set_password(*, session: Session, actor: Actor, user: User, password: str) -> User:
-    """Set a new password (policy checked); the user's other sessions end."""
+    """Set a new password (policy checked); the user's sessions end and API tokens are revoked.
+
+    Whoever knew the old password may have made a token with it: a token must not outlive the
+    password that made it (issue 16 §3).
+    """
     password_hash = passwords.hash_password(password, username=user.username)
     had_password = user.password_hash is not None
     user.password_hash = password_hash
     now = clock.clock()
     _bump(user, now)
     session.add(user)
-    _revoke_sessions(session, user, now)
+    ended = _revoke_sessions(session, user, now)
+    revoked = api_tokens.revoke_all_api_tokens(session=session, user=user, now=now)
     session.flush()
     assert user.id is not None
     # The hash itself never goes into the history, only the fact that it changed.
@@ -338,6 +345,7 @@ def set_password(*, session: Session, actor: Actor, user: User, password: str) -
         subject_id=user.id,
         action=HistoryAction.update,
         changes={"password": ("(set)" if had_password else None, "(changed)")},
+        note=f"Password changed; {ended} open session(s) ended, {revoked} API token(s) revoked.",
         label=f"User {user.username}",
         organization_id=user.organization_id,
         version_after=user.version,

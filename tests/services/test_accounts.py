@@ -76,10 +76,28 @@ def auth(
     *,
     address: str = "10.0.0.1",
     now: dt.datetime = T0,
+    known: tuple[int, ...] = (),
 ) -> User:
     return sign_in.authenticate(
-        session=db, username=username, password=password, address=address, now=now
+        session=db,
+        username=username,
+        password=password,
+        address=address,
+        now=now,
+        known_device_user_ids=known,
     )
+
+
+def fail(db: Session, username: str = "alice", *, address: str, now: dt.datetime) -> None:
+    with pytest.raises(NotAuthenticated):
+        auth(db, username, "wrong password", address=address, now=now)
+
+
+def wait_of(db: Session, username: str = "alice", password: str = PASSWORD, **kw: object) -> int:
+    """The Retry-After of a throttled attempt (fails the test if it is not throttled)."""
+    with pytest.raises(TooManyAttempts) as throttled:
+        auth(db, username, password, **kw)  # type: ignore[arg-type]
+    return throttled.value.retry_after
 
 
 # --- passwords ----------------------------------------------------------------------------------
@@ -224,34 +242,82 @@ def test_inactive_and_password_less_accounts_cannot_sign_in(db: Session, alice: 
     assert refused.value.message == "Wrong username or password."
 
 
-def test_the_sixth_failure_for_an_account_is_throttled(db: Session, alice: User) -> None:
+def test_after_five_failures_from_one_address_the_wait_doubles(db: Session, alice: User) -> None:
     for n in range(5):
-        with pytest.raises(NotAuthenticated):
-            auth(db, password="wrong", address=f"10.0.0.{n}", now=T0 + dt.timedelta(minutes=n))
-    with pytest.raises(TooManyAttempts) as throttled:
-        auth(db, password="wrong", address="10.9.9.9", now=T0 + dt.timedelta(minutes=5))
-    # The first failure (at T0) leaves the 15-minute window at T0+15: 10 minutes from now.
-    assert throttled.value.retry_after == 10 * 60
-    with pytest.raises(TooManyAttempts):  # the right password too, while throttled
-        auth(db, address="10.9.9.9", now=T0 + dt.timedelta(minutes=6))
-    assert auth(db, now=T0 + dt.timedelta(minutes=15, seconds=1)).id == alice.id
+        fail(db, address="203.0.113.9", now=T0 + dt.timedelta(seconds=n))
+    newest = T0 + dt.timedelta(seconds=4)
+    # Checked before the password: the right one waits too, 30 s after the newest failure.
+    assert wait_of(db, address="203.0.113.9", now=newest) == 30
+    fail(db, address="203.0.113.9", now=newest + dt.timedelta(seconds=30))
+    newest += dt.timedelta(seconds=30)
+    assert wait_of(db, address="203.0.113.9", now=newest) == 60
+    fail(db, address="203.0.113.9", now=newest + dt.timedelta(seconds=60))
+    newest += dt.timedelta(seconds=60)
+    assert wait_of(db, address="203.0.113.9", now=newest) == 120
+    # The wait is over: the owner's right password is checked (and accepted) again.
+    assert auth(db, address="203.0.113.9", now=newest + dt.timedelta(seconds=120)).id == alice.id
 
 
-def test_the_sixth_failure_from_an_address_is_throttled(db: Session, alice: User) -> None:
-    for n in range(5):
-        with pytest.raises(NotAuthenticated):
-            auth(db, f"user{n}", "wrong", address="192.0.2.7")
-    with pytest.raises(TooManyAttempts):
-        auth(db, "alice", PASSWORD, address="192.0.2.7")
-    assert auth(db, address="192.0.2.8").id == alice.id  # another address is not blocked
+def test_an_attackers_failures_never_stop_the_owner_signing_in_elsewhere(
+    db: Session, alice: User
+) -> None:
+    """Issue 15 §2: five failures used to block the owner for 15 minutes from every address."""
+    moment, failures = T0, 0
+    while failures < 9:  # the attacker retries as soon as the throttle lets them
+        try:
+            fail(db, address="198.51.100.66", now=moment)
+        except TooManyAttempts as throttled:
+            moment += dt.timedelta(seconds=throttled.retry_after)
+            continue
+        failures += 1
+        # Between the attacker's attempts the owner signs in from the office.
+        assert auth(db, address="192.0.2.10", now=moment).id == alice.id
+    assert wait_of(db, "alice", address="198.51.100.66", now=moment) == 480
+    assert auth(db, address="192.0.2.10", now=moment).id == alice.id
+
+
+def test_an_address_is_slowed_for_at_most_a_minute_not_shut(db: Session, alice: User) -> None:
+    """An office behind one address: many people's typos slow it, they never close it."""
+    for n in range(20):
+        fail(db, f"colleague{n}", address="192.0.2.7", now=T0)
+    assert wait_of(db, "alice", address="192.0.2.7", now=T0) == 5
+    assert auth(db, address="192.0.2.8", now=T0).id == alice.id  # another address: no wait
+    moment = T0
+    for n in range(10):  # an attacker in the office keeps failing as fast as allowed
+        moment += dt.timedelta(seconds=60)
+        fail(db, f"target{n}", address="192.0.2.7", now=moment)
+    assert wait_of(db, "alice", address="192.0.2.7", now=moment) == 60
+    assert auth(db, address="192.0.2.7", now=moment + dt.timedelta(seconds=60)).id == alice.id
+
+
+def test_an_account_gets_a_handful_of_guesses_a_minute_whatever_the_addresses(
+    db: Session, alice: User
+) -> None:
+    for n in range(sign_in.ACCOUNT_FAILURES_PER_MINUTE):
+        fail(db, address=f"10.1.0.{n}", now=T0 + dt.timedelta(seconds=n))
+    # A new address (a botnet's next one) is made to wait until the minute has passed ...
+    assert wait_of(db, address="10.2.0.1", now=T0 + dt.timedelta(seconds=20)) == 40
+    # ... for this account only,
+    new_user(db, "bob", "viewer")
+    assert auth(db, "bob", address="10.2.0.1", now=T0 + dt.timedelta(seconds=20)).username == "bob"
+    # and a browser that signed in to it before is not held by this limit.
+    assert auth(db, address="10.2.0.1", now=T0 + dt.timedelta(seconds=20), known=(alice.id,))
+    assert auth(db, address="10.2.0.2", now=T0 + dt.timedelta(seconds=61)).id == alice.id
 
 
 def test_failures_outside_the_window_do_not_count(db: Session, alice: User) -> None:
     for n in range(5):
-        with pytest.raises(NotAuthenticated):
-            auth(db, password="wrong", now=T0 + dt.timedelta(minutes=4 * n))
-    # At T0+16 only four of the five (T0+4 … T0+16) are within 15 minutes.
-    assert auth(db, now=T0 + dt.timedelta(minutes=16, seconds=30)).id == alice.id
+        fail(db, address="10.0.0.1", now=T0 + dt.timedelta(minutes=3 * n))
+    assert wait_of(db, address="10.0.0.1", now=T0 + dt.timedelta(minutes=12)) == 30
+    # At T0+15 the first (T0) has left the 15-minute window: four remain, no wait.
+    assert auth(db, now=T0 + dt.timedelta(minutes=15, seconds=1)).id == alice.id
+
+
+def test_a_right_password_leaves_no_failure_behind(db: Session, alice: User) -> None:
+    fail(db, address="10.0.0.1", now=T0)
+    auth(db, now=T0)
+    db.commit()
+    assert len(db.exec(select(LoginAttempt)).all()) == 1
 
 
 def test_failures_survive_the_callers_rollback(db: Session, alice: User) -> None:
@@ -271,6 +337,8 @@ def test_the_throttle_is_shared_by_separate_database_sessions(
             auth(other, password="wrong", now=T0 + dt.timedelta(seconds=n))
     with Session(get_engine()) as other, pytest.raises(TooManyAttempts):
         auth(other, now=T0 + dt.timedelta(seconds=10))
+    with Session(get_engine()) as other:
+        assert auth(other, address="10.0.0.2", now=T0 + dt.timedelta(seconds=10)).id == alice.id
 
 
 # --- sessions -----------------------------------------------------------------------------------

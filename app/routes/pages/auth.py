@@ -7,11 +7,13 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.auth import (
     IdentityDep,
     clear_session_cookie,
     client_address,
+    is_https,
     login_csrf_token,
     set_login_csrf_cookie,
     set_session_cookie,
@@ -20,9 +22,46 @@ from app.deps import SessionDep
 from app.models import User
 from app.services import browser_sessions, demo_accounts, sign_in
 from app.services.errors import NotAuthenticated, NotFound, TooManyAttempts
+from app.settings import get_settings
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+# The accounts this browser has signed in to (ids, newest first), signed so it cannot be forged:
+# the sign-in throttle's per-account limit does not apply to them (see services.sign_in).
+KNOWN_DEVICE_COOKIE = "plantrack_device"
+KNOWN_DEVICE_MAX_AGE_S = 180 * 24 * 3600
+KNOWN_DEVICE_MAX_ACCOUNTS = 5
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt="plantrack-known-device")
+
+
+def known_device_user_ids(request: Request) -> list[int]:
+    raw = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        value = _device_serializer().loads(raw)
+    except BadSignature:
+        return []
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, int)][:KNOWN_DEVICE_MAX_ACCOUNTS]
+
+
+def _remember_device(response: Response, request: Request, user: User) -> None:
+    ids = [user.id] + [i for i in known_device_user_ids(request) if i != user.id]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        _device_serializer().dumps(ids[:KNOWN_DEVICE_MAX_ACCOUNTS]),
+        max_age=KNOWN_DEVICE_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/login",
+    )
 
 
 def safe_next(target: str | None) -> str:
@@ -124,6 +163,7 @@ def login(
             username=username,
             password=password,
             address=client_address(request),
+            known_device_user_ids=known_device_user_ids(request),
         )
     except TooManyAttempts as exc:
         return _login_page(
@@ -146,7 +186,9 @@ def login(
             next_url=next_url,
             error=exc.message,
         )
-    return _signed_in(request, session, identity, user, next_url)
+    response = _signed_in(request, session, identity, user, next_url)
+    _remember_device(response, request, user)
+    return response
 
 
 @router.post("/login/demo")
