@@ -11,7 +11,9 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.auth import request_guard
+from app.deps import begin_writing
 from app.routes.api import api_router
+from app.routes.busy import install_busy_handlers
 from app.routes.errors import install_error_handlers
 from app.routes.nul_characters import refuse_nul_characters
 from app.routes.page_errors import page_error_handler
@@ -53,13 +55,18 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         # Before every route: text the database can hold, the current user on request.state,
-        # and CSRF for unsafe methods.
-        dependencies=[Depends(refuse_nul_characters), Depends(request_guard)],
+        # CSRF for unsafe methods, then (SQLite) the process's writer turn for a write.
+        dependencies=[
+            Depends(refuse_nul_characters),
+            Depends(request_guard),
+            Depends(begin_writing),
+        ],
         lifespan=_lifespan,
     )
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    install_busy_handlers(app)
     app.state.page_error_handler = page_error_handler
     app.include_router(api_router)
     _mount_static(app)

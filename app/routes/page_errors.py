@@ -16,6 +16,7 @@ TITLES = {
     409: "Changed by someone else",
     422: "Please check the form",
     429: "Too many attempts",
+    503: "Busy, try again",
 }
 
 
