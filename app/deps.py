@@ -6,7 +6,8 @@ caller hung the app that way. So the waits happen here, in the event loop, bound
 request touches the database:
 
 - admission: a process lets at most `pool size + overflow - RESERVED_CONNECTIONS` requests hold a
-  database session at once (more would wait for a connection in a pool thread);
+  database session at once (more would wait for a connection in a pool thread), besides the
+  holder of the writer turn;
 - writer turn (SQLite): one writing request of the process at a time holds the write transaction,
   from its first write query to its commit. The request identifies its caller first in a read
   transaction (identity never takes the write lock), and takes the turn only after CSRF and only
@@ -61,6 +62,7 @@ def _gates() -> _Gates:
 @dataclass
 class RequestTransaction:
     session: Session
+    holds_admission: bool = True
     holds_writer_turn: bool = False
 
 
@@ -107,7 +109,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await _unpooled(session.close)
         if transaction.holds_writer_turn:
             gates.writer_turn.release()
-        gates.admission.release()
+        if transaction.holds_admission:
+            gates.admission.release()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -127,10 +130,15 @@ async def begin_writing(request: Request, session: SessionDep) -> None:
     if transaction.holds_writer_turn:
         return
     await _unpooled(session.commit)  # the identity's read transaction: nothing to write
-    turn = _gates().writer_turn
+    # Its connection is back in the pool: waiting for the turn, the request gives its admission
+    # back too, so readers (and /healthz) never queue behind writers. The turn's holder needs no
+    # admission: there is one per process, within RESERVED_CONNECTIONS.
+    gates = _gates()
+    gates.admission.release()
+    transaction.holds_admission = False
     try:
         async with asyncio.timeout(get_settings().write_wait_s):
-            await turn.acquire()
+            await gates.writer_turn.acquire()
     except TimeoutError:
         raise ServiceBusy() from None
     transaction.holds_writer_turn = True
