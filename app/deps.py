@@ -91,7 +91,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """
     gates = _gates()
     try:
-        async with asyncio.timeout(get_settings().write_wait_s):
+        # The wait for a connection, moved out of the pool's thread: bounded as that one was.
+        async with asyncio.timeout(get_settings().database_pool_timeout_s):
             await gates.admission.acquire()
     except TimeoutError:
         raise ServiceBusy() from None
