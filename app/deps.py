@@ -67,13 +67,16 @@ class RequestTransaction:
 
 
 def _finish(session: Session, failed: bool, seen: Seen | None) -> None:
-    """Commit (or roll back), then record the caller's use in a transaction of its own."""
-    if failed:
-        session.rollback()
-        return
-    session.commit()
-    if seen is not None:
-        record_seen(session, seen)
+    """Commit (or roll back), record the caller's use in a transaction of its own, close."""
+    try:
+        if failed:
+            session.rollback()
+            return
+        session.commit()
+        if seen is not None:
+            record_seen(session, seen)
+    finally:
+        session.close()
 
 
 async def _unpooled(function: object, *args: object) -> None:
@@ -107,7 +110,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             raise
         await _unpooled(_finish, session, False, getattr(request.state, "seen", None))
     finally:
-        await _unpooled(session.close)
         if transaction.holds_writer_turn:
             gates.writer_turn.release()
         if transaction.holds_admission:
