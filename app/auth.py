@@ -32,6 +32,7 @@ from app.models import User, UserSession
 from app.services import api_tokens, browser_sessions, clock
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.history import Actor
+from app.services.last_seen import Seen
 from app.settings import get_settings
 
 SESSION_COOKIE = "plantrack_session"
@@ -165,26 +166,29 @@ def _bearer(request: Request) -> str | None:
 def resolve_identity(request: Request, session: SessionDep) -> Identity:
     """Who sent this request (sync: it reads the database in the thread pool).
 
-    A reading request's transaction stays read-only: the "last seen" bookkeeping is then written
-    in a short transaction of its own. The user is detached from the request's session, so pages
-    (error pages included, after a rollback) can always show who is signed in.
+    It only reads, for every method: the "last used" time of the token or session is noted on
+    `request.state.seen` when due, and recorded after the request's transaction has committed,
+    in a short transaction of its own that never waits (app.services.last_seen). Writing it here
+    made every request of one caller queue on one row (issue 16). The user is detached from the
+    request's session, so pages (error pages included, after a rollback) can always show who is
+    signed in.
     """
-    writing = request.method in UNSAFE_METHODS
     now = clock.clock()
+    seen: Seen | None = None
     bearer = _bearer(request)
     if bearer is not None:
         user = api_tokens.resolve_api_token(
-            session=session, token=bearer, now=now, record_use=writing
+            session=session, token=bearer, now=now, record_use=False
         )
         if user is None:
             raise NotAuthenticated(
                 "The API token is not valid: it is unknown, revoked, expired, or its user is "
                 "deactivated."
             )
-        if not writing:
-            row = api_tokens.find_api_token(session=session, token=bearer)
-            if row is not None and row.id is not None and api_tokens.api_token_use_due(row, now):
-                api_tokens.record_api_token_use(token_id=row.id, now=now)
+        row = api_tokens.find_api_token(session=session, token=bearer)
+        if row is not None and row.id is not None and api_tokens.api_token_use_due(row, now):
+            seen = Seen("token", row.id, now)
+        writing = request.method in UNSAFE_METHODS
         may_write = writing and api_tokens.may_write(session=session, token=bearer)
         identity = Identity(user=user, via="token", token_may_write=may_write)
     else:
@@ -192,16 +196,12 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
         token = session_token(request)
         if token:
             found = browser_sessions.resolve_session(
-                session=session, token=token, now=now, record_activity=writing
+                session=session, token=token, now=now, record_activity=False
             )
             if found is not None:
                 user, record = found
-                if (
-                    not writing
-                    and record.id is not None
-                    and browser_sessions.activity_due(record, now)
-                ):
-                    browser_sessions.record_session_activity(session_id=record.id, now=now)
+                if record.id is not None and browser_sessions.activity_due(record, now):
+                    seen = Seen("session", record.id, now)
                 identity = Identity(
                     user=user, via="session", user_session=record, session_token=token
                 )
@@ -210,6 +210,7 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
     request.state.user = identity.user
     request.state.csrf_token = identity.csrf_token
     request.state.identity = identity
+    request.state.seen = seen
     return identity
 
 

@@ -4,6 +4,11 @@ SQLite needs care to be safe under concurrency (figures in QUALITY.md): every co
 WAL, a busy timeout and foreign keys, Python's own transaction handling is switched off, and each
 transaction starts with BEGIN IMMEDIATE so two writers queue instead of losing an update or failing
 with "database is locked" half-way through.
+
+Every wait for a lock is bounded (issue 16: one viewer's 50 refused writes hung the app): SQLite
+writers wait at most `WRITE_WAIT_S` in this process's queue and `SQLITE_BUSY_TIMEOUT_MS` for
+another process; PostgreSQL connections carry `lock_timeout` and `statement_timeout`. A request
+that runs out of patience answers 503 with Retry-After (`is_lock_timeout`, app/routes/busy.py).
 """
 
 from __future__ import annotations
@@ -17,11 +22,16 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from app.settings import get_settings
 
 WRITE_OPTION = "plantrack_writes"
+# A write transaction that gives up at once rather than wait for the lock (bookkeeping such as
+# "last used at", which the next request can do as well): it raises `WriteLockBusy`.
+NO_WAIT_OPTION = "plantrack_no_wait"
 HOLDS_WRITER_TURN = "plantrack_holds_writer_turn"
 
 
@@ -32,8 +42,11 @@ class WriterQueue:
     been sleeping in its back-off, so under sixteen concurrent writers some waited 10 s and more
     (bench/README.md) and would fail past busy_timeout. Queueing the writers of this process
     before BEGIN IMMEDIATE brought the p95 from ~3 s to ~0.5 s; between processes SQLite still
-    decides. Waiting is bounded by busy_timeout, after which the writer goes on to BEGIN IMMEDIATE
+    decides. Waiting is bounded (WRITE_WAIT_S), after which the writer goes on to BEGIN IMMEDIATE
     and SQLite's own handling, as without the queue.
+
+    Requests do not wait here but in app.deps' async writer turn, outside the thread pool: a
+    thread waiting here while the turn's holder needs a thread to finish was issue 16's hang.
     """
 
     def __init__(self) -> None:
@@ -76,7 +89,11 @@ def writer_queue(engine: Engine) -> WriterQueue | None:
     return _WRITER_QUEUES.get(engine)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+class WriteLockBusy(Exception):
+    """A no-wait write transaction (NO_WAIT_OPTION) found the write lock taken."""
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, write_wait_s: float) -> None:
     writers = _WRITER_QUEUES[engine] = WriterQueue()
 
     def _end_turn(info: dict[str, Any]) -> None:
@@ -98,9 +115,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front (no lost update, no upgrade failure half-way);
         # readers begin deferred, so under WAL they never wait for a writer or for each other.
-        if conn.get_execution_options().get(WRITE_OPTION, True):
+        options = conn.get_execution_options()
+        if options.get(NO_WAIT_OPTION, False):
+            _begin_without_waiting(conn)
+        elif options.get(WRITE_OPTION, True):
             if HOLDS_WRITER_TURN not in conn.info:
-                conn.info[HOLDS_WRITER_TURN] = writers.acquire(busy_timeout_ms / 1000)
+                conn.info[HOLDS_WRITER_TURN] = writers.acquire(write_wait_s)
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except BaseException:
@@ -108,6 +128,19 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
                 raise
         else:
             conn.exec_driver_sql("BEGIN")
+
+    def _begin_without_waiting(conn: Any) -> None:
+        if not writers.acquire(0):
+            raise WriteLockBusy
+        conn.info[HOLDS_WRITER_TURN] = True
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            _end_turn(conn.info)
+            raise WriteLockBusy from exc
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
     @event.listens_for(engine, "commit")
     def _on_commit(conn: Any) -> None:
@@ -132,20 +165,50 @@ def build_engine(url: str | None = None) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
             pool_timeout=settings.database_pool_timeout_s,
         )
-        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms, settings.write_wait_s)
         return engine
+    # Bounded waits on the server's side: a statement waiting for a row lock, or running, longer
+    # than this fails (lock_not_available, query_canceled) and its request answers 503.
+    timeouts = (
+        f"-c lock_timeout={int(settings.database_lock_timeout_ms)} "
+        f"-c statement_timeout={int(settings.database_statement_timeout_ms)}"
+    )
     return create_engine(
         url,
+        connect_args={"options": timeouts},
         pool_pre_ping=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_s,
     )
+
+
+# SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included. PostgreSQL:
+# lock_not_available, query_canceled (statement_timeout) and deadlock_detected.
+_SQLITE_BUSY_CODES = frozenset({5, 6})
+_POSTGRESQL_BUSY_STATES = frozenset({"55P03", "57014", "40P01"})
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Whether `exc` means "the database was too busy to answer in time", not a bug: a lock or a
+    pool connection not obtained within its bound. Such a request can be retried (503)."""
+    if isinstance(exc, (PoolTimeout, WriteLockBusy)):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    return getattr(orig, "sqlstate", None) in _POSTGRESQL_BUSY_STATES
 
 
 @lru_cache

@@ -11,8 +11,10 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.auth import request_guard
+from app.deps import begin_writing
 from app.routes.api import api_router
 from app.routes.body_limit import BodyLimitMiddleware
+from app.routes.busy import install_busy_handlers
 from app.routes.cache_control import CacheControlMiddleware
 from app.routes.errors import install_error_handlers
 from app.routes.nul_characters import refuse_nul_characters
@@ -57,8 +59,12 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         # Before every route: text the database can hold, the current user on request.state,
-        # and CSRF for unsafe methods.
-        dependencies=[Depends(refuse_nul_characters), Depends(request_guard)],
+        # CSRF for unsafe methods, then (SQLite) the process's writer turn for a write.
+        dependencies=[
+            Depends(refuse_nul_characters),
+            Depends(request_guard),
+            Depends(begin_writing),
+        ],
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -74,6 +80,7 @@ def create_app() -> FastAPI:
     # becomes the error page (with the security headers) instead of a bare 500.
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
+    install_busy_handlers(app)
     app.state.page_error_handler = page_error_handler
     app.include_router(api_router)
     _mount_static(app)

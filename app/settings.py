@@ -24,7 +24,14 @@ class Settings(BaseSettings):
     demo_mode: bool = False
     session_idle_minutes: int = Field(default=60, ge=1)
     session_max_hours: int = Field(default=12, ge=1)
-    sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # Every wait for a lock is bounded by what a request may take (issue 16); past it the
+    # request answers 503 with Retry-After. SQLite: a writer waits up to write_wait_s for its
+    # process's turn, then up to the busy timeout for another process's writer. PostgreSQL: a
+    # statement waits up to the lock timeout for a row lock and runs up to the statement timeout.
+    sqlite_busy_timeout_ms: int = Field(default=5_000, ge=0)
+    write_wait_s: float = Field(default=5, gt=0)
+    database_lock_timeout_ms: int = Field(default=5_000, ge=1)
+    database_statement_timeout_ms: int = Field(default=30_000, ge=1)
     # A request holds its connection until it has rendered, and the server runs up to 40 of them
     # at once (anyio's thread pool): a smaller pool made the 16th slow request wait and fail.
     # With PostgreSQL keep workers x (size + overflow) below the server's max_connections (100).

@@ -587,7 +587,7 @@ def measure_server(city: City, workers: int, probes: dict[str, Probe], args: arg
     mixed = None
     try:
         for call in CALLS:
-            if not probes[call.key].available:
+            if not probes[call.key].available or (args.mixed_only and call.kind != "baseline"):
                 continue
             pool = WritePool(city, call) if call.kind == "write" else None
             make = maker(city, call, pool)
@@ -613,15 +613,54 @@ def measure_server(city: City, workers: int, probes: dict[str, Probe], args: arg
             f"c={c}: p50={r.percentile(0.5):.1f} ms {r.rps:.1f} rps" for c, r in runs.items()))
         if workers >= 2 and args.mixed > 0:
             mixed = mixed_run(city, server, probes, args, log)
+            if mixed and args.burst > 0:
+                # All clients at once on fresh connections, three requests each (issue 16).
+                mixed["burst"] = mixed_run(city, server, probes, args, log, clients=args.burst,
+                                           max_requests=3 * args.burst)
     finally:
         server.stop()
         SERVER_ERRORS[(city.scale, workers)] = server.errors()
     return measured, mixed
 
 
+class HealthzPoller:
+    """/healthz every 0.1 s on a connection of its own while a run lasts: its slowest answer
+    (issue 16: a burst of one caller's writes once left it unanswered)."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.slowest, self.failed = port, 0.0, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+
+    def _poll(self) -> None:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        while not self.done.is_set():
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", "/healthz")
+                answer = conn.getresponse()
+                answer.read()
+                self.failed += answer.status != 200
+            except (OSError, http.client.HTTPException):
+                self.failed += 1
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+            self.slowest = max(self.slowest, time.perf_counter() - t0)
+            self.done.wait(0.1)
+        conn.close()
+
+    def stop(self) -> tuple[float, int]:
+        self.done.set()
+        self.thread.join()
+        return self.slowest * 1000, self.failed
+
+
 def mixed_run(city: City, server: Server, probes: dict[str, Probe], args: argparse.Namespace,
-              log: Callable[[str], None]) -> dict[str, Any] | None:
-    """75% reads, 25% writes from 16 clients: no 5xx, no "locked", no acknowledged write lost."""
+              log: Callable[[str], None], *, clients: int = 16,
+              max_requests: int | None = None) -> dict[str, Any] | None:
+    """75% reads, 25% writes from `clients` clients: no 5xx, no "locked", no acknowledged write
+    lost, and how slow /healthz got meanwhile."""
     reads = [c for c in CALLS if c.kind in ("page", "api") and probes[c.key].available]
     writes = [c for c in CALLS if c.kind == "write" and probes[c.key].available]
     if not reads or not writes:
@@ -635,8 +674,10 @@ def mixed_run(city: City, server: Server, probes: dict[str, Probe], args: argpar
         chosen = rng.choice(write_makers) if rng.random() < 0.25 else rng.choice(read_makers)
         return chosen(rng)
 
-    run = load(server.port, make, concurrency=16, duration=args.mixed,
-               max_requests=args.mixed_requests)
+    poller = HealthzPoller(server.port)
+    run = load(server.port, make, concurrency=clients, duration=args.mixed,
+               max_requests=max_requests or args.mixed_requests)
+    healthz_slowest, healthz_failed = poller.stop()
     acknowledged = [m for pool in pools.values() for m in pool.markers]
     lost = missing_writes(city, acknowledged)
     result = {
@@ -647,10 +688,12 @@ def mixed_run(city: City, server: Server, probes: dict[str, Probe], args: argpar
         "locked": server.locked_messages() - locked_before,
         "writes_acknowledged": len(acknowledged), "writes_lost": lost,
         "reads": [c.label for c in reads], "writes": [c.label for c in writes],
+        "clients": clients, "healthz_slowest": healthz_slowest, "healthz_failed": healthz_failed,
     }
-    log(f"  mixed 75/25, 16 clients: {run.count} requests, p95 {result['p95']:.1f} ms, "
+    log(f"  mixed 75/25, {clients} clients: {run.count} requests, p95 {result['p95']:.1f} ms, "
         f"5xx {result['server_errors']}, locked {result['locked']}, "
-        f"{len(acknowledged)} writes acknowledged, {lost} lost")
+        f"{len(acknowledged)} writes acknowledged, {lost} lost, "
+        f"/healthz slowest {healthz_slowest:.0f} ms ({healthz_failed} unanswered)")
     return result
 
 
@@ -761,8 +804,20 @@ def report(info: dict[str, str], cities: list[City],
                     f"{m['rps']:.1f} rps, p50 {m['p50']:.1f} ms, **p95 {m['p95']:.1f} ms**; "
                     f"**{m['server_errors']} 5xx, {m['locked']} \"database is locked\", "
                     f"{m['writes_lost']} of {m['writes_acknowledged']} acknowledged writes lost**. "
-                    f"Statuses: {m['statuses']}.")
+                    f"Statuses: {m['statuses']}. /healthz polled meanwhile: slowest "
+                    f"{m['healthz_slowest']:.0f} ms, {m['healthz_failed']} unanswered.")
                 out.append("")
+                b = m.get("burst")
+                if b:
+                    out.append(
+                        f"Burst (issue 16), {workers} workers, {b['clients']} clients at once, "
+                        f"3 requests each, same mix, {b['seconds']:.1f} s: {b['requests']:,} "
+                        f"requests, p50 {b['p50']:.1f} ms, **p95 {b['p95']:.1f} ms**; "
+                        f"**{b['server_errors']} 5xx, {b['locked']} \"database is locked\", "
+                        f"{b['writes_lost']} of {b['writes_acknowledged']} acknowledged writes "
+                        f"lost, /healthz slowest {b['healthz_slowest']:.0f} ms "
+                        f"({b['healthz_failed']} unanswered)**. Statuses: {b['statuses']}.")
+                    out.append("")
         if skipped:
             out.append(f"Not measured at scale {c.scale:g}: " + "; ".join(
                 f"{call.label} (`{call.method} {call.template}`): {p.note}" for call, p in skipped)
@@ -808,6 +863,10 @@ def main() -> int:
     parser.add_argument("--mixed", type=float, default=10.0,
                         help="seconds of the mixed 75/25 run with 2+ workers (10; 0: none)")
     parser.add_argument("--mixed-requests", type=int, default=2000)
+    parser.add_argument("--burst", type=int, default=100,
+                        help="clients of the burst after the mixed run, all at once (100; 0: none)")
+    parser.add_argument("--mixed-only", action="store_true",
+                        help="skip the per-call measurements: /healthz, the mixed run, the burst")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
     parser.add_argument("--budget", type=float, default=14.0,
                         help="minutes: a server configuration that would end past it is "

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from app.services.errors import DomainError, FieldProblem, TooManyAttempts, ValidationFailed
+from app.services.errors import DomainError, FieldProblem, ValidationFailed
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": None, "description": text}
@@ -83,9 +83,8 @@ def install_error_handlers(app: FastAPI) -> None:
         page = _page_error_handler(request, exc)
         if page is not None:
             return page
-        headers = (
-            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
-        )
+        retry_after = getattr(exc, "retry_after", None)  # 429 throttle, 503 busy database
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return error_json(exc.status_code, exc.body(), headers)
 
     @app.exception_handler(RequestValidationError)

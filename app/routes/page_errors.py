@@ -19,6 +19,7 @@ TITLES = {
     422: "Please check the form",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Busy, try again",
 }
 # What an unexpected error says (the details are in the log, under the request id).
 UNEXPECTED = "Something went wrong on our side. It has been logged; please try again later."

@@ -12,11 +12,8 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from app.db import get_engine
 from app.models import ApiToken, User
 from app.models.enums import TokenScope
 from app.services import clock
@@ -147,8 +144,8 @@ def resolve_api_token(
     """The active user behind an API token, or None (unknown, revoked, expired, or user
     deactivated).
 
-    `record_use` moves `last_used_at` on (at most once a minute) in `session`; a reading request
-    passes False and calls `record_api_token_use`.
+    `record_use` moves `last_used_at` on (at most once a minute) in `session`; requests pass
+    False and record it after their transaction (app.services.last_seen).
     """
     if not token.startswith(API_TOKEN_PREFIX):
         return None
@@ -172,17 +169,3 @@ def api_token_use_due(row: ApiToken, now: dt.datetime | None = None) -> bool:
 
 def find_api_token(*, session: Session, token: str) -> ApiToken | None:
     return session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
-
-
-def record_api_token_use(*, token_id: int, now: dt.datetime | None = None) -> None:
-    """Move an API token's `last_used_at` on in its own short write transaction (best effort)."""
-    try:
-        with Session(get_engine()) as own:
-            own.execute(
-                update(ApiToken)
-                .where(col(ApiToken.id) == token_id)
-                .values(last_used_at=clock.now_or_clock(now))
-            )
-            own.commit()
-    except OperationalError:  # pragma: no cover - a locked database under heavy load
-        return

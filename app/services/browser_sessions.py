@@ -15,11 +15,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from app.db import get_engine
 from app.models import User, UserSession
 from app.services import clock
 from app.services.errors import NotAuthenticated
@@ -68,8 +65,8 @@ def resolve_session(
     """The user and session behind a cookie token, or None when it is not (or no longer) valid.
 
     With `record_activity` (the default) `last_seen_at` moves on in `session`, at most once a
-    minute. A reading request passes False and calls `record_session_activity` instead, so its
-    own transaction stays read-only.
+    minute. Requests pass False and record it after their transaction (app.services.last_seen),
+    so identifying the caller never writes.
     """
     if not token:
         return None
@@ -95,24 +92,6 @@ def resolve_session(
 
 def activity_due(record: UserSession, now: dt.datetime | None = None) -> bool:
     return clock.now_or_clock(now) - record.last_seen_at >= SEEN_GRANULARITY
-
-
-def record_session_activity(*, session_id: int, now: dt.datetime | None = None) -> None:
-    """Move a session's `last_seen_at` on in a short write transaction of its own.
-
-    For reading requests, whose transaction is read-only. Best effort: if the database is busy,
-    the next request tries again (the idle limit is far longer than a minute).
-    """
-    try:
-        with Session(get_engine()) as own:
-            own.execute(
-                update(UserSession)
-                .where(col(UserSession.id) == session_id)
-                .values(last_seen_at=clock.now_or_clock(now))
-            )
-            own.commit()
-    except OperationalError:  # pragma: no cover - a locked database under heavy load
-        return
 
 
 def end_session(*, session: Session, token: str, now: dt.datetime | None = None) -> bool:

@@ -100,3 +100,20 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ServiceBusy(DomainError):
+    """The database was too busy to answer in time (a lock, a connection): try again shortly.
+
+    Never a 500 and never a hang (issue 16): every wait for a lock is bounded (app.db), and the
+    request that ran out of patience is told when to retry."""
+
+    status_code = 503
+    code = "busy"
+    retry_after = 2
+
+    def __init__(
+        self,
+        message: str = "PlanTrack is busy with other changes right now. Try again in a moment.",
+    ) -> None:
+        super().__init__(message)
