@@ -224,7 +224,7 @@ def check_steps_change(
     if not problems:
         return False
     noun = plan.term("strategy")
-    if offers_completion(problems):
+    if facts.progress >= 100 and facts.status != StrategyStatus.complete:
         message = (
             f"this leaves no {plan.term('steps').lower()} open, so {noun} {strategy.code} would "
             f"be 100% while {rollup.label(facts.status)}: mark it complete with this change "
