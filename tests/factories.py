@@ -199,3 +199,20 @@ def focus_area_narrative(
         changes={"narrative": (focus_area.narrative, narrative)},
         plan_id=focus_area.plan_id,
     )
+
+
+def begin_strategy(session: Session, strategy_id: int) -> None:
+    """Put a strategy On track through the service, as its lead would before ticking its steps
+    (a Not started strategy with progress is refused: app.services.strategy_progress)."""
+    from app.models.strategy import ProgressUpdateIn
+    from app.services.strategy_progress import record_strategy_progress
+
+    strategy = session.get(Strategy, strategy_id)
+    assert strategy is not None
+    record_strategy_progress(
+        session=session,
+        strategy=strategy,
+        data=ProgressUpdateIn(version=strategy.version, status="on_track"),  # type: ignore[arg-type]
+        actor=Actor(name="test setup"),
+    )
+    session.commit()

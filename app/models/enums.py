@@ -50,6 +50,13 @@ class StrategyStatus(StrEnum):
     complete = "complete"
 
 
+class ProgressCounting(StrEnum):
+    """How a strategy's % progress is counted: from its workplan steps, or as its lead enters it."""
+
+    by_steps = "by_steps"
+    by_hand = "by_hand"
+
+
 class QuickWinStatus(StrEnum):
     planned = "planned"
     in_progress = "in_progress"

@@ -18,7 +18,7 @@ from app.models.base import (
     enum_field,
     percent_check,
 )
-from app.models.enums import StrategyStatus, Term
+from app.models.enums import ProgressCounting, StrategyStatus, Term
 
 
 class StrategyGoal(SQLModel, table=True):
@@ -35,6 +35,7 @@ class Strategy(Versioned, table=True):
         UniqueConstraint("plan_id", "code"),
         enum_check("status", StrategyStatus),
         enum_check("term", Term, nullable=True),
+        enum_check("progress_counting", ProgressCounting),
         percent_check("progress"),
         CheckConstraint(
             "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
@@ -63,7 +64,12 @@ class Strategy(Versioned, table=True):
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
     status: str = enum_field(StrategyStatus, StrategyStatus.not_started)
+    # The % its lead last entered by hand. Counted by steps, the strategy's progress is its done
+    # steps' share instead, and this figure is kept: switching back says what it was.
     progress: int = Field(default=0)
+    # Stated, not inferred from whether steps exist: adding a first step used to turn a lead's
+    # 40% into 0% without a word (app.services.strategy_progress switches it, recorded).
+    progress_counting: str = enum_field(ProgressCounting, ProgressCounting.by_hand)
     narrative: str = Field(default="", sa_type=Text)
     update_cadence_days: int = Field(default=30)
     last_update_at: dt.datetime | None = None
@@ -135,6 +141,7 @@ class ProgressUpdateIn(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
     status: StrategyStatus | None = None
     progress: int | None = pd.Field(default=None, ge=0, le=100)
+    progress_counting: ProgressCounting | None = None
     narrative: str | None = pd.Field(default=None, max_length=5_000)
     note: str = pd.Field(default="", max_length=2_000)
 

@@ -186,11 +186,15 @@ class StrategyView:
 
     @property
     def progress_source(self) -> str:
-        """Where the % comes from, in words: "3 of 5 workplan steps done" or "entered by owner"."""
+        """How the % is counted, in words: "by its 5 workplan steps: 3 done" or "entered by
+        hand" (with its steps, when its owner chose to count by hand all the same)."""
         n = self.node
+        steps = self.plan.term("steps").lower()
         if n.progress_source == "steps":
-            return f"{n.steps_done} of {n.steps_total} {self.plan.term('steps').lower()} done"
-        return "entered by owner"
+            return f"by its {n.steps_total} {steps}: {n.steps_done} done"
+        if n.steps_total:
+            return f"entered by hand (its {n.steps_total} {steps} are not counted)"
+        return "entered by hand"
 
 
 def strategy_view(tree: PlanTree, code: str) -> StrategyView:

@@ -129,6 +129,8 @@ class StrategyRollupFacts(Protocol):
     @property
     def progress(self) -> int: ...
     @property
+    def progress_counting(self) -> str: ...
+    @property
     def status(self) -> str: ...
     @property
     def planned_start(self) -> dt.date | None: ...
@@ -150,7 +152,10 @@ def rolled_up_strategy(
 ) -> tuple[int, str, rollup.EffectiveStatus]:
     """(% progress, its source, effective status) of a strategy, by the rules of rollup."""
     progress, source = rollup.strategy_progress(
-        steps_total=steps_total, steps_done=steps_done, entered_progress=s.progress
+        steps_total=steps_total,
+        steps_done=steps_done,
+        entered_progress=s.progress,
+        counting=s.progress_counting,
     )
     status = rollup.effective_status(
         status=s.status,

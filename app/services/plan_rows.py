@@ -31,6 +31,7 @@ class StrategyRow(NamedTuple):
     planned_end: dt.date | None
     status: str
     progress: int
+    progress_counting: str
     narrative: str
     update_cadence_days: int
     last_update_at: dt.datetime | None

@@ -20,45 +20,54 @@ Rules of the review, on top of app.services.rollup:
   workplan steps, or a strategy's own last_update_at if newer.
 - Changes since: history entries on the same items at or after the "since" date (00:00 UTC).
 - Off-target metrics: metrics measuring the focus area, one of its goals or one of its shown
-  strategies, whose latest value is off track or at risk.
+  strategies, whose latest value is off track or at risk. Those measuring no focus area (a
+  statement, a goal or strategy in none, the plan as a whole) are listed apart, grouped by what
+  they measure (app.services.review_metrics); the status filter keeps those of its status, the
+  department filter the department's.
+- Quick wins changed since the date are listed by plan (app.services.review_quick_wins); a
+  status or term filter, which quick wins do not have, leaves them out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlalchemy import ColumnElement, true
 from sqlmodel import Session, col, select
 
 from app.models import (
     Department,
     FocusArea,
     Goal,
-    HistoryEntry,
-    Measurement,
-    Metric,
     Organization,
     Plan,
     Strategy,
     User,
-    WorkplanStep,
 )
 from app.models.base import is_live
-from app.models.enums import Role, SubjectType, Term
+from app.models.enums import Role, Term
 from app.services import rollup
 from app.services.errors import NotAuthenticated, PermissionDenied
-from app.services.metric_values import TargetFacts, newest_measurement, targets_by_metric
 from app.services.permissions import is_installation_admin
 from app.services.plan_nodes import rolled_up_strategy
 from app.services.plan_tree import step_counts
+from app.services.review_changes import changes_since_by_focus_area, newest_change_of_archived
+from app.services.review_metrics import (
+    OFF_TARGET,
+    OFF_TARGET_LISTED,  # noqa: F401  (the review's page and tests read it here)
+    Judged,
+    MetricGroup,
+    ReviewMetric,
+    metric_groups,
+    metric_statuses,
+    worded,
+)
+from app.services.review_quick_wins import QuickWinChange, quick_win_changes
 
 DEFAULT_SINCE_DAYS = 30
-OFF_TARGET = ("off_track", "at_risk")  # worst first
-# A row lists this many of its off-target metrics; the focus area's page lists them all.
-OFF_TARGET_LISTED = 5
 TERM_LABELS: dict[str, str] = {
     Term.short: "Short term",
     Term.long: "Long term",
@@ -112,6 +121,7 @@ class StrategyFacts(NamedTuple):
     title: str
     status: str
     progress: int
+    progress_counting: str
     planned_start: dt.date | None
     planned_end: dt.date | None
     last_update_at: dt.datetime | None
@@ -137,33 +147,6 @@ class ReviewStrategy:
             status=self.status,
             progress=self.progress,
         )
-
-
-class MetricFacts(NamedTuple):
-    """The columns of a metric the review reads."""
-
-    id: int
-    plan_id: int
-    code: str
-    name: str
-    unit: str
-    direction: str
-    tolerance: float | None
-    focus_area_id: int | None
-    goal_id: int | None
-    strategy_id: int | None
-
-
-# A metric judged by code: (its columns, its targets, its latest (period, value), status code).
-_Judged = tuple[MetricFacts, list[TargetFacts], tuple[dt.date, float] | None, str]
-
-
-@dataclass
-class ReviewMetric:
-    """An off-target metric: its status worded (only these are; the others are judged by code)."""
-
-    metric: MetricFacts
-    status: rollup.MetricStatus
 
 
 @dataclass
@@ -195,6 +178,10 @@ class Review:
     rows: list[ReviewRow]
     filters: ReviewFilters
     now: dt.datetime
+    # Off-target metrics measuring no focus area (a statement, a goal or strategy in none, the
+    # plan), by plan and what they measure; and the quick wins changed since the date.
+    metric_groups: list[MetricGroup] = field(default_factory=list)
+    quick_wins: list[QuickWinChange] = field(default_factory=list)
 
     @property
     def changed_rows(self) -> int:
@@ -220,134 +207,12 @@ def _belongs(strategy: StrategyFacts, plan: Plan, department_id: int | None) -> 
     return owner == department_id or (owner is None and plan.owning_department_id == department_id)
 
 
-def _metric_statuses(session: Session, plan_ids: list[int]) -> list[_Judged]:
-    """Every live metric of the plans with its targets (oldest first), latest value and status
-    code, in two column queries (each metric's latest value found by the database)."""
-    metrics: list[tuple[MetricFacts, tuple[dt.date, float] | None]] = [
-        (MetricFacts(*row[:-2]), (row[-2], row[-1]) if row[-2] is not None else None)
-        for row in session.exec(
-            select(  # type: ignore[call-overload]
-                Metric.id,
-                Metric.plan_id,
-                Metric.code,
-                Metric.name,
-                Metric.unit,
-                Metric.direction,
-                Metric.tolerance,
-                Metric.focus_area_id,
-                Metric.goal_id,
-                Metric.strategy_id,
-                newest_measurement(Measurement.period),
-                newest_measurement(Measurement.value),
-            )
-            .where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
-            .order_by(Metric.position, Metric.id)
-        )
-    ]
-    of_plans = select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
-    targets_of = targets_by_metric(session, of_plans)
-    out = []
-    for m, last in metrics:
-        targets = targets_of.get(m.id, [])
-        code = rollup.value_status(
-            direction=m.direction,
-            targets=targets,
-            value=last[1] if last else None,
-            period=last[0] if last else None,
-            tolerance=m.tolerance,
-        )
-        out.append((m, targets, last, code))
-    return out
-
-
-def _changes_since_by_focus_area(
-    session: Session, plan_ids: list[int], since: dt.datetime
-) -> dict[int, dict[int | None, int]]:
-    """For each focus area: {strategy id (None: the focus area itself): history entries at or
-    after `since`} on the focus area, its strategies and their steps, archived ones included, in
-    one query. Only the entries since are read (the newest change of each item is kept on its
-    row), grouped by subject first, so only the groups are matched to their step, strategy and
-    focus area."""
-    he = HistoryEntry
-    subjects = (
-        select(  # type: ignore[call-overload]
-            col(he.subject_type).label("kind"),
-            col(he.subject_id).label("subject"),
-            func.count().label("recent"),
-        )
-        .where(
-            col(he.at) >= since,
-            # "+ 0": SQLite, without statistics, would rather walk every entry of the plans by
-            # plan_id than the few since the date by `at` (13 ms against 5 at scale 4).
-            (col(he.plan_id) + 0).in_(plan_ids),
-            col(he.subject_type).in_(
-                [SubjectType.focus_area, SubjectType.strategy, SubjectType.step]
-            ),
-        )
-        .group_by(col(he.subject_type), col(he.subject_id))
-        .subquery()
-    )
-    strategy_id = case(
-        (subjects.c.kind == SubjectType.step, col(WorkplanStep.strategy_id)),
-        (subjects.c.kind == SubjectType.strategy, subjects.c.subject),
-        else_=None,
-    )
-    focus_area_id = case(
-        (subjects.c.kind == SubjectType.focus_area, subjects.c.subject),
-        else_=col(Strategy.focus_area_id),
-    )
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            focus_area_id.label("fa"), strategy_id.label("sid"), func.sum(subjects.c.recent)
-        )
-        .select_from(subjects)
-        .outerjoin(
-            WorkplanStep,
-            and_(subjects.c.kind == SubjectType.step, col(WorkplanStep.id) == subjects.c.subject),
-        )
-        .outerjoin(Strategy, col(Strategy.id) == strategy_id)
-        .group_by("fa", "sid")
-    ).all()
-    out: dict[int, dict[int | None, int]] = defaultdict(dict)
-    for fa, sid, since_count in rows:
-        if fa is not None:
-            out[fa][sid] = int(since_count or 0)
-    return out
-
-
-def _newest_change_of_archived(session: Session, plan_ids: list[int]) -> dict[int, dt.datetime]:
-    """Per focus area, the newest change of its archived strategies (their steps included)."""
-    rows = session.exec(
-        select(Strategy.focus_area_id, func.max(Strategy.last_changed_at))
-        .where(
-            col(Strategy.plan_id).in_(plan_ids),
-            col(Strategy.archived_at).is_not(None),
-            col(Strategy.focus_area_id).is_not(None),
-            col(Strategy.last_changed_at).is_not(None),
-        )
-        .group_by(Strategy.focus_area_id)
-    ).all()
-    return {fa: at for fa, at in rows if fa is not None and at is not None}
-
-
-def _worst_worded(judged: list[_Judged]) -> list[ReviewMetric]:
-    """The first OFF_TARGET_LISTED of a row's off-target metrics, off track before at risk,
-    worded by the same rule with its reason (only these: a city's focus area can have dozens)."""
-    worst = sorted(judged, key=lambda j: OFF_TARGET.index(j[3]))[:OFF_TARGET_LISTED]
-    return [
-        ReviewMetric(
-            m,
-            rollup.metric_status(
-                direction=m.direction,
-                targets=targets,
-                latest_value=last[1] if last else None,
-                latest_period=last[0] if last else None,
-                tolerance=m.tolerance,
-                unit=m.unit,
-            ),
-        )
-        for m, targets, last, _ in worst
-    ]
+def _metric_belongs(owner: int | None, plan: Plan, department: Department | None) -> bool:
+    """A metric is a department's when the department owns it, or, owned by none, when its plan
+    is the department's own plan (as for strategies)."""
+    if department is None:
+        return True
+    return owner == department.id or (owner is None and plan.owning_department_id == department.id)
 
 
 def _newest(*moments: dt.datetime | None) -> dt.datetime | None:
@@ -408,6 +273,7 @@ def load_review(
                 Strategy.title,
                 Strategy.status,
                 Strategy.progress,
+                Strategy.progress_counting,
                 Strategy.planned_start,
                 Strategy.planned_end,
                 Strategy.last_update_at,
@@ -430,9 +296,9 @@ def load_review(
             )
         ).all()
     )
-    metrics = _metric_statuses(session, plan_ids)
-    changes_since = _changes_since_by_focus_area(session, plan_ids, since_moment(filters.since))
-    archived_newest = _newest_change_of_archived(session, plan_ids)
+    metrics = metric_statuses(session, plan_ids)
+    changes_since = changes_since_by_focus_area(session, plan_ids, since_moment(filters.since))
+    archived_newest = newest_change_of_archived(session, plan_ids)
 
     plan_of = {p.id: p for p in plans}
     strategy_focus = {s.id: s.focus_area_id for s in strategies}
@@ -450,16 +316,25 @@ def load_review(
             s, steps_total=total, steps_done=done, today=today, now=now
         )
         nodes_of[s.focus_area_id].append(ReviewStrategy(s, total, done, progress, status))
-    shown_strategies = {n.strategy.id for group in nodes_of.values() for n in group}
-    off_target_of: dict[int, list[_Judged]] = defaultdict(list)
+    # The live strategies the filters keep, in a focus area or not (for the metrics on them).
+    passing = {
+        s.id
+        for s in strategies
+        if (not filters.term or s.term == filters.term)
+        and _belongs(s, plan_of[s.plan_id], department.id if department else None)
+    }
+    off_target_of: dict[int, list[Judged]] = defaultdict(list)
+    outside: list[Judged] = []  # measuring no focus area: listed apart, by what they measure
     for m, targets, last, code in metrics:
         if code not in OFF_TARGET:
             continue
-        if m.strategy_id is not None and m.strategy_id not in shown_strategies:
-            continue  # it measures a strategy the filters leave out
+        if m.strategy_id is not None and m.strategy_id not in passing:
+            continue  # it measures a strategy the filters leave out (or an archived one)
         fa = m.focus_area_id or goal_focus.get(m.goal_id) or strategy_focus.get(m.strategy_id)  # type: ignore[arg-type]
         if fa is not None:
             off_target_of[fa].append((m, targets, last, code))
+        elif _metric_belongs(m.department_id, plan_of[m.plan_id], department):
+            outside.append((m, targets, last, code))
 
     # Rows in the plans' order (by title), each plan's focus areas in its own order.
     plan_rank = {p.id: rank for rank, p in enumerate(plans)}
@@ -507,7 +382,7 @@ def load_review(
                 rollup=group,
                 last_update=newest,
                 changes_since=changes,
-                off_target=_worst_worded(off_target_of.get(fa.id, [])),  # type: ignore[arg-type]
+                off_target=worded(off_target_of.get(fa.id, []), OFF_TARGET_LISTED),  # type: ignore[arg-type]
                 off_target_count=len(off_target_of.get(fa.id, [])),  # type: ignore[arg-type]
             )
         )
@@ -518,4 +393,20 @@ def load_review(
         rows=rows,
         filters=filters,
         now=now,
+        metric_groups=metric_groups(
+            session,
+            plans=plan_of,
+            outside=outside,
+            goal_focus=goal_focus,
+            strategy_names={s.id: (s.code, s.title) for s in strategies},
+            status=filters.status,
+        ),
+        quick_wins=[]
+        if filters.term or filters.status
+        else quick_win_changes(
+            session,
+            plans=plan_of,
+            since=since_moment(filters.since),
+            department_id=department.id if department else None,
+        ),
     )

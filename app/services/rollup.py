@@ -5,9 +5,10 @@ up hundreds of strategies loaded in a few bulk queries (see app.services.plan_tr
 per row. Every result carries a human reason, because the page shows why, not just what.
 
 Strategy
-- Progress comes from its workplan steps when it has any (done / total, sub-steps included by the
-  caller), else from what its owner entered. Rounded half up, except that 100% means every step
-  is done and 0% means none is: 199 of 200 shows 99%, 1 of 300 shows 1%.
+- Progress is counted as the strategy says (`progress_counting`): by its workplan steps (done /
+  total, sub-steps included by the caller) or as its owner entered it by hand. Counted by steps
+  with no live step left, the entered figure stands. Rounded half up, except that 100% means
+  every step is done and 0% means none is: 199 of 200 shows 99%, 1 of 300 shows 1%.
 - Status is the owner's, except: complete is always complete; past its planned end (the day after
   it) and not complete → overdue; no update within its cadence → stale. Overdue outranks stale
   (a missed date is the bigger news). A strategy never updated is stale only once a full cadence
@@ -36,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from app.models.enums import Comparator, Direction, StrategyStatus
+from app.models.enums import Comparator, Direction, ProgressCounting, StrategyStatus
 
 # Worst first. Off track is the owner's own alarm, so it outranks everything; overdue is a missed
 # commitment the owner has not (yet) called; at risk is a warning; stale means we do not know, which
@@ -114,10 +115,11 @@ def _round_half_up(x: float) -> int:
 
 
 def strategy_progress(
-    *, steps_total: int, steps_done: int, entered_progress: int
+    *, steps_total: int, steps_done: int, entered_progress: int, counting: str = "by_steps"
 ) -> tuple[int, str]:
-    """(% progress, where it came from): "steps" when it has steps, else "entered"."""
-    if steps_total <= 0:
+    """(% progress, where it came from): "steps" when counted by its steps and it has some,
+    else "entered"."""
+    if steps_total <= 0 or counting == ProgressCounting.by_hand:
         return max(0, min(100, entered_progress)), "entered"
     if not 0 <= steps_done <= steps_total:
         raise ValueError(f"steps_done={steps_done} is outside 0..{steps_total}")

@@ -19,9 +19,8 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.base import utcnow
-from app.models.enums import StrategyStatus, SubjectType
+from app.models.enums import SubjectType
 from app.models.strategy import (
-    ProgressUpdateIn,
     StepCreate,
     StepUpdate,
     StrategyCreate,
@@ -32,18 +31,19 @@ from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.history import Actor, record_change
 from app.services.permissions import Action, require
 from app.services.plan_dates import SANE, changed_dates, planned_span_window, scheduled_window
+from app.services.strategy_progress import (
+    PROGRESS_FIELDS,  # noqa: F401
+    check_steps_change,
+    follow_steps,
+    mark_complete_with_last_step,
+    plan_of,
+    record_strategy_progress,  # noqa: F401
+    strategy_label,
+)
 
-PROGRESS_FIELDS = ("status", "progress", "narrative")
-
-
-def strategy_label(plan: Plan, strategy: Strategy) -> str:
-    return f"{plan.term('strategy')} {strategy.code}: {strategy.title}"
-
-
-def _plan_of(session: Session, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
-    assert plan is not None
-    return plan
+# Progress updates and the rules of status and progress live in strategy_progress; they are
+# named here too, where callers look for what can be done to a strategy.
+_plan_of = plan_of
 
 
 def get_strategy(*, session: Session, strategy_id: int, include_archived: bool = False) -> Strategy:
@@ -186,49 +186,6 @@ def strategy_step_counts(*, session: Session, strategy_id: int) -> tuple[int, in
     return len(steps), sum(1 for done in steps if done is not None)
 
 
-def record_strategy_progress(
-    *, session: Session, strategy: Strategy, data: ProgressUpdateIn, actor: Actor
-) -> Strategy:
-    """A progress update by the owner (or a coordinator): status, % progress, narrative, note.
-
-    Always recorded, even when nothing changed: "still on track" is news and resets staleness.
-    """
-    plan = _plan_of(session, strategy.plan_id)
-    require(session, actor, Action.progress, strategy, kind=plan.term("strategy").lower())
-    changes = data.model_dump(exclude_unset=True, include=set(PROGRESS_FIELDS))
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if "progress" in changes:
-        total, done = strategy_step_counts(session=session, strategy_id=strategy.id)  # type: ignore[arg-type]
-        if total:
-            raise ValidationFailed.one(
-                "progress",
-                f"progress comes from its {plan.term('steps').lower()} ({done} of {total} done); "
-                "tick steps instead",
-            )
-    if changes.get("status") == StrategyStatus.complete and "progress" not in changes:
-        total, done = strategy_step_counts(session=session, strategy_id=strategy.id)  # type: ignore[arg-type]
-        if total and done < total:
-            raise ValidationFailed.one(
-                "status", f"{total - done} of {total} {plan.term('steps').lower()} are not done yet"
-            )
-    save_changes(
-        session=session,
-        item=strategy,
-        expected_version=data.version,
-        changes=changes,
-        actor=actor,
-        subject_type=SubjectType.strategy,
-        label=strategy_label(plan, strategy),
-        plan_id=plan.id,
-        organization_id=plan.organization_id,
-        action=HistoryAction.progress,
-        note=data.note,
-        always_record=True,
-        extra_values={"last_update_at": utcnow()},
-    )
-    return strategy
-
-
 def set_archived(
     *,
     session: Session,
@@ -237,8 +194,11 @@ def set_archived(
     archived: bool,
     actor: Actor,
     note: str = "",
+    complete_strategy: bool = False,
 ) -> None:
-    """Archive (or, admins only, restore): the item leaves lists and roll-ups, its history stays."""
+    """Archive (or, admins only, restore): the item leaves lists and roll-ups, its history stays.
+    Archiving a step that leaves its strategy's steps all done may mark the strategy complete
+    with it (`complete_strategy`), as ticking the last open one may."""
     if isinstance(item, WorkplanStep):
         strategy = get_strategy(session=session, strategy_id=item.strategy_id)
         plan = _plan_of(session, strategy.plan_id)
@@ -255,6 +215,8 @@ def set_archived(
             strategy_label(plan, item),
         )
     require(session, actor, Action.archive if archived else Action.restore, item, kind=kind)
+    if isinstance(item, WorkplanStep):
+        had_steps = _has_steps(session, strategy)
     save_changes(
         session=session,
         item=item,
@@ -268,6 +230,31 @@ def set_archived(
         action=HistoryAction.archive if archived else HistoryAction.restore,
         note=note,
     )
+    if isinstance(item, WorkplanStep):
+        _steps_changed(
+            session, strategy, actor, had_steps=had_steps, complete_strategy=complete_strategy
+        )
+
+
+def _has_steps(session: Session, strategy: Strategy) -> bool:
+    return strategy_step_counts(session=session, strategy_id=strategy.id)[0] > 0  # type: ignore[arg-type]
+
+
+def _steps_changed(
+    session: Session,
+    strategy: Strategy,
+    actor: Actor,
+    *,
+    had_steps: bool,
+    complete_strategy: bool = False,
+) -> str:
+    """Its steps changed: progress follows them (or goes back to hand), and the change is refused
+    if status and progress would contradict each other. Returns the switch stated, if any."""
+    said = follow_steps(session, strategy, actor, had_steps=had_steps)
+    field = "complete_strategy" if complete_strategy else "status"
+    if check_steps_change(session, strategy, field=field, complete_strategy=complete_strategy):
+        mark_complete_with_last_step(session, strategy, actor)
+    return said
 
 
 def add_step(
@@ -294,6 +281,7 @@ def add_step(
             )
     if problems:
         raise ValidationFailed(problems)
+    had_steps = _has_steps(session, strategy)
     last = session.exec(
         select(WorkplanStep.position)
         .where(WorkplanStep.strategy_id == strategy.id, WorkplanStep.parent_id == data.parent_id)
@@ -318,12 +306,19 @@ def add_step(
         organization_id=plan.organization_id,
         version_after=step.version,
     )
+    _steps_changed(session, strategy, actor, had_steps=had_steps)
     _touch(session, strategy)
     return step
 
 
 def update_step(
-    *, session: Session, step: WorkplanStep, data: StepUpdate, actor: Actor, note: str = ""
+    *,
+    session: Session,
+    step: WorkplanStep,
+    data: StepUpdate,
+    actor: Actor,
+    note: str = "",
+    complete_strategy: bool = False,
 ) -> WorkplanStep:
     strategy = get_strategy(session=session, strategy_id=step.strategy_id)
     plan = _plan_of(session, strategy.plan_id)
@@ -352,16 +347,36 @@ def update_step(
         action=HistoryAction.progress if only_done else HistoryAction.update,
     )
     if "done_on" in changes:
+        field = "complete_strategy" if changes["done_on"] else "done_on"
+        if check_steps_change(
+            session, strategy, field=field, complete_strategy=complete_strategy
+        ):
+            mark_complete_with_last_step(session, strategy, actor, note)
         _touch(session, strategy)
     return step
 
 
 def set_step_done(
-    *, session: Session, step: WorkplanStep, version: int, done: bool, actor: Actor, note: str = ""
+    *,
+    session: Session,
+    step: WorkplanStep,
+    version: int,
+    done: bool,
+    actor: Actor,
+    note: str = "",
+    complete_strategy: bool = False,
 ) -> WorkplanStep:
-    """Tick a step done (today) or undo it; the strategy's progress follows from its steps."""
+    """Tick a step done (today) or undo it; the strategy's progress follows from its steps.
+    Ticking the last open step may mark the strategy complete with it (`complete_strategy`)."""
     data = StepUpdate(version=version, done_on=dt.date.today() if done else None)
-    return update_step(session=session, step=step, data=data, actor=actor, note=note)
+    return update_step(
+        session=session,
+        step=step,
+        data=data,
+        actor=actor,
+        note=note,
+        complete_strategy=complete_strategy and done,
+    )
 
 
 def _touch(session: Session, strategy: Strategy) -> None:

@@ -42,6 +42,11 @@ def test_sj311_lead_adds_a_step_to_3_1_ticks_it_and_completes_a_quick_win_inline
     expect(block).to_contain_text("0 of 1 workplan steps done")
 
     block.get_by_role("button", name="Mark done").click()
+    # Its only step: ticked, 3.1 would be 100% while Not started. The page says so and offers
+    # to mark it complete with the tick.
+    expect(block).to_contain_text("would be 100% while Not started: mark it complete")
+    block.get_by_role("button", name="Mark done and mark recommendation 3.1 complete").click()
+    expect(block.locator(".notice-ok")).to_contain_text("marked complete")
     expect(block).to_contain_text("1 of 1 workplan steps done")
     expect(block.locator(".progress-number")).to_have_text("100%")
     block.scroll_into_view_if_needed()

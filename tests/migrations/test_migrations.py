@@ -104,7 +104,21 @@ def _history_of_every_kind(engine: Engine) -> None:
         step = add_step(
             session=session, strategy=third, data=StepCreate(title="Do it"), actor=actor
         )
-        set_step_done(session=session, step=step, version=step.version, done=True, actor=actor)
+        # Steps are ticked once the work has begun (Not started with progress is refused).
+        record_strategy_progress(
+            session=session,
+            strategy=third,
+            actor=actor,
+            data=ProgressUpdateIn(version=third.version, status="on_track"),
+        )
+        set_step_done(
+            session=session,
+            step=step,
+            version=step.version,
+            done=True,
+            actor=actor,
+            complete_strategy=True,  # were it its only step, ticked it is complete
+        )
         set_archived(session=session, item=third, version=third.version, archived=True, actor=actor)
         focus_area = session.exec(select(FocusArea).order_by(FocusArea.id)).first()
         assert focus_area is not None

@@ -62,7 +62,7 @@ from app.main import create_app
 from app.models import Department, Organization, Plan
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate
-from app.models.strategy import StepCreate, StrategyCreate
+from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
 from app.services import (
     accounts,
     api_tokens,
@@ -302,7 +302,15 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
 
     live = strategy(f"M{side}")
     live_step = step(live, "Live step")
+    step(live, "Open step")  # archiving the live step leaves one open: not 100% (refused)
     done = step(live, "Done step")
+    # Begun, so a step can be ticked (Not started with progress is refused).
+    strategies.record_strategy_progress(
+        session=session,
+        strategy=live,
+        data=ProgressUpdateIn(version=live.version, status="on_track"),
+        actor=cli,
+    )
     strategies.set_step_done(session=session, step=done, version=1, done=True, actor=cli)
     old_step = step(live, "Archived step")
     strategies.set_archived(session=session, item=old_step, version=1, archived=True, actor=cli)

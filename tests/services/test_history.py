@@ -13,7 +13,7 @@ from app.models.strategy import ProgressUpdateIn, StepCreate
 from app.services.history import Actor
 from app.services.quick_wins import record_quick_win_progress
 from app.services.strategies import add_step, record_strategy_progress, set_step_done
-from tests.factories import focus_area_narrative, make_person, make_tiny_plan
+from tests.factories import begin_strategy, focus_area_narrative, make_person, make_tiny_plan
 
 
 @pytest.fixture
@@ -63,10 +63,12 @@ def test_work_on_a_step_stamps_the_steps_strategy(session: Session, admin: Actor
     assert added_at == newest_entry_at(session, SubjectType.step, [step.id])
 
     sub_step = session.exec(select(WorkplanStep).where(WorkplanStep.title == "Post the job")).one()
+    begin_strategy(session, target.id)  # Not started with progress is refused
+    began_at = strategy(session, "1.1").last_changed_at
     set_step_done(session=session, step=sub_step, version=sub_step.version, done=True, actor=admin)
     session.commit()
     ticked_at = strategy(session, "1.1").last_changed_at
-    assert ticked_at is not None and added_at is not None and ticked_at > added_at
+    assert ticked_at is not None and began_at is not None and ticked_at > began_at
     assert ticked_at == newest_entry_at(session, SubjectType.step, [sub_step.id])
     assert strategy(session, "1.2").last_changed_at is None
 

@@ -54,9 +54,15 @@ def edgy(session: Session) -> Plan:
         actor=SYSTEM,
     )
     busy = _strategy(session, plan, "1.3", focus_area_id=access.id)
+    strategies.record_strategy_progress(  # begun: its steps can be ticked
+        session=session,
+        strategy=busy,
+        data=ProgressUpdateIn(version=busy.version, status="on_track"),
+        actor=SYSTEM,
+    )
     first = _step(session, busy, "First")
-    _done(session, first)
     second = _step(session, busy, "Second")
+    _done(session, first)  # with Second open: 100% while On track would be refused
     sub = _step(session, busy, "Second, part a", parent_id=second.id)
     _done(session, sub)
     _step(session, busy, "Second, part b", parent_id=second.id)

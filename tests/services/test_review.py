@@ -17,7 +17,7 @@ from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_text
 from app.services.strategies import record_strategy_progress
-from tests.factories import back_dated_progress, make_person, make_tiny_plan
+from tests.factories import back_dated_progress, begin_strategy, make_person, make_tiny_plan
 
 NOW = dt.datetime.now(dt.UTC)
 TODAY = NOW.date()
@@ -175,12 +175,13 @@ class TestRows:
         admin = make_person(session, "root", "admin")
         step = session.exec(select(WorkplanStep).where(WorkplanStep.parent_id.is_(None))).first()  # type: ignore[union-attr]
         assert step is not None
+        begin_strategy(session, step.strategy_id)  # Not started with progress is refused
         set_step_done(
             session=session, step=step, version=step.version, done=True, actor=Actor(user=admin)
         )
         session.commit()
         rows = by_title(load(session, coordinator))
-        assert rows["Access"].changes_since == 1
+        assert rows["Access"].changes_since == 2  # the status, and the step ticked
         assert rows["Access"].last_update is not None
 
 
@@ -384,10 +385,10 @@ focus_areas:
           - {title: Archived itself, done_on: 2024-01-05}
       - code: S.3
         title: All done
-        status: on_track
+        status: complete
         steps: [{title: Only, done_on: 2024-01-02}]
       - {code: S.4, title: Late, status: on_track, planned_end: 2020-Q1}
-      - {code: S.5, title: Complete, status: complete, planned_end: 2020-Q1}
+      - {code: S.5, title: Complete, status: complete, progress: 100, planned_end: 2020-Q1}
       - {code: S.6, title: Never updated, planned_start: 2020-Q1}
   - code: M
     title: Metrics
@@ -456,13 +457,13 @@ def test_roll_ups_from_counts_match_the_whole_object_path(session: Session) -> N
         "S.2": (2, 4, 50),
         "S.3": (1, 1, 100),
         "S.4": (0, 0, 0),
-        "S.5": (0, 0, 0),
+        "S.5": (0, 0, 100),
         "S.6": (0, 0, 0),
     }
     assert [n.status.code for n in rows["Steps"].strategies] == [
         "on_track",
         "at_risk",
-        "on_track",
+        "complete",  # all done: 100% is complete (app.services.strategy_progress)
         "overdue",
         "complete",
         "stale",

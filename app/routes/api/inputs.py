@@ -79,6 +79,18 @@ class VersionNote(ClientInput):
     note: str = pd.Field(default="", max_length=2_000)
 
 
+class StepDone(VersionNote):
+    """For ticking a step done or archiving it: when it is the last one open, its strategy may
+    be marked complete with it."""
+
+    complete_strategy: bool = pd.Field(
+        default=False,
+        description="Mark the strategy complete with this change when it leaves no step open "
+        "(needs the right to post its progress). Without it, ticking or archiving the last open "
+        "step of a strategy that is not complete is refused: 100% means the work is done.",
+    )
+
+
 def _integral(value: Any) -> Any:
     """JSON says 3.0 is the integer 3 (strict mode would refuse it for an integer field)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:

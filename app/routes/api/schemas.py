@@ -30,6 +30,7 @@ from app.models.enums import (
     Frequency,
     Horizon,
     PlanStatus,
+    ProgressCounting,
     QuickWinStatus,
     ScheduleStyle,
     StatementKind,
@@ -39,6 +40,7 @@ from app.models.enums import (
     Unit,
     WorkCategory,
 )
+from app.services.rollup import strategy_progress
 
 T = TypeVar("T")
 
@@ -272,9 +274,18 @@ class StrategyRead(_Editable):
     planned_end: dt.date | None
     status: StrategyStatus = Field(description="The status its owner last reported")
     progress: int = Field(
-        description="The % progress its owner last entered. A strategy with workplan steps "
-        "progresses by its steps instead: see the plan tree for the rolled-up figure."
+        description="Its % progress, counted as `progress_counting` says: the share of its "
+        "workplan steps done, or the figure its owner entered by hand"
     )
+    progress_counting: ProgressCounting = Field(
+        description="How its progress is counted: by its workplan steps (a strategy with steps, "
+        "unless its owner chose otherwise) or by hand"
+    )
+    entered_progress: int = Field(
+        description="The % its owner last entered by hand (kept while counted by steps)"
+    )
+    steps_total: int = Field(description="Its live workplan steps, sub-steps included")
+    steps_done: int = Field(description="Of those, the ones done")
     narrative: str | None = Field(description=INTERNAL_NARRATIVE)
     update_cadence_days: int
     last_update_at: UtcDatetime | None
@@ -282,8 +293,27 @@ class StrategyRead(_Editable):
     INTERNAL_FIELDS = ("narrative",)
 
     @classmethod
-    def of(cls, strategy: Strategy, goal_ids: list[int]) -> StrategyRead:
-        return cls.model_validate({**strategy.model_dump(), "goal_ids": goal_ids})
+    def of(
+        cls, strategy: Strategy, goal_ids: list[int], steps: tuple[int, int] = (0, 0)
+    ) -> StrategyRead:
+        """`steps`: its (live steps, done), by which its progress may be counted."""
+        total, done = steps
+        progress, _ = strategy_progress(
+            steps_total=total,
+            steps_done=done,
+            entered_progress=strategy.progress,
+            counting=strategy.progress_counting,
+        )
+        return cls.model_validate(
+            {
+                **strategy.model_dump(),
+                "goal_ids": goal_ids,
+                "progress": progress,
+                "entered_progress": strategy.progress,
+                "steps_total": total,
+                "steps_done": done,
+            }
+        )
 
 
 class StepRead(_Editable):

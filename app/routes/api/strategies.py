@@ -37,6 +37,7 @@ from app.routes.api.deps import (
 )
 from app.routes.api.inputs import (
     StepChange,
+    StepDone,
     StrategyChange,
     VersionNote,
     strict_json,
@@ -51,7 +52,8 @@ from app.routes.api.versions import (
     with_etag,
     with_version,
 )
-from app.services import catalog, strategies
+from app.services import catalog, strategies, strategy_progress
+from app.services.plan_tree import step_counts
 
 router = APIRouter(tags=["strategies"])
 
@@ -59,8 +61,13 @@ VersionNoteJson = Annotated[None, strict_json(VersionNote)]
 
 
 def _reads(session: Session, user: User | None, rows: list[Strategy]) -> list[StrategyRead]:
-    goals = catalog.goal_ids_of(session=session, strategy_ids=[s.id for s in rows])  # type: ignore[misc]
-    reads = [StrategyRead.of(s, goals.get(s.id, [])) for s in rows]  # type: ignore[arg-type]
+    ids = [s.id for s in rows]
+    goals = catalog.goal_ids_of(session=session, strategy_ids=ids)  # type: ignore[arg-type]
+    steps = step_counts(session, ids)
+    reads = [
+        StrategyRead.of(s, goals.get(s.id, []), steps.get(s.id, (0, 0)))  # type: ignore[arg-type]
+        for s in rows
+    ]
     return for_reader(session, user, reads)
 
 
@@ -167,9 +174,12 @@ def update_strategy(
 @router.post(
     "/strategies/{strategy_id}/progress",
     summary="Post a progress update",
-    description="Status, % progress (only for a strategy without workplan steps: with steps, "
-    "progress follows them), narrative and a note. Always recorded in the history, even when "
-    "nothing changed: a confirmed status is news and resets staleness.",
+    description="Status, % progress (only for a strategy counted by hand), how progress is "
+    "counted (`progress_counting`), narrative and a note; a field left out or null is unchanged. "
+    "Status and progress must agree: Not started with progress above 0, Complete below 100% or "
+    "with steps open, and 100% while not Complete are each refused (422) saying what to do. "
+    "Always recorded in the history, even when nothing changed: a confirmed status is news and "
+    "resets staleness.",
     response_model=StrategyRead,
     responses=error_responses(*WRITE_ERRORS),
 )
@@ -185,7 +195,7 @@ def post_progress(
     expected = expected_version(if_match, body.version, current=strategy.version)
     data = with_version(body, expected)
     with precondition(expected):
-        strategies.record_strategy_progress(
+        strategy_progress.record_strategy_progress(
             session=session, strategy=strategy, data=data, actor=actor_for(user)
         )
     return with_etag(response, _read(session, user, strategy))
@@ -342,6 +352,7 @@ def _set_done(
             done=done,
             actor=actor_for(user),
             note=body.note,
+            complete_strategy=isinstance(body, StepDone) and body.complete_strategy,
         )
     return StepRead.model_validate(step)
 
@@ -349,17 +360,20 @@ def _set_done(
 @router.post(
     "/steps/{step_id}/done",
     summary="Tick a workplan step done (today)",
+    description="Ticking the last open step of a strategy that is not complete is refused "
+    "unless `complete_strategy` marks the strategy complete with it. A strategy that is Not "
+    "started takes a progress update with its status before its steps are ticked.",
     response_model=StepRead,
     responses=error_responses(*WRITE_ERRORS),
 )
 def step_done(
     user: RequiredUser,
     step: LiveStep,
-    _json: VersionNoteJson,
+    _json: Annotated[None, strict_json(StepDone)],
     if_match: IfMatch,
     session: SessionDep,
     response: Response,
-    body: VersionNote,
+    body: StepDone,
 ) -> StepRead:
     return with_etag(response, _set_done(user, step, if_match, body, session, True))
 
@@ -367,6 +381,7 @@ def step_done(
 @router.post(
     "/steps/{step_id}/undone",
     summary="Undo a workplan step's done mark",
+    description="Refused for a strategy marked Complete: post its status first.",
     response_model=StepRead,
     responses=error_responses(*WRITE_ERRORS),
 )
@@ -385,17 +400,19 @@ def step_undone(
 @router.post(
     "/steps/{step_id}/archive",
     summary="Archive a workplan step (and its sub-steps with it)",
+    description="Archiving the last open step of a strategy that is not complete is refused "
+    "unless `complete_strategy` marks the strategy complete with it.",
     response_model=StepRead,
     responses=error_responses(*WRITE_ERRORS),
 )
 def archive_step(
     user: RequiredUser,
     step: LiveStep,
-    _json: VersionNoteJson,
+    _json: Annotated[None, strict_json(StepDone)],
     if_match: IfMatch,
     session: SessionDep,
     response: Response,
-    body: VersionNote,
+    body: StepDone,
 ) -> StepRead:
     expected = expected_version(if_match, body.version, current=step.version)
     with precondition(expected):
@@ -406,6 +423,7 @@ def archive_step(
             archived=True,
             actor=actor_for(user),
             note=body.note,
+            complete_strategy=body.complete_strategy,
         )
     return with_etag(response, StepRead.model_validate(step))
 

@@ -67,6 +67,7 @@ class StrategyOut(BaseModel):
     effective_status: StatusOut
     progress: int
     progress_source: str
+    progress_counting: str = Field(description="How progress is counted: by_steps or by_hand")
     entered_progress: int
     narrative: str | None = Field(description=INTERNAL_NARRATIVE)
     last_update_at: dt.datetime | None
@@ -268,6 +269,7 @@ def _strategy(node: plan_nodes.StrategyNode, internal: bool) -> dict[str, Any]:
         "effective_status": _status(node.status),
         "progress": node.progress,
         "progress_source": node.progress_source,
+        "progress_counting": s.progress_counting,
         "entered_progress": s.progress,
         "narrative": s.narrative if internal else None,
         "last_update_at": _moment(s.last_update_at),

@@ -15,12 +15,14 @@ from sqlmodel import Session
 from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, Strategy, User
+from app.models.enums import StrategyStatus
 from app.models.strategy import ProgressUpdateIn, StepCreate
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, blank_to_none, pydantic_errors, service_errors
 from app.routes.pages.my_work import answer, failed, plan_of, readable_item
 from app.routes.pages.my_work_presentation import FormState
 from app.services import strategies, work_items
+from app.services import strategy_progress as progress_rules
 from app.services.errors import Conflict, ValidationFailed
 from app.services.permissions import Action, require
 
@@ -59,8 +61,10 @@ def strategy_progress(
     version: Form_ = "",
     status: Form_ = "",
     progress: Annotated[str | None, Form()] = None,
+    progress_counting: Form_ = "",
     narrative: Form_ = "",
     note: Form_ = "",
+    mark_complete: Form_ = "",
 ) -> Response:
     strategy = strategies.get_strategy(session=session, strategy_id=strategy_id)
     readable_item(session, user, strategy.plan_id)
@@ -73,19 +77,25 @@ def strategy_progress(
         kind=_strategy_kind(plan_of(session, strategy.plan_id)),
     )
     assert user is not None  # require() refuses anonymous requests
+    if mark_complete:  # "Save as Complete", offered beside a refused 100%
+        status = StrategyStatus.complete
     typed = {"status": status, "narrative": narrative, "note": note, "version": version}
     if progress is not None:
         typed["progress"] = progress
+    if progress_counting:
+        typed["progress_counting"] = progress_counting
     form = "progress"
     try:
         data = ProgressUpdateIn(
             version=version,
             status=blank_to_none(status),
-            progress=blank_to_none(progress),  # type: ignore[arg-type]
+            # A blank (or only spaces) box is "unchanged", never 0.
+            progress=blank_to_none((progress or "").strip()),  # type: ignore[arg-type]
+            progress_counting=blank_to_none(progress_counting),  # type: ignore[arg-type]
             narrative=narrative,
             note=note,
         )
-        strategies.record_strategy_progress(
+        progress_rules.record_strategy_progress(
             session=session, strategy=strategy, data=data, actor=actor
         )
     except pd.ValidationError as exc:
@@ -94,6 +104,8 @@ def strategy_progress(
         return _strategy_answer(request, session, user, strategy, state, 422)
     except ValidationFailed as exc:
         failed(session)
+        if progress_rules.offers_completion(exc.problems):
+            typed["offer_complete"] = "1"
         state = FormState(form, typed, service_errors(exc))
         return _strategy_answer(request, session, user, strategy, state, 422)
     except Conflict as exc:
@@ -135,6 +147,7 @@ def add_step(
             due=blank_to_none(due),
             parent_id=blank_to_none(parent_id),  # type: ignore[arg-type]
         )
+        counting = strategy.progress_counting
         step = strategies.add_step(session=session, strategy=strategy, data=data, actor=actor)
     except pd.ValidationError as exc:
         failed(session)
@@ -146,10 +159,11 @@ def add_step(
         return _strategy_answer(
             request, session, user, strategy, FormState(form, typed, service_errors(exc)), 422
         )
-    noun = plan.term("step")
-    return _strategy_answer(
-        request, session, user, strategy, FormState(form, notice=f"{noun} “{step.title}” added.")
-    )
+    notice = f"{plan.term('step')} “{step.title}” added."
+    if strategy.progress_counting != counting:  # its first step: say what became of progress
+        said = progress_rules.counting_now(session, strategy)
+        notice += f" {said[:1].upper()}{said[1:]}."
+    return _strategy_answer(request, session, user, strategy, FormState(form, notice=notice))
 
 
 @router.post("/steps/{step_id}/done")
@@ -160,6 +174,7 @@ def step_done(
     step_id: ItemId,
     version: Form_ = "",
     done: Form_ = "1",
+    complete_strategy: Form_ = "",
 ) -> Response:
     step = strategies.get_step(session=session, step_id=step_id)
     strategy = strategies.get_strategy(session=session, strategy_id=step.strategy_id)
@@ -173,7 +188,12 @@ def step_done(
     try:
         expected = pd.TypeAdapter(int).validate_python(version)
         strategies.set_step_done(
-            session=session, step=step, version=expected, done=ticked, actor=actor
+            session=session,
+            step=step,
+            version=expected,
+            done=ticked,
+            actor=actor,
+            complete_strategy=bool(complete_strategy),
         )
     except pd.ValidationError:
         failed(session)
@@ -192,6 +212,8 @@ def step_done(
             request, session, user, strategy, FormState(form, conflict=exc), 409
         )
     said = "marked done" if ticked else "marked not done"
+    if complete_strategy and ticked and strategy.status == StrategyStatus.complete:
+        said += f", and {plan.term('strategy').lower()} {strategy.code} marked complete"
     return _strategy_answer(
         request, session, user, strategy, FormState(form, notice=f"“{step.title}” {said}.")
     )

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.item_ids import ItemId
+from app.services import quick_win_board
 from app.services import review as review_service
 from app.services.asked_dates import EARLIEST, within_window
 from app.services.focus_area_history import load_focus_area_history
@@ -46,6 +47,7 @@ def _since(text: str, today: dt.date) -> tuple[dt.date, str]:
 def _context(now: dt.datetime, **extra: Any) -> dict[str, Any]:
     return {
         "labels": LABELS,
+        "quick_win_labels": quick_win_board.STATUS_LABELS,
         "term_labels": review_service.TERM_LABELS,
         "age": lambda moment: age_text(moment, now),
         "when": moment_text,

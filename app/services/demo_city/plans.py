@@ -216,6 +216,7 @@ def add_strategies(
             planned_end=end,
             status="not_started",
             progress=0,
+            progress_counting="by_hand",  # add_steps: by its steps when it has any
             narrative="",
             update_cadence_days=cadence,
             last_update_at=None,
@@ -239,6 +240,7 @@ def add_steps(city: CityDraft, strategies: list[dict[str, Any]], total: int) -> 
     counts = apportion(total, [rng.uniform(0.5, 1.5) for _ in with_steps], minimum=1)
     for s, count in zip(with_steps, counts, strict=True):
         s["_steps"] = []
+        s["progress_counting"] = "by_steps"
         n_top = max(1, round(count * 0.8))
         span = max(1, (s["planned_end"] - s["planned_start"]).days)
         tops = []

@@ -4,7 +4,8 @@ Pydantic checks each field on its own; this checks what needs the whole file: co
 the plan (a strategy's code across the focus areas and the top-level `strategies`), every
 department / goal / phase / statement / strategy code named somewhere is defined,
 quarters written in the plan's schedule style, spans and targets in order, measurements inside
-their metric's bounds and the plan's reporting window.
+their metric's bounds and the plan's reporting window, and each strategy's status and progress by
+the rules of app.services.strategy_progress.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import Counter
 from collections.abc import Iterable
 
 from app.models import Metric, Plan
-from app.models.enums import ScheduleStyle
+from app.models.enums import ProgressCounting, ScheduleStyle
 from app.services.measurement_rules import reporting_window, value_problem
 from app.services.plan_file.dates import check_dates
 from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
 from app.services.plan_file.schema import MetricIn, PlanFile, StrategyIn
 from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, QuarterError, quarter_start
+from app.services.strategy_progress import ProgressFacts, progress_problems
 
 
 class _Collector:
@@ -105,6 +107,7 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
         if fa.active_from and fa.active_to and fa.active_to < fa.active_from:
             report.add(("focus_areas", i, "active_to"), "is before active_from")
     for loc, s in every_strategy(plan):
+        _check_progress(loc, s, report)
         known(loc + ("department",), s.department, departments, "department")
         known(loc + ("phase",), s.phase, phases, "phase")
         for k, goal in enumerate(s.goals):
@@ -156,6 +159,18 @@ def _check_measurements(plan: PlanFile, m: MetricIn, loc: Loc, report: _Collecto
             )
         elif end is not None and ms.period > end:
             report.add(here + ("period",), f"{ms.period} is after the plan's period ends")
+
+
+def _check_progress(loc: Loc, s: StrategyIn, report: _Collector) -> None:
+    """The rules of status and progress the app holds every strategy to (strategy_progress)."""
+    total, done = s.step_counts
+    if s.progress_counting == ProgressCounting.by_steps and not total:
+        report.add(loc + ("progress_counting",), "by_steps, but it has no steps to count")
+        return
+    facts = ProgressFacts(s.status, s.counting, s.progress, total, done)
+    for problem in progress_problems(facts):
+        field = problem.field if problem.field in ("status", "progress") else "status"
+        report.add(loc + (field,), problem.message)
 
 
 def _check_schedule(plan: PlanFile, report: _Collector) -> None:

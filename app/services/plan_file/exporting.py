@@ -195,6 +195,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             planned_end=quarter(s.planned_end),
             status=s.status,
             progress=s.progress,
+            progress_counting=s.progress_counting,
             narrative=s.narrative,
             update_cadence_days=s.update_cadence_days,
             steps=[step_in(step) for step in top_steps.get(s.id, [])],  # type: ignore[arg-type]

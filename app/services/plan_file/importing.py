@@ -190,6 +190,7 @@ def _store(
             planned_end=quarter_end(s.planned_end, origin) if s.planned_end else None,
             status=s.status,
             progress=s.progress,
+            progress_counting=s.counting,
             narrative=s.narrative,
             update_cadence_days=s.update_cadence_days,
         )

@@ -18,6 +18,7 @@ from app.models.enums import (
     Frequency,
     Horizon,
     PlanStatus,
+    ProgressCounting,
     QuickWinStatus,
     ScheduleStyle,
     StatementKind,
@@ -131,10 +132,25 @@ class StrategyIn(_Strict):
     planned_start: Quarter | None = None
     planned_end: Quarter | None = None
     status: StrategyStatus = StrategyStatus.not_started
+    # The % entered by hand (kept when counted by steps).
     progress: int = Field(default=0, ge=0, le=100)
+    # Left out: by its steps when it has any, else by hand.
+    progress_counting: ProgressCounting | None = None
     narrative: LongText = ""
     update_cadence_days: int = Field(default=30, ge=1, le=366)
     steps: list[StepIn] = Field(default_factory=list)
+
+    @property
+    def step_counts(self) -> tuple[int, int]:
+        """(steps, of which done), sub-steps included."""
+        every = [x for step in self.steps for x in (step, *step.steps)]
+        return len(every), sum(1 for x in every if x.done_on is not None)
+
+    @property
+    def counting(self) -> ProgressCounting:
+        if self.progress_counting is not None:
+            return self.progress_counting
+        return ProgressCounting.by_steps if self.steps else ProgressCounting.by_hand
 
     @field_validator("goals")
     @classmethod

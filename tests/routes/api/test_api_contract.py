@@ -146,7 +146,8 @@ class TestBodiesKeepToTheirJsonTypes:
         self, client_for: Client, people: People, ids: Ids
     ) -> None:
         answer = client_for(people.pw_lead).post(
-            f"{API}/strategies/{ids.s12}/progress", json={"version": 1.0, "progress": 40.0}
+            f"{API}/strategies/{ids.s12}/progress",
+            json={"version": 1.0, "status": "on_track", "progress": 40.0},
         )
         assert (answer.status_code, answer.json()["progress"]) == (200, 40)
 

@@ -17,7 +17,7 @@ from app.db import get_engine
 from app.main import create_app
 from app.models import Plan, Strategy, User, WorkplanStep
 from app.routes.api.tree_schemas import PlanTreeOut
-from tests.factories import make_tiny_plan
+from tests.factories import begin_strategy, make_tiny_plan
 from tests.routes.api.conftest import People
 
 
@@ -222,6 +222,8 @@ def test_a_change_to_the_plan_gives_a_new_etag(
     session: Session, people: People, client_for: Callable[[User], TestClient]
 ) -> None:
     lead = client_for(people.cc_lead)
+    first = lead.get(TREE)
+    begin_strategy(session, first.json()["focus_areas"][0]["strategies"][0]["id"])
     first = lead.get(TREE)
     etag = first.headers["ETag"]
     step_id = first.json()["focus_areas"][0]["strategies"][0]["steps"][0]["id"]

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.models import User, WorkplanStep
+from tests.factories import begin_strategy
 from tests.routes.api.conftest import API, Ids, People, history, history_count, row_of
 
 Client = Callable[[User], TestClient]
@@ -147,6 +148,7 @@ class TestStepDone:
     def test_done_then_undone(
         self, session: Session, client_for: Client, people: People, ids: Ids
     ) -> None:
+        begin_strategy(session, ids.s11)  # Not started with progress is refused
         lead = client_for(people.cc_lead)
         done = lead.post(f"{API}/steps/{ids.sub_step}/done", json={"version": 1, "note": "Posted"})
         assert done.status_code == 200, done.json()
@@ -165,8 +167,9 @@ class TestStepDone:
         assert entries[0]["changes"] == {"done_on": (None, dt.date.today().isoformat())}
 
     def test_stale_done_is_409_with_who_saved(
-        self, client_for: Client, people: People, ids: Ids
+        self, session: Session, client_for: Client, people: People, ids: Ids
     ) -> None:
+        begin_strategy(session, ids.s11)
         assert (
             client_for(people.cc_lead)
             .post(f"{API}/steps/{ids.step}/done", json={"version": 1})

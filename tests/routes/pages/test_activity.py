@@ -137,6 +137,7 @@ class TestFeed:
             actor=Actor(user=person(session, "boss", "admin")),
             data=ProgressUpdateIn(
                 version=item.version,
+                status="on_track",
                 progress=40,
                 narrative="<script>alert(1)</script>",
                 note="by phone",

@@ -26,7 +26,7 @@ from app.models.strategy import ProgressUpdateIn, StrategyUpdate
 from app.services import quick_wins, strategies, whose_work, work_items
 from app.services.history import Actor
 from app.services.plan_file.importing import import_plan_path
-from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
+from tests.factories import SEEDS_DIR, begin_strategy, make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}
 
@@ -344,6 +344,7 @@ class TestStrategyProgress:
     ) -> None:
         client, csrf = cc_lead
         target = strategy(session, "1.1")
+        begin_strategy(session, target.id)  # Not started with progress is refused
         step = session.exec(select(WorkplanStep).where(WorkplanStep.title == "Post the job")).one()
         response = client.post(
             f"/my-work/steps/{step.id}/done",
@@ -482,7 +483,7 @@ class TestStrategyProgress:
             client, csrf, target.id, {"version": "1", "status": "on_track", "progress": "70"}
         )
         assert response.status_code == 422
-        assert "progress comes from its workplan steps" in response.text.lower()
+        assert "progress follows its workplan steps (0 of 2 done)" in response.text.lower()
         session.expire_all()
         assert session.get(Strategy, target.id).version == 1
 
@@ -608,13 +609,22 @@ class TestWorkplanSteps:
         assert tick["hx-post"] == f"/my-work/steps/{step.id}/done"
         assert tick["hx-target"] == f"#strategy-{rec.id}"
         fields = {i["name"]: i.get("value", "") for i in tick.find_all("input")}
+        # Its only step: ticked, 3.1 would be 100% while Not started. Refused, with the offer to
+        # mark it complete with the tick.
+        refused = client.post(f"/my-work/steps/{step.id}/done", headers=headers, data=fields)
+        assert refused.status_code == 422
+        offer = page(refused.text).find(id=f"step-{step.id}-complete").find_parent("form")
+        fields = {i["name"]: i.get("value", "") for i in offer.find_all("input")}
         done = client.post(f"/my-work/steps/{step.id}/done", headers=headers, data=fields)
         assert done.status_code == 200
         block = page(done.text).find(id=f"strategy-{rec.id}")
         assert "1 of 1 workplan steps done" in text_of(block)
         assert text_of(block.find(class_="progress-number")) == "100%"
         assert f"Done {dt.date.today()}" in text_of(block)
-        assert "“Translate the phone tree” marked done." in text_of(block.find(class_="notice-ok"))
+        assert (
+            "“Translate the phone tree” marked done, and recommendation 3.1 marked complete."
+            in text_of(block.find(class_="notice-ok"))
+        )
         session.expire_all()
         assert session.get(WorkplanStep, step.id).done_on == dt.date.today()
         assert history_count(session, SubjectType.step, step.id) == 2
@@ -627,11 +637,14 @@ class TestWorkplanSteps:
         undo = page(done.text).find("form", action=f"/my-work/steps/{step.id}/done")
         fields = {i["name"]: i.get("value", "") for i in undo.find_all("input")}
         assert fields["done"] == "0"
+        # 3.1 is now Complete: reopening its step is refused until its status says otherwise.
         undone = client.post(f"/my-work/steps/{step.id}/done", headers=headers, data=fields)
-        assert undone.status_code == 200
-        assert "0 of 1 workplan steps done" in text_of(page(undone.text))
+        assert undone.status_code == 422
+        assert "Recommendation 3.1 is marked Complete: post a progress update" in text_of(
+            page(undone.text)
+        )
         session.expire_all()
-        assert session.get(WorkplanStep, step.id).done_on is None
+        assert session.get(WorkplanStep, step.id).done_on == dt.date.today()
 
     def test_an_empty_title_is_refused_beside_the_field_and_nothing_is_saved(
         self, session: Session, san_jose: Strategy, sj311_lead: tuple[TestClient, str]
@@ -720,6 +733,7 @@ class TestWorkplanSteps:
     ) -> None:
         client, csrf = cc_lead
         target = strategy(session, "1.1")
+        begin_strategy(session, target.id)
         step = session.exec(select(WorkplanStep).where(WorkplanStep.title == "Post the job")).one()
         admin = make_person(session, "other-admin", "admin")
         strategies.set_step_done(

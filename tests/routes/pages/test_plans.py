@@ -16,7 +16,14 @@ from app.models.strategy import ProgressUpdateIn, StrategyCreate
 from app.services import drill_down, strategies
 from app.services.history import SYSTEM
 from app.services.plan_file.importing import import_plan_path
-from tests.factories import SEEDS_DIR, TINY_PLAN, make_person, make_tiny_plan, signed_in_client
+from tests.factories import (
+    SEEDS_DIR,
+    TINY_PLAN,
+    begin_strategy,
+    make_person,
+    make_tiny_plan,
+    signed_in_client,
+)
 
 HX = {"HX-Request": "true"}
 TINY = "/plans/testville-service"
@@ -315,7 +322,7 @@ class TestFocusAreaPage:
         assert first[1] == "0% 0 of 2 workplan steps done"
         assert first[2:] == ["CC", "Short term", "2024 Q1 – 2024 Q4", "G1"]
         second = [text_of(td) for td in rows[1].select("td")]
-        assert second[1] == "0% entered by owner"
+        assert second[1] == "0% entered by hand"
         assert second[2:] == ["PW", "Long term", "—", "—"]
         assert rows[0].th.a["href"] == f"{TINY}/strategies/1.1"
         metric = soup.select_one("section[aria-labelledby=fa-metrics] tbody tr")
@@ -364,7 +371,7 @@ class TestStrategyPage:
             "Overdue planned end 2024-12-31 passed and not complete (owner's status: Not started)"
         )
         facts = {text_of(d.dt): text_of(d.dd) for d in soup.select(".figures > div")}
-        assert facts["Progress"] == "0% 0 of 2 workplan steps done"
+        assert facts["Progress"] == "0% by its 2 workplan steps: 0 done"
         assert facts["Department"] == "Contact Centre (CC)"
         assert facts["Leads"] == "Ana Ruiz"
         assert facts["Term"] == "Short term"
@@ -462,6 +469,7 @@ class TestStrategyPage:
         self, session: Session, tiny: Plan, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         item = strategy(session, "1.2")
+        begin_strategy(session, item.id)  # Not started with progress is refused
         for n in range(3):
             strategies.record_strategy_progress(
                 session=session,
@@ -484,6 +492,7 @@ class TestStrategyPage:
             "before: 20% → after: 30%",
             "before: 10% → after: 20%",
             "before: 0% → after: 10%",
+            "before: Not started → after: On track",
         ]
         assert fragment.select_one(".load-more") is None
 

@@ -310,6 +310,12 @@ def _build_everything(session: Session) -> None:
         session=session, strategy=loose, data=StepCreate(title="Abandoned"), actor=SYSTEM
     )
     session.flush()
+    strategy_service.record_strategy_progress(  # begun: its steps can be ticked
+        session=session,
+        strategy=loose,
+        data=ProgressUpdateIn(version=loose.version, status=StrategyStatus.on_track),
+        actor=SYSTEM,
+    )
     strategy_service.set_step_done(
         session=session, step=sub, version=sub.version, done=True, actor=SYSTEM
     )
