@@ -246,3 +246,26 @@ def test_cli_generates_and_refuses_a_repeat(database_url: str) -> None:
     assert again.exit_code == 1 and "already exists" in again.output
     with Session(get_engine()) as s:
         assert _count(s, Plan, Plan.slug.startswith("demo-city-5-")) == 1  # type: ignore[attr-defined]
+
+
+def test_every_generated_strategy_obeys_the_status_and_progress_rules(session: Session) -> None:
+    """A lead's next update must not be refused for a contradiction the generator made."""
+    from app.models import WorkplanStep
+    from app.services.strategy_progress import ProgressFacts, progress_problems
+
+    _generate()
+    steps: dict[int, tuple[int, int]] = {}
+    for strategy_id, done_on in session.exec(
+        select(WorkplanStep.strategy_id, WorkplanStep.done_on).where(
+            WorkplanStep.archived_at.is_(None)  # type: ignore[union-attr]
+        )
+    ):
+        total, done = steps.get(strategy_id, (0, 0))
+        steps[strategy_id] = (total + 1, done + (done_on is not None))
+    contradictions = []
+    for s in session.exec(select(Strategy)).scalars():
+        total, done = steps.get(s.id, (0, 0))
+        facts = ProgressFacts(s.status, s.progress_counting, s.progress, total, done)
+        if progress_problems(facts):
+            contradictions.append((s.code, s.status, s.progress_counting, s.progress, total, done))
+    assert contradictions == []

@@ -39,7 +39,10 @@ def _final_state(city: CityDraft, s: dict[str, Any]) -> None:
         share = 1.0
     if status == "not_started":
         share = 0.0
-    n_done = round(len(steps) * share) if status != "complete" else len(steps)
+    # Only a complete strategy has every step done (the status and progress rules): an unfinished
+    # one keeps at least one step open.
+    n_done = len(steps) if status == "complete" else min(round(len(steps) * share), len(steps) - 1)
+    n_done = max(0, n_done)
     for step in steps[:n_done]:
         step["done_on"] = min(today, step["due"] + dt.timedelta(days=rng.randint(-20, 20)))
         step["done_on"] = max(step["done_on"], s["planned_start"])
