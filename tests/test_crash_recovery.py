@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import create_engine, select, text
 from sqlmodel import Session
 
-from app.models import ApiToken, HistoryField, Organization, Strategy, User
+from app.models import ApiToken, HistoryField, Organization, Plan, Strategy, User
 from tests.conftest import changes_without_history
 from tests.live_server import start_server
 
@@ -43,7 +43,18 @@ def _admin_with_token(database_url: str) -> list[int]:
             )
         )
         session.commit()
-        ids = session.exec(select(Strategy.id).order_by(Strategy.id).limit(WRITERS)).scalars().all()
+        # The admin's own organisation's strategies: an organisation admin writes nowhere else.
+        ids = (
+            session.exec(
+                select(Strategy.id)
+                .join(Plan, Plan.id == Strategy.plan_id)
+                .where(Plan.organization_id == org.id)
+                .order_by(Strategy.id)
+                .limit(WRITERS)
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return list(ids)
 

@@ -76,7 +76,9 @@ def test_concurrent_reads_and_writes_on_two_workers_lose_nothing(
 
         def client(number: int) -> None:
             rng = random.Random(number)
-            periods = iter(dt.date(2015 + m // 12, m % 12 + 1, 1) for m in range(120))
+            # Months inside San José's period (2023-03-07 to 2026-09-06), one per request at most.
+            months = range(2023 * 12 + 3, 2023 * 12 + 3 + REQUESTS_PER_CLIENT)
+            periods = iter(dt.date(m // 12, m % 12 + 1, 1) for m in months)
             with httpx.Client(
                 base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
             ) as http:
@@ -103,7 +105,8 @@ def test_concurrent_reads_and_writes_on_two_workers_lose_nothing(
                             # the loser is told which version won and what it holds
                             assert answer.json()["error"]["current"]["version"] > version
                     else:
-                        period, value = next(periods), number * 1000 + n
+                        # A value that names its writer, inside a percentage's 0-100.
+                        period, value = next(periods), number + n / 100
                         metric_id = metric_ids[number % len(metric_ids)]
                         answer = http.post(
                             f"/api/v1/metrics/{metric_id}/measurements",

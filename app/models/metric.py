@@ -102,7 +102,7 @@ class Measurement(Versioned, table=True):
     voided_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 
 
-class BoundsIn(pd.BaseModel):
+class BoundsIn(ClientInput):
     """A metric's own range for its values; each side given replaces the unit's."""
 
     model_config = pd.ConfigDict(extra="forbid")
@@ -173,7 +173,7 @@ class MeasurementIn(ClientInput):
     version: int | None = pd.Field(default=None, ge=1, le=MAX_ID)
 
 
-class MeasurementVoid(pd.BaseModel):
+class MeasurementVoid(ClientInput):
     """Why a wrong value is voided: kept with it and in the history."""
 
     version: int = pd.Field(ge=1, le=MAX_ID)

@@ -147,6 +147,7 @@ PATH_PARAMS = {
     "strategy_id",
     "step_id",
     "focus_area_id",
+    "measurement_id",
 }
 
 
@@ -194,6 +195,10 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "parent_id": "",
         },
         "/my-work/steps/{step_id}/done": {"version": "1", "done": "1"},
+        "/plans/{slug}/scorecard/{metric_code}/measurements/{measurement_id}/void": {
+            "reason": "Typed in the wrong month.",
+            "version": "1",
+        },
         "/plans/{slug}/quick-wins": {
             "quick_win_id": str(world.ids["quick_win_id"]),
             "version": "1",

@@ -20,7 +20,16 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.main import create_app
-from app.models import Department, FocusArea, Metric, QuickWin, Strategy, User, WorkplanStep
+from app.models import (
+    Department,
+    FocusArea,
+    Measurement,
+    Metric,
+    QuickWin,
+    Strategy,
+    User,
+    WorkplanStep,
+)
 from app.services import api_tokens
 from tests.factories import make_person, make_tiny_plan, signed_in_client
 from tests.fuzz.page_inputs import (
@@ -71,6 +80,7 @@ def world_of(session: Session) -> tuple[World, User]:
             "strategy_id": first(Strategy, Strategy.code == "1.1"),
             "step_id": first(WorkplanStep),
             "focus_area_id": first(FocusArea),
+            "measurement_id": first(Measurement),
         },
         department_id=first(Department, Department.code == "CC"),
     )

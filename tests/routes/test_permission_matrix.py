@@ -133,6 +133,7 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.edit: Scope.organisation,
         Do.progress: Scope.organisation,
         Do.measure: Scope.organisation,
+        Do.void: Scope.organisation,
         Do.restore: Scope.organisation,
         Do.manage_users: Scope.organisation,
     },
