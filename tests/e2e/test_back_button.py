@@ -24,6 +24,7 @@ def test_back_after_a_save_shows_the_saved_values_and_saves_again_without_a_clas
     block = page.locator(f"#strategy-{rec_id}")
     version_before = block.locator("input[name=version]").first.input_value()
 
+    block.get_by_label("Status").select_option("on_track")  # Not started at 35% is refused
     block.get_by_label("Progress (%)").fill("35")
     block.get_by_label("Narrative").fill("Scripts drafted for the new menu.")
     block.get_by_role("button", name="Save update").click()

@@ -92,6 +92,7 @@ def test_validation_and_stale_edit_messages_show_in_place(
         )
         session.commit()
 
+    block.get_by_label("Status").select_option("on_track")  # Not started at 30% is refused
     block.get_by_label("Progress (%)").fill("30")
     block.get_by_role("button", name="Save update").click()
     conflict = block.locator(".notice-conflict")
