@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 
 from app.serving import tcp_socket
+from tests.event_loops import run_in_own_loop
 
 
 def _nodelay_of_accepted(listener: socket.socket) -> int:
@@ -33,10 +33,7 @@ def _nodelay_of_accepted(listener: socket.socket) -> int:
         server.close()
         await server.wait_closed()
 
-    # A thread of its own: Playwright's sync API keeps an event loop running on the main thread
-    # of any xdist worker that has already run a browser test, and asyncio.run refuses to nest.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, run()).result()
+    run_in_own_loop(run())
     return seen[0]
 
 

@@ -28,6 +28,7 @@ from app.auth import SESSION_COOKIE, session_cookie_value
 from app.models import ApiToken, HistoryField, Organization, Plan, Strategy, User
 from app.services import browser_sessions
 from tests.conftest import new_database_url
+from tests.event_loops import run_in_own_loop
 from tests.live_server import LiveServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -160,7 +161,7 @@ def _burst(world: World, send: Send) -> Burst:
     try:
         first = poller.stdout.readline()
         assert first.startswith("ok"), first  # polling before the burst starts
-        statuses = asyncio.run(_send_all(world, send))
+        statuses = run_in_own_loop(_send_all(world, send))
         time.sleep(0.3)  # and a poll or two after it
     finally:
         poller.terminate()
