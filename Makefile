@@ -7,11 +7,11 @@ PORT ?= 8000
 
 .PHONY: run setup lock test test-sqlite test-postgres test-browser lint bench demo-data clean
 
-# Exactly the versions in requirements.lock, each checked against its hash: every machine runs
+# Exactly the versions in requirements.txt, each checked against its hash: every machine runs
 # what the tests passed on. `make lock` refreshes the lock from pyproject.toml's ranges.
-$(VENV)/.ok: pyproject.toml requirements.lock
+$(VENV)/.ok: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.txt
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/pip check
 	touch $@
@@ -42,11 +42,11 @@ test: setup
 	$(BIN)/pytest -q -n $(TEST_WORKERS)
 	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS)
 
-## lock: re-resolve pyproject.toml's ranges to the newest versions, with hashes, into requirements.lock
+## lock: re-resolve pyproject.toml's ranges to the newest versions, with hashes, into requirements.txt
 lock: $(VENV)/.ok
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
-		--python-version 3.11 --upgrade -o requirements.lock
-	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
+		--python-version 3.11 --upgrade -o requirements.txt
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.txt
 
 lint: setup
 	$(BIN)/ruff check app tests migrations
