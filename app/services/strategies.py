@@ -38,6 +38,7 @@ from app.services.strategy_progress import (
     mark_complete_with_last_step,
     plan_of,
     record_strategy_progress,  # noqa: F401
+    save_strategy_changes,
     strategy_label,
 )
 
@@ -162,16 +163,13 @@ def update_strategy(
     )
     if problems:
         raise ValidationFailed(problems)
-    save_changes(
+    save_strategy_changes(
         session=session,
-        item=strategy,
-        expected_version=data.version,
+        strategy=strategy,
+        plan=plan,
+        version=data.version,
         changes=changes,
         actor=actor,
-        subject_type=SubjectType.strategy,
-        label=strategy_label(plan, strategy),
-        plan_id=plan.id,
-        organization_id=plan.organization_id,
         note=note,
     )
     return strategy

@@ -38,6 +38,31 @@ def strategy_label(plan: Plan, strategy: Strategy) -> str:
     return f"{plan.term('strategy')} {strategy.code}: {strategy.title}"
 
 
+def save_strategy_changes(
+    *,
+    session: Session,
+    strategy: Strategy,
+    plan: Plan,
+    version: int,
+    changes: dict[str, object],
+    actor: Actor,
+    **recorded: object,
+) -> None:
+    """save_changes for a strategy: its history entry is filed under the strategy and its plan."""
+    save_changes(
+        session=session,
+        item=strategy,
+        expected_version=version,
+        changes=changes,
+        actor=actor,
+        subject_type=SubjectType.strategy,
+        label=strategy_label(plan, strategy),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        **recorded,  # type: ignore[arg-type]
+    )
+
+
 def plan_of(session: Session, plan_id: int) -> Plan:
     plan = session.get(Plan, plan_id)
     assert plan is not None
@@ -172,16 +197,13 @@ def _save_counting(
     actor: Actor,
     note: str,
 ) -> None:
-    save_changes(
+    save_strategy_changes(
         session=session,
-        item=strategy,
-        expected_version=strategy.version,
+        strategy=strategy,
+        plan=plan,
+        version=strategy.version,
         changes={"progress_counting": counting},
         actor=actor,
-        subject_type=SubjectType.strategy,
-        label=strategy_label(plan, strategy),
-        plan_id=plan.id,
-        organization_id=plan.organization_id,
         action=HistoryAction.progress,
         note=note,
     )
@@ -285,16 +307,13 @@ def record_strategy_progress(
     if counting != now.counting:
         said = counting_statement(plan, now, after)
         note = f"{said[:1].upper()}{said[1:]}. {note}".strip()
-    save_changes(
+    save_strategy_changes(
         session=session,
-        item=strategy,
-        expected_version=data.version,
+        strategy=strategy,
+        plan=plan,
+        version=data.version,
         changes=changes,
         actor=actor,
-        subject_type=SubjectType.strategy,
-        label=strategy_label(plan, strategy),
-        plan_id=plan.id,
-        organization_id=plan.organization_id,
         action=HistoryAction.progress,
         note=note,
         always_record=True,
