@@ -29,6 +29,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.deps import SessionDep
 from app.models import User, UserSession
+from app.models.enums import TokenScope
 from app.services import api_tokens, browser_sessions, clock
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.history import Actor
@@ -177,19 +178,17 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
     seen: Seen | None = None
     bearer = _bearer(request)
     if bearer is not None:
-        user = api_tokens.resolve_api_token(
-            session=session, token=bearer, now=now, record_use=False
-        )
-        if user is None:
+        found = api_tokens.active_api_token(session=session, token=bearer, now=now)
+        if found is None:
             raise NotAuthenticated(
                 "The API token is not valid: it is unknown, revoked, expired, or its user is "
                 "deactivated."
             )
-        row = api_tokens.find_api_token(session=session, token=bearer)
-        if row is not None and row.id is not None and api_tokens.api_token_use_due(row, now):
+        row, user = found
+        if row.id is not None and api_tokens.api_token_use_due(row, now):
             seen = Seen("token", row.id, now)
-        writing = request.method in UNSAFE_METHODS
-        may_write = writing and api_tokens.may_write(session=session, token=bearer)
+        # A token's scope matters to unsafe methods only (a read needs no write permission).
+        may_write = request.method in UNSAFE_METHODS and row.scope == TokenScope.read_write
         identity = Identity(user=user, via="token", token_may_write=may_write)
     else:
         identity = Identity()

@@ -132,12 +132,6 @@ def is_expired(row: ApiToken, now: dt.datetime | None = None) -> bool:
     return row.expires_at is not None and clock.now_or_clock(now) >= row.expires_at
 
 
-def may_write(*, session: Session, token: str) -> bool:
-    """Whether the (already resolved) token `token` is read-write."""
-    row = find_api_token(session=session, token=token)
-    return row is not None and row.scope == TokenScope.read_write
-
-
 def resolve_api_token(
     *, session: Session, token: str, now: dt.datetime | None = None, record_use: bool = True
 ) -> User | None:
@@ -147,6 +141,21 @@ def resolve_api_token(
     `record_use` moves `last_used_at` on (at most once a minute) in `session`; requests pass
     False and record it after their transaction (app.services.last_seen).
     """
+    found = active_api_token(session=session, token=token, now=now)
+    if found is None:
+        return None
+    row, user = found
+    if record_use and api_token_use_due(row, now):
+        row.last_used_at = clock.now_or_clock(now)
+        session.add(row)
+    return user
+
+
+def active_api_token(
+    *, session: Session, token: str, now: dt.datetime | None = None
+) -> tuple[ApiToken, User] | None:
+    """The token's row and its active user, or None (unknown, revoked, expired, or the user
+    deactivated): one lookup that gives the caller, the token's scope and its last use."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
@@ -155,17 +164,10 @@ def resolve_api_token(
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if record_use and api_token_use_due(row, now):
-        row.last_used_at = clock.now_or_clock(now)
-        session.add(row)
-    return user
+    return row, user
 
 
 def api_token_use_due(row: ApiToken, now: dt.datetime | None = None) -> bool:
     return (
         row.last_used_at is None or clock.now_or_clock(now) - row.last_used_at >= SEEN_GRANULARITY
     )
-
-
-def find_api_token(*, session: Session, token: str) -> ApiToken | None:
-    return session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
