@@ -30,10 +30,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.deps import SessionDep
 from app.models import User, UserSession
 from app.models.enums import TokenScope
-from app.services import api_tokens, browser_sessions, clock
+from app.services.accounts import api_tokens, browser_sessions
+from app.services.accounts.last_seen import Seen
+from app.services.changes.history import Actor
 from app.services.errors import NotAuthenticated, PermissionDenied
-from app.services.history import Actor
-from app.services.last_seen import Seen
+from app.services.rules import clock
 from app.settings import get_settings
 
 SESSION_COOKIE = "plantrack_session"
@@ -169,7 +170,7 @@ def resolve_identity(request: Request, session: SessionDep) -> Identity:
 
     It only reads, for every method: the "last used" time of the token or session is noted on
     `request.state.seen` when due, and recorded after the request's transaction has committed,
-    in a short transaction of its own that never waits (app.services.last_seen). Writing it here
+    in a short transaction of its own that never waits (accounts.last_seen). Writing it here
     made every request of one caller queue on one row (issue 16). The user is detached from the
     request's session, so pages (error pages included, after a rollback) can always show who is
     signed in.
@@ -283,7 +284,7 @@ RequiredUser = Annotated[User, Depends(required_user)]
 def actor_for(user: User | None) -> Actor:
     """The history's actor for a request's user.
 
-    Never a named system actor: app.services.permissions lets named actors (CLI, imports) act as
+    Never a named system actor: accounts.permissions lets named actors (CLI, imports) act as
     the operator, so an anonymous request must stay `Actor(user=None)` and be refused there.
     """
     return Actor(user=user)

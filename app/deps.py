@@ -30,8 +30,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.db import get_engine, get_read_engine
+from app.services.accounts.last_seen import Seen, record_seen
 from app.services.errors import ServiceBusy
-from app.services.last_seen import Seen, record_seen
 from app.settings import get_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app.models import Plan
-from app.services.quarters import quarter_label
-from app.services.rollup import LABELS
+from app.services.rules.quarters import quarter_label
+from app.services.rules.rollup import LABELS
 from app.settings import ROOT
 
 templates = Jinja2Templates(directory=str(ROOT / "app" / "templates"))

@@ -78,24 +78,55 @@ CALLS: tuple[Call, ...] = (
     Call("overview", "Plan overview", "GET", "/plans/{slug}", "coordinator", "page"),
     Call("roadmap", "Roadmap", "GET", "/plans/{slug}/roadmap", "coordinator", "page"),
     Call("scorecard", "Scorecard", "GET", "/plans/{slug}/scorecard", "coordinator", "page"),
-    Call("quick_wins", "Quick wins board", "GET", "/plans/{slug}/quick-wins", "coordinator",
-         "page"),
-    Call("search", "Search", "GET", "/plans/{slug}/search", "coordinator", "page",
-         query="q=permit"),
+    Call(
+        "quick_wins", "Quick wins board", "GET", "/plans/{slug}/quick-wins", "coordinator", "page"
+    ),
+    Call(
+        "search", "Search", "GET", "/plans/{slug}/search", "coordinator", "page", query="q=permit"
+    ),
     Call("review", "Review", "GET", "/review", "coordinator", "page"),
     Call("my_work", "My work (lead)", "GET", "/my-work", "lead", "page"),
     Call("activity", "Activity feed", "GET", "/activity", "coordinator", "page"),
     Call("tree_api", "Plan tree API", "GET", "/api/v1/plans/{slug}/tree", "token", "api"),
     Call("plans_api", "Plan list API", "GET", "/api/v1/plans", "token", "api"),
-    Call("measure_api", "Record a measurement (API, lead)", "POST",
-         "/api/v1/metrics/{id}/measurements", "lead_token", "write", write="measurement"),
-    Call("progress_api", "Progress update (API, coordinator)", "POST",
-         "/api/v1/strategies/{id}/progress", "token", "write", write="progress"),
-    Call("measure_page", "Record a measurement (my work, htmx)", "POST",
-         "/my-work/metrics/{id}/measurements", "lead", "write", write="measurement",
-         body="form"),
-    Call("progress_page", "Progress update (my work, htmx)", "POST",
-         "/my-work/strategies/{id}/progress", "lead", "write", write="progress", body="form"),
+    Call(
+        "measure_api",
+        "Record a measurement (API, lead)",
+        "POST",
+        "/api/v1/metrics/{id}/measurements",
+        "lead_token",
+        "write",
+        write="measurement",
+    ),
+    Call(
+        "progress_api",
+        "Progress update (API, coordinator)",
+        "POST",
+        "/api/v1/strategies/{id}/progress",
+        "token",
+        "write",
+        write="progress",
+    ),
+    Call(
+        "measure_page",
+        "Record a measurement (my work, htmx)",
+        "POST",
+        "/my-work/metrics/{id}/measurements",
+        "lead",
+        "write",
+        write="measurement",
+        body="form",
+    ),
+    Call(
+        "progress_page",
+        "Progress update (my work, htmx)",
+        "POST",
+        "/my-work/strategies/{id}/progress",
+        "lead",
+        "write",
+        write="progress",
+        body="form",
+    ),
 )
 
 
@@ -175,12 +206,21 @@ def build_city(scale: float, workdir: Path) -> City:
     folder.mkdir(parents=True)
     url = f"sqlite:///{folder / 'bench.db'}"
     env = _env(url)
-    subprocess.run([str(BIN / "plantrack"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(BIN / "plantrack"), "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     started = time.perf_counter()
     done = subprocess.run(
         [str(BIN / "plantrack"), "demo-data", "--scale", f"{scale:g}", "--seed", str(SEED)],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     city = City(scale, folder, url, time.perf_counter() - started, done.stdout.strip())
     match = re.search(r"largest plan: (\S+); busiest department: (\S+)", done.stdout)
@@ -201,51 +241,75 @@ def _people(city: City) -> None:
     from app.db import get_engine
     from app.models import Department, Metric, Organization, Plan, Strategy, User
     from app.models import __all__ as tables
-    from app.services import api_tokens, browser_sessions
+    from app.services.accounts import api_tokens, browser_sessions
     from app.services.demo_city.generator import organization_slug
 
     org_slug = organization_slug(SEED)
     with Session(get_engine(), expire_on_commit=False) as session:
         org = session.exec(select(Organization).where(Organization.slug == org_slug)).one()
-        dept = session.exec(select(Department).where(
-            Department.organization_id == org.id, Department.code == city.department)).one()
+        dept = session.exec(
+            select(Department).where(
+                Department.organization_id == org.id, Department.code == city.department
+            )
+        ).one()
         people = {
-            "coordinator": session.exec(select(User).where(
-                User.username == f"{org_slug}-coordinator-1")).one(),
-            "lead": session.exec(select(User).where(
-                User.role == "lead", User.department_id == dept.id)).one(),
+            "coordinator": session.exec(
+                select(User).where(User.username == f"{org_slug}-coordinator-1")
+            ).one(),
+            "lead": session.exec(
+                select(User).where(User.role == "lead", User.department_id == dept.id)
+            ).one(),
         }
         for who, user in people.items():
             started = browser_sessions.start_session(session=session, user=user)
             city.cookies[who] = f"{SESSION_COOKIE}={session_cookie_value(started.token)}"
             city.csrf[who] = started.csrf_token
         _, city.tokens["token"] = api_tokens.create_api_token(
-            session=session, user=people["coordinator"], name="benchmark")
+            session=session, user=people["coordinator"], name="benchmark"
+        )
         _, city.tokens["lead_token"] = api_tokens.create_api_token(
-            session=session, user=people["lead"], name="benchmark")
+            session=session, user=people["lead"], name="benchmark"
+        )
         session.commit()
         plan_ids = [p for p in session.exec(select(Plan.id).where(Plan.organization_id == org.id))]
         live = col(Strategy.archived_at).is_(None)
-        city.strategies["token"] = list(session.exec(
-            select(Strategy.id).where(col(Strategy.plan_id).in_(plan_ids), live,
-                                      Strategy.status != "complete").order_by(Strategy.id)))
-        city.strategies["lead"] = city.strategies["lead_token"] = list(session.exec(
-            select(Strategy.id).where(Strategy.department_id == dept.id, live,
-                                      Strategy.status != "complete").order_by(Strategy.id)))
+        city.strategies["token"] = list(
+            session.exec(
+                select(Strategy.id)
+                .where(col(Strategy.plan_id).in_(plan_ids), live, Strategy.status != "complete")
+                .order_by(Strategy.id)
+            )
+        )
+        city.strategies["lead"] = city.strategies["lead_token"] = list(
+            session.exec(
+                select(Strategy.id)
+                .where(Strategy.department_id == dept.id, live, Strategy.status != "complete")
+                .order_by(Strategy.id)
+            )
+        )
         metric_live = col(Metric.archived_at).is_(None)
-        city.metrics["token"] = list(session.exec(
-            select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), metric_live)
-            .order_by(Metric.id)))
-        city.metrics["lead"] = city.metrics["lead_token"] = list(session.exec(
-            select(Metric.id).where(Metric.department_id == dept.id, metric_live)
-            .order_by(Metric.id)))
+        city.metrics["token"] = list(
+            session.exec(
+                select(Metric.id)
+                .where(col(Metric.plan_id).in_(plan_ids), metric_live)
+                .order_by(Metric.id)
+            )
+        )
+        city.metrics["lead"] = city.metrics["lead_token"] = list(
+            session.exec(
+                select(Metric.id)
+                .where(Metric.department_id == dept.id, metric_live)
+                .order_by(Metric.id)
+            )
+        )
         import app.models as models
 
         for name in tables:
             model = getattr(models, name)
             if hasattr(model, "__table__"):
                 city.counts[model.__tablename__] = session.exec(
-                    select(func.count()).select_from(model)).one()
+                    select(func.count()).select_from(model)
+                ).one()
 
 
 # --- requests -----------------------------------------------------------------------------------
@@ -283,7 +347,9 @@ class WritePool:
                 return {i: v for i, v in rows}
             rows = db.execute(
                 f"SELECT metric_id, version FROM measurement WHERE period = ? AND metric_id IN "
-                f"({marks}) AND archived_at IS NULL", [this_period().isoformat(), *ids])
+                f"({marks}) AND archived_at IS NULL",
+                [this_period().isoformat(), *ids],
+            )
             found = {i: v for i, v in rows}
             return {i: found.get(i) for i in ids}
 
@@ -293,12 +359,17 @@ class WritePool:
         note = f"bench-{uuid.uuid4().hex[:12]}"
         if self.call.write == "progress":
             fields: dict[str, Any] = {
-                "version": version, "status": rng.choice(("on_track", "at_risk")),
-                "narrative": f"Benchmark update {note}.", "note": note,
+                "version": version,
+                "status": rng.choice(("on_track", "at_risk")),
+                "narrative": f"Benchmark update {note}.",
+                "note": note,
             }
         else:
-            fields = {"period": this_period().isoformat(), "value": round(rng.uniform(1, 99), 1),
-                      "note": note}
+            fields = {
+                "period": this_period().isoformat(),
+                "value": round(rng.uniform(1, 99), 1),
+                "note": note,
+            }
             if version is not None:
                 fields["version"] = version
         path = self.call.template.replace("{id}", str(item))
@@ -318,8 +389,9 @@ class WritePool:
             with contextlib.suppress(ValueError, AttributeError, TypeError):
                 version = json.loads(data).get("version")
             current = self.versions.get(item)
-            self.versions[item] = version if isinstance(version, int) else (
-                1 if current is None else current + 1)
+            self.versions[item] = (
+                version if isinstance(version, int) else (1 if current is None else current + 1)
+            )
             with self.lock:
                 self.markers.append((self.call.write, item, note))
         elif status in (409, 412):
@@ -430,9 +502,20 @@ class Server:
         self.workers = workers
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "plantrack"), "serve", "--host", HOST, "--port", str(self.port),
-                 "--workers", str(workers)],
-                env=_env(city.database_url), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    str(BIN / "plantrack"),
+                    "serve",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(workers),
+                ],
+                env=_env(city.database_url),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + 60
@@ -504,8 +587,14 @@ SERVER_ERRORS: dict[tuple[float, int], Counter] = {}
 Request = tuple[str, str, bytes | None, dict[str, str], Callable[[int, bytes], None] | None]
 
 
-def load(port: int, make: Callable[[random.Random], Request], *, concurrency: int,
-         duration: float, max_requests: int) -> Run:
+def load(
+    port: int,
+    make: Callable[[random.Random], Request],
+    *,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+) -> Run:
     """`concurrency` clients, each on its own keep-alive connection, sending requests one after
     another until `duration` seconds have passed or `max_requests` have been started."""
     started_count = itertools.count()
@@ -565,8 +654,13 @@ def maker(city: City, call: Call, pool: WritePool | None) -> Callable[[random.Ra
             return call.method, path, None, base, None
         item, item_path, body, extra = pool.request(rng)
         note = extra.pop("X-Bench-Note")
-        return (call.method, item_path, body, {**base, **extra},
-                lambda status, data: pool.answered(item, status, data, note))
+        return (
+            call.method,
+            item_path,
+            body,
+            {**base, **extra},
+            lambda status, data: pool.answered(item, status, data, note),
+        )
 
     return make
 
@@ -580,8 +674,13 @@ class Measured:
     runs: dict[int, Run]
 
 
-def measure_server(city: City, workers: int, probes: dict[str, Probe], args: argparse.Namespace,
-                   log: Callable[[str], None]) -> tuple[list[Measured], dict[str, Any] | None]:
+def measure_server(
+    city: City,
+    workers: int,
+    probes: dict[str, Probe],
+    args: argparse.Namespace,
+    log: Callable[[str], None],
+) -> tuple[list[Measured], dict[str, Any] | None]:
     server = Server(city, workers)
     measured: list[Measured] = []
     mixed = None
@@ -594,29 +693,54 @@ def measure_server(city: City, workers: int, probes: dict[str, Probe], args: arg
             load(server.port, make, concurrency=1, duration=0.5, max_requests=3)  # warm up
             runs = {}
             for concurrency in args.concurrency:
-                runs[concurrency] = load(server.port, make, concurrency=concurrency,
-                                         duration=args.duration, max_requests=args.max_requests)
+                runs[concurrency] = load(
+                    server.port,
+                    make,
+                    concurrency=concurrency,
+                    duration=args.duration,
+                    max_requests=args.max_requests,
+                )
                 run = runs[concurrency]
-                log(f"  {workers}w {call.label:<40} c={concurrency:<3} n={run.count:<4} "
+                log(
+                    f"  {workers}w {call.label:<40} c={concurrency:<3} n={run.count:<4} "
                     f"p50={run.percentile(0.5):8.1f} ms  p95={run.percentile(0.95):8.1f} ms  "
-                    f"{run.rps:8.1f} rps" + (f"  {run.failures} failed {dict(run.statuses)}"
-                                             if run.failures else ""))
+                    f"{run.rps:8.1f} rps"
+                    + (f"  {run.failures} failed {dict(run.statuses)}" if run.failures else "")
+                )
             measured.append(Measured(call, runs))
         # The baseline again: does the server still answer /healthz as fast as at the start?
-        again = Call("healthz_end", "/healthz (again, at the end)", "GET", "/healthz", "anonymous",
-                     "baseline_end")
-        runs = {c: load(server.port, maker(city, again, None), concurrency=c,
-                        duration=args.duration, max_requests=args.max_requests)
-                for c in args.concurrency}
+        again = Call(
+            "healthz_end",
+            "/healthz (again, at the end)",
+            "GET",
+            "/healthz",
+            "anonymous",
+            "baseline_end",
+        )
+        runs = {
+            c: load(
+                server.port,
+                maker(city, again, None),
+                concurrency=c,
+                duration=args.duration,
+                max_requests=args.max_requests,
+            )
+            for c in args.concurrency
+        }
         measured.append(Measured(again, runs))
-        log(f"  {workers}w {again.label:<40} " + "  ".join(
-            f"c={c}: p50={r.percentile(0.5):.1f} ms {r.rps:.1f} rps" for c, r in runs.items()))
+        log(
+            f"  {workers}w {again.label:<40} "
+            + "  ".join(
+                f"c={c}: p50={r.percentile(0.5):.1f} ms {r.rps:.1f} rps" for c, r in runs.items()
+            )
+        )
         if workers >= 2 and args.mixed > 0:
             mixed = mixed_run(city, server, probes, args, log)
             if mixed and args.burst > 0:
                 # All clients at once on fresh connections, three requests each (issue 16).
-                mixed["burst"] = mixed_run(city, server, probes, args, log, clients=args.burst,
-                                           max_requests=3 * args.burst)
+                mixed["burst"] = mixed_run(
+                    city, server, probes, args, log, clients=args.burst, max_requests=3 * args.burst
+                )
     finally:
         server.stop()
         SERVER_ERRORS[(city.scale, workers)] = server.errors()
@@ -656,9 +780,16 @@ class HealthzPoller:
         return self.slowest * 1000, self.failed
 
 
-def mixed_run(city: City, server: Server, probes: dict[str, Probe], args: argparse.Namespace,
-              log: Callable[[str], None], *, clients: int = 16,
-              max_requests: int | None = None) -> dict[str, Any] | None:
+def mixed_run(
+    city: City,
+    server: Server,
+    probes: dict[str, Probe],
+    args: argparse.Namespace,
+    log: Callable[[str], None],
+    *,
+    clients: int = 16,
+    max_requests: int | None = None,
+) -> dict[str, Any] | None:
     """75% reads, 25% writes from `clients` clients: no 5xx, no "locked", no acknowledged write
     lost, and how slow /healthz got meanwhile."""
     reads = [c for c in CALLS if c.kind in ("page", "api") and probes[c.key].available]
@@ -675,25 +806,39 @@ def mixed_run(city: City, server: Server, probes: dict[str, Probe], args: argpar
         return chosen(rng)
 
     poller = HealthzPoller(server.port)
-    run = load(server.port, make, concurrency=clients, duration=args.mixed,
-               max_requests=max_requests or args.mixed_requests)
+    run = load(
+        server.port,
+        make,
+        concurrency=clients,
+        duration=args.mixed,
+        max_requests=max_requests or args.mixed_requests,
+    )
     healthz_slowest, healthz_failed = poller.stop()
     acknowledged = [m for pool in pools.values() for m in pool.markers]
     lost = missing_writes(city, acknowledged)
     result = {
-        "requests": run.count, "seconds": run.seconds, "rps": run.rps,
-        "p50": run.percentile(0.5), "p95": run.percentile(0.95),
+        "requests": run.count,
+        "seconds": run.seconds,
+        "rps": run.rps,
+        "p50": run.percentile(0.5),
+        "p95": run.percentile(0.95),
         "server_errors": sum(n for s, n in run.statuses.items() if s >= 500 or s == 0),
         "statuses": dict(sorted(run.statuses.items())),
         "locked": server.locked_messages() - locked_before,
-        "writes_acknowledged": len(acknowledged), "writes_lost": lost,
-        "reads": [c.label for c in reads], "writes": [c.label for c in writes],
-        "clients": clients, "healthz_slowest": healthz_slowest, "healthz_failed": healthz_failed,
+        "writes_acknowledged": len(acknowledged),
+        "writes_lost": lost,
+        "reads": [c.label for c in reads],
+        "writes": [c.label for c in writes],
+        "clients": clients,
+        "healthz_slowest": healthz_slowest,
+        "healthz_failed": healthz_failed,
     }
-    log(f"  mixed 75/25, {clients} clients: {run.count} requests, p95 {result['p95']:.1f} ms, "
+    log(
+        f"  mixed 75/25, {clients} clients: {run.count} requests, p95 {result['p95']:.1f} ms, "
         f"5xx {result['server_errors']}, locked {result['locked']}, "
         f"{len(acknowledged)} writes acknowledged, {lost} lost, "
-        f"/healthz slowest {healthz_slowest:.0f} ms ({healthz_failed} unanswered)")
+        f"/healthz slowest {healthz_slowest:.0f} ms ({healthz_failed} unanswered)"
+    )
     return result
 
 
@@ -704,10 +849,15 @@ def missing_writes(city: City, acknowledged: list[tuple[str, int, str]]) -> int:
         return 0
     path = city.database_url.removeprefix("sqlite:///")
     with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
-        notes = {n for (n,) in db.execute(
-            "SELECT note FROM history_entry WHERE note LIKE 'bench-%'")}
-        notes |= {json.loads(a) for (a,) in db.execute(
-            "SELECT after FROM history_field WHERE field = 'note' AND after LIKE '\"bench-%'")}
+        notes = {
+            n for (n,) in db.execute("SELECT note FROM history_entry WHERE note LIKE 'bench-%'")
+        }
+        notes |= {
+            json.loads(a)
+            for (a,) in db.execute(
+                "SELECT after FROM history_field WHERE field = 'note' AND after LIKE '\"bench-%'"
+            )
+        }
     return sum(1 for _, _, note in acknowledged if note not in notes)
 
 
@@ -720,14 +870,21 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-def report(info: dict[str, str], cities: list[City],
-           results: dict[tuple[float, int], list[Measured]],
-           probes: dict[float, dict[str, Probe]], mixed: dict[tuple[float, int], Any],
-           args: argparse.Namespace, total_seconds: float, skipped_configs: list[str]) -> str:
+def report(
+    info: dict[str, str],
+    cities: list[City],
+    results: dict[tuple[float, int], list[Measured]],
+    probes: dict[float, dict[str, Probe]],
+    mixed: dict[tuple[float, int], Any],
+    args: argparse.Namespace,
+    total_seconds: float,
+    skipped_configs: list[str],
+) -> str:
     low, high = args.concurrency[0], args.concurrency[-1]
     out = ["# PlanTrack benchmark", ""]
-    out.append(f"`make bench` (bench/run.py), {info['date']}; "
-               f"whole run {total_seconds / 60:.1f} min.")
+    out.append(
+        f"`make bench` (bench/run.py), {info['date']}; whole run {total_seconds / 60:.1f} min."
+    )
     out.append("")
     out.append("| machine | |")
     out.append("|---|---|")
@@ -749,23 +906,30 @@ def report(info: dict[str, str], cities: list[City],
         f"(a progress update on a strategy, this month's value of a metric: created, then "
         f"corrected with its version), so a refusal for a stale version would not be measured "
         f"as a write. The database is SQLite (WAL) in a temporary folder; the server is "
-        f"`plantrack serve` (uvicorn, access log on, as in production).")
+        f"`plantrack serve` (uvicorn, access log on, as in production)."
+    )
     out.append("")
     out.append("## The cities")
     out.append("")
-    out.append("| scale | generation (`plantrack demo-data`) | database | strategies | steps | "
-               "metrics | measurements | progress updates (history) | plan measured |")
+    out.append(
+        "| scale | generation (`plantrack demo-data`) | database | strategies | steps | "
+        "metrics | measurements | progress updates (history) | plan measured |"
+    )
     out.append("|---|---|---|---|---|---|---|---|---|")
     for c in cities:
         out.append(
             f"| {c.scale:g} | {c.generation_seconds:.1f} s | {c.size_mb:.0f} MB | "
             f"{c.counts.get('strategy', 0):,} | {c.counts.get('workplan_step', 0):,} | "
             f"{c.counts.get('metric', 0):,} | {c.counts.get('measurement', 0):,} | "
-            f"{c.counts.get('history_entry', 0):,} | `{c.slug}` |")
+            f"{c.counts.get('history_entry', 0):,} | `{c.slug}` |"
+        )
     out.append("")
     for c in cities:
-        skipped = [(call, probes[c.scale][call.key]) for call in CALLS
-                   if not probes[c.scale][call.key].available]
+        skipped = [
+            (call, probes[c.scale][call.key])
+            for call in CALLS
+            if not probes[c.scale][call.key].available
+        ]
         for workers in args.workers:
             rows = results.get((c.scale, workers))
             if rows is None:
@@ -776,7 +940,8 @@ def report(info: dict[str, str], cities: list[City],
             out.append(
                 f"| call | SQL | c={low} p50 | c={low} p95 | c={low} rps | c={high} p50 | "
                 f"c={high} p95 | c={high} rps | rps ÷ healthz c={low} | rps ÷ healthz c={high} | "
-                f"failed | client CPU c={high} |")
+                f"failed | client CPU c={high} |"
+            )
             out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for r in rows:
                 a, b = r.runs[low], r.runs[high]
@@ -789,12 +954,16 @@ def report(info: dict[str, str], cities: list[City],
                     f"{fmt(a.rps / base[low], 2) if base.get(low) else '–'} | "
                     f"{fmt(b.rps / base[high], 2) if base.get(high) else '–'} | "
                     f"{failed}{' ' + str(dict(a.statuses + b.statuses)) if failed else ''} | "
-                    f"{b.client_cpu * 100:.0f}% |")
+                    f"{b.client_cpu * 100:.0f}% |"
+                )
             out.append("")
             logged = SERVER_ERRORS.get((c.scale, workers))
             if logged:
-                out.append("Errors in the server's log: " + "; ".join(
-                    f"{n}× `{line}`" for line, n in logged.most_common()) + ".")
+                out.append(
+                    "Errors in the server's log: "
+                    + "; ".join(f"{n}× `{line}`" for line, n in logged.most_common())
+                    + "."
+                )
                 out.append("")
             m = mixed.get((c.scale, workers))
             if m:
@@ -802,10 +971,11 @@ def report(info: dict[str, str], cities: list[City],
                     f"Mixed load (QUALITY.md row 15), {workers} workers, 16 clients, 75% reads / "
                     f"25% writes, {m['seconds']:.1f} s: {m['requests']:,} requests, "
                     f"{m['rps']:.1f} rps, p50 {m['p50']:.1f} ms, **p95 {m['p95']:.1f} ms**; "
-                    f"**{m['server_errors']} 5xx, {m['locked']} \"database is locked\", "
+                    f'**{m["server_errors"]} 5xx, {m["locked"]} "database is locked", '
                     f"{m['writes_lost']} of {m['writes_acknowledged']} acknowledged writes lost**. "
                     f"Statuses: {m['statuses']}. /healthz polled meanwhile: slowest "
-                    f"{m['healthz_slowest']:.0f} ms, {m['healthz_failed']} unanswered.")
+                    f"{m['healthz_slowest']:.0f} ms, {m['healthz_failed']} unanswered."
+                )
                 out.append("")
                 b = m.get("burst")
                 if b:
@@ -813,23 +983,31 @@ def report(info: dict[str, str], cities: list[City],
                         f"Burst (issue 16), {workers} workers, {b['clients']} clients at once, "
                         f"3 requests each, same mix, {b['seconds']:.1f} s: {b['requests']:,} "
                         f"requests, p50 {b['p50']:.1f} ms, **p95 {b['p95']:.1f} ms**; "
-                        f"**{b['server_errors']} 5xx, {b['locked']} \"database is locked\", "
+                        f'**{b["server_errors"]} 5xx, {b["locked"]} "database is locked", '
                         f"{b['writes_lost']} of {b['writes_acknowledged']} acknowledged writes "
                         f"lost, /healthz slowest {b['healthz_slowest']:.0f} ms "
-                        f"({b['healthz_failed']} unanswered)**. Statuses: {b['statuses']}.")
+                        f"({b['healthz_failed']} unanswered)**. Statuses: {b['statuses']}."
+                    )
                     out.append("")
         if skipped:
-            out.append(f"Not measured at scale {c.scale:g}: " + "; ".join(
-                f"{call.label} (`{call.method} {call.template}`): {p.note}" for call, p in skipped)
-                + ".")
+            out.append(
+                f"Not measured at scale {c.scale:g}: "
+                + "; ".join(
+                    f"{call.label} (`{call.method} {call.template}`): {p.note}"
+                    for call, p in skipped
+                )
+                + "."
+            )
             out.append("")
     for note in skipped_configs:
         out.append(f"Not measured: {note}.")
         out.append("")
     out.append("## Against the aims (issue 5, deliverable 4)")
     out.append("")
-    out.append("Aim: every main page at scale 1 at least a fifth of `/healthz`'s requests per "
-               "second on the same server, and no page's median above 150 ms.")
+    out.append(
+        "Aim: every main page at scale 1 at least a fifth of `/healthz`'s requests per "
+        "second on the same server, and no page's median above 150 ms."
+    )
     out.append("")
     for (scale, workers), rows in sorted(results.items()):
         base = {k: r.runs[k].rps for r in rows if r.call.kind == "baseline" for k in r.runs}
@@ -843,7 +1021,8 @@ def report(info: dict[str, str], cities: list[City],
                     misses.append(f"{r.call.label} c={conc}: {ratio:.2f} of healthz")
                 if conc == low and run.percentile(0.5) > 150:
                     misses.append(
-                        f"{r.call.label}: median {run.percentile(0.5):.0f} ms at c={conc}")
+                        f"{r.call.label}: median {run.percentile(0.5):.0f} ms at c={conc}"
+                    )
         verdict = "every measured call meets both aims" if not misses else "; ".join(misses)
         out.append(f"- scale {scale:g}, {workers} worker{'s' if workers > 1 else ''}: {verdict}.")
     out.append("")
@@ -860,17 +1039,31 @@ def main() -> int:
     parser.add_argument("--concurrency", default="1,16", help="clients (default 1,16)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per run (3)")
     parser.add_argument("--max-requests", type=int, default=300, help="requests per run (300)")
-    parser.add_argument("--mixed", type=float, default=10.0,
-                        help="seconds of the mixed 75/25 run with 2+ workers (10; 0: none)")
+    parser.add_argument(
+        "--mixed",
+        type=float,
+        default=10.0,
+        help="seconds of the mixed 75/25 run with 2+ workers (10; 0: none)",
+    )
     parser.add_argument("--mixed-requests", type=int, default=2000)
-    parser.add_argument("--burst", type=int, default=100,
-                        help="clients of the burst after the mixed run, all at once (100; 0: none)")
-    parser.add_argument("--mixed-only", action="store_true",
-                        help="skip the per-call measurements: /healthz, the mixed run, the burst")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=100,
+        help="clients of the burst after the mixed run, all at once (100; 0: none)",
+    )
+    parser.add_argument(
+        "--mixed-only",
+        action="store_true",
+        help="skip the per-call measurements: /healthz, the mixed run, the burst",
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.md"))
-    parser.add_argument("--budget", type=float, default=14.0,
-                        help="minutes: a server configuration that would end past it is "
-                        "skipped, with a note (14)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=14.0,
+        help="minutes: a server configuration that would end past it is skipped, with a note (14)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases and server logs")
     args = parser.parse_args()
     args.scales = [float(s) for s in args.scales.split(",")]
@@ -895,21 +1088,26 @@ def main() -> int:
             probes[scale] = probe_calls(city)
             for call in CALLS:
                 p = probes[scale][call.key]
-                print(f"  {call.label:<40} {'SQL ' + str(p.statements) if p.available else p.note}",
-                      flush=True)
+                print(
+                    f"  {call.label:<40} {'SQL ' + str(p.statements) if p.available else p.note}",
+                    flush=True,
+                )
             took: list[float] = []
             for workers in args.workers:
                 elapsed = time.perf_counter() - began
                 if took and elapsed + max(took) > args.budget * 60:
-                    note = (f"{workers} workers at scale {scale:g} skipped: the run had taken "
-                            f"{elapsed / 60:.1f} min and this would take about "
-                            f"{max(took) / 60:.1f} more (budget {args.budget:g} min, --budget)")
+                    note = (
+                        f"{workers} workers at scale {scale:g} skipped: the run had taken "
+                        f"{elapsed / 60:.1f} min and this would take about "
+                        f"{max(took) / 60:.1f} more (budget {args.budget:g} min, --budget)"
+                    )
                     skipped_configs.append(note)
                     print(note, flush=True)
                     continue
                 started = time.perf_counter()
-                rows, mixed_result = measure_server(city, workers, probes[scale], args,
-                                                    lambda line: print(line, flush=True))
+                rows, mixed_result = measure_server(
+                    city, workers, probes[scale], args, lambda line: print(line, flush=True)
+                )
                 took.append(time.perf_counter() - started)
                 results[(scale, workers)] = rows
                 if mixed_result:
@@ -920,8 +1118,9 @@ def main() -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     info["load average at the end (1, 5, 15 min)"] = _load()
-    text = report(info, cities, results, probes, mixed, args, time.perf_counter() - began,
-                  skipped_configs)
+    text = report(
+        info, cities, results, probes, mixed, args, time.perf_counter() - began, skipped_configs
+    )
     Path(args.output).write_text(text + "\n", encoding="utf-8")
     print()
     print(text)

@@ -52,7 +52,7 @@ def pg_server() -> Iterator[object]:
 @pytest.fixture(scope="session")
 def template_database(request: pytest.FixtureRequest) -> Iterator[str]:
     """A database migrated to head once per run; each test starts from a copy of it."""
-    from app.services.database_admin import upgrade_database
+    from app.services.operations.database_admin import upgrade_database
 
     if BACKEND == "postgresql":
         server = request.getfixturevalue("pg_server")

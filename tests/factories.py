@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.models import FocusArea, HistoryAction, HistoryEntry, Plan, Strategy
 from app.models.enums import SubjectType
-from app.services.history import Actor, record_change
+from app.services.changes.history import Actor, record_change
 from app.services.plan_file.importing import import_plan_text
 from app.settings import ROOT
 
@@ -94,7 +94,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from app.auth import SESSION_COOKIE, session_cookie_value  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Department, Organization, User  # noqa: E402
-from app.services import browser_sessions  # noqa: E402
+from app.services.accounts import browser_sessions  # noqa: E402
 
 
 def make_person(
@@ -203,9 +203,9 @@ def focus_area_narrative(
 
 def begin_strategy(session: Session, strategy_id: int) -> None:
     """Put a strategy On track through the service, as its lead would before ticking its steps
-    (a Not started strategy with progress is refused: app.services.strategy_progress)."""
+    (a Not started strategy with progress is refused: app.services.changes.strategy_progress)."""
     from app.models.strategy import ProgressUpdateIn
-    from app.services.strategy_progress import record_strategy_progress
+    from app.services.changes.strategy_progress import record_strategy_progress
 
     strategy = session.get(Strategy, strategy_id)
     assert strategy is not None

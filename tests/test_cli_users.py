@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app.cli.main import app
 from app.db import get_engine
 from app.models import Department, HistoryEntry, Organization, User, UserSession
-from app.services import api_tokens, browser_sessions, sign_in
+from app.services.accounts import api_tokens, browser_sessions, sign_in
 from app.settings import get_settings
 
 runner = CliRunner()

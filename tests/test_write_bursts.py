@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from app.auth import SESSION_COOKIE, session_cookie_value
 from app.models import ApiToken, HistoryField, Organization, Plan, Strategy, User
-from app.services import browser_sessions
+from app.services.accounts import browser_sessions
 from tests.conftest import new_database_url
 from tests.event_loops import run_in_own_loop
 from tests.live_server import LiveServer, start_server

@@ -18,7 +18,7 @@ def db_upgrade(
     ] = "head",
 ) -> None:
     """Apply the database migrations up to REVISION (creates the database if it is new)."""
-    from app.services.database_admin import upgrade_database
+    from app.services.operations.database_admin import upgrade_database
 
     upgrade_database(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
@@ -29,7 +29,7 @@ def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision; 'base' removes every table.")],
 ) -> None:
     """Undo migrations down to REVISION. 'base' drops everything: back up first."""
-    from app.services.database_admin import downgrade_database
+    from app.services.operations.database_admin import downgrade_database
 
     downgrade_database(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")

@@ -17,10 +17,10 @@ def demo_users() -> None:
     sign in only by the one-click buttons on the sign-in page, and only when DEMO_MODE=true.
     Refused in production. Load the seed plans first (`plantrack seed`).
     """
-    from app.services import demo_accounts
-    from app.services.demo_setup import assign_demo_ownership
+    from app.services.accounts import demo_accounts
+    from app.services.changes.history import Actor
     from app.services.errors import DomainError
-    from app.services.history import Actor
+    from app.services.operations.demo_setup import assign_demo_ownership
 
     if get_settings().environment == "production":
         raise fail("demo users are not created in production (ENVIRONMENT=production)")

@@ -23,7 +23,7 @@ def backup(
     PostgreSQL: pg_dump in its custom format. The file is readable by its owner only (0600): it
     holds password and token hashes.
     """
-    from app.services.backup import BackupError, backup_database
+    from app.services.operations.backup import BackupError, backup_database
 
     try:
         backup_database(database_url=get_settings().database_url, destination=file, force=force)
@@ -40,7 +40,7 @@ def restore(
     FILE must be a whole PlanTrack backup (its tables, a migration revision this PlanTrack knows,
     and an intact file); anything else is refused before anything is written.
     """
-    from app.services.backup import BackupError, restore_database
+    from app.services.operations.backup import BackupError, restore_database
 
     try:
         restore_database(database_url=get_settings().database_url, source=file)

@@ -18,7 +18,7 @@ def seed(
     ] = None,
 ) -> None:
     """Load the seed plans that are not in the database yet (safe to run again)."""
-    from app.services.database_admin import load_seeds
+    from app.services.operations.database_admin import load_seeds
     from app.services.plan_file.reading import PlanFileError
 
     folder = seeds_dir or get_settings().seeds_dir
@@ -39,7 +39,7 @@ def import_(
 
     A refused file prints every problem as FILE:LINE: field.path: message.
     """
-    from app.services.history import Actor
+    from app.services.changes.history import Actor
     from app.services.plan_file.importing import import_plan_path
     from app.services.plan_file.reading import PlanFileError
 

@@ -59,9 +59,9 @@ def user_create(
 
     Example: plantrack user create maria --role lead --department SJ311 --display-name "Maria Lopez"
     """
-    from app.services import accounts
+    from app.services.accounts import users as accounts
+    from app.services.changes.history import Actor
     from app.services.errors import DomainError
-    from app.services.history import Actor
 
     if role is None and not installation_admin:
         typer.echo("Error: give --role (or --installation-admin).", err=True)
@@ -102,7 +102,7 @@ def user_list() -> None:
     from sqlmodel import select
 
     from app.models import Department, Organization
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     with open_session() as session:
         departments = {d.id: d.code for d in session.exec(select(Department)).all()}
@@ -147,9 +147,9 @@ def user_set_role(
     ] = None,
 ) -> None:
     """Give USERNAME a new ROLE (and --department for a lead). Recorded in the history."""
-    from app.services import accounts
+    from app.services.accounts import users as accounts
+    from app.services.changes.history import Actor
     from app.services.errors import DomainError
-    from app.services.history import Actor
 
     with open_session() as session:
         try:
@@ -181,9 +181,9 @@ def user_set_password(
 
     Their open sessions end and their API tokens are revoked: scripts using them need new ones.
     """
-    from app.services import accounts
+    from app.services.accounts import users as accounts
+    from app.services.changes.history import Actor
     from app.services.errors import DomainError
-    from app.services.history import Actor
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -213,9 +213,9 @@ def user_deactivate(
 
     The account stays (its name is in the history); nothing is deleted.
     """
-    from app.services import accounts
+    from app.services.accounts import users as accounts
+    from app.services.changes.history import Actor
     from app.services.errors import DomainError
-    from app.services.history import Actor
 
     with open_session() as session:
         try:

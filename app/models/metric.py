@@ -64,7 +64,7 @@ class Metric(Versioned, table=True):
     baseline_date: dt.date | None = None
     baseline_note: str = Field(default="", sa_type=Text)
     # The metric's own range for a measurement, replacing its unit's (a percentage is 0–100):
-    # None keeps the unit's side. app.services.measurement_rules applies them.
+    # None keeps the unit's side. app.services.rules.measurement_rules applies them.
     bound_min: float | None = None
     bound_max: float | None = None
 

@@ -68,7 +68,7 @@ class Strategy(Versioned, table=True):
     # steps' share instead, and this figure is kept: switching back says what it was.
     progress: int = Field(default=0)
     # Stated, not inferred from whether steps exist: adding a first step used to turn a lead's
-    # 40% into 0% without a word (app.services.strategy_progress switches it, recorded).
+    # 40% into 0% without a word (app.services.changes.strategy_progress switches it, recorded).
     progress_counting: str = enum_field(ProgressCounting, ProgressCounting.by_hand)
     narrative: str = Field(default="", sa_type=Text)
     update_cadence_days: int = Field(default=30)

@@ -29,7 +29,7 @@ class User(Versioned, table=True):
     role: str = enum_field(Role, Role.viewer)
     # An administrator (role admin) who runs the whole installation: every organisation and
     # everything in it. Set only from the command line; any other administrator manages only
-    # their own organisation (app.services.permissions).
+    # their own organisation (app.services.accounts.permissions).
     is_installation_admin: bool = Field(default=False)
     password_hash: str | None = Field(default=None, sa_type=String(300))
     active: bool = Field(default=True)

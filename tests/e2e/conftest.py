@@ -30,8 +30,8 @@ from app.db import build_engine
 from app.models import Department, Metric, Plan, Strategy, User
 from app.models.metric import MetricUpdate
 from app.models.strategy import StrategyUpdate
-from app.services import metrics, strategies
-from app.services.history import Actor
+from app.services.changes import metrics, strategies
+from app.services.changes.history import Actor
 from app.settings import ROOT
 from tests.live_server import LiveServer, _free_port, start_server
 

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from app.models import Strategy, User
 from app.models.strategy import ProgressUpdateIn
-from app.services import strategies
-from app.services.history import Actor
+from app.services.changes import strategies
+from app.services.changes.history import Actor
 from tests.e2e.conftest import assign_strategy, db_session, sign_in_as
 from tests.live_server import LiveServer
 

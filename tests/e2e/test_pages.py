@@ -25,8 +25,8 @@ from app.models import Metric, Plan, Strategy, User
 from app.models.enums import Comparator
 from app.models.metric import MeasurementIn, TargetIn
 from app.models.strategy import ProgressUpdateIn
-from app.services import metrics, strategies
-from app.services.history import Actor
+from app.services.changes import metrics, strategies
+from app.services.changes.history import Actor
 from tests.e2e.conftest import (
     SAN_JOSE,
     BrowserProblems,

@@ -30,7 +30,7 @@ from app.models import (
     User,
     WorkplanStep,
 )
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 from tests.factories import make_person, make_tiny_plan, signed_in_client
 from tests.fuzz.page_inputs import (
     DEEP_JSON,

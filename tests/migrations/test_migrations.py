@@ -11,14 +11,19 @@ from sqlmodel import Session, SQLModel, select
 import app.models  # noqa: F401
 from app.models import FocusArea, Plan, Strategy
 from app.models.strategy import ProgressUpdateIn, StepCreate
-from app.services.database_admin import (
+from app.services.changes.history import Actor
+from app.services.changes.strategies import (
+    add_step,
+    record_strategy_progress,
+    set_archived,
+    set_step_done,
+)
+from app.services.operations.database_admin import (
     alembic_config,
     downgrade_database,
     load_seeds,
     upgrade_database,
 )
-from app.services.history import Actor
-from app.services.strategies import add_step, record_strategy_progress, set_archived, set_step_done
 from app.settings import ROOT
 from tests.factories import SEEDS_DIR, focus_area_narrative
 

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import ApiToken, Organization, User
-from app.services import api_tokens, clock
+from app.services.accounts import api_tokens
+from app.services.rules import clock
 from tests.routes.test_auth_pages import client, make_org, make_user, own_view, sign_in
 
 

@@ -27,8 +27,10 @@ from app.models import (
     UserSession,
 )
 from app.models.enums import SubjectType
-from app.services import accounts, clock, demo_accounts
-from app.services.history import Actor
+from app.services.accounts import demo_accounts
+from app.services.accounts import users as accounts
+from app.services.changes.history import Actor
+from app.services.rules import clock
 from tests.conftest import own_engine
 
 PASSWORD = "correct horse battery"

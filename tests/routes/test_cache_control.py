@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.models import Plan, Strategy
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 from tests.factories import make_person, make_tiny_plan, signed_in_client
 
 PUBLIC = "public, max-age=0, must-revalidate"

@@ -16,10 +16,10 @@ from app.main import create_app
 from app.models import Plan, Strategy, User
 from app.models.enums import Role
 from app.models.strategy import ProgressUpdateIn
-from app.services import api_tokens
-from app.services.history import Actor
+from app.services.accounts import api_tokens
+from app.services.changes.history import Actor
+from app.services.changes.strategies import record_strategy_progress
 from app.services.plan_file.importing import import_plan_path
-from app.services.strategies import record_strategy_progress
 from tests.factories import SEEDS_DIR, make_person, signed_in_client
 
 API = "/api/v1"

@@ -9,7 +9,7 @@ can name it, one of another organisation (X, Otherton). "admin" administers Test
 item) is its own test on its own copy of one prepared database.
 
 The expected answer comes from RULES below, written from PRODUCT.md's roles and not from
-app/services/permissions.py, so a mistake there fails here:
+app/services/accounts/permissions.py, so a mistake there fails here:
 
 - anonymous: nothing but signing in;
 - viewer: reads; manages only their own account (API tokens, signing out);
@@ -18,7 +18,7 @@ app/services/permissions.py, so a mistake there fails here:
 - coordinator: posts progress (status, % progress, narrative) on strategies and quick wins anywhere
   in their organisation, and voids a wrong measurement there (issue 8: "voided by its department
   or a coordinator"); nothing else (no item edits, no steps ticked, no measurements recorded, no
-  archiving): what app/services/permissions.py and tests/routes/pages/test_my_work.py hold;
+  archiving): what app/services/accounts/permissions.py and tests/routes/pages/test_my_work.py hold;
 - admin (an organisation administrator): everything of their own organisation, restoring its
   archived items and managing its users alone; nothing of another organisation (issue 15);
 - installation admin: everything, in every organisation;
@@ -63,15 +63,10 @@ from app.models import Department, Organization, Plan
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
-from app.services import (
-    accounts,
-    api_tokens,
-    browser_sessions,
-    metrics,
-    quick_wins,
-    strategies,
-)
-from app.services.history import Actor
+from app.services.accounts import api_tokens, browser_sessions
+from app.services.accounts import users as accounts
+from app.services.changes import metrics, quick_wins, strategies
+from app.services.changes.history import Actor
 from app.settings import get_settings
 from tests.conftest import BACKEND, changes_without_history, new_database_url
 from tests.factories import TINY_PLAN, make_tiny_plan
@@ -82,7 +77,7 @@ PASSWORD = "correct horse battery"
 API = "/api/v1"
 
 
-# --- the rules, written independently of app/services/permissions.py -----------------------------
+# --- the rules, written independently of services/accounts/permissions.py -------------------------
 
 
 class Do(StrEnum):

@@ -30,7 +30,7 @@ from sqlmodel import Session, SQLModel
 from app.db import get_engine
 from app.models import HistoryAction, Organization, Plan
 from app.models.enums import SubjectType
-from app.services.history import Actor, record_change
+from app.services.changes.history import Actor, record_change
 from app.settings import ROOT
 from tests.conftest import own_engine
 from tests.factories import make_tiny_plan

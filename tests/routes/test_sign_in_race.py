@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.models import LoginAttempt, Organization
-from app.services import passwords, sign_in
+from app.services.accounts import passwords, sign_in
 from tests.routes.test_auth_pages import (
     PASSWORD,
     hidden_csrf,

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from app.models import Plan, Strategy
 from app.models.strategy import StepCreate
-from app.services import strategies
+from app.services.changes import strategies
+from app.services.changes.history import SYSTEM
 from app.services.errors import ValidationFailed
-from app.services.history import SYSTEM
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import SEEDS_DIR
 

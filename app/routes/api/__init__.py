@@ -10,12 +10,13 @@ from app.routes.api import (
     plan_parts,
     plans,
     quick_wins,
+    steps,
     strategies,
 )
 
 api_router = APIRouter()
 api_router.include_router(health.router)
-for _module in (organizations, plans, plan_parts, strategies, quick_wins, metrics, history):
+for _module in (organizations, plans, plan_parts, strategies, steps, quick_wins, metrics, history):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402
 

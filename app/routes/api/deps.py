@@ -1,8 +1,8 @@
 """What the API's routes load before they act: each item by its id (or 404), the `plan` filter,
 and `include_archived`, which only administrators may ask for.
 
-The loaders ask app.services.catalog, so a route never holds a query, and an item in a plan the
-reader may not see is "not found" exactly like a missing one.
+The loaders ask services.reading (catalog, work_catalog), so a route never holds a query, and an
+item in a plan the reader may not see is "not found" exactly like a missing one.
 
 (No `from __future__ import annotations` here: the loaders are made by a factory, and FastAPI
 must see their real annotations.)
@@ -32,8 +32,8 @@ from app.models import (
 )
 from app.models.base import MAX_ID
 from app.routes.errors import ERROR_RESPONSES
-from app.services import catalog
-from app.services.permissions import require_see_archived
+from app.services.accounts.permissions import require_see_archived
+from app.services.reading import catalog, work_catalog
 
 T = TypeVar("T")
 
@@ -193,15 +193,15 @@ def _get_goal(s: Any, u: Any, i: int, a: bool) -> Goal:
 
 
 def _get_strategy(s: Any, u: Any, i: int, a: bool) -> Strategy:
-    return catalog.get_strategy(session=s, user=u, strategy_id=i, include_archived=a)
+    return work_catalog.get_strategy(session=s, user=u, strategy_id=i, include_archived=a)
 
 
 def _get_step(s: Any, u: Any, i: int, a: bool) -> WorkplanStep:
-    return catalog.get_step(session=s, user=u, step_id=i, include_archived=a)
+    return work_catalog.get_step(session=s, user=u, step_id=i, include_archived=a)
 
 
 def _get_quick_win(s: Any, u: Any, i: int, a: bool) -> QuickWin:
-    return catalog.get_quick_win(session=s, user=u, quick_win_id=i, include_archived=a)
+    return work_catalog.get_quick_win(session=s, user=u, quick_win_id=i, include_archived=a)
 
 
 def _get_metric(s: Any, u: Any, i: int, a: bool) -> Metric:

@@ -19,9 +19,10 @@ from app.deps import SessionDep
 from app.models import HistoryEntry
 from app.models.enums import SubjectType
 from app.routes.api.deps import OptionalId, PlanFilter, error_responses
-from app.routes.api.schemas import HistoryEntryRead, Page, PageParams
-from app.services import catalog
-from app.services.asked_dates import moment_in_window
+from app.routes.api.pagination import Page, PageParams
+from app.routes.api.schemas import HistoryEntryRead
+from app.services.reading import history_catalog
+from app.services.rules.asked_dates import moment_in_window
 
 router = APIRouter(tags=["history"])
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\S+)?$")
@@ -35,7 +36,7 @@ def _iso_only(value: object) -> object:
 
 
 def _reads(session: Session, rows: list[HistoryEntry]) -> list[HistoryEntryRead]:
-    fields = catalog.fields_of(session=session, entry_ids=[e.id for e in rows])  # type: ignore[misc]
+    fields = history_catalog.fields_of(session=session, entry_ids=[e.id for e in rows])  # type: ignore[misc]
     return [HistoryEntryRead.of(e, fields.get(e.id, [])) for e in rows]  # type: ignore[arg-type]
 
 
@@ -62,7 +63,7 @@ def list_history(
         ),
     ] = None,
 ) -> Page[HistoryEntryRead]:
-    query = catalog.history_query(
+    query = history_catalog.history_query(
         user=user, plan=plan, subject_type=subject_type, subject_id=subject_id, since=since
     )
     return page.run_items(session, query, lambda rows: _reads(session, rows))

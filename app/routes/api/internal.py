@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.models import Measurement, Metric, Plan, User
 from app.routes.api.schemas import _Read
-from app.services.permissions import can_read_internal
+from app.services.accounts.permissions import can_read_internal
 
 R = TypeVar("R", bound=_Read)
 

@@ -29,7 +29,8 @@ from app.routes.api.deps import (
 )
 from app.routes.api.inputs import MetricChange, TargetRevision, VersionNote, strict_json
 from app.routes.api.internal import measurement_for_reader, measurements_for_reader
-from app.routes.api.schemas import MeasurementRead, MetricRead, Page, PageParams, each
+from app.routes.api.metric_schemas import MeasurementRead, MetricRead
+from app.routes.api.pagination import Page, PageParams, each
 from app.routes.api.versions import (
     IfMatch,
     created,
@@ -38,7 +39,8 @@ from app.routes.api.versions import (
     with_etag,
     with_version,
 )
-from app.services import catalog, measurement_voids, metrics
+from app.services.changes import measurement_voids, metrics
+from app.services.reading import catalog, visibility
 
 router = APIRouter(tags=["metrics"])
 
@@ -233,7 +235,7 @@ def list_measurements(
     page: PageParams,
     include_archived: IncludeArchived,
 ) -> Page[MeasurementRead]:
-    archived = catalog.archived_listed(session, user, metric.plan_id, include_archived)
+    archived = visibility.archived_listed(session, user, metric.plan_id, include_archived)
     query = catalog.measurements_query(metric=metric, include_archived=archived)
     return page.run_items(
         session,

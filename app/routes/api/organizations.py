@@ -8,8 +8,9 @@ from fastapi import APIRouter
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.api.deps import ReadableDepartment, ReadableOrganization, error_responses
-from app.routes.api.schemas import DepartmentRead, OrganizationRead, Page, PageParams, each
-from app.services import catalog
+from app.routes.api.pagination import Page, PageParams, each
+from app.routes.api.schemas import DepartmentRead, OrganizationRead
+from app.services.reading import catalog
 
 router = APIRouter(tags=["organizations"])
 

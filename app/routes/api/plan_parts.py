@@ -22,18 +22,16 @@ from app.routes.api.deps import (
     error_responses,
 )
 from app.routes.api.internal import for_reader, one_for_reader
+from app.routes.api.pagination import Page, PageParams, each
 from app.routes.api.schemas import (
     FocusAreaRead,
     GoalRead,
-    Page,
-    PageParams,
     PersonaRead,
     PhaseRead,
     StatementRead,
-    each,
 )
 from app.routes.api.versions import with_etag
-from app.services import catalog
+from app.services.reading import catalog
 
 router = APIRouter(tags=["plan structure"])
 LIST_ERRORS = error_responses(*READ_ERRORS)

@@ -5,9 +5,10 @@ from fastapi import APIRouter, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.api.deps import READ_ERRORS, IncludeArchived, ReadablePlan, error_responses
-from app.routes.api.schemas import Page, PageParams, PlanRead, PlanSummary
+from app.routes.api.pagination import Page, PageParams
+from app.routes.api.schemas import PlanRead, PlanSummary
 from app.routes.api.versions import with_etag
-from app.services import catalog
+from app.services.reading import catalog
 
 router = APIRouter(tags=["plans"])
 

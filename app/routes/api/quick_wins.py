@@ -27,7 +27,7 @@ from app.routes.api.deps import (
 )
 from app.routes.api.inputs import QuickWinChange, VersionNote, strict_json
 from app.routes.api.internal import for_reader, one_for_reader
-from app.routes.api.schemas import Page, PageParams, QuickWinRead, each
+from app.routes.api.pagination import Page, PageParams, each
 from app.routes.api.versions import (
     IfMatch,
     created,
@@ -36,7 +36,9 @@ from app.routes.api.versions import (
     with_etag,
     with_version,
 )
-from app.services import catalog, quick_wins
+from app.routes.api.work_schemas import QuickWinRead
+from app.services.changes import quick_wins
+from app.services.reading import work_catalog
 
 router = APIRouter(tags=["quick wins"])
 
@@ -63,7 +65,7 @@ def list_quick_wins(
     category: WorkCategory | None = None,
     department_id: OptionalId = None,
 ) -> Page[QuickWinRead]:
-    query = catalog.quick_wins_query(
+    query = work_catalog.quick_wins_query(
         user=user,
         plan=plan,
         include_archived=include_archived,

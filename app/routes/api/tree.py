@@ -12,11 +12,12 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.routes.api.tree_schemas import TREE_FORMAT, PlanTreeOut, tree_json
+from app.routes.api.tree_schemas import TREE_FORMAT, PlanTreeOut
+from app.routes.api.tree_writer import tree_json
 from app.routes.errors import ERROR_RESPONSES
-from app.services.permissions import can_read_internal, require_read_plan
-from app.services.plan_stamp import plan_stamp
-from app.services.plan_tree import get_plan, load_plan_tree
+from app.services.accounts.permissions import can_read_internal, require_read_plan
+from app.services.reading.plan_stamp import plan_stamp
+from app.services.reading.plan_tree import get_plan, load_plan_tree
 
 router = APIRouter(tags=["plans"])
 

@@ -5,19 +5,21 @@ Only a browser session reaches these pages: a request made with an API token is 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth import CurrentUser, refuse_token_credentials
+from app.auth import CurrentUser, RequiredUser, refuse_token_credentials
 from app.deps import SessionDep
 from app.models import User
 from app.models.enums import TokenScope
 from app.routes.item_ids import ItemId
-from app.services import api_tokens, clock
-from app.services.errors import NotFound, PermissionDenied, ValidationFailed
+from app.routes.pages.form_input import Form_
+from app.routes.pages.form_posts import form_post
+from app.services.accounts import api_tokens
+from app.services.rules import clock
 from app.templating import render
 
 router = APIRouter(
@@ -70,29 +72,18 @@ def account_page(
 def create_token(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
-    name: Annotated[str, Form()] = "",
-    scope: Annotated[str, Form()] = TokenScope.read_only.value,
-    expires_in_days: Annotated[str, Form()] = "",
+    user: RequiredUser,
+    name: Form_ = "",
+    scope: Form_ = TokenScope.read_only.value,
+    expires_in_days: Form_ = "",
 ) -> Response:
-    if user is None:
-        return _login_redirect(request)
-    try:
+    with form_post(session) as post:
         row, plaintext = api_tokens.create_api_token(
             session=session, user=user, name=name, scope=scope, expires_in_days=expires_in_days
         )
-    except ValidationFailed as exc:
-        errors = {p.field: p.message for p in exc.problems}
-        return _page(
-            request,
-            session,
-            user,
-            status_code=422,
-            errors=errors,
-            form_name=name,
-            form_scope=scope,
-            form_expiry=expires_in_days,
-        )
+    if post.refused:
+        typed = {"form_name": name, "form_scope": scope, "form_expiry": expires_in_days}
+        return _page(request, session, user, status_code=post.status, errors=post.errors, **typed)
     # Shown in this answer only (never in a URL, never stored): no redirect here.
     response = _page(
         request, session, user, status_code=201, new_token=plaintext, new_token_name=row.name
@@ -102,13 +93,7 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: ItemId
-) -> Response:
-    if user is None:
-        return _login_redirect(request)
-    try:
-        row = api_tokens.revoke_api_token(session=session, user=user, token_id=token_id)
-    except (NotFound, PermissionDenied) as exc:
-        return _page(request, session, user, status_code=exc.status_code, error=exc.message)
+def revoke_token(session: SessionDep, user: RequiredUser, token_id: ItemId) -> Response:
+    # Another's token or none: 403 or 404 with the reason, on the app's error page.
+    row = api_tokens.revoke_api_token(session=session, user=user, token_id=token_id)
     return RedirectResponse(f"/account?revoked={quote(row.name)}", status_code=303)

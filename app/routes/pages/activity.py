@@ -17,15 +17,15 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.pages.form_input import item_id, page_number
-from app.services import activity as activity_service
-from app.services.asked_dates import EARLIEST, LATEST, within_window
-from app.services.history_display import (
+from app.services.rules.asked_dates import EARLIEST, LATEST, within_window
+from app.services.rules.when import age_text, moment_text
+from app.services.views import activity as activity_service
+from app.services.views.history_display import (
     ACTION_LABELS,
     SUBJECT_LABELS,
     describe_change,
     field_label,
 )
-from app.services.when import age_text, moment_text
 from app.templating import render
 
 router = APIRouter(prefix="/activity", include_in_schema=False)

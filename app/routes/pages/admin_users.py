@@ -1,24 +1,26 @@
 """/admin/users: administrators list, create, re-role and deactivate accounts.
 
 An organisation administrator sees and manages its own organisation's accounts only; an
-installation administrator every account (app.services.permissions.manage_user)."""
+installation administrator every account (app.services.accounts.permissions.manage_user)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
-from app.auth import CurrentUser, actor_for
+from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.routes.item_ids import ItemId
-from app.routes.pages.form_input import item_id
-from app.services import accounts, permissions
+from app.routes.pages.form_input import Form_, item_id
+from app.routes.pages.form_posts import form_post
+from app.services.accounts import permissions
+from app.services.accounts import users as accounts
 from app.services.errors import NotFound, ValidationFailed
 from app.templating import render
 
@@ -42,7 +44,7 @@ def forbidden(request: Request, message: str) -> Response:
 
 def _gate(request: Request, user: User | None) -> Response | None:
     """A response refusing the request, or None when an active administrator asks (the rule is
-    app.services.permissions.manage_users)."""
+    app.services.accounts.permissions.manage_users)."""
     decision = permissions.manage_users(user)
     if decision.allowed:
         return None
@@ -121,13 +123,6 @@ def _page(
     return render(request, "admin/users.html", context, status_code=status_code)
 
 
-def _problems(exc: ValidationFailed) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for problem in exc.problems:
-        out.setdefault(problem.field, problem.message)
-    return out
-
-
 @router.get("")
 def users_page(
     request: Request,
@@ -155,49 +150,40 @@ def users_page(
 def create_user(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
-    username: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    department: Annotated[str, Form()] = "",
-    organization: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
+    user: RequiredUser,
+    username: Form_ = "",
+    display_name: Form_ = "",
+    role: Form_ = "",
+    department: Form_ = "",
+    organization: Form_ = "",
+    password: Form_ = "",
 ) -> Response:
-    refused = _gate(request, user)
-    if refused is not None:
-        return refused
-    assert user is not None
-    form = {
-        "username": username,
-        "display_name": display_name,
-        "role": role,
-        "department": department,
-        "organization": organization,
-    }
     org = _chosen_organization(session, organization) if organization.strip() else None
     if org is None and not organization.strip():
         org = _organization(session, user)
-    if org is not None or not permissions.is_installation_admin(user):
-        # Another organisation (or one that does not exist) is refused to its outsiders.
-        decision = permissions.create_user_in(user, org.id if org is not None else None)
-        if not decision.allowed:
-            return forbidden(request, decision.reason)
-    try:
-        if department.strip() and item_id(department) is None:
-            raise ValidationFailed.one("department", "Choose a department from the list.")
+    with form_post(session) as post:
         created = accounts.create_user(
             session=session,
             actor=actor_for(user),
             username=username,
             display_name=display_name,
             role=role,
-            department=item_id(department),
+            department=_department_id(department),
             organization=org.id if org is not None else organization.strip() or None,
             password=password,
         )
-    except ValidationFailed as exc:
-        return _page(request, session, user, status_code=422, form=form, errors=_problems(exc))
+    if post.refused:
+        typed = (username, display_name, role, department, organization)
+        form = dict(zip(EMPTY_FORM, typed, strict=True))
+        return _page(request, session, user, status_code=422, form=form, errors=post.errors)
     return RedirectResponse(f"/admin/users?created={quote(created.username)}", status_code=303)
+
+
+def _department_id(text: str) -> int | None:
+    """The department a form names; a value that is no id of the list is refused."""
+    if text.strip() and item_id(text) is None:
+        raise ValidationFailed.one("department", "Choose a department from the list.")
+    return item_id(text)
 
 
 def _target(session: SessionDep, user_id: int) -> User:
@@ -207,64 +193,39 @@ def _target(session: SessionDep, user_id: int) -> User:
     return target
 
 
-def _refused_target(request: Request, admin: User, target: User) -> Response | None:
-    decision = permissions.manage_user(admin, target)
-    return None if decision.allowed else forbidden(request, decision.reason)
-
-
 @router.post("/{user_id}/role")
 def change_role(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: RequiredUser,
     user_id: ItemId,
-    role: Annotated[str, Form()] = "",
-    department: Annotated[str, Form()] = "",
+    role: Form_ = "",
+    department: Form_ = "",
 ) -> Response:
-    refused = _gate(request, user)
-    if refused is not None:
-        return refused
-    assert user is not None
     target = _target(session, user_id)
-    refused = _refused_target(request, user, target)
-    if refused is not None:
-        return refused
-    try:
-        if department.strip() and item_id(department) is None:
-            raise ValidationFailed.one("department", "Choose a department from the list.")
+    with form_post(session) as post:
         accounts.set_role(
             session=session,
             actor=actor_for(user),
             user=target,
             role=role,
-            department=item_id(department),
+            department=_department_id(department),
         )
-    except ValidationFailed as exc:
-        return _page(
-            request,
-            session,
-            user,
-            status_code=422,
-            row_errors={user_id: _problems(exc)},
-            row_values={user_id: {"role": role, "department": department}},
-        )
+    if post.refused:
+        typed = {user_id: {"role": role, "department": department}}
+        errors = {user_id: post.errors}
+        return _page(request, session, user, status_code=422, row_errors=errors, row_values=typed)
     return RedirectResponse(f"/admin/users?changed={quote(target.username)}", status_code=303)
 
 
 @router.post("/{user_id}/deactivate")
 def deactivate_user(
-    request: Request, session: SessionDep, user: CurrentUser, user_id: ItemId
+    request: Request, session: SessionDep, user: RequiredUser, user_id: ItemId
 ) -> Response:
-    refused = _gate(request, user)
-    if refused is not None:
-        return refused
-    assert user is not None
     target = _target(session, user_id)
-    refused = _refused_target(request, user, target)
-    if refused is not None:
-        return refused
-    try:
+    with form_post(session) as post:
         accounts.deactivate(session=session, actor=actor_for(user), user=target)
-    except ValidationFailed as exc:
-        return _page(request, session, user, status_code=422, row_errors={user_id: _problems(exc)})
+    if post.refused:
+        errors = {user_id: post.errors}
+        return _page(request, session, user, status_code=422, row_errors=errors)
     return RedirectResponse(f"/admin/users?deactivated={quote(target.username)}", status_code=303)

@@ -20,8 +20,9 @@ from app.auth import (
 )
 from app.deps import SessionDep
 from app.models import User
-from app.services import browser_sessions, demo_accounts, sign_in
-from app.services.errors import NotAuthenticated, NotFound, TooManyAttempts
+from app.routes.pages.form_posts import form_post
+from app.services.accounts import browser_sessions, demo_accounts, sign_in
+from app.services.errors import NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
 from app.settings import get_settings
 from app.templating import render
 
@@ -147,17 +148,9 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     next_url = safe_next(next)
-    if not username.strip() or not password:
-        return _login_page(
-            request,
-            session,
-            identity,
-            status_code=422,
-            username=username,
-            next_url=next_url,
-            error="Enter your username and password.",
-        )
-    try:
+    with form_post(session, refusing=(TooManyAttempts, NotAuthenticated)) as post:
+        if not username.strip() or not password:
+            raise ValidationFailed.one("form", "Enter your username and password.")
         user = sign_in.authenticate(
             session=session,
             username=username,
@@ -165,26 +158,10 @@ def login(
             address=client_address(request),
             known_device_user_ids=known_device_user_ids(request),
         )
-    except TooManyAttempts as exc:
+    if post.refused:
+        typed = {"username": username, "next_url": next_url, "headers": post.headers}
         return _login_page(
-            request,
-            session,
-            identity,
-            status_code=429,
-            username=username,
-            next_url=next_url,
-            error=exc.message,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
-    except NotAuthenticated as exc:
-        return _login_page(
-            request,
-            session,
-            identity,
-            status_code=401,
-            username=username,
-            next_url=next_url,
-            error=exc.message,
+            request, session, identity, status_code=post.status, error=post.message, **typed
         )
     response = _signed_in(request, session, identity, user, next_url)
     _remember_device(response, request, user)

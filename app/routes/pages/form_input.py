@@ -41,8 +41,10 @@ def _message(err: Any) -> str:
 def pydantic_errors(exc: pd.ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
     for err in exc.errors():
-        loc = err.get("loc") or ("form",)
-        out.setdefault(str(loc[0]), _message(err))
+        name = str((err.get("loc") or ("form",))[0])
+        if name == "status" and err.get("type") == "enum":
+            out.setdefault(name, "Choose one of the listed statuses.")
+        out.setdefault(name, _message(err))
     if "version" in out:  # a hidden field: the user cannot fix it, only reload
         out["form"] = "This form is missing the version it was made from; reload the page."
     return out
@@ -51,7 +53,8 @@ def pydantic_errors(exc: pd.ValidationError) -> dict[str, str]:
 def service_errors(exc: ValidationFailed) -> dict[str, str]:
     out: dict[str, str] = {}
     for problem in exc.problems:
-        out.setdefault(problem.field, problem.message[:1].upper() + problem.message[1:] + ".")
+        said = problem.message[:1].upper() + problem.message[1:]
+        out.setdefault(problem.field, said if said.endswith((".", "?", "!")) else said + ".")
     return out
 
 
@@ -84,3 +87,13 @@ def item_id(text: str) -> int | None:
     """An id a form or query string names (`person`, `quick_win_id`, `department`), or None when
     it is not one: ASCII digits from 1 to MAX_ID, the largest id the database holds."""
     return whole_number(text, high=MAX_ID)
+
+
+class _FormVersion(pd.BaseModel):
+    version: int
+
+
+def form_version(text: str) -> int:
+    """The hidden `version` a form was made from. A missing or garbled one raises pydantic's
+    ValidationError on `version`, which pydantic_errors() words as "reload the page"."""
+    return _FormVersion(version=text).version  # type: ignore[arg-type]

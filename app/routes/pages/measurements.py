@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import pydantic as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -17,12 +16,14 @@ from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
 from app.models.metric import MeasurementVoid
 from app.routes.item_ids import ItemId
-from app.routes.pages.form_input import Form_, pydantic_errors, service_errors
+from app.routes.pages.form_input import Form_
+from app.routes.pages.form_posts import FormPost, form_post
 from app.routes.pages.scorecard import metric_page_answer
-from app.services import catalog, measurement_voids, metrics
-from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.permissions import require_read_plan
-from app.services.plan_tree import get_plan
+from app.services.accounts.permissions import require_read_plan
+from app.services.changes import measurement_voids, metrics
+from app.services.errors import NotFound
+from app.services.reading import catalog
+from app.services.reading.plan_tree import get_plan
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,34 +47,34 @@ def void_measurement(
     metric = metrics.get_metric(session=session, metric_id=measurement.metric_id)
     if metric.plan_id != plan.id or metric.code != metric_code:
         raise NotFound(f"No measurement with id {measurement_id} on this metric.")
-    try:
+    with form_post(session) as post:
         data = MeasurementVoid(version=version or 0, reason=reason)  # type: ignore[arg-type]
         measurement_voids.void_measurement(
             session=session, measurement=measurement, data=data, actor=actor_for(user)
         )
-    except (pd.ValidationError, ValidationFailed, Conflict) as exc:
-        session.rollback()
-        if isinstance(exc, pd.ValidationError):
-            errors = pydantic_errors(exc)
-        elif isinstance(exc, ValidationFailed):
-            errors = service_errors(exc)
-        else:
-            errors = {
-                "form": "Someone changed this value since the page was loaded: "
-                "check it below and void it again if it is still wrong."
-            }
-        message = errors.get("reason") or errors.get("form") or next(iter(errors.values()))
-        if "reason" in errors and message == "This is required.":
-            message = "Say why this value is voided."
+    if post.refused:
         return metric_page_answer(
             request,
             session,
             user,
             plan,
             metric_code,
-            void_errors={measurement_id: message},
+            void_errors={measurement_id: _refusal_words(post)},
             void_typed={measurement_id: reason},
-            status=409 if isinstance(exc, Conflict) else 422,
+            status=post.status,
         )
     target = f"/plans/{quote(plan.slug)}/scorecard/{quote(metric.code)}?voided=1"
     return RedirectResponse(target, status_code=303)
+
+
+def _refusal_words(post: FormPost) -> str:
+    """The one message shown beside the value's reason field."""
+    if post.conflict is not None:
+        return (
+            "Someone changed this value since the page was loaded: "
+            "check it below and void it again if it is still wrong."
+        )
+    if post.errors.get("reason") == "This is required.":
+        return "Say why this value is voided."
+    errors = post.errors
+    return errors.get("reason") or errors.get("form") or next(iter(errors.values()))

@@ -9,7 +9,8 @@ metric, quick_win). Every form posts to a route here with both `action=` and `hx
   with the message in place.
 The page shows a page of items at a time (`?page=N`): plain previous / next links, and with htmx
 the next page appended in place from the same route's fragment, on click or scroll.
-Routes only load, check permission, call the editing services and render.
+Routes only load, call the editing services (which decide who may) and render; a refusal
+comes back through form_posts.form_post().
 """
 
 # The posts that update an item are in my_work_strategies.py, my_work_metrics.py and
@@ -32,8 +33,9 @@ from app.models import Metric, Plan, QuickWin, Strategy, User
 from app.models.enums import Role
 from app.routes.pages.form_input import page_number
 from app.routes.pages.my_work_presentation import FormState, template_context
-from app.services import my_work, whose_work
-from app.services.permissions import require_read_plan
+from app.services.accounts.permissions import require_read_plan
+from app.services.views.my_work import page as my_work
+from app.services.views.my_work import whose_work
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/my-work", include_in_schema=False)
@@ -90,11 +92,6 @@ def answer(
             status_code=status,
         )
     return _page(request, session, user, dept, states={key: state}, status_code=status, focus=key)
-
-
-def failed(session: Session) -> None:
-    """Nothing half-saved: drop whatever the refused change may have started."""
-    session.rollback()
 
 
 def _page(

@@ -7,12 +7,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.models import Metric, Plan
+from app.models import Measurement, Metric, Plan
 from app.models.enums import Comparator
-from app.services import department_work
+from app.routes.pages.form_posts import FormPost
+from app.services.changes.measurement_voids import correction_words
 from app.services.errors import Conflict
-from app.services.measurement_rules import recordable_months
-from app.services.rollup import LABELS, format_value
+from app.services.rules.measurement_rules import recordable_months
+from app.services.rules.rollup import LABELS
+from app.services.rules.value_text import format_value
+from app.services.views.my_work import departments as department_work
 
 COMPARATOR_WORDS = {
     Comparator.at_least: "at least",
@@ -43,6 +46,17 @@ class FormState:
     notice: str = ""
     # A measurement for a period that already has one (not a stale correction).
     existing: bool = False
+
+    @classmethod
+    def after(cls, post: FormPost, form: str, typed: dict[str, str]) -> FormState:
+        """Form `form` once its post is answered: the notice when saved; else the values as
+        typed with the messages, or the conflict (offered again on the newer version)."""
+        if not post.refused:
+            return cls(form, notice=post.notice)
+        if post.conflict is not None:
+            kept = {k: v for k, v in typed.items() if k != "version"}
+            return cls(form, kept, conflict=post.conflict)
+        return cls(form, typed, post.errors)
 
 
 BLANK = FormState()
@@ -78,6 +92,14 @@ def describe(name: str, value: Any, unit: str | None = None) -> str:
 
 def month_label(day: dt.date) -> str:
     return day.strftime("%B %Y")
+
+
+def recorded_words(metric: Metric, before: float | None, saved: Measurement) -> str:
+    """The confirmation of a measurement saved: recorded, or what its correction changed."""
+    if before is not None and before != saved.value:
+        words = correction_words(metric.unit, before, saved.value)
+        return f"{month_label(saved.period)} corrected: {words}."
+    return f"{format_value(saved.value, metric.unit)} recorded for {month_label(saved.period)}."
 
 
 def plain(number: float | None, unit: str | None = None) -> str:

@@ -5,22 +5,21 @@ It answers with the quick win's block (htmx) or back to /my-work, through my_wor
 
 from __future__ import annotations
 
-import pydantic as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.auth import CurrentUser, actor_for
+from app.auth import RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import QuickWin, User
 from app.models.quick_win import QuickWinProgressIn
 from app.routes.item_ids import ItemId
-from app.routes.pages.form_input import Form_, blank_to_none, pydantic_errors, service_errors
-from app.routes.pages.my_work import answer, failed, readable_item
+from app.routes.pages.form_input import Form_, blank_to_none
+from app.routes.pages.form_posts import form_post
+from app.routes.pages.my_work import answer, readable_item
 from app.routes.pages.my_work_presentation import FormState
-from app.services import quick_wins, work_items
-from app.services.errors import Conflict, ValidationFailed
-from app.services.permissions import Action, require
+from app.services.changes import quick_wins
+from app.services.views.my_work import items as work_items
 
 router = APIRouter(prefix="/my-work", include_in_schema=False)
 
@@ -50,7 +49,7 @@ def _quick_win_answer(
 def quick_win_progress(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: RequiredUser,
     quick_win_id: ItemId,
     version: Form_ = "",
     status: Form_ = "",
@@ -59,12 +58,7 @@ def quick_win_progress(
 ) -> Response:
     quick_win = quick_wins.get_quick_win(session=session, quick_win_id=quick_win_id)
     readable_item(session, user, quick_win.plan_id)
-    actor = actor_for(user)
-    require(session, actor, Action.progress, quick_win, kind=quick_wins.KIND)
-    assert user is not None
-    typed = {"status": status, "narrative": narrative, "note": note, "version": version}
-    form = "progress"
-    try:
+    with form_post(session) as post:
         data = QuickWinProgressIn(
             version=version,
             status=blank_to_none(status),
@@ -72,24 +66,9 @@ def quick_win_progress(
             note=note,  # type: ignore[arg-type]
         )
         quick_wins.record_quick_win_progress(
-            session=session, quick_win=quick_win, data=data, actor=actor
+            session=session, quick_win=quick_win, data=data, actor=actor_for(user)
         )
-    except pd.ValidationError as exc:
-        failed(session)
-        return _quick_win_answer(
-            request, session, user, quick_win, FormState(form, typed, pydantic_errors(exc)), 422
-        )
-    except ValidationFailed as exc:
-        failed(session)
-        return _quick_win_answer(
-            request, session, user, quick_win, FormState(form, typed, service_errors(exc)), 422
-        )
-    except Conflict as exc:
-        failed(session)
-        typed.pop("version")
-        return _quick_win_answer(
-            request, session, user, quick_win, FormState(form, typed, conflict=exc), 409
-        )
-    return _quick_win_answer(
-        request, session, user, quick_win, FormState(form, notice="Quick win update saved.")
-    )
+        post.notice = "Quick win update saved."
+    typed = {"status": status, "narrative": narrative, "note": note, "version": version}
+    state = FormState.after(post, "progress", typed)
+    return _quick_win_answer(request, session, user, quick_win, state, post.status)

@@ -7,30 +7,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pydantic as pd
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.auth import CurrentUser, actor_for
+from app.auth import RequiredUser, actor_for
 from app.deps import SessionDep
-from app.models import Plan, Strategy, User
+from app.models import Strategy, User, WorkplanStep
 from app.models.enums import StrategyStatus
 from app.models.strategy import ProgressUpdateIn, StepCreate
 from app.routes.item_ids import ItemId
-from app.routes.pages.form_input import Form_, blank_to_none, pydantic_errors, service_errors
-from app.routes.pages.my_work import answer, failed, plan_of, readable_item
+from app.routes.pages.form_input import Form_, blank_to_none, form_version
+from app.routes.pages.form_posts import form_post
+from app.routes.pages.my_work import answer, plan_of, readable_item
 from app.routes.pages.my_work_presentation import FormState
-from app.services import strategies, work_items
-from app.services import strategy_progress as progress_rules
-from app.services.errors import Conflict, ValidationFailed
-from app.services.permissions import Action, require
+from app.services.changes import strategies
+from app.services.changes import strategy_progress as progress_rules
+from app.services.views.my_work import items as work_items
 
 router = APIRouter(prefix="/my-work", include_in_schema=False)
-
-
-def _strategy_kind(plan: Plan) -> str:
-    return plan.term("strategy").lower()
 
 
 def _strategy_answer(
@@ -52,11 +47,38 @@ def _strategy_answer(
     )
 
 
+def _readable_strategy(session: Session, user: User, strategy_id: int) -> Strategy:
+    strategy = strategies.get_strategy(session=session, strategy_id=strategy_id)
+    readable_item(session, user, strategy.plan_id)
+    return strategy
+
+
+def _step_added(
+    session: Session, strategy: Strategy, step: WorkplanStep, counting_before: str
+) -> str:
+    plan = plan_of(session, strategy.plan_id)
+    notice = f"{plan.term('step')} “{step.title}” added."
+    if strategy.progress_counting != counting_before:  # its first step: say what became of it
+        said = progress_rules.counting_now(session, strategy)
+        notice += f" {said[:1].upper()}{said[1:]}."
+    return notice
+
+
+def _step_ticked(
+    session: Session, strategy: Strategy, step: WorkplanStep, ticked: bool, complete: bool
+) -> str:
+    said = "marked done" if ticked else "marked not done"
+    if complete and ticked and strategy.status == StrategyStatus.complete:
+        plan = plan_of(session, strategy.plan_id)
+        said += f", and {plan.term('strategy').lower()} {strategy.code} marked complete"
+    return f"“{step.title}” {said}."
+
+
 @router.post("/strategies/{strategy_id}/progress")
 def strategy_progress(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: RequiredUser,
     strategy_id: ItemId,
     version: Form_ = "",
     status: Form_ = "",
@@ -66,26 +88,13 @@ def strategy_progress(
     note: Form_ = "",
     mark_complete: Form_ = "",
 ) -> Response:
-    strategy = strategies.get_strategy(session=session, strategy_id=strategy_id)
-    readable_item(session, user, strategy.plan_id)
-    actor = actor_for(user)
-    require(
-        session,
-        actor,
-        Action.progress,
-        strategy,
-        kind=_strategy_kind(plan_of(session, strategy.plan_id)),
-    )
-    assert user is not None  # require() refuses anonymous requests
+    strategy = _readable_strategy(session, user, strategy_id)
     if mark_complete:  # "Save as Complete", offered beside a refused 100%
         status = StrategyStatus.complete
     typed = {"status": status, "narrative": narrative, "note": note, "version": version}
-    if progress is not None:
-        typed["progress"] = progress
-    if progress_counting:
-        typed["progress_counting"] = progress_counting
-    form = "progress"
-    try:
+    typed |= {"progress": progress} if progress is not None else {}
+    typed |= {"progress_counting": progress_counting} if progress_counting else {}
+    with form_post(session) as post:
         data = ProgressUpdateIn(
             version=version,
             status=blank_to_none(status),
@@ -96,34 +105,20 @@ def strategy_progress(
             note=note,
         )
         progress_rules.record_strategy_progress(
-            session=session, strategy=strategy, data=data, actor=actor
+            session=session, strategy=strategy, data=data, actor=actor_for(user)
         )
-    except pd.ValidationError as exc:
-        failed(session)
-        state = FormState(form, typed, pydantic_errors(exc))
-        return _strategy_answer(request, session, user, strategy, state, 422)
-    except ValidationFailed as exc:
-        failed(session)
-        if progress_rules.offers_completion(exc.problems):
-            typed["offer_complete"] = "1"
-        state = FormState(form, typed, service_errors(exc))
-        return _strategy_answer(request, session, user, strategy, state, 422)
-    except Conflict as exc:
-        failed(session)
-        typed.pop("version")  # the form is offered again on the newer version
-        return _strategy_answer(
-            request, session, user, strategy, FormState(form, typed, conflict=exc), 409
-        )
-    return _strategy_answer(
-        request, session, user, strategy, FormState(form, notice="Progress update saved.")
-    )
+        post.notice = "Progress update saved."
+    if progress_rules.offers_completion(post.problems):
+        typed["offer_complete"] = "1"
+    state = FormState.after(post, "progress", typed)
+    return _strategy_answer(request, session, user, strategy, state, post.status)
 
 
 @router.post("/strategies/{strategy_id}/steps")
 def add_step(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: RequiredUser,
     strategy_id: ItemId,
     title: Form_ = "",
     completion_measure: Form_ = "",
@@ -131,15 +126,9 @@ def add_step(
     due: Form_ = "",
     parent_id: Form_ = "",
 ) -> Response:
-    strategy = strategies.get_strategy(session=session, strategy_id=strategy_id)
-    readable_item(session, user, strategy.plan_id)
-    plan = plan_of(session, strategy.plan_id)
-    actor = actor_for(user)
-    require(session, actor, Action.edit, strategy, kind=_strategy_kind(plan))
-    assert user is not None
+    strategy = _readable_strategy(session, user, strategy_id)
     typed = {"title": title, "completion_measure": completion_measure, "owner": owner, "due": due}
-    form = f"sub-{parent_id}" if parent_id else "step"
-    try:
+    with form_post(session) as post:
         data = StepCreate(
             title=title.strip(),
             completion_measure=completion_measure.strip(),
@@ -148,72 +137,36 @@ def add_step(
             parent_id=blank_to_none(parent_id),  # type: ignore[arg-type]
         )
         counting = strategy.progress_counting
-        step = strategies.add_step(session=session, strategy=strategy, data=data, actor=actor)
-    except pd.ValidationError as exc:
-        failed(session)
-        return _strategy_answer(
-            request, session, user, strategy, FormState(form, typed, pydantic_errors(exc)), 422
+        step = strategies.add_step(
+            session=session, strategy=strategy, data=data, actor=actor_for(user)
         )
-    except ValidationFailed as exc:
-        failed(session)
-        return _strategy_answer(
-            request, session, user, strategy, FormState(form, typed, service_errors(exc)), 422
-        )
-    notice = f"{plan.term('step')} “{step.title}” added."
-    if strategy.progress_counting != counting:  # its first step: say what became of progress
-        said = progress_rules.counting_now(session, strategy)
-        notice += f" {said[:1].upper()}{said[1:]}."
-    return _strategy_answer(request, session, user, strategy, FormState(form, notice=notice))
+        post.notice = _step_added(session, strategy, step, counting)
+    state = FormState.after(post, f"sub-{parent_id}" if parent_id else "step", typed)
+    return _strategy_answer(request, session, user, strategy, state, post.status)
 
 
 @router.post("/steps/{step_id}/done")
 def step_done(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: RequiredUser,
     step_id: ItemId,
     version: Form_ = "",
     done: Form_ = "1",
     complete_strategy: Form_ = "",
 ) -> Response:
     step = strategies.get_step(session=session, step_id=step_id)
-    strategy = strategies.get_strategy(session=session, strategy_id=step.strategy_id)
-    readable_item(session, user, strategy.plan_id)
-    plan = plan_of(session, strategy.plan_id)
-    actor = actor_for(user)
-    require(session, actor, Action.edit, step, kind=plan.term("step").lower())
-    assert user is not None
-    form = f"done-{step.id}"
+    strategy = _readable_strategy(session, user, step.strategy_id)
     ticked = done not in ("0", "false", "")
-    try:
-        expected = pd.TypeAdapter(int).validate_python(version)
+    with form_post(session) as post:
         strategies.set_step_done(
             session=session,
             step=step,
-            version=expected,
+            version=form_version(version),
             done=ticked,
-            actor=actor,
+            actor=actor_for(user),
             complete_strategy=bool(complete_strategy),
         )
-    except pd.ValidationError:
-        failed(session)
-        errors = {"form": "This form is missing the version it was made from; reload the page."}
-        return _strategy_answer(
-            request, session, user, strategy, FormState(form, errors=errors), 422
-        )
-    except ValidationFailed as exc:
-        failed(session)
-        return _strategy_answer(
-            request, session, user, strategy, FormState(form, errors=service_errors(exc)), 422
-        )
-    except Conflict as exc:
-        failed(session)
-        return _strategy_answer(
-            request, session, user, strategy, FormState(form, conflict=exc), 409
-        )
-    said = "marked done" if ticked else "marked not done"
-    if complete_strategy and ticked and strategy.status == StrategyStatus.complete:
-        said += f", and {plan.term('strategy').lower()} {strategy.code} marked complete"
-    return _strategy_answer(
-        request, session, user, strategy, FormState(form, notice=f"“{step.title}” {said}.")
-    )
+        post.notice = _step_ticked(session, strategy, step, ticked, bool(complete_strategy))
+    state = FormState.after(post, f"done-{step.id}", {})
+    return _strategy_answer(request, session, user, strategy, state, post.status)

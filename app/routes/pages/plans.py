@@ -18,11 +18,12 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Strategy
-from app.services import demo_accounts, drill_down, plan_index
-from app.services.permissions import Action, can, can_read_internal, require_read_plan
-from app.services.plan_tree import get_plan, load_plan_outline, load_plan_tree
-from app.services.roadmap import TERM_LABELS, span_text
-from app.services.rollup import format_value
+from app.services.accounts import demo_accounts
+from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
+from app.services.reading.plan_tree import get_plan, load_plan_outline, load_plan_tree
+from app.services.rules.value_text import format_value
+from app.services.views import drill_down, plan_index
+from app.services.views.roadmap import TERM_LABELS, span_text
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)

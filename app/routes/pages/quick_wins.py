@@ -13,23 +13,23 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import pydantic as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.auth import CurrentUser, actor_for
+from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, QuickWin, User
 from app.models.quick_win import QuickWinProgressIn
-from app.routes.pages.form_input import Form_, item_id, service_errors
-from app.services import quick_win_board as board_service
-from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.permissions import Action, can_read_internal, require, require_read_plan
-from app.services.plan_tree import get_plan
-from app.services.quick_win_board import BoardView
-from app.services.quick_wins import KIND, record_quick_win_progress
-from app.services.when import moment_text
+from app.routes.pages.form_input import Form_, item_id
+from app.routes.pages.form_posts import form_post
+from app.services.accounts.permissions import can_read_internal, require_read_plan
+from app.services.changes.quick_wins import record_quick_win_progress
+from app.services.errors import Conflict, ValidationFailed
+from app.services.reading.plan_tree import get_plan
+from app.services.rules.when import moment_text
+from app.services.views import quick_win_board as board_service
+from app.services.views.quick_win_board import BoardView
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/plans/{slug}/quick-wins", include_in_schema=False)
@@ -128,27 +128,11 @@ def _card_answer(
     return render(request, TEMPLATE, context, block="card", status_code=status_code)
 
 
-def _problems(exc: pd.ValidationError | ValidationFailed) -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return service_errors(exc)
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        name = str((err.get("loc") or ("form",))[0])
-        if name == "status":
-            out.setdefault("status", "Choose one of the listed statuses.")
-        else:  # the hidden version: the user cannot fix it, only reload
-            out.setdefault(
-                "form",
-                "This form is missing the version it was made from; reload the page and try again.",
-            )
-    return out
-
-
 @router.post("")
 def move_quick_win(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: RequiredUser,
     slug: str,
     quick_win_id: Form_ = "",
     version: Form_ = "",
@@ -157,38 +141,28 @@ def move_quick_win(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    view = _view(by)
-    wanted = item_id(quick_win_id)
-    found = (
-        board_service.get_plan_quick_win(session=session, plan=plan, quick_win_id=wanted)
-        if wanted is not None
-        else None
+    quick_win = board_service.get_plan_quick_win(
+        session=session, plan=plan, quick_win_id=item_id(quick_win_id)
     )
-    if found is None:
-        raise NotFound(f"No quick win {quick_win_id!r} on this board.")
-    quick_win = found
-    # Refused (403 with the reason, or 401 → sign-in) before anything is read from the form.
-    require(session, actor_for(user), Action.progress, quick_win, kind=KIND)
-    assert user is not None  # require() refuses anonymous requests
-    try:
+    before = quick_win.status
+    with form_post(session) as post:
         data = QuickWinProgressIn(version=version, status=status or None)  # type: ignore[arg-type]
         if data.status is None:
             raise ValidationFailed.one("status", "choose a status")
-        before = quick_win.status
         record_quick_win_progress(
             session=session, quick_win=quick_win, data=data, actor=actor_for(user)
         )
-    except (pd.ValidationError, ValidationFailed) as exc:
-        session.rollback()  # nothing half-saved
-        state = CardState(status=status, errors=_problems(exc))
-        return _card_answer(request, session, user, plan, quick_win, view, state, 422)
-    except Conflict as exc:
-        session.rollback()
-        state = CardState(status=status, conflict=exc)
-        return _card_answer(request, session, user, plan, quick_win, view, state, 409)
+        post.notice = _moved_words(
+            quick_win, before, moved_in_place=is_htmx(request) and _view(by) == BoardView.status
+        )
+    state = CardState(status=status, errors=post.errors, conflict=post.conflict, notice=post.notice)
+    return _card_answer(request, session, user, plan, quick_win, _view(by), state, post.status)
+
+
+def _moved_words(quick_win: QuickWin, before: str, *, moved_in_place: bool) -> str:
     label = board_service.STATUS_LABELS.get(quick_win.status, quick_win.status)
-    notice = f"Moved to {label}." if quick_win.status != before else f"Still {label}; noted."
-    if quick_win.status != before and view == BoardView.status and is_htmx(request):
-        # Updated in place (focus stays on the card); the columns regroup on the next load.
-        notice += f" It moves to the {label} column when the board is reloaded."
-    return _card_answer(request, session, user, plan, quick_win, view, CardState(notice=notice))
+    if quick_win.status == before:
+        return f"Still {label}; noted."
+    if moved_in_place:  # updated in place (focus stays on the card); regrouped on the next load
+        return f"Moved to {label}. It moves to the {label} column when the board is reloaded."
+    return f"Moved to {label}."

@@ -17,13 +17,13 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.item_ids import ItemId
-from app.services import quick_win_board
-from app.services import review as review_service
-from app.services.asked_dates import EARLIEST, within_window
-from app.services.focus_area_history import load_focus_area_history
-from app.services.history_display import describe_change, field_label
-from app.services.rollup import LABELS
-from app.services.when import age_text, moment_text
+from app.services.rules.asked_dates import EARLIEST, within_window
+from app.services.rules.rollup import LABELS
+from app.services.rules.when import age_text, moment_text
+from app.services.views import quick_win_board
+from app.services.views.history_display import describe_change, field_label
+from app.services.views.review import focus_areas as review_service
+from app.services.views.review.narratives import load_focus_area_history
 from app.templating import render
 
 router = APIRouter(prefix="/review", include_in_schema=False)

@@ -2,7 +2,7 @@
 
 A GET form (grouping and filters) that works without JavaScript; with htmx it swaps only the
 `roadmap` block and pushes the URL, so a filtered roadmap can be shared as a link. The timeline
-itself is computed in app/services/roadmap.py.
+itself is computed in app/services/views/roadmap.py.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.services import roadmap as roadmap_service
-from app.services.permissions import require_read_plan
-from app.services.plan_tree import get_plan
-from app.services.rollup import LABELS
+from app.services.accounts.permissions import require_read_plan
+from app.services.reading.plan_tree import get_plan
+from app.services.rules.rollup import LABELS
+from app.services.views import roadmap as roadmap_service
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -21,12 +21,13 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Plan, User
 from app.routes.pages.form_input import page_number
-from app.services import measurement_voids
-from app.services import scorecard as scorecard_service
-from app.services.permissions import Action, can, can_read_internal, require_read_plan
-from app.services.plan_tree import get_plan
-from app.services.rollup import LABELS
-from app.services.when import moment_text
+from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
+from app.services.changes import measurement_voids
+from app.services.reading.plan_tree import get_plan
+from app.services.rules.rollup import LABELS
+from app.services.rules.when import moment_text
+from app.services.views import metric_card
+from app.services.views import scorecard as scorecard_service
 from app.templating import render
 
 router = APIRouter(prefix="/plans/{slug}/scorecard", include_in_schema=False)
@@ -44,8 +45,8 @@ def _context(**extra: Any) -> dict[str, Any]:
     return {
         "labels": LABELS,
         "metric_statuses": [(code, LABELS[code]) for code in METRIC_STATUSES],
-        "direction_words": scorecard_service.DIRECTION_WORDS,
-        "target_text": scorecard_service.target_text,
+        "direction_words": metric_card.DIRECTION_WORDS,
+        "target_text": metric_card.target_text,
         "when": moment_text,
         **extra,
     }

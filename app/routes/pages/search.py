@@ -1,7 +1,7 @@
 """/plans/{slug}/search?q=: search one plan's titles, descriptions and narratives.
 
 A plain GET form on every plan page; with htmx the results block is swapped in place (and the URL
-pushed). The search itself is app/services/search.py.
+pushed). The search itself is app/services/views/search.py.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.services import search as search_service
-from app.services.permissions import can_read_internal, require_read_plan
-from app.services.plan_tree import get_plan
+from app.services.accounts.permissions import can_read_internal, require_read_plan
+from app.services.reading.plan_tree import get_plan
+from app.services.views import search as search_service
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -5,7 +5,7 @@ the plan (a strategy's code across the focus areas and the top-level `strategies
 department / goal / phase / statement / strategy code named somewhere is defined,
 quarters written in the plan's schedule style, spans and targets in order, measurements inside
 their metric's bounds and the plan's reporting window, and each strategy's status and progress by
-the rules of app.services.strategy_progress.
+the rules of app.services.changes.strategy_progress.
 """
 
 from __future__ import annotations
@@ -15,12 +15,17 @@ from collections.abc import Iterable
 
 from app.models import Metric, Plan
 from app.models.enums import ProgressCounting, ScheduleStyle
-from app.services.measurement_rules import reporting_window, value_problem
+from app.services.changes.strategy_progress import ProgressFacts, progress_problems
 from app.services.plan_file.dates import check_dates
 from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
 from app.services.plan_file.schema import MetricIn, PlanFile, StrategyIn
-from app.services.quarters import CALENDAR_QUARTER, RELATIVE_QUARTER, QuarterError, quarter_start
-from app.services.strategy_progress import ProgressFacts, progress_problems
+from app.services.rules.measurement_rules import reporting_window, value_problem
+from app.services.rules.quarters import (
+    CALENDAR_QUARTER,
+    RELATIVE_QUARTER,
+    QuarterError,
+    quarter_start,
+)
 
 
 class _Collector:
@@ -137,7 +142,7 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
 
 
 def _check_measurements(plan: PlanFile, m: MetricIn, loc: Loc, report: _Collector) -> None:
-    """The rules a measurement entered on a page obeys (app.services.measurement_rules): a
+    """The rules a measurement entered on a page obeys (app.services.rules.measurement_rules): a
     value inside the metric's bounds, a period inside the plan's reporting window."""
     metric = Metric(
         unit=m.unit,

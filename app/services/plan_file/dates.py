@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Callable
 
 from app.models.enums import ScheduleStyle
-from app.services.plan_dates import SANE, DateWindow, plan_window, span_window
 from app.services.plan_file.reading import Loc
 from app.services.plan_file.schema import PlanFile, StepIn, StrategyIn, SubStepIn
-from app.services.quarters import QuarterError, quarter_end, quarter_start
+from app.services.rules.plan_dates import SANE, DateWindow, plan_window, span_window
+from app.services.rules.quarters import QuarterError, quarter_end, quarter_start
 
 Report = Callable[[Loc, str], None]
 

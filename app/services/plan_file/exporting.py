@@ -53,7 +53,7 @@ from app.services.plan_file.schema import (
     TargetIn,
     TerminologyIn,
 )
-from app.services.quarters import quarter_label
+from app.services.rules.quarters import quarter_label
 
 
 class PlanNotFound(LookupError):

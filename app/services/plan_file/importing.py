@@ -26,7 +26,7 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.enums import SubjectType
-from app.services.history import SYSTEM, Actor, record_change
+from app.services.changes.history import SYSTEM, Actor, record_change
 from app.services.plan_file.checking import check_plan_file
 from app.services.plan_file.reading import (
     LineIndex,
@@ -36,7 +36,7 @@ from app.services.plan_file.reading import (
     read_plan_text,
 )
 from app.services.plan_file.schema import GoalIn, PlanFile, StepIn, StrategyIn
-from app.services.quarters import quarter_end, quarter_start
+from app.services.rules.quarters import quarter_end, quarter_start
 
 
 def import_plan_text(

@@ -99,8 +99,12 @@ for first_chars, tag, pattern in (
         PlanYamlLoader.yaml_implicit_resolvers.setdefault(char, []).append((tag, pattern))
 for char, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
     for tag, pattern in resolvers:
-        if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-                   "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+        if tag in (
+            "tag:yaml.org,2002:null",
+            "tag:yaml.org,2002:timestamp",
+            "tag:yaml.org,2002:merge",
+            "tag:yaml.org,2002:value",
+        ):
             PlanYamlLoader.yaml_implicit_resolvers.setdefault(char, []).append((tag, pattern))
 
 

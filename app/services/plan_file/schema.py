@@ -28,7 +28,7 @@ from app.models.enums import (
     WorkCategory,
 )
 from app.services.errors import ValidationFailed
-from app.services.typed_numbers import read_typed_number
+from app.services.rules.typed_numbers import read_typed_number
 
 FORMAT_VERSION = "plantrack/1"
 

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.models import HistoryEntry, HistoryField, Plan, User
 from app.models.enums import Role
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 from tests.factories import TINY_PLAN, make_person, make_tiny_plan
 
 API = "/api/v1"

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from app.db import reset_engine
 from app.models import ApiToken, User
-from app.services import clock
+from app.services.rules import clock
 from app.settings import get_settings
 from tests.conftest import BACKEND, own_engine
 from tests.routes.api.conftest import API, Ids, People, history

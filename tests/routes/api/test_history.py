@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from app.models import Plan, User
 from app.models.enums import Role, SubjectType
-from app.services.history import SYSTEM, record_change
+from app.services.changes.history import SYSTEM, record_change
 from tests.factories import make_person
 from tests.routes.api.conftest import API, Ids, People
 

@@ -12,8 +12,10 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.models import ApiToken, User
 from app.models.enums import TokenScope
-from app.services import accounts, api_tokens, clock
-from app.services.history import Actor
+from app.services.accounts import api_tokens
+from app.services.accounts import users as accounts
+from app.services.changes.history import Actor
+from app.services.rules import clock
 from tests.routes.api.conftest import API, Ids, People, history_count
 
 PROGRESS = {"version": 1, "status": "on_track", "progress": 40, "note": "Monthly update"}

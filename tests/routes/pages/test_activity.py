@@ -15,10 +15,10 @@ from app.models.enums import SubjectType
 from app.models.history import HistoryAction
 from app.models.quick_win import QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn
-from app.services import quick_wins
-from app.services.history import Actor
+from app.services.changes import quick_wins
+from app.services.changes.history import Actor
+from app.services.changes.strategies import record_strategy_progress
 from app.services.plan_file.importing import import_plan_path
-from app.services.strategies import record_strategy_progress
 from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}

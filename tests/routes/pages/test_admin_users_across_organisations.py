@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from app.db import get_engine
 from app.models import Department, Organization, User
-from app.services import accounts
+from app.services.accounts import users as accounts
 from tests.conftest import own_engine
 from tests.routes.test_auth_pages import CLI, PASSWORD, client, make_org, make_user, sign_in
 

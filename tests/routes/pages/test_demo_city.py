@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from app.cli.main import app as cli
 from app.db import build_engine
 from app.models import Organization, User
-from app.services import demo_accounts
+from app.services.accounts import demo_accounts
+from app.services.changes.history import Actor
 from app.services.demo_city.generator import generate_demo_city
-from app.services.history import Actor
 from tests.factories import make_tiny_plan
 from tests.routes.test_auth_pages import demo_client, hidden_csrf, signed_in_as
 
@@ -40,7 +40,7 @@ def test_sign_in_page_offers_the_made_up_citys_accounts_and_they_sign_in(
     ]
     for name in offered:
         assert f'name="username" value="{name}"' in page.text
-    leads = [line for line in page.text.splitlines() if "-lead\"" in line and CITY in line]
+    leads = [line for line in page.text.splitlines() if '-lead"' in line and CITY in line]
     assert len(leads) == 1, "the lead of the busiest department is offered"
     answer = c.post(
         "/login/demo",

@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from app.models import Measurement, Metric, Plan
 from app.models.metric import MetricCreate
-from app.services import metrics
-from app.services.history import Actor
+from app.services.changes import metrics
+from app.services.changes.history import Actor
 from tests.factories import make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}

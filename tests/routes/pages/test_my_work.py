@@ -23,9 +23,11 @@ from app.models import (
 from app.models.enums import SubjectType
 from app.models.quick_win import QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn, StrategyUpdate
-from app.services import quick_wins, strategies, whose_work, work_items
-from app.services.history import Actor
+from app.services.changes import quick_wins, strategies
+from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
+from app.services.views.my_work import items as work_items
+from app.services.views.my_work import whose_work
 from tests.factories import SEEDS_DIR, begin_strategy, make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}
@@ -985,7 +987,7 @@ class TestQuickWinProgress:
         soup = page(response.text)
         assert (
             text_of(soup.find(id=f"quick-win-{qw.id}-status-error"))
-            == "Choose one of the listed values."
+            == "Choose one of the listed statuses."
         )
         assert soup.find("textarea", attrs={"name": "narrative"}).get_text() == "typed"
         session.expire_all()
@@ -1212,7 +1214,7 @@ class TestPages:
         refused_page = page(refused.text)
         assert self.items(refused_page) == self.ALL[10:20]
         block = refused_page.find(id=f"strategy-{target.id}")
-        assert "Choose one of the listed values." in text_of(block)
+        assert "Choose one of the listed statuses." in text_of(block)
 
     def test_an_item_of_a_later_page_is_edited_inline_as_on_the_first(
         self, session: Session, roads: Plan, cc_lead: tuple[TestClient, str]

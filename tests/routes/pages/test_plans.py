@@ -13,9 +13,10 @@ from starlette.testclient import TestClient
 from app.auth import actor_for
 from app.models import FocusArea, Plan, Strategy, User, WorkplanStep
 from app.models.strategy import ProgressUpdateIn, StrategyCreate
-from app.services import drill_down, strategies
-from app.services.history import SYSTEM
+from app.services.changes import strategies
+from app.services.changes.history import SYSTEM
 from app.services.plan_file.importing import import_plan_path
+from app.services.views import drill_down
 from tests.factories import (
     SEEDS_DIR,
     TINY_PLAN,

@@ -14,8 +14,8 @@ from app.models import Metric, Plan, QuickWin, Strategy, WorkplanStep
 from app.models.metric import MeasurementIn, TargetIn
 from app.models.quick_win import QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn
-from app.services import metrics, quick_wins, strategies
-from app.services.history import Actor
+from app.services.changes import metrics, quick_wins, strategies
+from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
 

@@ -11,8 +11,8 @@ from app.main import create_app
 from app.models import HistoryEntry, HistoryField, Plan, QuickWin, User
 from app.models.enums import SubjectType
 from app.models.quick_win import QuickWinProgressIn
-from app.services import quick_wins
-from app.services.history import Actor
+from app.services.changes import quick_wins
+from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import (
     SEEDS_DIR,

@@ -13,12 +13,12 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.models import FocusArea, Plan, Strategy, User
 from app.models.strategy import ProgressUpdateIn
-from app.services.demo_setup import assign_demo_ownership
-from app.services.history import Actor
+from app.services.changes.history import Actor
+from app.services.changes.strategies import record_strategy_progress
+from app.services.operations.demo_setup import assign_demo_ownership
 from app.services.plan_file.importing import import_plan_path, import_plan_text
-from app.services.strategies import record_strategy_progress
 from tests.factories import SEEDS_DIR, back_dated_progress, make_person, signed_in_client
-from tests.services.test_review import CC_PLAN, many_off_target_plan
+from tests.services.views.review.test_review import CC_PLAN, many_off_target_plan
 
 HX = {"HX-Request": "true"}
 SJ = "san-jose-customer-service"

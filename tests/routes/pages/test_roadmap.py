@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from app.models import Plan
 from app.models.strategy import StrategyCreate
-from app.services import strategies
-from app.services.history import SYSTEM
+from app.services.changes import strategies
+from app.services.changes.history import SYSTEM
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import SEEDS_DIR, TINY_PLAN, make_tiny_plan, signed_in_client
 

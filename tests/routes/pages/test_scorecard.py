@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.models import Metric, Plan
 from app.models.metric import MeasurementIn
-from app.services import metrics
-from app.services.history import Actor
+from app.services.changes import metrics
+from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import (
     SEEDS_DIR,

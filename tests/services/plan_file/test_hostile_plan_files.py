@@ -84,9 +84,9 @@ def test_python_tags_are_refused_with_their_line() -> None:
         "  title: !!python/object/apply:os.system ['echo hacked']",
     )
     [problem] = _refusal(text).problems
-    assert problem.line == TINY_PLAN.splitlines().index(
-        "  title: Testville Customer Service Plan"
-    ) + 1
+    assert (
+        problem.line == TINY_PLAN.splitlines().index("  title: Testville Customer Service Plan") + 1
+    )
     assert "python/object" in problem.message
 
 

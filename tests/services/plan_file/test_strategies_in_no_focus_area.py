@@ -34,10 +34,10 @@ from app.models.enums import QuickWinStatus, StrategyStatus, Term, Unit
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate, QuickWinProgressIn
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
-from app.services import metrics as metric_service
-from app.services import quick_wins as quick_win_service
-from app.services import strategies as strategy_service
-from app.services.history import SYSTEM
+from app.services.changes import metrics as metric_service
+from app.services.changes import quick_wins as quick_win_service
+from app.services.changes import strategies as strategy_service
+from app.services.changes.history import SYSTEM
 from app.services.plan_file.exporting import export_plan_text
 from app.services.plan_file.importing import import_plan_text
 from app.services.plan_file.reading import PlanFileError

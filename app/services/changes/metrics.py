@@ -1,0 +1,352 @@
+"""Metrics: create and change them, revise their targets, record measurements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Department,
+    FocusArea,
+    Goal,
+    HistoryAction,
+    Measurement,
+    Metric,
+    MetricTarget,
+    Plan,
+    Statement,
+    Strategy,
+)
+from app.models.base import utcnow
+from app.models.enums import SubjectType
+from app.models.metric import MeasurementIn, MetricCreate, MetricUpdate, TargetIn
+from app.services.accounts.permissions import Action, require
+from app.services.changes.editing import save_changes, stale_edit
+from app.services.changes.history import Actor, record_change
+from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.rules.measurement_rules import check_measurement
+from app.services.rules.plan_dates import SANE, changed_dates, scheduled_window
+
+KIND = "metric"
+
+
+def metric_label(metric: Metric) -> str:
+    return f"Metric {metric.code}: {metric.name}"
+
+
+def get_metric(*, session: Session, metric_id: int, include_archived: bool = False) -> Metric:
+    metric = session.get(Metric, metric_id)
+    if metric is None or (metric.archived_at is not None and not include_archived):
+        raise NotFound(f"No metric with id {metric_id}.")
+    return metric
+
+
+def _plan(session: Session, metric: Metric) -> Plan:
+    plan = session.get(Plan, metric.plan_id)
+    assert plan is not None
+    return plan
+
+
+def _check_references(session: Session, plan: Plan, values: dict) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for name, model in (
+        ("statement_id", Statement),
+        ("goal_id", Goal),
+        ("strategy_id", Strategy),
+        ("focus_area_id", FocusArea),
+    ):
+        value = values.get(name)
+        if value is not None:
+            row = session.get(model, value)
+            if row is None or row.plan_id != plan.id:
+                problems.append(FieldProblem(name, "not part of this plan"))
+    measured = [
+        n
+        for n in ("statement_id", "goal_id", "strategy_id", "focus_area_id")
+        if values.get(n) is not None
+    ]
+    if len(measured) > 1:
+        problems.append(
+            FieldProblem(
+                measured[1],
+                "a metric measures one thing: "
+                "give only one of statement, goal, strategy, focus area",
+            )
+        )
+    dept_id = values.get("department_id")
+    if dept_id is not None:
+        dept = session.get(Department, dept_id)
+        if dept is None or dept.organization_id != plan.organization_id:
+            problems.append(
+                FieldProblem("department_id", "no such department in this organisation")
+            )
+    return problems
+
+
+def _check_dates(
+    plan: Plan, baseline_date: dt.date | None, target: TargetIn | None, problems: list[FieldProblem]
+) -> None:
+    # A baseline usually predates the plan (it is what the plan sets out to improve), so it is
+    # bounded by the years PlanTrack accepts, not by the plan's period; a target is the plan's.
+    SANE.check({"baseline_date": baseline_date}, problems)
+    if target is not None:
+        scheduled_window(plan).check({"target.effective_from": target.effective_from}, problems)
+
+
+def _bound_columns(bounds: dict | None) -> dict[str, float | None]:
+    """The API's and plan file's `bounds` ({min, max}, or null for the unit's) as columns."""
+    bounds = bounds or {}
+    return {"bound_min": bounds.get("min"), "bound_max": bounds.get("max")}
+
+
+def create_metric(*, session: Session, plan: Plan, data: MetricCreate, actor: Actor) -> Metric:
+    values = data.model_dump(exclude={"target", "bounds"})
+    values.update(_bound_columns(data.model_dump()["bounds"]))
+    metric = Metric(plan_id=plan.id, **values)  # type: ignore[arg-type]
+    require(session, actor, Action.edit, metric, kind=KIND)
+    problems = _check_references(session, plan, values)
+    _check_dates(plan, data.baseline_date, data.target, problems)
+    if session.exec(
+        select(Metric.id).where(Metric.plan_id == plan.id, Metric.code == data.code)
+    ).first():
+        problems.append(FieldProblem("code", f"{data.code} is already used in this plan"))
+    if problems:
+        raise ValidationFailed(problems)
+    last = session.exec(
+        select(Metric.position)
+        .where(Metric.plan_id == plan.id)
+        .order_by(col(Metric.position).desc())
+    ).first()
+    metric.position = (last if last is not None else -1) + 1
+    session.add(metric)
+    session.flush()
+    if data.target is not None:
+        session.add(MetricTarget(metric_id=metric.id, **data.target.model_dump()))  # type: ignore[arg-type]
+    record_change(
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.metric,
+        subject_id=metric.id,  # type: ignore[arg-type]
+        action=HistoryAction.create,
+        changes={k: (None, v) for k, v in data.model_dump().items() if v not in (None, "")},
+        label=metric_label(metric),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        version_after=metric.version,
+    )
+    return metric
+
+
+def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor: Actor) -> Metric:
+    plan = _plan(session, metric)
+    require(session, actor, Action.edit, metric, kind=KIND)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "bounds" in changes:
+        changes.update(_bound_columns(changes.pop("bounds")))
+    if "department_id" in changes:
+        require(
+            session,
+            actor,
+            Action.edit,
+            Metric(plan_id=plan.id, department_id=changes["department_id"]),
+            kind=KIND,
+        )
+    problems = _check_references(session, plan, changes)
+    SANE.check(changed_dates(metric, changes, ("baseline_date",)), problems)
+    if problems:
+        raise ValidationFailed(problems)
+    save_changes(
+        session=session,
+        item=metric,
+        expected_version=data.version,
+        changes=changes,
+        actor=actor,
+        subject_type=SubjectType.metric,
+        label=metric_label(metric),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+    )
+    return metric
+
+
+def revise_target(
+    *,
+    session: Session,
+    metric: Metric,
+    version: int,
+    target: TargetIn,
+    actor: Actor,
+    note: str = "",
+) -> MetricTarget:
+    """A new target from `effective_from`; the one it replaces is kept for the periods before."""
+    plan = _plan(session, metric)
+    require(session, actor, Action.edit, metric, kind=KIND)
+    # NULLS FIRST: the original target (in force from the start) is the oldest on every database
+    # (PostgreSQL sorts NULL last by default, so the replaced target was recorded wrongly there).
+    existing = session.exec(
+        select(MetricTarget)
+        .where(MetricTarget.metric_id == metric.id)
+        .order_by(col(MetricTarget.effective_from).asc().nulls_first(), col(MetricTarget.id))
+    ).all()
+    problems: list[FieldProblem] = []
+    scheduled_window(plan).check({"effective_from": target.effective_from}, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    if existing and target.effective_from is None:
+        raise ValidationFailed.one(
+            "effective_from", "a revised target needs the date it takes effect"
+        )
+    latest = max((t.effective_from for t in existing if t.effective_from), default=None)
+    if target.effective_from and latest and target.effective_from <= latest:
+        raise ValidationFailed.one(
+            "effective_from", f"must be after the latest target's date ({latest})"
+        )
+    before = existing[-1] if existing else None
+    row = MetricTarget(metric_id=metric.id, **target.model_dump())  # type: ignore[arg-type]
+    session.add(row)
+    change = {
+        "target": (
+            {"value": before.value, "comparator": before.comparator, "label": before.label}
+            if before
+            else None,
+            {
+                "value": target.value,
+                "comparator": target.comparator.value,
+                "label": target.label,
+                "effective_from": target.effective_from.isoformat()
+                if target.effective_from
+                else None,
+            },
+        )
+    }
+    # The metric's version moves, so a stale editor of the metric hears about the new target.
+    save_changes(
+        session=session,
+        item=metric,
+        expected_version=version,
+        changes={},
+        actor=actor,
+        subject_type=SubjectType.metric,
+        label=metric_label(metric),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        note=note,
+        always_record=True,
+        extra_history=change,
+    )
+    session.flush()
+    return row
+
+
+def record_measurement(
+    *,
+    session: Session,
+    metric: Metric,
+    data: MeasurementIn,
+    actor: Actor,
+    today: dt.date | None = None,
+) -> Measurement:
+    """This period's value. A value already recorded for the period is corrected only when the
+    client names its version, so two people entering the same month cannot overwrite each other."""
+    plan = _plan(session, metric)
+    require(session, actor, Action.record_measurement, metric, kind=KIND)
+    problems = check_measurement(
+        plan, metric, period=data.period, value=data.value, today=today or dt.date.today()
+    )
+    if problems:
+        raise ValidationFailed(problems)
+    existing = session.exec(
+        select(Measurement).where(
+            Measurement.metric_id == metric.id, Measurement.period == data.period
+        )
+    ).first()
+    label = f"{metric_label(metric)} ({data.period:%Y-%m})"
+    if existing is not None and existing.archived_at is None:
+        if data.version is None:
+            raise stale_edit(
+                session,
+                existing,
+                expected_version=0,
+                subject_type=SubjectType.measurement,
+                fields=["period", "value", "note"],
+            )
+        save_changes(
+            session=session,
+            item=existing,
+            expected_version=data.version,
+            changes={"value": data.value, "note": data.note},
+            actor=actor,
+            subject_type=SubjectType.measurement,
+            label=label,
+            plan_id=plan.id,
+            organization_id=plan.organization_id,
+            extra_values={"entered_by_id": actor.user_id},
+        )
+        return existing
+    if existing is not None:  # an archived value for this period: bring it back with the new value
+        save_changes(
+            session=session,
+            item=existing,
+            expected_version=existing.version,
+            changes={
+                "value": data.value,
+                "note": data.note,
+                "archived_at": None,
+                "void_reason": "",
+                "voided_by_id": None,
+            },
+            actor=actor,
+            subject_type=SubjectType.measurement,
+            label=label,
+            plan_id=plan.id,
+            organization_id=plan.organization_id,
+            action=HistoryAction.restore,
+        )
+        return existing
+    row = Measurement(
+        metric_id=metric.id,
+        period=data.period,
+        value=data.value,
+        note=data.note,
+        entered_by_id=actor.user_id,
+    )  # type: ignore[arg-type]
+    session.add(row)
+    session.flush()
+    record_change(
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.measurement,
+        subject_id=row.id,  # type: ignore[arg-type]
+        action=HistoryAction.create,
+        changes={
+            "period": (None, data.period),
+            "value": (None, data.value),
+            "note": (None, data.note),
+        },
+        label=label,
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        version_after=row.version,
+    )
+    return row
+
+
+def set_metric_archived(
+    *, session: Session, metric: Metric, version: int, archived: bool, actor: Actor, note: str = ""
+) -> None:
+    plan = _plan(session, metric)
+    require(session, actor, Action.archive if archived else Action.restore, metric, kind=KIND)
+    save_changes(
+        session=session,
+        item=metric,
+        expected_version=version,
+        changes={"archived_at": utcnow() if archived else None},
+        actor=actor,
+        subject_type=SubjectType.metric,
+        label=metric_label(metric),
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        action=HistoryAction.archive if archived else HistoryAction.restore,
+        note=note,
+    )

@@ -1,0 +1,183 @@
+"""The metric rule of PRODUCT.md, as pure functions on plain values: how a metric's latest
+value fares against the target in force for its period.
+
+Apart from the strategies' roll-up (services.rules.rollup) because a metric is judged against
+targets that change over time, not by its owner's status; it shares only the status words.
+Pure and keyword-only so every edge case is unit-tested without a database, and so a chart can
+judge thousands of points (`value_status`, the code alone) without wording a reason for each.
+
+Metric
+- The latest measurement against the target in force for that measurement's period (a revised
+  target keeps the one it replaced, so old periods stay judged by the target of their time).
+  Met → on track; not met but within tolerance → at risk; else off track; no measurement → no
+  data; a measurement but no target in force → no target. Tolerance is the metric's own if set,
+  else 5% of |target| (so a target of 0 has no tolerance). "At least", "at most" and "exactly" are
+  met by the target value itself; "above" and "below" are not. For "exactly", a miss on the side
+  the direction calls better (higher or lower) is met; with direction "hold" any miss counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from app.models.enums import Comparator, Direction
+from app.services.rules.rollup import label
+from app.services.rules.value_text import format_difference, format_value
+
+DEFAULT_TOLERANCE_SHARE = 0.05
+# Stored floats are decimals entered by people: 84.99999999999999 is their 85.
+_EPS = 1e-9
+
+
+class TargetLike(Protocol):
+    value: float
+    comparator: str
+    effective_from: dt.date | None
+
+
+T = TypeVar("T", bound=TargetLike)
+
+
+@dataclass(frozen=True)
+class MetricStatus:
+    code: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return label(self.code)
+
+
+def target_in_force(*, targets: Sequence[T], period: dt.date) -> T | None:
+    """The target that judges `period`: the latest whose effective_from is on or before it.
+
+    No effective_from means the plan's original target, in force from the beginning. On a tie
+    (two undated targets) the later one in `targets` wins, as callers list them oldest first.
+    """
+    best: T | None = None
+    for target in targets:
+        start = target.effective_from or dt.date.min
+        if start <= period and (best is None or start >= (best.effective_from or dt.date.min)):
+            best = target
+    return best
+
+
+def _met(value: float, target: float, comparator: Comparator) -> bool:
+    equal = math.isclose(value, target, rel_tol=_EPS, abs_tol=_EPS)
+    match comparator:
+        case Comparator.at_least:
+            return equal or value > target
+        case Comparator.at_most:
+            return equal or value < target
+        case Comparator.exactly:
+            return equal
+        case Comparator.above:
+            return not equal and value > target
+        case Comparator.below:
+            return not equal and value < target
+
+
+@dataclass(frozen=True)
+class MetricVerdict:
+    """How one value fares against one target: the metric rule, without its words.
+
+    `how` says which branch of the rule decided: "met", "better" (an "exactly" target missed on
+    the side the direction calls better), "within" or "beyond" the tolerance `allowed`.
+    """
+
+    code: str
+    how: str
+    gap: float
+    allowed: float
+
+
+def judge_value(
+    *, direction: str, value: float, target_value: float, comparator: str, tolerance: float | None
+) -> MetricVerdict:
+    """The metric rule on plain values (rules in the module docstring): the one place it lives.
+
+    `metric_status` words its verdict; `value_status` returns only the code, for pages that
+    judge every measurement of a series (thousands of points) and show the reason for none.
+    """
+    comparing = Comparator(comparator)
+    allowed = tolerance if tolerance is not None else abs(target_value) * DEFAULT_TOLERANCE_SHARE
+    gap = abs(value - target_value)
+    if _met(value, target_value, comparing):
+        return MetricVerdict("on_track", "met", gap, allowed)
+    if comparing == Comparator.exactly and Direction(direction) != Direction.hold:
+        better = value > target_value
+        if better == (Direction(direction) == Direction.higher):
+            return MetricVerdict("on_track", "better", gap, allowed)
+    if gap <= allowed or math.isclose(gap, allowed, rel_tol=_EPS, abs_tol=_EPS):
+        return MetricVerdict("at_risk", "within", gap, allowed)
+    return MetricVerdict("off_track", "beyond", gap, allowed)
+
+
+def value_status(
+    *,
+    direction: str,
+    targets: Sequence[TargetLike],
+    value: float | None,
+    period: dt.date | None,
+    tolerance: float | None,
+) -> str:
+    """The status code `metric_status` would give this value for this period, without building
+    its reason: "no_data", "no_target", "on_track", "at_risk" or "off_track"."""
+    if value is None or period is None:
+        return "no_data"
+    target = target_in_force(targets=targets, period=period)
+    if target is None:
+        return "no_target"
+    return judge_value(
+        direction=direction,
+        value=value,
+        target_value=target.value,
+        comparator=target.comparator,
+        tolerance=tolerance,
+    ).code
+
+
+def metric_status(
+    *,
+    direction: str,
+    targets: Sequence[TargetLike],
+    latest_value: float | None,
+    latest_period: dt.date | None,
+    tolerance: float | None,
+    unit: str | None = None,
+) -> MetricStatus:
+    """Latest measurement against the target then in force (rules in the module docstring).
+
+    `unit` (app.models.enums.Unit) only decorates the reason: "82% against … 85%".
+    """
+    if latest_value is None or latest_period is None:
+        return MetricStatus("no_data", "no measurement yet")
+    value = format_value(latest_value, unit)
+    target = target_in_force(targets=targets, period=latest_period)
+    if target is None:
+        return MetricStatus(
+            "no_target", f"{value} for {latest_period}; no target in force for that period"
+        )
+    verdict = judge_value(
+        direction=direction,
+        value=latest_value,
+        target_value=target.value,
+        comparator=target.comparator,
+        tolerance=tolerance,
+    )
+    comparing = Comparator(target.comparator).value.replace("_", " ")
+    against = f"{value} against a target of {comparing} {format_value(target.value, unit)}"
+    if verdict.how == "met":
+        return MetricStatus(verdict.code, f"{against}: met")
+    if verdict.how == "better":
+        return MetricStatus(verdict.code, f"{against}: better than target")
+    side = "above" if latest_value > target.value else "below"
+    miss = f"{against}: {format_difference(verdict.gap, unit)} {side}"
+    tolerance_text = format_difference(verdict.allowed, unit)
+    if verdict.how == "within":
+        return MetricStatus(verdict.code, f"{miss}, within the tolerance of {tolerance_text}")
+    return MetricStatus(verdict.code, f"{miss}, beyond the tolerance of {tolerance_text}")

@@ -1,0 +1,82 @@
+"""How the pages word a history entry: field names and before / after values as people read them
+("Status: On track → At risk", "Progress: 40% → 60%"), used by the review and the activity feed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.models.enums import SubjectType
+from app.services.rules.rollup import LABELS
+from app.services.views.quick_win_board import CATEGORY_LABELS
+from app.services.views.quick_win_board import STATUS_LABELS as QUICK_WIN_LABELS
+
+FIELD_LABELS: dict[str, str] = {
+    "status": "Status",
+    "progress": "Progress",
+    "narrative": "Narrative",
+    "department_id": "Department",
+    "focus_area_id": "Focus area",
+    "phase_id": "Phase",
+    "planned_start": "Planned start",
+    "planned_end": "Planned end",
+    "done_on": "Done on",
+    "due": "Due",
+    "archived_at": "Archived",
+    "update_cadence_days": "Update cadence (days)",
+    "service_areas": "Service areas",
+    "issue_category": "Issue category",
+    "customer_issue": "Customer issue",
+    "completion_measure": "Completion measure",
+    "baseline_value": "Baseline",
+    "baseline_date": "Baseline date",
+    "effective_from": "In force from",
+}
+SUBJECT_LABELS: dict[str, str] = {
+    SubjectType.plan: "Plan",
+    SubjectType.focus_area: "Focus area",
+    SubjectType.goal: "Goal",
+    SubjectType.strategy: "Strategy",
+    SubjectType.step: "Workplan step",
+    SubjectType.metric: "Metric",
+    SubjectType.measurement: "Measurement",
+    SubjectType.quick_win: "Quick win",
+    SubjectType.user: "User",
+    SubjectType.department: "Department",
+}
+ACTION_LABELS: dict[str, str] = {
+    "create": "Created",
+    "update": "Changed",
+    "progress": "Progress update",
+    "archive": "Archived",
+    "restore": "Restored",
+    "imported": "Imported",
+}
+EMPTY = "(empty)"
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def describe_change(name: str, value: Any, *, departments: Mapping[int, str] | None = None) -> str:
+    """One side of a field's change, as the pages show that field elsewhere."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if name == "status" and isinstance(value, str):
+        return LABELS.get(value) or QUICK_WIN_LABELS.get(value) or value
+    if name == "category" and isinstance(value, str):
+        return CATEGORY_LABELS.get(value, value)
+    if name == "progress" and isinstance(value, int | float):
+        return f"{value:g}%"
+    if name == "department_id" and departments is not None and isinstance(value, int):
+        return departments.get(value, f"department {value}")
+    if name == "archived_at":
+        return "archived" if value else "live"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or EMPTY
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) or EMPTY
+    return str(value)
