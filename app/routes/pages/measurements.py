@@ -11,9 +11,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.auth import CurrentUser, actor_for
 from app.deps import SessionDep
+from app.models import Measurement, Metric, Plan, User
 from app.models.metric import MeasurementVoid
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_
@@ -39,6 +41,32 @@ def void_measurement(
     reason: Form_ = "",
     version: Form_ = "",
 ) -> Response:
+    plan, metric, measurement = _measurement_of(session, user, slug, metric_code, measurement_id)
+    with form_post(session) as post:
+        data = MeasurementVoid(version=version or 0, reason=reason)  # type: ignore[arg-type]
+        measurement_voids.void_measurement(
+            session=session, measurement=measurement, data=data, actor=actor_for(user)
+        )
+    if post.refused:
+        errors, typed = {measurement_id: _refusal_words(post)}, {measurement_id: reason}
+        return metric_page_answer(
+            request,
+            session,
+            user,
+            plan,
+            metric_code,
+            void_errors=errors,
+            void_typed=typed,
+            status=post.status,
+        )
+    target = f"/plans/{quote(plan.slug)}/scorecard/{quote(metric.code)}?voided=1"
+    return RedirectResponse(target, status_code=303)
+
+
+def _measurement_of(
+    session: Session, user: User | None, slug: str, metric_code: str, measurement_id: int
+) -> tuple[Plan, Metric, Measurement]:
+    """The measurement the URL names, on the metric and plan it names (404 otherwise)."""
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     measurement = catalog.get_measurement(
@@ -47,24 +75,7 @@ def void_measurement(
     metric = metrics.get_metric(session=session, metric_id=measurement.metric_id)
     if metric.plan_id != plan.id or metric.code != metric_code:
         raise NotFound(f"No measurement with id {measurement_id} on this metric.")
-    with form_post(session) as post:
-        data = MeasurementVoid(version=version or 0, reason=reason)  # type: ignore[arg-type]
-        measurement_voids.void_measurement(
-            session=session, measurement=measurement, data=data, actor=actor_for(user)
-        )
-    if post.refused:
-        return metric_page_answer(
-            request,
-            session,
-            user,
-            plan,
-            metric_code,
-            void_errors={measurement_id: _refusal_words(post)},
-            void_typed={measurement_id: reason},
-            status=post.status,
-        )
-    target = f"/plans/{quote(plan.slug)}/scorecard/{quote(metric.code)}?voided=1"
-    return RedirectResponse(target, status_code=303)
+    return plan, metric, measurement
 
 
 def _refusal_words(post: FormPost) -> str:
