@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.models import Plan
 from app.services.rules.quarters import quarter_label
-from app.services.rules.rollup import LABELS
+from app.services.rules.rollup import LABELS, label
 from app.settings import ROOT
 
 templates = Jinja2Templates(directory=str(ROOT / "app" / "templates"))
@@ -27,6 +27,19 @@ def _quarter_label(day: dt.date, plan: Plan) -> str:
 
 
 templates.env.globals["quarter_label"] = _quarter_label
+
+
+def _status_word(code: str, fallback: str = "", plan: Any = None) -> str:
+    """The word a badge shows for `code` on an item of `plan`: the plan's own word where it set
+    one (Plan.status_words), else `fallback` (the page's word), else ours. `plan` may be anything
+    a template holds (a slug, nothing): only a Plan has words."""
+    words = plan.status_words if isinstance(plan, Plan) else None
+    if words and words.get(code):
+        return label(code, words)
+    return fallback or label(code)
+
+
+templates.env.globals["status_word"] = _status_word
 
 
 def is_htmx(request: Request) -> bool:

@@ -61,6 +61,10 @@ class Plan(Versioned, table=True):
         default_factory=lambda: dict(DEFAULT_TERMINOLOGY), sa_type=JSON
     )
 
+    # The plan's own words for our status codes ("on_track": "On Target"); a code left out keeps
+    # ours (app.services.rules.rollup.LABELS). Only the word changes: colours and rules are ours.
+    status_words: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+
     def term(self, key: str) -> str:
         return (self.terminology or {}).get(key) or DEFAULT_TERMINOLOGY[key]
 

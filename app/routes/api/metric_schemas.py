@@ -14,6 +14,8 @@ from pydantic import Field
 from app.models import Metric, MetricTarget
 from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
 from app.routes.api.schemas import INTERNAL_NOTE, _Editable, _Read
+from app.services.rules.metric_rule import target_in_force
+from app.services.rules.metric_rule_text import metric_rule_text
 
 
 class TargetRead(_Read):
@@ -60,9 +62,19 @@ class MetricRead(_Editable):
     targets: list[TargetRead] = Field(
         description="Oldest first; a revision keeps the target it replaced"
     )
+    rule: str = Field(
+        description="How the metric is judged, as one sentence: what is on track, at risk and "
+        "off track against the target in force for its latest value (today's when it has none), "
+        'e.g. "On track at 75% or more; at risk from 71.25%; off track below."; '
+        '"No target set: not judged." without a target'
+    )
 
     @classmethod
-    def of(cls, metric: Metric, targets: list[MetricTarget]) -> MetricRead:
+    def of(
+        cls, metric: Metric, targets: list[MetricTarget], latest: dt.date | None = None
+    ) -> MetricRead:
+        """`latest`: the period of its latest live value, which picks the target in force."""
+        in_force = target_in_force(targets=targets, period=latest or dt.date.today())
         return cls.model_validate(
             {
                 **metric.model_dump(),
@@ -70,6 +82,7 @@ class MetricRead(_Editable):
                 if metric.bound_min is None and metric.bound_max is None
                 else {"min": metric.bound_min, "max": metric.bound_max},
                 "targets": [TargetRead.model_validate(t) for t in targets],
+                "rule": metric_rule_text(metric, in_force),
             }
         )
 

@@ -40,7 +40,7 @@ from app.routes.api.versions import (
     with_version,
 )
 from app.services.changes import measurement_voids, metrics
-from app.services.reading import catalog, visibility
+from app.services.reading import catalog, node_builders, visibility
 
 router = APIRouter(tags=["metrics"])
 
@@ -48,8 +48,17 @@ VersionNoteJson = Annotated[None, strict_json(VersionNote)]
 
 
 def _reads(session: Session, rows: list[Metric]) -> list[MetricRead]:
-    targets = catalog.targets_of(session=session, metric_ids=[m.id for m in rows])  # type: ignore[misc]
-    return [MetricRead.of(m, targets.get(m.id, [])) for m in rows]  # type: ignore[arg-type]
+    ids = [m.id for m in rows]
+    targets = catalog.targets_of(session=session, metric_ids=ids)  # type: ignore[arg-type]
+    latest = node_builders.latest_measurements(session, ids)  # type: ignore[arg-type]
+    return [
+        MetricRead.of(
+            m,
+            targets.get(m.id, []),  # type: ignore[arg-type]
+            latest[m.id].period if m.id in latest else None,
+        )
+        for m in rows
+    ]
 
 
 def _read(session: Session, metric: Metric) -> MetricRead:

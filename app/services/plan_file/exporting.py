@@ -47,6 +47,7 @@ from app.services.plan_file.schema import (
     PlanIn,
     QuickWinIn,
     StatementIn,
+    StatusWordsIn,
     StepIn,
     StrategyIn,
     SubStepIn,
@@ -278,6 +279,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             vision=plan.vision,
             mandate=plan.mandate,
             terminology=TerminologyIn(**(plan.terminology or {})),
+            status_words=StatusWordsIn(**(plan.status_words or {})),
         ),
         statements=[
             StatementIn(kind=s.kind, code=s.code, title=s.title, definition=s.definition)

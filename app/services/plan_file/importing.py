@@ -117,6 +117,7 @@ def _store(
         vision=p.vision,
         mandate=p.mandate,
         terminology=p.terminology.model_dump(),
+        status_words=p.status_words.words(),
     )
     session.add(plan)
     session.flush()

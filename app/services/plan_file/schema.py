@@ -78,6 +78,31 @@ class TerminologyIn(_Strict):
     statements: ShortText = "Standards"
 
 
+# A status word is a badge: short enough to read at a glance.
+StatusWord = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class StatusWordsIn(_Strict):
+    """The plan's own words for our status codes (Durham's "On Target", "Close to Target",
+    "Needs Improvement", "Target Pending"): a code left out keeps ours. Pages show the word with
+    our colour and by our rules; an unknown code is refused, as is an empty or over-long word."""
+
+    off_track: StatusWord | None = None
+    overdue: StatusWord | None = None
+    at_risk: StatusWord | None = None
+    stale: StatusWord | None = None
+    on_hold: StatusWord | None = None
+    not_started: StatusWord | None = None
+    on_track: StatusWord | None = None
+    complete: StatusWord | None = None
+    no_data: StatusWord | None = None
+    no_target: StatusWord | None = None
+
+    def words(self) -> dict[str, str]:
+        """Only the codes the plan words its own way."""
+        return {code: word for code, word in self.model_dump().items() if word is not None}
+
+
 class StatementIn(_Strict):
     kind: StatementKind
     code: Code | None = None
@@ -301,6 +326,7 @@ class PlanIn(_Strict):
     vision: LongText = ""
     mandate: LongText = ""
     terminology: TerminologyIn = Field(default_factory=TerminologyIn)
+    status_words: StatusWordsIn = Field(default_factory=StatusWordsIn)
 
 
 class PlanFile(_Strict):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.models.enums import ProgressCounting, StrategyStatus
@@ -64,7 +64,11 @@ LABELS: dict[str, str] = {
 WHY_LIST_LIMIT = 10
 
 
-def label(code: str) -> str:
+def label(code: str, words: Mapping[str, str] | None = None) -> str:
+    """The word for a status code: the plan's own (`words`, its status_words) where it has one,
+    else ours. Only the word: the code, and so the colour and every rule, stay ours."""
+    if words and words.get(code):
+        return words[code]
     return LABELS.get(code, code.replace("_", " ").capitalize())
 
 

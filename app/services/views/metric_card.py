@@ -34,6 +34,7 @@ from app.models.enums import Comparator, Frequency, Horizon
 from app.services.reading.node_builders import build_metric_nodes
 from app.services.reading.plan_nodes import MetricNode, measures_labels
 from app.services.rules import metric_rule
+from app.services.rules.metric_rule_text import metric_rule_text
 from app.services.rules.value_text import format_value
 
 HORIZON_LABELS: dict[str, str] = {
@@ -133,6 +134,11 @@ class MetricCard:
     @cached_property
     def target(self) -> str:
         return target_text(self.node.target_in_force, self.node.metric.unit)
+
+    @cached_property
+    def rule(self) -> str:
+        """How the metric is judged against the target shown, as one sentence."""
+        return metric_rule_text(self.node.metric, self.node.target_in_force)
 
     def value(self, number: float | None) -> str:
         return "" if number is None else format_value(number, self.node.metric.unit)

@@ -49,6 +49,10 @@ class TestListMetrics:
         assert (answer.status_code, answer.headers["ETag"]) == (200, '"1"')
         assert answer.json()["name"] == "First call resolution"
         assert len(answer.json()["targets"]) == 2
+        # The rule against the target in force for its latest value (June 2025: at least 85%).
+        assert answer.json()["rule"] == (
+            "On track at 85% or more; at risk from 80.75%; off track below."
+        )
 
 
 class TestCreateMetric:

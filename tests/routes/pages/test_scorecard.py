@@ -183,6 +183,14 @@ class TestScorecard:
 
 
 class TestMetricPage:
+    def test_the_rule_is_read_back_under_the_target(self, session: Session, tiny: Plan) -> None:
+        soup = page(TestClient(create_app()).get(TINY + "/FCR").text)
+        # The target in force for the latest value (June 2025): at least 85%, 5% of it at risk.
+        assert text_of(soup.find(id="metric-rule")) == (
+            "On track at 85% or more; at risk from 80.75%; off track below."
+        )
+        assert "85% or higher" in text_of(soup.find(id="metric-rule").parent)
+
     def test_every_measurement_and_target(self, session: Session, tiny: Plan) -> None:
         response = TestClient(create_app()).get(TINY + "/FCR")
         assert response.status_code == 200

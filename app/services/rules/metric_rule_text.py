@@ -1,0 +1,144 @@
+"""A metric's rule read back as one sentence: what counts as on track, at risk and off track.
+
+"On track at 75% or more; at risk from 71.25%; off track below." It reads the same rule that
+services.rules.metric_rule applies (the at-risk band is the metric's own tolerance, in its unit —
+points for a percentage — else 5% of the target), so the page and the API say exactly what the
+status will be, edges included. The edges are written as people write values (at most two
+decimals, "4:45" for minutes), never "71.24999%". A band that reaches the metric's bounds (a
+percentage is 0 to 100) leaves nothing off track on that side, and the sentence says so.
+
+Apart from metric_rule so that module stays the rule alone; pure, tested with plain values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+from app.models.enums import Comparator, Direction
+from app.services.rules.measurement_rules import Bounds, bounds_of
+from app.services.rules.metric_rule import _EPS, DEFAULT_TOLERANCE_SHARE
+from app.services.rules.value_text import format_value
+
+NOT_JUDGED = "No target set: not judged."
+
+
+def _reaches(edge: float, bound: float | None, *, below: bool) -> bool:
+    """Whether the band's edge is at or past the bound on its side (nothing lies beyond it)."""
+    if bound is None:
+        return False
+    if math.isclose(edge, bound, rel_tol=_EPS, abs_tol=_EPS):
+        return True
+    return edge < bound if below else edge > bound
+
+
+def _higher_is_met(target: str, band: float, reach: bool, strict: bool, on: str) -> str:
+    """The sentence when values under the target fall short (at least, above, exactly-higher).
+    `reach`: the band reaches the lowest value a measurement may have."""
+    if strict:  # "above": the target itself is not met, so it is at risk (a gap of 0)
+        if reach:
+            return f"{on}; at risk at {target} or below."
+        if band == 0:
+            return f"{on}; at risk at {target}; off track below."
+        return f"{on}; at risk from {{lo}} to {target}; off track below."
+    if band == 0:
+        return f"{on}; off track below."
+    if reach:
+        return f"{on}; at risk below."
+    return f"{on}; at risk from {{lo}}; off track below."
+
+
+def _lower_is_met(target: str, band: float, reach: bool, strict: bool, on: str) -> str:
+    """The mirror of `_higher_is_met`, for at most, below and exactly-lower."""
+    if strict:
+        if reach:
+            return f"{on}; at risk at {target} or above."
+        if band == 0:
+            return f"{on}; at risk at {target}; off track above."
+        return f"{on}; at risk from {target} to {{hi}}; off track above."
+    if band == 0:
+        return f"{on}; off track above."
+    if reach:
+        return f"{on}; at risk above."
+    return f"{on}; at risk up to {{hi}}; off track above."
+
+
+def _exactly(target: str, band: float, reach_low: bool, reach_high: bool) -> str:
+    on = f"On track at exactly {target}"
+    if band == 0:
+        return f"{on}; off track otherwise."
+    if reach_low and reach_high:
+        return f"{on}; at risk otherwise."
+    if reach_low:
+        return f"{on}; at risk up to {{hi}}; off track above."
+    if reach_high:
+        return f"{on}; at risk from {{lo}}; off track below."
+    return f"{on}; at risk from {{lo}} to {{hi}}; off track outside that."
+
+
+def rule_sentence(
+    *,
+    target_value: float | None,
+    comparator: str | None,
+    direction: str,
+    tolerance: float | None,
+    unit: str | None = None,
+    bounds: Bounds = Bounds(None, None),
+) -> str:
+    """The metric rule for this target as one sentence (see the module docstring)."""
+    if target_value is None or comparator is None:
+        return NOT_JUDGED
+    band = tolerance if tolerance is not None else abs(target_value) * DEFAULT_TOLERANCE_SHARE
+    if math.isclose(band, 0, abs_tol=_EPS):
+        band = 0.0
+    lo, hi = target_value - band, target_value + band
+    reach_low = _reaches(lo, bounds.low, below=True)
+    reach_high = _reaches(hi, bounds.high, below=False)
+    target = format_value(target_value, unit)
+    comparing = Comparator(comparator)
+    going = Direction(direction)
+    if comparing == Comparator.exactly and going == Direction.higher:
+        comparing = Comparator.at_least  # a miss on the higher side is met (metric_rule)
+    elif comparing == Comparator.exactly and going == Direction.lower:
+        comparing = Comparator.at_most
+    if comparing == Comparator.at_least and _reaches(target_value, bounds.low, below=True):
+        return f"On track at {target} or more."  # nothing can fall short
+    if comparing == Comparator.at_most and _reaches(target_value, bounds.high, below=False):
+        return f"On track at {target} or less."
+    match comparing:
+        case Comparator.at_least:
+            text = _higher_is_met(target, band, reach_low, False, f"On track at {target} or more")
+        case Comparator.above:
+            text = _higher_is_met(target, band, reach_low, True, f"On track above {target}")
+        case Comparator.at_most:
+            text = _lower_is_met(target, band, reach_high, False, f"On track at {target} or less")
+        case Comparator.below:
+            text = _lower_is_met(target, band, reach_high, True, f"On track below {target}")
+        case _:
+            text = _exactly(target, band, reach_low, reach_high)
+    return text.format(lo=format_value(lo, unit), hi=format_value(hi, unit))
+
+
+class MetricLike(Protocol):
+    unit: str
+    direction: str
+    tolerance: float | None
+    bound_min: float | None
+    bound_max: float | None
+
+
+class TargetValue(Protocol):
+    value: float
+    comparator: str
+
+
+def metric_rule_text(metric: MetricLike, target: TargetValue | None) -> str:
+    """The sentence for `metric` judged against `target` (the one in force), within its bounds."""
+    return rule_sentence(
+        target_value=target.value if target is not None else None,
+        comparator=target.comparator if target is not None else None,
+        direction=metric.direction,
+        tolerance=metric.tolerance,
+        unit=metric.unit,
+        bounds=bounds_of(metric),  # type: ignore[arg-type]
+    )
