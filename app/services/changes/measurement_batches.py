@@ -70,6 +70,13 @@ class CellProblem:
     column: str  # metric, period, value or note
     message: str
 
+    @property
+    def field(self) -> str:
+        """A grid's input name; `line 4, value` in a file."""
+        if self.cell.line is not None:
+            return f"line {self.cell.line}, {self.column}"
+        return self.cell.key
+
     def words(self) -> str:
         """`line 4, value: …` for a file; `FCR 2025-06: …` for a grid."""
         if self.cell.line is not None:
@@ -81,7 +88,7 @@ class BatchRefused(ValidationFailed):
     """Every refused cell of a batch; a FieldProblem per cell, named by `Cell.key`."""
 
     def __init__(self, cells: list[CellProblem]) -> None:
-        super().__init__([FieldProblem(p.cell.key, p.message) for p in cells])
+        super().__init__([FieldProblem(p.field, p.message) for p in cells])
         self.cells = cells
         self.message = f"{len(cells)} value(s) refused; nothing was saved: " + "; ".join(
             p.words() for p in cells
