@@ -118,6 +118,16 @@ def department_named(session: Session, plan: Plan, code: str) -> Department | No
     return dept
 
 
+def can_record_any(session: Session, plan: Plan, user: User | None) -> bool:
+    """Whether `user` may record some metric of `plan`: the scorecard links the grid then."""
+    if user is None:
+        return False
+    return any(
+        can(session, user, Action.record_measurement, m, kind="metric")
+        for m in plan_metrics(session, plan).values()
+    )
+
+
 def load_grid(
     *,
     session: Session,

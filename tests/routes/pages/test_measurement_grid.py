@@ -211,3 +211,16 @@ def test_the_templates_list_the_plans_metrics_and_never_a_formula(
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[2][0] == "POT"
     assert book.active.cell(row=3, column=5).data_type == "s"
+
+
+def test_the_scorecard_and_my_work_link_the_grid_for_people_who_record(
+    cc_lead: tuple[TestClient, str], session: Session
+) -> None:
+    client, _ = cc_lead
+    scorecard = BeautifulSoup(client.get("/plans/testville-service/scorecard").text, "html.parser")
+    assert scorecard.find("a", class_="grid-link")["href"] == GRID
+    work = BeautifulSoup(client.get("/my-work?department=CC").text, "html.parser")
+    assert work.find("a", class_="grid-link")["href"] == GRID + "?department=CC"
+    viewer, _ = signed_in_client(session, make_person(session, "reader", "viewer"))
+    page = BeautifulSoup(viewer.get("/plans/testville-service/scorecard").text, "html.parser")
+    assert page.find("a", class_="grid-link") is None
