@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, User
-from app.routes.pages.form_input import Form_
+from app.routes.pages.form_input import Form_, item_id
 from app.routes.pages.form_posts import FormPost, form_post
 from app.services.accounts.permissions import require_read_plan
 from app.services.changes import measurement_batches, measurement_files
@@ -45,14 +45,14 @@ async def _grid_fields(request: Request) -> dict[str, str]:
 GridFields = Annotated[dict[str, str], Depends(_grid_fields)]
 
 
-def grid_cells(fields: dict[str, str]) -> list[Cell]:
+def grid_cells(fields: dict[str, str], note: str) -> list[Cell]:
     """The grid's inputs as cells: `v:CODE|YYYY-MM` and, for a stored value, `|VERSION`."""
-    cells, note = [], fields.get("note", "").strip()
+    cells, note = [], note.strip()
     for name, value in fields.items():
         parts = name[2:].split("|") if name.startswith("v:") else []
         if len(parts) not in (2, 3) or not value.strip():
             continue
-        version = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+        version = item_id(parts[2]) if len(parts) == 3 else None
         cells.append(Cell(parts[0], parts[1], value, note, version=version))
     return cells
 
@@ -108,15 +108,21 @@ def grid_page(
 
 @router.post("/grid")
 def save_grid(
-    request: Request, session: SessionDep, user: RequiredUser, slug: str, fields: GridFields
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    slug: str,
+    fields: GridFields,
+    note: Form_ = "",
+    department: Form_ = "",
 ) -> Response:
     plan = _readable_plan(session, user, slug)
     with form_post(session) as post:
         result = measurement_batches.record_measurements(
-            session=session, plan=plan, cells=grid_cells(fields), actor=actor_for(user)
+            session=session, plan=plan, cells=grid_cells(fields, note), actor=actor_for(user)
         )
         post.notice = result.words()
-    return _answer(request, session, user, plan, fields.get("department", ""), post, fields)
+    return _answer(request, session, user, plan, department, post, fields)
 
 
 @router.post("/upload")

@@ -119,7 +119,7 @@ class _Planned:
 def read_period(text: str) -> dt.date | None:
     """A period as a grid or file gives it: YYYY-MM (or that month's first day)."""
     text = text.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-01)?", text)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})(?:-01)?", text)
     if match is None:
         return None
     try:
@@ -174,6 +174,8 @@ def _plan_cell(
         return refuse("value", exc.problems[0].message)
     if len(cell.note) > NOTE_MAX:
         return refuse("note", f"at most {NOTE_MAX} characters")
+    if "\x00" in cell.note:
+        return refuse("note", "holds a NUL character, which cannot be stored")
     problems = check_measurement(plan, metric, period=period, value=value, today=today)
     if problems:
         return refuse(problems[0].field, problems[0].message)
@@ -192,7 +194,8 @@ def _plan_cell(
             version=existing.version if existing is not None else None,
         )
     except pd.ValidationError as exc:
-        return refuse("value", str(exc.errors()[0].get("msg", "not valid")))
+        error = exc.errors()[0]
+        return refuse(str((error.get("loc") or ("value",))[0]), str(error.get("msg", "not valid")))
     return _Planned(cell, metric, data, correction=existing is not None)
 
 

@@ -16,6 +16,7 @@ from app.models.metric import MetricCreate
 from app.services.changes import metrics
 from app.services.changes.history import Actor
 from tests.factories import make_person, make_tiny_plan, signed_in_client
+from tests.fuzz.page_inputs import ODD_VALUES
 
 HX = {"HX-Request": "true"}
 GRID = "/plans/testville-service/measurements/grid"
@@ -224,3 +225,28 @@ def test_the_scorecard_and_my_work_link_the_grid_for_people_who_record(
     viewer, _ = signed_in_client(session, make_person(session, "reader", "viewer"))
     page = BeautifulSoup(viewer.get("/plans/testville-service/scorecard").text, "html.parser")
     assert page.find("a", class_="grid-link") is None
+
+
+@pytest.mark.parametrize("kind", sorted(ODD_VALUES))
+def test_odd_cells_are_refused_in_place_and_store_nothing(
+    admin: tuple[TestClient, str], session: Session, kind: str
+) -> None:
+    client, csrf = admin
+    before = stored(session)
+    odd = ODD_VALUES[kind]
+    answer = client.post(
+        GRID,
+        data={
+            f"v:FCR|{this_month(1)}": odd,
+            f"v:FCR|{odd}": "70",
+            f"v:POT|{this_month(1)}|{odd}": "3",
+            "note": odd,
+        },
+        headers={"X-CSRF-Token": csrf, **HX},
+    )
+    assert answer.status_code in (200, 400, 422), answer.text[:300]
+    if answer.status_code != 200:
+        assert stored(session) == before
+    csv_text = f"metric code,period,value,note\nFCR,{this_month(1)},70,{odd}\n{odd},{odd},{odd},\n"
+    uploaded = upload(client, csrf, "odd.csv", csv_text.encode())
+    assert uploaded.status_code in (200, 422), uploaded.text[:300]
