@@ -1,6 +1,7 @@
 """The root `plantrack` command: its help, and every command and group under it.
 
-The commands are added here, in the order `plantrack --help` lists them; the groups (`db`, `user`)
+The commands are added here, in the order `plantrack --help` lists them; the groups (`db`, `user`,
+`measurements`)
 come last.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import database, demo, operations, plan_files, users
+from app.cli import database, demo, measurements, operations, plan_files, users
 
 app = typer.Typer(
     help=(
@@ -25,6 +26,7 @@ app.command()(plan_files.seed)
 app.command("import")(plan_files.import_)
 app.command()(plan_files.export)
 app.add_typer(users.user_app, name="user")
+app.add_typer(measurements.measurements_app, name="measurements")
 app.command("demo-users")(demo.demo_users)
 app.command("demo-data")(demo.demo_data)
 app.command()(operations.backup)

@@ -199,6 +199,10 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "reason": "Typed in the wrong month.",
             "version": "1",
         },
+        # The grid's cells (v:CODE|YYYY-MM) are named by the plan; test_measurement_grid fuzzes
+        # them.
+        "/plans/{slug}/measurements/grid": {"note": "", "department": ""},
+        "/plans/{slug}/measurements/upload": {"file": "metric code,period,value", "department": ""},
         "/plans/{slug}/quick-wins": {
             "quick_win_id": str(world.ids["quick_win_id"]),
             "version": "1",

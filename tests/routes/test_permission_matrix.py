@@ -490,6 +490,7 @@ class Req:
     url: str
     json: dict[str, Any] | None = None
     form: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes]] | None = None
 
 
 Fill = Callable[[Items], Req]
@@ -680,6 +681,24 @@ SPECS: dict[tuple[str, str], Spec] = {
             form={"version": str(i.measurement.version), "reason": "Typed ×10."},
         ),
     ),
+    ("POST", "/plans/{slug}/measurements/grid"): Spec(
+        Do.measure,
+        lambda i: Req(
+            f"/plans/{i.plan}/measurements/grid", form={f"v:{i.metric_code}|2024-03": "71"}
+        ),
+    ),
+    ("POST", "/plans/{slug}/measurements/upload"): Spec(
+        Do.measure,
+        lambda i: Req(
+            f"/plans/{i.plan}/measurements/upload",
+            files={
+                "file": (
+                    "values.csv",
+                    f"metric code,period,value\n{i.metric_code},2024-03,71\n".encode(),
+                )
+            },
+        ),
+    ),
     ("POST", "/my-work/quick-wins/{quick_win_id}/progress"): Spec(
         Do.progress,
         lambda i: Req(
@@ -797,7 +816,13 @@ def _send(world: World, who: str, method: str, req: Req) -> Any:
         client.cookies.set(LOGIN_CSRF_COOKIE, world.login_cookie)
         headers["X-CSRF-Token"] = world.login_csrf
     return client.request(
-        method, req.url, json=req.json, data=req.form, headers=headers, follow_redirects=False
+        method,
+        req.url,
+        json=req.json,
+        data=req.form,
+        files=req.files,
+        headers=headers,
+        follow_redirects=False,
     )
 
 

@@ -26,7 +26,7 @@ from app.services.changes import measurement_voids
 from app.services.reading.plan_tree import get_plan
 from app.services.rules.rollup import LABELS
 from app.services.rules.when import moment_text
-from app.services.views import metric_card
+from app.services.views import measurement_grid, metric_card
 from app.services.views import scorecard as scorecard_service
 from app.templating import render
 
@@ -76,6 +76,7 @@ def scorecard_page(
         status=status,
         # The pager asked for the next page to append it: count from the first page on screen.
         appended=request.headers.get("HX-Target") == "scorecard-more",
+        can_record=measurement_grid.can_record_any(session, plan, user),
     )
     return render(request, "scorecard/index.html", context, block="scorecard")
 

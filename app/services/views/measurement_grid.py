@@ -1,0 +1,188 @@
+"""/plans/{slug}/measurements/grid: a plan's (or one department's) metrics as rows, their last
+twelve periods as columns, the stored values in the cells.
+
+Metrics are grouped by frequency, each group a table of its own periods: monthly (the default, and
+for weekly or ad hoc metrics, whose values are recorded by month), quarterly, half-yearly, yearly.
+The columns end at the newest period a value may be recorded for (this month, or the plan's last).
+A cell takes a value when the reader may record the metric and the period is in the plan's
+reporting window; its input is named `v:CODE|YYYY-MM`, with `|VERSION` when a value is stored, so
+a save corrects only the value that was shown (measurement_batches.Cell.version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.models import Department, Measurement, Metric, Plan, User
+from app.models.enums import Frequency
+from app.services.accounts.permissions import Action, can
+from app.services.changes.measurement_batches import plan_metrics
+from app.services.errors import NotFound
+from app.services.rules.measurement_rules import recordable_months, reporting_window
+from app.services.views.metric_card import period_text
+
+COLUMNS = 12
+# Months per period, and the month a period starts on (by its frequency).
+_STEP = {
+    Frequency.quarterly: 3,
+    Frequency.semiannual: 6,
+    Frequency.annual: 12,
+    Frequency.biennial: 12,
+}
+_GROUP_NAMES = {1: "Monthly", 3: "Quarterly", 6: "Half-yearly", 12: "Yearly"}
+
+
+def plain_number(value: float) -> str:
+    """A stored value as an input shows it: read back by read_typed_number as the same number."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@dataclass(frozen=True)
+class GridCell:
+    period: dt.date
+    name: str  # the input's name
+    shown: str  # the stored value, as the input shows it ("" when none)
+    open: bool  # a value may be typed here
+
+
+@dataclass(frozen=True)
+class GridRow:
+    metric: Metric
+    editable: bool
+    cells: list[GridCell]
+
+
+@dataclass(frozen=True)
+class GridSection:
+    title: str
+    periods: list[dt.date]
+    headings: list[str]
+    rows: list[GridRow]
+
+
+@dataclass
+class Grid:
+    plan: Plan
+    department: Department | None
+    departments: list[Department]
+    sections: list[GridSection] = field(default_factory=list)
+
+    @property
+    def editable(self) -> bool:
+        return any(r.editable for s in self.sections for r in s.rows)
+
+    @property
+    def open_keys(self) -> set[str]:
+        """`CODE|YYYY-MM` of every cell that takes a value (a refusal of another is listed)."""
+        return {
+            f"{r.metric.code}|{c.period:%Y-%m}"
+            for s in self.sections
+            for r in s.rows
+            for c in r.cells
+            if c.open
+        }
+
+    @property
+    def query(self) -> str:
+        return f"?department={self.department.code}" if self.department else ""
+
+
+def _step(metric: Metric) -> int:
+    return _STEP.get(metric.frequency or "", 1)  # type: ignore[call-overload]
+
+
+def _periods(newest: dt.date, step: int) -> list[dt.date]:
+    index = newest.year * 12 + newest.month - 1
+    index -= index % step  # the start of the period `newest` falls in
+    out = []
+    for _ in range(COLUMNS):
+        out.append(dt.date(index // 12, index % 12 + 1, 1))
+        index -= step
+    return list(reversed(out))
+
+
+def department_named(session: Session, plan: Plan, code: str) -> Department | None:
+    if not code:
+        return None
+    dept = session.exec(
+        select(Department).where(
+            Department.organization_id == plan.organization_id, Department.code == code
+        )
+    ).first()
+    if dept is None:
+        raise NotFound(f"No department {code!r} in this plan's organisation.")
+    return dept
+
+
+def can_record_any(session: Session, plan: Plan, user: User | None) -> bool:
+    """Whether `user` may record some metric of `plan`: the scorecard links the grid then."""
+    if user is None:
+        return False
+    return any(
+        can(session, user, Action.record_measurement, m, kind="metric")
+        for m in plan_metrics(session, plan).values()
+    )
+
+
+def load_grid(
+    *,
+    session: Session,
+    plan: Plan,
+    user: User | None,
+    department: Department | None = None,
+    today: dt.date | None = None,
+) -> Grid:
+    today = today or dt.date.today()
+    shown = [
+        m
+        for m in plan_metrics(session, plan).values()
+        if department is None or m.department_id == department.id
+    ]
+    departments = session.exec(
+        select(Department)
+        .where(Department.organization_id == plan.organization_id)
+        .order_by(col(Department.name))
+    ).all()
+    grid = Grid(plan, department, list(departments))
+    stored = {
+        (m.metric_id, m.period): m
+        for m in session.exec(
+            select(Measurement).where(
+                col(Measurement.metric_id).in_([m.id for m in shown]),
+                col(Measurement.archived_at).is_(None),
+            )
+        ).all()
+    }
+    for step in sorted({_step(m) for m in shown}):
+        group = [m for m in shown if _step(m) == step]
+        _, newest = recordable_months(plan, group[0], today=today)
+        periods = _periods(newest, step)
+        rows = [_row(session, plan, user, m, periods, stored) for m in group]
+        frequency = group[0].frequency if step > 1 else Frequency.monthly
+        headings = [period_text(p, frequency) for p in periods]
+        grid.sections.append(GridSection(_GROUP_NAMES[step], periods, headings, rows))
+    return grid
+
+
+def _row(
+    session: Session,
+    plan: Plan,
+    user: User | None,
+    metric: Metric,
+    periods: list[dt.date],
+    stored: dict[tuple[int | None, dt.date], Measurement],
+) -> GridRow:
+    editable = can(session, user, Action.record_measurement, metric, kind="metric")
+    start, end, _ = reporting_window(plan, metric)
+    cells = []
+    for period in periods:
+        value = stored.get((metric.id, period))
+        name = f"v:{metric.code}|{period:%Y-%m}" + (f"|{value.version}" if value else "")
+        inside = (start is None or period >= start) and (end is None or period <= end)
+        shown = plain_number(value.value) if value else ""
+        cells.append(GridCell(period, name, shown, editable and inside))
+    return GridRow(metric, editable, cells)
