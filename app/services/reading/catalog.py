@@ -79,7 +79,7 @@ def get_organization(*, session: Session, user: User | None, slug: str) -> Organ
 def departments_query(*, organization: Organization) -> Select[Any]:
     return (
         select(Department)
-        .where(Department.organization_id == organization.id)
+        .where(Department.organization_id == organization.id, is_live(Department))
         .order_by(Department.code, Department.id)
     )
 
@@ -95,7 +95,7 @@ def get_department(*, session: Session, user: User | None, department_id: int) -
         ).first()
         is not None
     )
-    if not visible:
+    if not visible or dept.archived_at is not None:  # type: ignore[union-attr]
         raise NotFound(f"No department with id {department_id}.")
     assert dept is not None
     return dept
@@ -139,9 +139,9 @@ def organization_of(*, session: Session, plan: Plan) -> Organization:
 
 
 def statements_query(*, user: User | None, plan: Plan | None) -> Select[Any]:
-    return plan_items(
-        Statement, user=user, plan=plan, include_archived=False, versioned=False
-    ).order_by(Statement.plan_id, Statement.position, Statement.id)
+    return plan_items(Statement, user=user, plan=plan, include_archived=False).order_by(
+        Statement.plan_id, Statement.position, Statement.id
+    )
 
 
 def get_statement(*, session: Session, user: User | None, statement_id: int) -> Statement:
@@ -149,9 +149,9 @@ def get_statement(*, session: Session, user: User | None, statement_id: int) -> 
 
 
 def phases_query(*, user: User | None, plan: Plan | None) -> Select[Any]:
-    return plan_items(
-        Phase, user=user, plan=plan, include_archived=False, versioned=False
-    ).order_by(Phase.plan_id, Phase.position, Phase.id)
+    return plan_items(Phase, user=user, plan=plan, include_archived=False).order_by(
+        Phase.plan_id, Phase.position, Phase.id
+    )
 
 
 def get_phase(*, session: Session, user: User | None, phase_id: int) -> Phase:
@@ -192,9 +192,9 @@ def get_goal(
 
 
 def personas_query(*, user: User | None, plan: Plan | None) -> Select[Any]:
-    return plan_items(
-        Persona, user=user, plan=plan, include_archived=False, versioned=False
-    ).order_by(Persona.plan_id, Persona.position, Persona.id)
+    return plan_items(Persona, user=user, plan=plan, include_archived=False).order_by(
+        Persona.plan_id, Persona.position, Persona.id
+    )
 
 
 def get_persona(*, session: Session, user: User | None, persona_id: int) -> Persona:
@@ -206,7 +206,7 @@ def journeys_of(*, session: Session, persona_ids: list[int]) -> dict[int, list[J
     if persona_ids:
         for journey in session.exec(
             select(Journey)
-            .where(col(Journey.persona_id).in_(persona_ids))
+            .where(col(Journey.persona_id).in_(persona_ids), is_live(Journey))
             .order_by(Journey.position, Journey.id)
         ):
             out[journey.persona_id].append(journey)
