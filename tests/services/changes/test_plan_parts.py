@@ -290,3 +290,18 @@ def test_reorder_refusals(session: Session, plan: Plan) -> None:
     with pytest.raises(ValidationFailed, match="names"):
         reorder_parts(session=session, model=FocusArea, parent=plan, ids=area_ids, actor=admin)
     reorder_parts(session=session, model=FocusArea, parent=plan, ids=area_ids[1:], actor=admin)
+
+
+def test_archived_parts_leave_the_tree_and_the_plan_file(session: Session, plan: Plan) -> None:
+    from app.services.plan_file.exporting import export_plan_text
+    from app.services.reading.plan_tree import load_plan_tree
+
+    admin = actor(session, Role.admin)
+    for model in (Statement, Phase, Persona):
+        item = session.exec(select(model).where(model.plan_id == plan.id)).one()
+        set_part_archived(session=session, item=item, version=1, archived=True, actor=admin)
+    session.commit()
+    tree = load_plan_tree(session=session, plan=plan)
+    assert (tree.statements, tree.phases, tree.personas) == ([], [], [])
+    text = export_plan_text(session=session, slug=plan.slug)
+    assert "Timely" not in text and "New resident" not in text and "Phase 1" not in text
