@@ -132,3 +132,7 @@ class SubjectType(StrEnum):
     quick_win = "quick_win"
     user = "user"
     department = "department"
+    statement = "statement"
+    phase = "phase"
+    persona = "persona"
+    journey = "journey"

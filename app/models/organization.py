@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Timestamped
+from app.models.base import Timestamped, Versioned
 
 
 class Organization(Timestamped, table=True):
@@ -12,7 +12,7 @@ class Organization(Timestamped, table=True):
     slug: str = Field(sa_type=String(80), unique=True)
 
 
-class Department(Timestamped, table=True):
+class Department(Versioned, table=True):
     __table_args__ = (UniqueConstraint("organization_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlmodel import Field
 
-from app.models.base import Timestamped
+from app.models.base import Versioned
 
 
-class Persona(Timestamped, table=True):
+class Persona(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", ondelete="CASCADE", index=True)
     position: int = 0
@@ -16,7 +16,7 @@ class Persona(Timestamped, table=True):
     description: str = Field(default="", sa_type=Text)
 
 
-class Journey(Timestamped, table=True):
+class Journey(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     persona_id: int = Field(foreign_key="persona.id", ondelete="CASCADE", index=True)
     position: int = 0

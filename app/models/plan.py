@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
-from app.models.base import Timestamped, Versioned, enum_check, enum_field
+from app.models.base import Versioned, enum_check, enum_field
 from app.models.enums import PlanStatus, ScheduleStyle, StatementKind, WorkCategory
 
 DEFAULT_TERMINOLOGY: dict[str, str] = {
@@ -69,7 +69,7 @@ class Plan(Versioned, table=True):
         return (self.terminology or {}).get(key) or DEFAULT_TERMINOLOGY[key]
 
 
-class Statement(Timestamped, table=True):
+class Statement(Versioned, table=True):
     """A standard, guiding principle, value… that the plan commits to; metrics measure them."""
 
     __table_args__ = (
@@ -86,7 +86,7 @@ class Statement(Timestamped, table=True):
     definition: str = Field(default="", sa_type=Text)
 
 
-class Phase(Timestamped, table=True):
+class Phase(Versioned, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -19,6 +19,9 @@ app/services/accounts/permissions.py, so a mistake there fails here:
   in their organisation, and voids a wrong measurement there (issue 8: "voided by its department
   or a coordinator"); nothing else (no item edits, no steps ticked, no measurements recorded, no
   archiving): what app/services/accounts/permissions.py and tests/routes/pages/test_my_work.py hold;
+- coordinator and admin also build the plan's structure in their organisation (issue 10, the plan
+  builder): statements, phases, focus areas, goals, personas, journeys and departments; leads and
+  viewers do not; restoring an archived part stays the administrators';
 - admin (an organisation administrator): everything of their own organisation, restoring its
   archived items and managing its users alone; nothing of another organisation (issue 15);
 - installation admin: everything, in every organisation;
@@ -39,7 +42,7 @@ import html
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -47,7 +50,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 from starlette.testclient import TestClient
 
 from app.auth import (
@@ -59,13 +62,32 @@ from app.auth import (
 )
 from app.db import get_engine, reset_engine
 from app.main import create_app
-from app.models import Department, Organization, Plan
+from app.models import (
+    Department,
+    FocusArea,
+    Goal,
+    Journey,
+    Organization,
+    Persona,
+    Phase,
+    Plan,
+    Statement,
+)
+from app.models.building import (
+    DepartmentCreate,
+    FocusAreaCreate,
+    GoalCreate,
+    JourneyCreate,
+    PersonaCreate,
+    PhaseCreate,
+    StatementCreate,
+)
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.quick_win import QuickWinCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
 from app.services.accounts import api_tokens, browser_sessions
 from app.services.accounts import users as accounts
-from app.services.changes import metrics, quick_wins, strategies
+from app.services.changes import metrics, plan_parts, quick_wins, strategies
 from app.services.changes.history import Actor
 from app.settings import get_settings
 from tests.conftest import BACKEND, changes_without_history, new_database_url
@@ -86,6 +108,7 @@ class Do(StrEnum):
     measure = "measure"  # record a metric's measurement
     void = "void"  # void a wrong measurement
     restore = "restore"  # bring an archived item back
+    build = "build"  # the plan's structure: add, change, reorder and archive its parts
     manage_users = "manage_users"
     own_account = "own_account"  # create one's own API token
     revoke_token = "revoke_token"  # revoke an API token
@@ -120,11 +143,13 @@ RULES: dict[str, dict[Do, Scope]] = {
     },
     "coordinator": {
         **_EVERYONE_SIGNED_IN,
+        Do.build: Scope.organisation,
         Do.progress: Scope.organisation,
         Do.void: Scope.organisation,
     },
     "admin": {
         **_EVERYONE_SIGNED_IN,
+        Do.build: Scope.organisation,
         Do.edit: Scope.organisation,
         Do.progress: Scope.organisation,
         Do.measure: Scope.organisation,
@@ -134,6 +159,7 @@ RULES: dict[str, dict[Do, Scope]] = {
     },
     "installation admin": {
         **_EVERYONE_SIGNED_IN,
+        Do.build: Scope.any,
         Do.edit: Scope.any,
         Do.progress: Scope.any,
         Do.measure: Scope.any,
@@ -240,6 +266,12 @@ class Items:
     user: Row  # a viewer of this side's department, with a password (for sign-in and admin)
     username: str
     token_id: int  # an API token of the side's owner (lead A, lead B, an Otherton viewer)
+    # The plan builder's parts, each created for this side, live and archived (by the paths'
+    # names: "statements", "journeys"…); `orders`: every live sibling's id in order, by path.
+    parts: dict[str, Row] = field(default_factory=dict)
+    old_parts: dict[str, Row] = field(default_factory=dict)
+    persona_id: int = 0
+    orders: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -326,6 +358,7 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
     )
     org = session.get(Organization, plan.organization_id)
     assert org is not None
+    parts, old_parts, persona_id = _build_parts(session, side, plan, org)
     username = f"target-{side.lower()}"
     user = accounts.create_user(
         session=session,
@@ -359,7 +392,67 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         user=row(user),
         username=username,
         token_id=0,
+        parts=parts,
+        old_parts=old_parts,
+        persona_id=persona_id,
     )
+
+
+# The plan builder's kinds, by path: the model, its parent and a valid create body for `code`.
+PARTS: dict[str, tuple[type[Any], str, Callable[[str], Any]]] = {
+    "statements": (Statement, "plan", lambda c: StatementCreate(kind="value", code=c, title=c)),
+    "phases": (Phase, "plan", lambda c: PhaseCreate(code=c, name=c)),
+    "focus-areas": (FocusArea, "plan", lambda c: FocusAreaCreate(code=c, title=c)),
+    "goals": (Goal, "plan", lambda c: GoalCreate(code=c, title=c)),
+    "personas": (Persona, "plan", lambda c: PersonaCreate(name=c)),
+    "journeys": (Journey, "persona", lambda c: JourneyCreate(title=c)),
+    "departments": (Department, "organization", lambda c: DepartmentCreate(code=c, name=c)),
+}
+
+
+def _build_parts(
+    session: Session, side: str, plan: Plan, org: Organization
+) -> tuple[dict[str, Row], dict[str, Row], int]:
+    cli = Actor(name="permission matrix")
+    persona = None
+    live: dict[str, Row] = {}
+    old: dict[str, Row] = {}
+    for path, (model, parent_kind, body) in PARTS.items():
+        parent = {"plan": plan, "persona": persona, "organization": org}[parent_kind]
+        made = [
+            plan_parts.create_part(
+                session=session, model=model, parent=parent, data=body(code), actor=cli
+            )
+            for code in (f"M{side}", f"M{side}-2", f"M{side}-old")
+        ]
+        plan_parts.set_part_archived(
+            session=session, item=made[2], version=1, archived=True, actor=cli
+        )
+        live[path], old[path] = Row(made[0].id, 1), Row(made[2].id, 2)
+        if model is Persona:
+            persona = made[0]
+    assert persona is not None
+    return live, old, persona.id  # type: ignore[return-value]
+
+
+def _orders(session: Session, items: Items) -> dict[str, list[int]]:
+    """Every live sibling of each orderable kind, in order: the plan's (its goals outside focus
+    areas) and, for journeys, the side's persona's."""
+    plan = session.exec(select(Plan).where(Plan.slug == items.plan)).one()
+    out = {}
+    for path, (model, parent_kind, _) in PARTS.items():
+        if model is Department:
+            continue
+        probe = (
+            model(persona_id=items.persona_id)
+            if parent_kind == "persona"
+            else model(plan_id=plan.id)
+        )
+        siblings = session.exec(
+            plan_parts.siblings_query(probe).order_by(col(model.position), col(model.id))
+        )
+        out[path] = [row.id for row in siblings]
+    return out
 
 
 def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
@@ -409,6 +502,8 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
         )
         session.flush()
         items[side].token_id = token.id  # type: ignore[assignment]
+    for side_items in items.values():
+        side_items.orders = _orders(session, side_items)
     session.commit()
     return items, people
 
@@ -506,6 +601,74 @@ class Spec:
 def _version(row: Row) -> dict[str, Any]:
     return {"version": row.version}
 
+
+# The plan builder: parts belong to the plan (or organisation), not to a department, so side B
+# (the same plan as A) would repeat A; A and another organisation's X are tried.
+PART_SIDES = ("A", "X")
+_PARENT_PATH = {"plan": "/plans/{slug}", "persona": "/personas/{persona_id}",
+                "organization": "/organizations/{slug}"}  # fmt: skip
+_NEW_BODY = {
+    "statements": {"kind": "value", "title": "New"},
+    "phases": {"code": "NEW", "name": "New"},
+    "focus-areas": {"code": "NEW", "title": "New"},
+    "goals": {"code": "NEW", "title": "New"},
+    "personas": {"name": "New"},
+    "journeys": {"title": "New"},
+    "departments": {"code": "NEW", "name": "New"},
+}
+_TITLE = {"statements": "title", "focus-areas": "title", "goals": "title", "journeys": "title"}
+
+
+def _parent_url(path: str, i: Items) -> str:
+    parent = PARTS[path][1]
+    if parent == "persona":
+        return f"{API}/personas/{i.persona_id}"
+    if parent == "organization":
+        return f"{API}/organizations/{i.organization}"
+    return f"{API}/plans/{i.plan}"
+
+
+def _part_specs() -> dict[tuple[str, str], Spec]:
+    out: dict[tuple[str, str], Spec] = {}
+    for path, (model, parent, _) in PARTS.items():
+        param = "{" + model.__tablename__ + "_id}"
+        base = f"{API}/{path}/{param}"
+        title = _TITLE.get(path, "name")
+
+        def fill_create(i: Items, path: str = path) -> Req:
+            return Req(f"{_parent_url(path, i)}/{path}", json=_NEW_BODY[path])
+
+        def fill_change(i: Items, path: str = path, title: str = title) -> Req:
+            row = i.parts[path]
+            return Req(f"{API}/{path}/{row.id}", json={**_version(row), title: "Changed"})
+
+        def fill_archive(i: Items, path: str = path) -> Req:
+            row = i.parts[path]
+            return Req(f"{API}/{path}/{row.id}/archive", json=_version(row))
+
+        def fill_restore(i: Items, path: str = path) -> Req:
+            row = i.old_parts[path]
+            return Req(f"{API}/{path}/{row.id}/restore", json=_version(row))
+
+        out[("POST", f"{API}{_PARENT_PATH[parent]}/{path}")] = Spec(
+            Do.build, fill_create, PART_SIDES
+        )
+        out[("PATCH", base)] = Spec(Do.build, fill_change, PART_SIDES)
+        out[("POST", f"{base}/archive")] = Spec(Do.build, fill_archive, PART_SIDES)
+        out[("POST", f"{base}/restore")] = Spec(Do.restore, fill_restore, PART_SIDES)
+        if model is not Department:
+
+            def fill_order(i: Items, path: str = path) -> Req:
+                ids = i.orders[path][::-1]
+                return Req(f"{_parent_url(path, i)}/{path}/order", json={"ids": ids})
+
+            out[("PUT", f"{API}{_PARENT_PATH[parent]}/{path}/order")] = Spec(
+                Do.build, fill_order, PART_SIDES
+            )
+    return out
+
+
+PART_SPECS = _part_specs()
 
 SPECS: dict[tuple[str, str], Spec] = {
     # --- API: strategies and steps
@@ -756,6 +919,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         sides=("A",),
     ),
     ("POST", "/logout"): Spec(Do.sign_out, lambda i: Req("/logout"), sides=("A",)),
+    **PART_SPECS,
 }
 
 

@@ -7,6 +7,7 @@ from app.routes.api import (
     history,
     metrics,
     organizations,
+    plan_building,
     plan_parts,
     plans,
     quick_wins,
@@ -16,7 +17,17 @@ from app.routes.api import (
 
 api_router = APIRouter()
 api_router.include_router(health.router)
-for _module in (organizations, plans, plan_parts, strategies, steps, quick_wins, metrics, history):
+for _module in (
+    organizations,
+    plans,
+    plan_parts,
+    plan_building,
+    strategies,
+    steps,
+    quick_wins,
+    metrics,
+    history,
+):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402
 

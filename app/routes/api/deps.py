@@ -19,6 +19,7 @@ from app.models import (
     Department,
     FocusArea,
     Goal,
+    Journey,
     Measurement,
     Metric,
     Organization,
@@ -142,46 +143,44 @@ def _organization(
 ReadablePlan = Annotated[Plan, Depends(_plan_loader("ask"))]
 LivePlan = Annotated[Plan, Depends(_plan_loader("no"))]
 ReadableOrganization = Annotated[Organization, Depends(_organization)]
+
+
+def _get_department(s: Any, u: Any, i: int, a: bool) -> Department:
+    return catalog.get_department(session=s, user=u, department_id=i, include_archived=a)
+
+
+def _get_statement(s: Any, u: Any, i: int, a: bool) -> Statement:
+    return catalog.get_statement(session=s, user=u, statement_id=i, include_archived=a)
+
+
+def _get_phase(s: Any, u: Any, i: int, a: bool) -> Phase:
+    return catalog.get_phase(session=s, user=u, phase_id=i, include_archived=a)
+
+
+def _get_persona(s: Any, u: Any, i: int, a: bool) -> Persona:
+    return catalog.get_persona(session=s, user=u, persona_id=i, include_archived=a)
+
+
+def _get_journey(s: Any, u: Any, i: int, a: bool) -> Journey:
+    return catalog.get_journey(session=s, user=u, journey_id=i, include_archived=a)
+
+
 ReadableDepartment = Annotated[
-    Department,
-    Depends(
-        _item_loader(
-            lambda s, u, i, _a: catalog.get_department(session=s, user=u, department_id=i),
-            "department_id",
-            "no",
-        )
-    ),
+    Department, Depends(_item_loader(_get_department, "department_id", "no"))
+]
+AnyDepartment = Annotated[
+    Department, Depends(_item_loader(_get_department, "department_id", "yes"))
 ]
 ReadableStatement = Annotated[
-    Statement,
-    Depends(
-        _item_loader(
-            lambda s, u, i, _a: catalog.get_statement(session=s, user=u, statement_id=i),
-            "statement_id",
-            "no",
-        )
-    ),
+    Statement, Depends(_item_loader(_get_statement, "statement_id", "no"))
 ]
-ReadablePhase = Annotated[
-    Phase,
-    Depends(
-        _item_loader(
-            lambda s, u, i, _a: catalog.get_phase(session=s, user=u, phase_id=i),
-            "phase_id",
-            "no",
-        )
-    ),
-]
-ReadablePersona = Annotated[
-    Persona,
-    Depends(
-        _item_loader(
-            lambda s, u, i, _a: catalog.get_persona(session=s, user=u, persona_id=i),
-            "persona_id",
-            "no",
-        )
-    ),
-]
+AnyStatement = Annotated[Statement, Depends(_item_loader(_get_statement, "statement_id", "yes"))]
+ReadablePhase = Annotated[Phase, Depends(_item_loader(_get_phase, "phase_id", "no"))]
+AnyPhase = Annotated[Phase, Depends(_item_loader(_get_phase, "phase_id", "yes"))]
+ReadablePersona = Annotated[Persona, Depends(_item_loader(_get_persona, "persona_id", "no"))]
+AnyPersona = Annotated[Persona, Depends(_item_loader(_get_persona, "persona_id", "yes"))]
+ReadableJourney = Annotated[Journey, Depends(_item_loader(_get_journey, "journey_id", "no"))]
+AnyJourney = Annotated[Journey, Depends(_item_loader(_get_journey, "journey_id", "yes"))]
 
 
 def _get_focus_area(s: Any, u: Any, i: int, a: bool) -> FocusArea:
@@ -215,7 +214,11 @@ def _get_measurement(s: Any, u: Any, i: int, a: bool) -> Measurement:
 ReadableFocusArea = Annotated[
     FocusArea, Depends(_item_loader(_get_focus_area, "focus_area_id", "ask"))
 ]
+LiveFocusArea = Annotated[FocusArea, Depends(_item_loader(_get_focus_area, "focus_area_id", "no"))]
+AnyFocusArea = Annotated[FocusArea, Depends(_item_loader(_get_focus_area, "focus_area_id", "yes"))]
 ReadableGoal = Annotated[Goal, Depends(_item_loader(_get_goal, "goal_id", "ask"))]
+LiveGoal = Annotated[Goal, Depends(_item_loader(_get_goal, "goal_id", "no"))]
+AnyGoal = Annotated[Goal, Depends(_item_loader(_get_goal, "goal_id", "yes"))]
 
 ReadableStrategy = Annotated[Strategy, Depends(_item_loader(_get_strategy, "strategy_id", "ask"))]
 LiveStrategy = Annotated[Strategy, Depends(_item_loader(_get_strategy, "strategy_id", "no"))]

@@ -25,7 +25,7 @@ from app.services.errors import ValidationFailed
 VERSION_DOC = "The version you changed: the item's `version` (its ETag)"
 
 
-def _no_null_for(table: type[SQLModel]) -> Callable[[dict[str, Any]], None]:
+def no_null_for(table: type[SQLModel]) -> Callable[[dict[str, Any]], None]:
     """A change leaves out what does not change (`None` in the model means "not sent"); `null`
     for a column that cannot hold it is refused (422). The published schema says so."""
     required = {c.name for c in table.__table__.columns if not c.nullable}  # type: ignore[attr-defined]
@@ -44,25 +44,25 @@ def _no_null_for(table: type[SQLModel]) -> Callable[[dict[str, Any]], None]:
 class StrategyChange(StrategyUpdate):
     """Send only the fields that change, with `version`."""
 
-    model_config = pd.ConfigDict(json_schema_extra=_no_null_for(Strategy))
+    model_config = pd.ConfigDict(json_schema_extra=no_null_for(Strategy))
 
 
 class StepChange(StepUpdate):
     """Send only the fields that change, with `version`."""
 
-    model_config = pd.ConfigDict(json_schema_extra=_no_null_for(WorkplanStep))
+    model_config = pd.ConfigDict(json_schema_extra=no_null_for(WorkplanStep))
 
 
 class QuickWinChange(QuickWinUpdate):
     """Send only the fields that change, with `version`."""
 
-    model_config = pd.ConfigDict(json_schema_extra=_no_null_for(QuickWin))
+    model_config = pd.ConfigDict(json_schema_extra=no_null_for(QuickWin))
 
 
 class MetricChange(MetricUpdate):
     """Send only the fields that change, with `version`."""
 
-    model_config = pd.ConfigDict(json_schema_extra=_no_null_for(Metric))
+    model_config = pd.ConfigDict(json_schema_extra=no_null_for(Metric))
 
 
 class TargetRevision(TargetIn):

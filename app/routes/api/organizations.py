@@ -3,13 +3,14 @@ its plans, and for its own people."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.api.deps import ReadableDepartment, ReadableOrganization, error_responses
 from app.routes.api.pagination import Page, PageParams, each
 from app.routes.api.schemas import DepartmentRead, OrganizationRead
+from app.routes.api.versions import with_etag
 from app.services.reading import catalog
 
 router = APIRouter(tags=["organizations"])
@@ -52,9 +53,10 @@ def list_departments(
 
 @router.get(
     "/departments/{department_id}",
+    name="api_department",
     summary="One department",
     response_model=DepartmentRead,
     responses=error_responses(404, 422),
 )
-def get_department(department: ReadableDepartment) -> DepartmentRead:
-    return DepartmentRead.model_validate(department)
+def get_department(department: ReadableDepartment, response: Response) -> DepartmentRead:
+    return with_etag(response, DepartmentRead.model_validate(department))

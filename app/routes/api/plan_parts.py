@@ -16,6 +16,7 @@ from app.routes.api.deps import (
     PlanFilter,
     ReadableFocusArea,
     ReadableGoal,
+    ReadableJourney,
     ReadablePersona,
     ReadablePhase,
     ReadableStatement,
@@ -26,6 +27,7 @@ from app.routes.api.pagination import Page, PageParams, each
 from app.routes.api.schemas import (
     FocusAreaRead,
     GoalRead,
+    JourneyRead,
     PersonaRead,
     PhaseRead,
     StatementRead,
@@ -54,12 +56,13 @@ def list_statements(
 
 @router.get(
     "/statements/{statement_id}",
+    name="api_statement",
     summary="One statement",
     response_model=StatementRead,
     responses=ITEM_ERRORS,
 )
-def get_statement(statement: ReadableStatement) -> StatementRead:
-    return StatementRead.model_validate(statement)
+def get_statement(statement: ReadableStatement, response: Response) -> StatementRead:
+    return with_etag(response, StatementRead.model_validate(statement))
 
 
 @router.get(
@@ -72,10 +75,14 @@ def list_phases(
 
 
 @router.get(
-    "/phases/{phase_id}", summary="One phase", response_model=PhaseRead, responses=ITEM_ERRORS
+    "/phases/{phase_id}",
+    name="api_phase",
+    summary="One phase",
+    response_model=PhaseRead,
+    responses=ITEM_ERRORS,
 )
-def get_phase(phase: ReadablePhase) -> PhaseRead:
-    return PhaseRead.model_validate(phase)
+def get_phase(phase: ReadablePhase, response: Response) -> PhaseRead:
+    return with_etag(response, PhaseRead.model_validate(phase))
 
 
 @router.get(
@@ -99,6 +106,7 @@ def list_focus_areas(
 
 @router.get(
     "/focus-areas/{focus_area_id}",
+    name="api_focus_area",
     summary="One focus area",
     response_model=FocusAreaRead,
     responses=error_responses(*READ_ERRORS),
@@ -127,6 +135,7 @@ def list_goals(
 
 @router.get(
     "/goals/{goal_id}",
+    name="api_goal",
     summary="One goal",
     response_model=GoalRead,
     responses=error_responses(*READ_ERRORS),
@@ -135,7 +144,7 @@ def get_goal(goal: ReadableGoal, response: Response) -> GoalRead:
     return with_etag(response, GoalRead.model_validate(goal))
 
 
-def _personas(session: Session, rows: list[Persona]) -> list[PersonaRead]:
+def personas_read(session: Session, rows: list[Persona]) -> list[PersonaRead]:
     journeys = catalog.journeys_of(session=session, persona_ids=[p.id for p in rows])  # type: ignore[misc]
     return [PersonaRead.of(p, journeys.get(p.id, [])) for p in rows]  # type: ignore[arg-type]
 
@@ -150,14 +159,26 @@ def list_personas(
     session: SessionDep, user: CurrentUser, page: PageParams, plan: PlanFilter
 ) -> Page[PersonaRead]:
     query = catalog.personas_query(user=user, plan=plan)
-    return page.run_items(session, query, lambda rows: _personas(session, rows))
+    return page.run_items(session, query, lambda rows: personas_read(session, rows))
 
 
 @router.get(
     "/personas/{persona_id}",
+    name="api_persona",
     summary="One persona with its journeys",
     response_model=PersonaRead,
     responses=ITEM_ERRORS,
 )
-def get_persona(persona: ReadablePersona, session: SessionDep) -> PersonaRead:
-    return _personas(session, [persona])[0]
+def get_persona(persona: ReadablePersona, session: SessionDep, response: Response) -> PersonaRead:
+    return with_etag(response, personas_read(session, [persona])[0])
+
+
+@router.get(
+    "/journeys/{journey_id}",
+    name="api_journey",
+    summary="One journey of a persona",
+    response_model=JourneyRead,
+    responses=ITEM_ERRORS,
+)
+def get_journey(journey: ReadableJourney, response: Response) -> JourneyRead:
+    return with_etag(response, JourneyRead.model_validate(journey))

@@ -108,7 +108,7 @@ class OrganizationRead(_Read):
     name: str
 
 
-class DepartmentRead(_Read):
+class DepartmentRead(_Editable):
     id: int
     organization_id: int
     code: str
@@ -150,7 +150,7 @@ class PlanRead(_Editable):
         )
 
 
-class StatementRead(_Read):
+class StatementRead(_Editable):
     id: int
     plan_id: int
     kind: StatementKind
@@ -160,7 +160,7 @@ class StatementRead(_Read):
     definition: str
 
 
-class PhaseRead(_Read):
+class PhaseRead(_Editable):
     id: int
     plan_id: int
     code: str
@@ -197,14 +197,14 @@ class GoalRead(_Editable):
     outcomes: list[str]
 
 
-class JourneyRead(_Read):
+class JourneyRead(_Editable):
     id: int
     position: int
     title: str
     description: str
 
 
-class PersonaRead(_Read):
+class PersonaRead(_Editable):
     id: int
     plan_id: int
     position: int

@@ -3,7 +3,8 @@
 - viewers read;
 - leads change only the strategies, steps, quick wins and metrics their department owns, and record
   measurements only for those metrics;
-- coordinators change status and narrative (progress updates) anywhere in their organisation;
+- coordinators change status and narrative (progress updates) anywhere in their organisation,
+  and build its plans' structure (statements, phases, focus areas, goals, personas, departments);
 - organisation administrators (role admin) change everything of their own organisation, and alone
   restore its archived items and manage its users; another organisation's items are as closed to
   them as to anyone of that organisation's outsiders;
@@ -23,12 +24,17 @@ from sqlmodel import Session, col, select
 from app.models import (
     Department,
     FocusArea,
+    Goal,
     HistoryEntry,
+    Journey,
     Measurement,
     Metric,
     Organization,
+    Persona,
+    Phase,
     Plan,
     QuickWin,
+    Statement,
     Strategy,
     User,
     WorkplanStep,
@@ -48,6 +54,9 @@ class Action(StrEnum):
     # Voiding a wrong value: its department, as for recording, and coordinators too, who watch
     # every figure the council sees and must be able to take a wrong one out of it.
     void_measurement = "void_measurement"
+    # The plan's structure (the plan builder): its statements, phases, focus areas, goals,
+    # personas and journeys, and the organisation's departments. Coordinators and administrators.
+    build = "build"
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,14 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
         return ALLOWED  # an administrator of the item's own organisation
     if user.role == Role.viewer:
         return Decision(False, "Viewers can read the plan but not change it.")
+    if action == Action.build:
+        if user.role == Role.coordinator:
+            return ALLOWED
+        return Decision(
+            False,
+            "Only a coordinator or an administrator can change the plan's structure; "
+            "leads change their own department's work.",
+        )
     if user.role == Role.coordinator:
         if action in (Action.progress, Action.void_measurement):
             return ALLOWED
@@ -204,6 +221,16 @@ def ownership_of(session: Session, item: object, *, kind: str) -> Ownership:
         return Ownership(plan.organization_id, department_id, kind)
     if isinstance(item, Plan):
         return Ownership(item.organization_id, item.owning_department_id, kind)
+    if isinstance(item, Statement | Phase | Persona | Goal):
+        plan = session.get(Plan, item.plan_id)
+        assert plan is not None
+        return Ownership(plan.organization_id, plan.owning_department_id, kind)
+    if isinstance(item, Journey):
+        persona = session.get(Persona, item.persona_id)
+        assert persona is not None
+        return ownership_of(session, persona, kind=kind)
+    if isinstance(item, Department):
+        return Ownership(item.organization_id, None, kind)
     raise TypeError(f"no ownership rule for {type(item).__name__}")
 
 

@@ -81,10 +81,12 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         return quarter_label(day, origin) if day else None
 
     statements = session.exec(
-        select(Statement).where(Statement.plan_id == plan.id).order_by(Statement.position)
+        select(Statement)
+        .where(Statement.plan_id == plan.id, _live(Statement))
+        .order_by(Statement.position)
     ).all()
     phases = session.exec(
-        select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.position)
+        select(Phase).where(Phase.plan_id == plan.id, _live(Phase)).order_by(Phase.position)
     ).all()
     goals = session.exec(
         select(Goal).where(Goal.plan_id == plan.id, _live(Goal)).order_by(Goal.position, Goal.id)
@@ -128,11 +130,11 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
         .order_by(QuickWin.number)
     ).all()
     personas = session.exec(
-        select(Persona).where(Persona.plan_id == plan.id).order_by(Persona.position)
+        select(Persona).where(Persona.plan_id == plan.id, _live(Persona)).order_by(Persona.position)
     ).all()
     journeys = session.exec(
         select(Journey)
-        .where(col(Journey.persona_id).in_([p.id for p in personas]))
+        .where(col(Journey.persona_id).in_([p.id for p in personas]), _live(Journey))
         .order_by(Journey.position)
     ).all()
 

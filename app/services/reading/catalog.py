@@ -46,6 +46,7 @@ from app.services.accounts.permissions import (
     administers,
     readable_organizations,
     readable_plans,
+    same_organization,
 )
 from app.services.errors import NotFound
 from app.services.reading.visibility import (
@@ -79,13 +80,22 @@ def get_organization(*, session: Session, user: User | None, slug: str) -> Organ
 def departments_query(*, organization: Organization) -> Select[Any]:
     return (
         select(Department)
-        .where(Department.organization_id == organization.id)
+        .where(Department.organization_id == organization.id, is_live(Department))
         .order_by(Department.code, Department.id)
     )
 
 
-def get_department(*, session: Session, user: User | None, department_id: int) -> Department:
+def get_department(
+    *, session: Session, user: User | None, department_id: int, include_archived: bool = False
+) -> Department:
+    """An archived department is found only when asked (a restore), and then only for its own
+    organisation's people and anonymous requests, whom the permission check refuses."""
     dept = session.get(Department, department_id)
+    if dept is not None and dept.archived_at is not None:
+        own = user is None or same_organization(user, dept.organization_id)
+        if include_archived and own:
+            return dept
+        raise NotFound(f"No department with id {department_id}.")
     visible = (
         dept is not None
         and session.exec(
@@ -139,23 +149,27 @@ def organization_of(*, session: Session, plan: Plan) -> Organization:
 
 
 def statements_query(*, user: User | None, plan: Plan | None) -> Select[Any]:
-    return plan_items(
-        Statement, user=user, plan=plan, include_archived=False, versioned=False
-    ).order_by(Statement.plan_id, Statement.position, Statement.id)
+    return plan_items(Statement, user=user, plan=plan, include_archived=False).order_by(
+        Statement.plan_id, Statement.position, Statement.id
+    )
 
 
-def get_statement(*, session: Session, user: User | None, statement_id: int) -> Statement:
-    return get_plan_item(session, user, Statement, statement_id, "statement")
+def get_statement(
+    *, session: Session, user: User | None, statement_id: int, include_archived: bool = False
+) -> Statement:
+    return get_plan_item(session, user, Statement, statement_id, "statement", include_archived)
 
 
 def phases_query(*, user: User | None, plan: Plan | None) -> Select[Any]:
-    return plan_items(
-        Phase, user=user, plan=plan, include_archived=False, versioned=False
-    ).order_by(Phase.plan_id, Phase.position, Phase.id)
+    return plan_items(Phase, user=user, plan=plan, include_archived=False).order_by(
+        Phase.plan_id, Phase.position, Phase.id
+    )
 
 
-def get_phase(*, session: Session, user: User | None, phase_id: int) -> Phase:
-    return get_plan_item(session, user, Phase, phase_id, "phase")
+def get_phase(
+    *, session: Session, user: User | None, phase_id: int, include_archived: bool = False
+) -> Phase:
+    return get_plan_item(session, user, Phase, phase_id, "phase", include_archived)
 
 
 def focus_areas_query(
@@ -192,13 +206,35 @@ def get_goal(
 
 
 def personas_query(*, user: User | None, plan: Plan | None) -> Select[Any]:
-    return plan_items(
-        Persona, user=user, plan=plan, include_archived=False, versioned=False
-    ).order_by(Persona.plan_id, Persona.position, Persona.id)
+    return plan_items(Persona, user=user, plan=plan, include_archived=False).order_by(
+        Persona.plan_id, Persona.position, Persona.id
+    )
 
 
-def get_persona(*, session: Session, user: User | None, persona_id: int) -> Persona:
-    return get_plan_item(session, user, Persona, persona_id, "persona")
+def get_persona(
+    *, session: Session, user: User | None, persona_id: int, include_archived: bool = False
+) -> Persona:
+    return get_plan_item(session, user, Persona, persona_id, "persona", include_archived)
+
+
+def get_journey(
+    *, session: Session, user: User | None, journey_id: int, include_archived: bool = False
+) -> Journey:
+    """A journey is seen where its persona is (an archived persona's journeys are not found)."""
+    journey = session.get(Journey, journey_id)
+    if journey is not None:
+        include_archived = archived_listed(
+            session, user, _persona_plan(session, journey), include_archived
+        )
+    if journey is None or (journey.archived_at is not None and not include_archived):
+        raise NotFound(f"No journey with id {journey_id}.")
+    get_persona(session=session, user=user, persona_id=journey.persona_id)
+    return journey
+
+
+def _persona_plan(session: Session, journey: Journey) -> int | None:
+    persona = session.get(Persona, journey.persona_id)
+    return persona.plan_id if persona else None
 
 
 def journeys_of(*, session: Session, persona_ids: list[int]) -> dict[int, list[Journey]]:
@@ -206,7 +242,7 @@ def journeys_of(*, session: Session, persona_ids: list[int]) -> dict[int, list[J
     if persona_ids:
         for journey in session.exec(
             select(Journey)
-            .where(col(Journey.persona_id).in_(persona_ids))
+            .where(col(Journey.persona_id).in_(persona_ids), is_live(Journey))
             .order_by(Journey.position, Journey.id)
         ):
             out[journey.persona_id].append(journey)

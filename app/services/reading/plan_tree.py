@@ -129,11 +129,15 @@ def _load(
     }
     statements = list(
         session.exec(
-            select(Statement).where(Statement.plan_id == plan.id).order_by(Statement.position)
+            select(Statement)
+            .where(Statement.plan_id == plan.id, is_live(Statement))
+            .order_by(Statement.position)
         )
     )
     phases = list(
-        session.exec(select(Phase).where(Phase.plan_id == plan.id).order_by(Phase.position))
+        session.exec(
+            select(Phase).where(Phase.plan_id == plan.id, is_live(Phase)).order_by(Phase.position)
+        )
     )
     goals = list(
         session.exec(
@@ -216,13 +220,17 @@ def _load(
         )
         metric_count, quick_win_count = len(metric_nodes), len(quick_wins)
     personas = list(
-        session.exec(select(Persona).where(Persona.plan_id == plan.id).order_by(Persona.position))
+        session.exec(
+            select(Persona)
+            .where(Persona.plan_id == plan.id, is_live(Persona))
+            .order_by(Persona.position)
+        )
     )
     journeys_of: dict[int, list[Journey]] = defaultdict(list)
     if personas:
         for j in session.exec(
             select(Journey)
-            .where(col(Journey.persona_id).in_([p.id for p in personas]))
+            .where(col(Journey.persona_id).in_([p.id for p in personas]), is_live(Journey))
             .order_by(Journey.position)
         ):
             journeys_of[j.persona_id].append(j)

@@ -43,6 +43,10 @@ SUBJECT_LABELS: dict[str, str] = {
     SubjectType.quick_win: "Quick win",
     SubjectType.user: "User",
     SubjectType.department: "Department",
+    SubjectType.statement: "Statement",
+    SubjectType.phase: "Phase",
+    SubjectType.persona: "Persona",
+    SubjectType.journey: "Journey",
 }
 ACTION_LABELS: dict[str, str] = {
     "create": "Created",
