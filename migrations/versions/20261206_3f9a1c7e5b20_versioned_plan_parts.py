@@ -8,7 +8,7 @@ SQLite rebuilds history_entry to change its check, which drops the table's appen
 they are dropped before and made again after.
 
 Revision ID: 3f9a1c7e5b20
-Revises: 6b1e4c2d9a07
+Revises: 5e7a0c3d2b91
 Create Date: 2026-12-06 19:10:00
 """
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = '3f9a1c7e5b20'
-down_revision: str | None = '6b1e4c2d9a07'
+down_revision: str | None = '5e7a0c3d2b91'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
