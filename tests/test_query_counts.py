@@ -27,6 +27,7 @@ from app.models import (
     Department,
     FocusArea,
     Goal,
+    Journey,
     Measurement,
     Metric,
     Organization,
@@ -224,6 +225,7 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         "phase_id": _first(session, Phase, Phase.plan_id == plan.id),
         "persona_id": _first(session, Persona, Persona.plan_id == plan.id),
     }
+    ids["journey_id"] = _first(session, Journey, Journey.persona_id == int(ids["persona_id"]))
     ids["measurement_id"] = _first(
         session, Measurement, Measurement.metric_id == int(ids["metric_id"])
     )
