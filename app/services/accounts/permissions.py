@@ -243,11 +243,17 @@ def require(session: Session, actor: Actor, action: Action, item: object, *, kin
     if owner.department_id is not None:
         dept = session.get(Department, owner.department_id)
         dept_name = dept.name if dept else ""
-    decision = decide(actor.user, action, owner, dept_name=dept_name)
-    if not decision.allowed:
-        if actor.user is None:
-            raise NotAuthenticated(decision.reason)
-        raise PermissionDenied(decision.reason)
+    enforce(actor, decide(actor.user, action, owner, dept_name=dept_name))
+
+
+def enforce(actor: Actor, decision: Decision) -> None:
+    """Raise `decision`'s refusal for `actor`: 401 for nobody, 403 with the reason for a person.
+    A named system actor (the CLI, imports) acts for the operator and is never refused."""
+    if decision.allowed or (actor.user is None and actor.name):
+        return
+    if actor.user is None:
+        raise NotAuthenticated(decision.reason)
+    raise PermissionDenied(decision.reason)
 
 
 def can(

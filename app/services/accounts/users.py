@@ -30,9 +30,7 @@ from app.services.accounts.user_fields import (
 from app.services.changes.history import Actor, record_change
 from app.services.errors import (
     FieldProblem,
-    NotAuthenticated,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from app.services.rules import clock
@@ -50,17 +48,6 @@ def get_user(*, session: Session, username: str) -> User:
     if user is None:
         raise NotFound(f"No user '{username}'.")
     return user
-
-
-def _require(actor: Actor, decision: permissions.Decision) -> None:
-    """A person acting through the web is held to the administrators' rules in `permissions`;
-    the command line (a named system actor) acts as the installation's operator."""
-    if actor.user is None and actor.name:
-        return
-    if not decision.allowed:
-        if actor.user is None:
-            raise NotAuthenticated(decision.reason)
-        raise PermissionDenied(decision.reason)
 
 
 def create_user(
@@ -81,7 +68,7 @@ def create_user(
     asks for it); any other administrator runs one organisation, so needs one.
     Every problem is reported at once (ValidationFailed with one FieldProblem per field).
     """
-    _require(actor, permissions.manage_users(actor.user))
+    permissions.enforce(actor, permissions.manage_users(actor.user))
     problems: list[FieldProblem] = []
     name = normalize_username(username)
     if not USERNAME_PATTERN.match(name):
@@ -116,7 +103,7 @@ def create_user(
             problems.extend(exc.problems)
     if actor.user is not None and not permissions.is_installation_admin(actor.user):
         # Another organisation (or one that does not exist) is refused to its outsiders.
-        _require(actor, permissions.create_user_in(actor.user, org.id if org else None))
+        permissions.enforce(actor, permissions.create_user_in(actor.user, org.id if org else None))
     if (
         chosen_role == Role.lead
         and dept is None
@@ -222,7 +209,7 @@ def set_role(
     `installation_admin` (the command line alone passes it) makes an administrator one of the
     whole installation (True) or of their organisation (False); None keeps it, and any role
     other than admin drops it."""
-    _require(actor, permissions.manage_user(actor.user, user))
+    permissions.enforce(actor, permissions.manage_user(actor.user, user))
     new_role = role_named(role)
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     dept = department_named(session, department, org)
@@ -314,7 +301,7 @@ def set_password(*, session: Session, actor: Actor, user: User, password: str) -
 
 def deactivate(*, session: Session, actor: Actor, user: User) -> User:
     """Switch an account off: it can no longer sign in, and its sessions end now, everywhere."""
-    _require(actor, permissions.manage_user(actor.user, user))
+    permissions.enforce(actor, permissions.manage_user(actor.user, user))
     if not user.active:
         return user
     if actor.user is not None and actor.user.id == user.id:
