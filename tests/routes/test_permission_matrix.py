@@ -15,13 +15,13 @@ app/services/accounts/permissions.py, so a mistake there fails here:
 - viewer: reads; manages only their own account (API tokens, signing out);
 - lead: changes, archives and adds to the strategies, steps, quick wins and metrics their
   department owns, posts their progress, and records (and voids) measurements for their metrics;
-- coordinator: posts progress (status, % progress, narrative) on strategies and quick wins anywhere
-  in their organisation, and voids a wrong measurement there (issue 8: "voided by its department
-  or a coordinator"); nothing else (no item edits, no steps ticked, no measurements recorded, no
-  archiving): what app/services/accounts/permissions.py and tests/routes/pages/test_my_work.py hold;
-- coordinator and admin also build the plan's structure in their organisation (issue 10, the plan
-  builder): statements, phases, focus areas, goals, personas, journeys and departments; leads and
-  viewers do not; restoring an archived part stays the administrators';
+- coordinator (the strategy office, PRODUCT.md's "coordinator as plan builder", issue 10): across
+  their organisation, everything a lead does on their own department's work (edits, steps,
+  archiving, progress, recording and voiding measurements: "owners, dates, targets… enter or
+  upload many numbers at once") and building the plan's structure (statements, phases, focus
+  areas, goals, personas, journeys and departments); restoring an archived item stays the
+  administrators';
+- admin also builds; leads and viewers do not build;
 - admin (an organisation administrator): everything of their own organisation, restoring its
   archived items and managing its users alone; nothing of another organisation (issue 15);
 - installation admin: everything, in every organisation;
@@ -144,7 +144,9 @@ RULES: dict[str, dict[Do, Scope]] = {
     "coordinator": {
         **_EVERYONE_SIGNED_IN,
         Do.build: Scope.organisation,
+        Do.edit: Scope.organisation,
         Do.progress: Scope.organisation,
+        Do.measure: Scope.organisation,
         Do.void: Scope.organisation,
     },
     "admin": {
@@ -1128,7 +1130,9 @@ def test_the_rules_say_what_the_product_says() -> None:
         ("lead_B", Do.measure, "A"): Expect.refuse,
         ("coordinator", Do.progress, "B"): Expect.allow,
         ("coordinator", Do.progress, "X"): Expect.refuse,
-        ("coordinator", Do.edit, "A"): Expect.refuse,
+        ("coordinator", Do.edit, "A"): Expect.allow,
+        ("coordinator", Do.measure, "X"): Expect.refuse,
+        ("coordinator", Do.restore, "A"): Expect.refuse,
         ("viewer", Do.progress, "A"): Expect.refuse,
         ("anonymous", Do.progress, "A"): Expect.refuse,
         ("lead_A", Do.restore, "A"): Expect.refuse,

@@ -116,21 +116,16 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
         return ALLOWED  # an administrator of the item's own organisation
     if user.role == Role.viewer:
         return Decision(False, "Viewers can read the plan but not change it.")
+    # Coordinators are the strategy office: they build the plan and keep it (owners, dates,
+    # targets, the numbers of any department) across their organisation (issue 10). Only
+    # restoring archived items, checked above, stays the administrators'.
+    if user.role == Role.coordinator:
+        return ALLOWED
     if action == Action.build:
-        if user.role == Role.coordinator:
-            return ALLOWED
         return Decision(
             False,
             "Only a coordinator or an administrator can change the plan's structure; "
             "leads change their own department's work.",
-        )
-    if user.role == Role.coordinator:
-        if action in (Action.progress, Action.void_measurement):
-            return ALLOWED
-        return Decision(
-            False,
-            "Coordinators change status and narrative and void wrong values; the item itself "
-            "is changed by the owning department's lead or an administrator.",
         )
     # A department lead.
     if owner.department_id is None:
