@@ -9,7 +9,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from app.models import Plan
+from app.models import Plan, User
+from app.services.accounts.permissions import Action, Ownership, decide
 from app.services.rules.quarters import quarter_label
 from app.services.rules.rollup import LABELS, label
 from app.settings import ROOT
@@ -40,6 +41,18 @@ def _status_word(code: str, fallback: str = "", plan: Any = None) -> str:
 
 
 templates.env.globals["status_word"] = _status_word
+
+
+def _may_build(user: Any, plan: Any) -> bool:
+    """Whether to offer `user` the plan builder of `plan` (a link only: the builder's pages and
+    services decide for themselves)."""
+    if not isinstance(user, User) or not isinstance(plan, Plan):
+        return False
+    owner = Ownership(plan.organization_id, plan.owning_department_id, "plan")
+    return decide(user, Action.build, owner).allowed
+
+
+templates.env.globals["may_build"] = _may_build
 
 
 def is_htmx(request: Request) -> bool:
