@@ -131,6 +131,7 @@ def path_values(world: World) -> dict[str, str]:
         "fa_code": "1",
         "strategy_code": "1.1",
         "metric_code": "FCR",
+        "kind": "goals",  # the plan builder's kinds of part; part_id names a goal
         **{name: str(value) for name, value in world.ids.items()},
     }
 
@@ -148,6 +149,8 @@ PATH_PARAMS = {
     "step_id",
     "focus_area_id",
     "measurement_id",
+    "kind",
+    "part_id",
 }
 
 
@@ -203,6 +206,13 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         # them.
         "/plans/{slug}/measurements/grid": {"note": "", "department": ""},
         "/plans/{slug}/measurements/upload": {"file": "metric code,period,value", "department": ""},
+        # The plan builder: a part's fields are named by its kind (build_forms.FORMS), read from
+        # the form as a whole; test_build_parts fuzzes them.
+        "/plans/{slug}/build/{kind}/new": {},
+        "/plans/{slug}/build/{kind}/{part_id}": {},
+        "/plans/{slug}/build/{kind}/{part_id}/archive": {"version": "1"},
+        "/plans/{slug}/build/{kind}/{part_id}/restore": {"version": "2"},
+        "/plans/{slug}/build/{kind}/{part_id}/move": {"direction": "down"},
         "/plans/{slug}/quick-wins": {
             "quick_win_id": str(world.ids["quick_win_id"]),
             "version": "1",

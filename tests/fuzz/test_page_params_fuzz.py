@@ -23,6 +23,7 @@ from app.main import create_app
 from app.models import (
     Department,
     FocusArea,
+    Goal,
     Measurement,
     Metric,
     QuickWin,
@@ -81,6 +82,7 @@ def world_of(session: Session) -> tuple[World, User]:
             "step_id": first(WorkplanStep),
             "focus_area_id": first(FocusArea),
             "measurement_id": first(Measurement),
+            "part_id": first(Goal),
         },
         department_id=first(Department, Department.code == "CC"),
     )

@@ -922,6 +922,44 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/logout"): Spec(Do.sign_out, lambda i: Req("/logout"), sides=("A",)),
     **PART_SPECS,
+    # --- pages: the plan builder (one set of routes for every kind: each tried on one kind)
+    ("POST", "/plans/{slug}/build/{kind}/new"): Spec(
+        Do.build,
+        lambda i: Req(f"/plans/{i.plan}/build/goals/new", form={"code": "NEW", "title": "New"}),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/build/{kind}/{part_id}"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"/plans/{i.plan}/build/journeys/{i.parts['journeys'].id}",
+            form={"version": str(i.parts["journeys"].version), "title": "Changed"},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/build/{kind}/{part_id}/archive"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"/plans/{i.plan}/build/departments/{i.parts['departments'].id}/archive",
+            form={"version": str(i.parts["departments"].version)},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/build/{kind}/{part_id}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"/plans/{i.plan}/build/statements/{i.old_parts['statements'].id}/restore",
+            form={"version": str(i.old_parts["statements"].version)},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/build/{kind}/{part_id}/move"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"/plans/{i.plan}/build/phases/{i.parts['phases'].id}/move",
+            form={"direction": "down"},
+        ),
+        PART_SIDES,
+    ),
 }
 
 

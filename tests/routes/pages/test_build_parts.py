@@ -11,9 +11,11 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.models import FocusArea, Goal, HistoryEntry, Journey, Persona, Phase, Plan
 from app.models.building import GoalUpdate
+from app.routes.pages import build_forms
 from app.services.changes import plan_parts
 from app.services.changes.history import Actor
 from tests.factories import make_person, make_tiny_plan, signed_in_client
+from tests.fuzz.page_inputs import ODD_VALUES
 
 HX = {"HX-Request": "true"}
 SLUG = "testville-service"
@@ -229,3 +231,20 @@ class TestChange:
         phase = session.exec(select(Phase)).one()
         assert coordinator[0].get(f"{BUILD}/phases/{phase.id}").status_code == 200
         assert coordinator[0].get(f"{BUILD}/goals/{phase.id + 99}").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["goals", "focus-areas", "statements"])
+def test_odd_values_in_any_field_never_answer_a_server_error(
+    coordinator: Client, session: Session, kind: str
+) -> None:
+    """The builder reads its forms' fields by kind, which the page fuzz cannot see: each one gets
+    the fuzz's odd values here (dates at the calendar's ends, NUL, huge numbers)."""
+    failures = []
+    for spec in build_forms.FORMS[kind].fields:
+        for n, (name, value) in enumerate(ODD_VALUES.items()):
+            # A new code each time, so a value that passes reaches the database.
+            plausible = {"kind": "value", "code": f"Z{spec.name[:3]}{n}", "title": "Z"}
+            answer = post(coordinator, f"{BUILD}/{kind}/new", {**plausible, spec.name: value})
+            if answer.status_code >= 500:
+                failures.append((spec.name, name, answer.status_code))
+    assert failures == []
