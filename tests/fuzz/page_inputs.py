@@ -213,6 +213,7 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         "/plans/{slug}/build/{kind}/{part_id}/archive": {"version": "1"},
         "/plans/{slug}/build/{kind}/{part_id}/restore": {"version": "2"},
         "/plans/{slug}/build/{kind}/{part_id}/move": {"direction": "down"},
+        "/plans/{slug}/build/{kind}/{part_id}/order": {"ids": str(world.ids["part_id"])},
         "/plans/{slug}/quick-wins": {
             "quick_win_id": str(world.ids["quick_win_id"]),
             "version": "1",

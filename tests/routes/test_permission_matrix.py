@@ -960,6 +960,14 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
         PART_SIDES,
     ),
+    ("POST", "/plans/{slug}/build/{kind}/{part_id}/order"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"/plans/{i.plan}/build/phases/{i.parts['phases'].id}/order",
+            form={"ids": ",".join(map(str, i.orders["phases"][::-1]))},
+        ),
+        PART_SIDES,
+    ),
 }
 
 

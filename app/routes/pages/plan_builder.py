@@ -12,6 +12,7 @@ focus-areas, goals, personas, journeys, departments; services.views.plan_builder
     POST /plans/{slug}/build/{kind}/{part_id}/archive
     POST /plans/{slug}/build/{kind}/{part_id}/restore (administrators)
     POST /plans/{slug}/build/{kind}/{part_id}/move    direction=up|down among its siblings
+    POST /plans/{slug}/build/{kind}/{part_id}/order   ids=every sibling in order (a drag)
 
 A post that succeeds answers a plain form with a 303 back to the outline and a notice; htmx
 gets the outline's `outline` block (archive, restore, move) or, from a form page, an
@@ -31,6 +32,7 @@ from sqlmodel import Session
 from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, User
+from app.models.building import Reorder
 from app.routes.item_ids import ItemId
 from app.routes.pages import build_forms
 from app.routes.pages.form_input import Form_, form_version, item_id
@@ -290,4 +292,27 @@ def move_part(
     with form_post(session) as post:
         plan_moves.move_part(session=session, item=item, direction=direction, actor=actor_for(user))
         post.notice = f"Moved {builder.title_of(item)} {'up' if direction == 'up' else 'down'}."
+    return _outline(request, session, user, plan, post, _anchor(kind, item))
+
+
+@router.post("/{kind}/{part_id}/order")
+def order_parts(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    slug: str,
+    kind: str,
+    part_id: ItemId,
+    ids: Form_ = "",
+) -> Response:
+    """A drag on the outline (app/static/build.js): `ids`, comma-separated, is every sibling of
+    this part in the new order. Without JavaScript, Move up and Move down do the same."""
+    plan = _plan(session, user, slug)
+    item = builder.get_part(session, plan, kind, part_id)
+    with form_post(session) as post:
+        order = Reorder(ids=[i for i in ids.split(",") if i.strip()])  # type: ignore[arg-type]
+        plan_moves.reorder_siblings(
+            session=session, item=item, ids=order.ids, actor=actor_for(user)
+        )
+        post.notice = f"Put {builder.title_of(item)} and its neighbours in the new order."
     return _outline(request, session, user, plan, post, _anchor(kind, item))

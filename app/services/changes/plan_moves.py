@@ -32,6 +32,35 @@ def moved_order(ids: list[int], item_id: int, direction: str) -> list[int]:
     return out
 
 
+def reorder_siblings(*, session: Session, item: Any, ids: list[int], actor: Actor) -> list[Any]:
+    """Put `item` and the live parts that share its parent (a goal: its focus area) in the order
+    `ids` gives (every one of them once; plan_order refuses anything else). What a drag on the
+    builder's outline sends."""
+    place = place_of(session, item)
+    require(session, actor, Action.build, item, kind=noun_of(kind_of(item), place.plan))
+    if isinstance(item, Department) or item.archived_at is not None:
+        raise ValidationFailed.one("ids", "this item has no order to change")
+    parent = _parent(session, item)
+    return reorder_parts(
+        session=session,
+        model=type(item),
+        parent=parent,
+        ids=ids,
+        actor=actor,
+        focus_area_id=item.focus_area_id if isinstance(item, Goal) else None,
+    )
+
+
+def _parent(session: Session, item: Any) -> Plan | Persona:
+    parent: Plan | Persona | None = (
+        session.get(Persona, item.persona_id)
+        if isinstance(item, Journey)
+        else session.get(Plan, item.plan_id)
+    )
+    assert parent is not None
+    return parent
+
+
 def move_part(*, session: Session, item: Any, direction: str, actor: Actor) -> list[Any]:
     """Move `item` one place up or down among the live parts that share its parent (a goal:
     within its focus area). Returns the siblings in their new order."""
@@ -44,16 +73,10 @@ def move_part(*, session: Session, item: Any, direction: str, actor: Actor) -> l
         row.id
         for row in session.exec(siblings_query(item).order_by(col(model.position), col(model.id)))
     ]
-    parent: Plan | Persona | None = (
-        session.get(Persona, item.persona_id)
-        if isinstance(item, Journey)
-        else session.get(Plan, item.plan_id)
-    )
-    assert parent is not None
     return reorder_parts(
         session=session,
         model=model,
-        parent=parent,
+        parent=_parent(session, item),
         ids=moved_order(ids, item.id, direction),
         actor=actor,
         focus_area_id=item.focus_area_id if isinstance(item, Goal) else None,

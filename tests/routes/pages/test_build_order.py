@@ -128,6 +128,31 @@ class TestMove:
         assert codes(session, Phase) == ["1", "2", "3"]
 
 
+class TestDragOrder:
+    def test_a_drag_puts_every_sibling_in_the_order_sent(
+        self, coordinator: Client, session: Session
+    ) -> None:
+        ids = {code: one(session, Phase, code).id for code in ("1", "2", "3")}
+        order = f"{ids['3']},{ids['1']},{ids['2']}"
+        answer = post(coordinator, f"{BUILD}/phases/{ids['1']}/order", {"ids": order}, **HX)
+        assert answer.status_code == 200
+        assert codes(session, Phase) == ["3", "1", "2"]
+
+    def test_an_order_leaving_one_out_is_refused_and_changes_nothing(
+        self, coordinator: Client, session: Session
+    ) -> None:
+        ids = [one(session, Phase, code).id for code in ("2", "1")]
+        answer = post(coordinator, f"{BUILD}/phases/{ids[0]}/order", {"ids": f"{ids[0]},{ids[1]}"})
+        assert answer.status_code == 422
+        assert "Nothing was saved: Must list every one of the 3 live items once" in answer.text
+        assert codes(session, Phase) == ["1", "2", "3"]
+
+    def test_the_outline_marks_lists_a_drag_may_reorder(self, coordinator: Client) -> None:
+        soup = BeautifulSoup(coordinator[0].get(BUILD).text, "html.parser")
+        assert soup.find("ol", attrs={"aria-label": "Phases"}).has_attr("data-reorder")
+        assert not soup.find("ol", attrs={"aria-label": "Departments"}).has_attr("data-reorder")
+
+
 class TestArchiveAndRestore:
     def test_archive_takes_it_out_of_the_outline_into_archived(
         self, coordinator: Client, session: Session
