@@ -230,6 +230,8 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         session, Measurement, Measurement.metric_id == int(ids["metric_id"])
     )
     ids["id"] = ids["strategy_id"]
+    # The plan builder's forms name a kind of part and its id: the largest goal.
+    ids["kind"], ids["part_id"] = "goals", ids["goal_id"]
     # Pages name items by their code in the plan.
     ids["strategy_code"] = session.get(Strategy, strategy).code  # type: ignore[union-attr]
     ids["fa_code"] = session.get(FocusArea, int(ids["focus_area_id"])).code  # type: ignore[union-attr]
