@@ -220,7 +220,8 @@ class TestChange:
         assert answer.status_code == 409
         soup = page(answer.text)
         conflict = text_of(soup.find(class_="notice-conflict"))
-        assert "newer version" in conflict and "Answers within a day" in conflict
+        assert "newer version" in conflict and "Title now Answers within a day" in conflict
+        assert "Outcomes now Residents wait less" in conflict
         assert soup.find("input", id="f-title")["value"] == "My stale title"
         assert soup.find("input", attrs={"name": "version"})["value"] == "2"
         assert goal(session, "G1").title == "Answers within a day"
