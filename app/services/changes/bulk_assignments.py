@@ -132,6 +132,7 @@ class StaleAssignments(Conflict):
 class AssignmentsResult:
     changed: list[tuple[str, int]] = field(default_factory=list)  # (kind, id)
     unchanged: list[tuple[str, int]] = field(default_factory=list)
+    items: dict[tuple[str, int], Any] = field(default_factory=dict)  # every row's item, saved
 
     def words(self) -> str:
         return f"{len(self.changed)} row(s) saved, {len(self.unchanged)} unchanged."
@@ -251,6 +252,7 @@ def save_assignments(
                 continue
             kept = result.changed if item.version != before else result.unchanged
             kept.append((row.kind, row.id))
+            result.items[(row.kind, row.id)] = item
     except BaseException:
         savepoint.rollback()
         raise
