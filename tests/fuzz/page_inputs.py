@@ -203,6 +203,9 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         # them.
         "/plans/{slug}/measurements/grid": {"note": "", "department": ""},
         "/plans/{slug}/measurements/upload": {"file": "metric code,period,value", "department": ""},
+        # The owners table's inputs (s12.leads, m7.frequency…) are named by the plan's rows;
+        # test_owners fuzzes them.
+        "/plans/{slug}/owners": {},
         "/plans/{slug}/quick-wins": {
             "quick_win_id": str(world.ids["quick_win_id"]),
             "version": "1",

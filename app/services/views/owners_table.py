@@ -54,11 +54,14 @@ def _normal(name: str, text: str) -> str:
 
 
 def form_values(kind: str, texts: Mapping[str, str]) -> dict[str, Any]:
-    """Typed texts as an update's values: empty is None (cleared), leads a list; the rest is
-    left to the update schema (StrategyUpdate, MetricUpdate) to read and refuse."""
+    """Typed texts as an update's values: empty is None (cleared), leads a list, a field not sent
+    is left out; the rest is left to the update schema (StrategyUpdate, MetricUpdate) to read
+    and refuse."""
     out: dict[str, Any] = {}
     for name in FIELDS[kind]:
-        text = texts.get(name, "").strip()
+        if name not in texts:
+            continue  # not sent: left as it is
+        text = texts[name].strip()
         if name == "leads":
             out[name] = [p.strip() for p in text.split(LEADS_SEPARATOR) if p.strip()]
         else:

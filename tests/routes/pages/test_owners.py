@@ -12,6 +12,7 @@ from app.models.strategy import StrategyCreate
 from app.services.changes import strategies
 from app.services.changes.history import Actor
 from tests.factories import make_person, make_tiny_plan, signed_in_client
+from tests.fuzz.page_inputs import ODD_VALUES
 
 HX = {"HX-Request": "true"}
 URL = "/plans/testville-service/owners"
@@ -178,3 +179,22 @@ def test_a_table_of_more_than_a_thousand_fields_saves(
     assert strategy(session, "9.149").leads == ["Last lead"]
     session.expire_all()
     assert session.exec(select(Metric).where(col(Metric.code) == "FCR")).one().version == 1
+
+
+@pytest.mark.parametrize("kind", sorted(ODD_VALUES))
+def test_odd_values_in_every_cell_are_refused_in_place_and_save_nothing(
+    admin: tuple[TestClient, str], session: Session, kind: str
+) -> None:
+    client, csrf = admin
+    fields = form_of(client.get(URL).text)
+    s11 = strategy(session, "1.1")
+    version, before = s11.version, entries(session)
+    odd = ODD_VALUES[kind]
+    names = [n for n in fields if n.startswith(f"s{s11.id}.")]
+    answer = client.post(
+        URL, data={**fields, **{n: odd for n in names}}, headers={"X-CSRF-Token": csrf, **HX}
+    )
+    assert answer.status_code in (200, 422), answer.text[:300]
+    if answer.status_code == 422:
+        assert entries(session) == before
+        assert strategy(session, "1.1").version == version
