@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from app.auth import CurrentUser, RequiredUser, actor_for
@@ -63,6 +64,32 @@ def typed_rows(fields: dict[str, str]) -> tuple[list[Assignment], list[str]]:
     return rows, keys
 
 
+class Choices:
+    """A select's options rendered once for the whole table (413 rows × 40 departments at city
+    scale made the page mostly <option>s rendered one by one); each row marks its own value."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        self.html = "".join(
+            f'<option value="{escape(value)}">{escape(text)}</option>' for value, text in choices
+        )
+
+    def __call__(self, selected: str) -> Markup:
+        mark = f'<option value="{escape(selected)}">'
+        chosen = f'<option value="{escape(selected)}" selected>'
+        return Markup(self.html.replace(mark, chosen, 1))
+
+
+def _choices(table: owners_table.OwnersTable) -> dict[str, Choices]:
+    return {
+        "department_id": Choices([("", "None")] + [(str(d.id), d.name) for d in table.departments]),
+        "phase_id": Choices([("", "None")] + [(str(p.id), p.name) for p in table.phases]),
+        "term": Choices([("", "None")] + [(t, t.capitalize()) for t in table.terms]),
+        "frequency": Choices(
+            [("", "None")] + [(f, f.replace("_", " ").capitalize()) for f in table.frequencies]
+        ),
+    }
+
+
 def _readable_plan(session: Session, user: User | None, slug: str) -> Plan:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
@@ -102,8 +129,10 @@ def _answer(
     kept = {
         k: v for k, v in (typed or {}).items() if k.split(".", 1)[0] not in stale
     } if post is not None and post.refused else {}  # fmt: skip
+    table = owners_table.load_owners_table(session=session, plan=plan, user=user)
     context: dict[str, Any] = {
-        "table": owners_table.load_owners_table(session=session, plan=plan, user=user),
+        "table": table,
+        "choices": _choices(table),
         "plan": plan,
         "errors": errors,
         "stale": stale,

@@ -27,7 +27,7 @@ from typing import Any
 import pydantic as pd
 from sqlmodel import Session, col, select
 
-from app.models import Metric, Plan, Strategy
+from app.models import Department, Metric, Phase, Plan, Strategy
 from app.models.metric import MetricUpdate
 from app.models.strategy import StrategyUpdate
 from app.services.changes import metrics, strategies
@@ -146,6 +146,18 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _references(session: Session, plan: Plan) -> list[Any]:
+    """The organisation's departments and the plan's phases, which each row's rules look up by
+    id (the owner's name for the permission check, the references' check). Held by the caller
+    for the whole save: the session's identity map keeps only weak references, so without them
+    every row would read its department again (one query a row)."""
+    departments = session.exec(
+        select(Department).where(Department.organization_id == plan.organization_id)
+    ).all()
+    phases = session.exec(select(Phase).where(Phase.plan_id == plan.id)).all()
+    return [*departments, *phases]
+
+
 def _load(session: Session, plan: Plan, rows: list[Assignment]) -> dict[tuple[str, int], Any]:
     """The rows' items of this plan, live ones only, in two queries whatever the row count."""
     found: dict[tuple[str, int], Any] = {}
@@ -219,6 +231,7 @@ def save_assignments(
     if len(rows) > MAX_ROWS:
         raise ValidationFailed.one("rows", f"at most {MAX_ROWS} rows in one save")
     items = _load(session, plan, rows)
+    held = _references(session, plan)  # noqa: F841 (kept alive for the identity map)
     problems: list[RowProblem] = []
     denied: list[tuple[Any, DomainError]] = []
     stale: list[tuple[int, Any, str]] = []

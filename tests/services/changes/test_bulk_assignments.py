@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, col, func, select
 
 from app.models import Department, HistoryEntry, HistoryField, Metric, Phase, Plan, Strategy
@@ -231,3 +232,45 @@ def test_a_row_the_person_may_not_edit_refuses_the_whole_save(session: Session, 
         session=session, plan=plan, rows=[row(mine, leads=["Mine"])], actor=Actor(user=lead)
     )
     assert result.changed == [("strategy", mine.id)]
+
+
+def _statements(session: Session, plan: Plan, rows: list[Assignment]) -> int:
+    counted: list[str] = []
+
+    def count(*args: object) -> None:
+        counted.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        save_assignments(session=session, plan=plan, rows=rows, actor=CLI)
+        session.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(counted)
+
+
+def test_saving_a_hundred_rows_costs_a_few_statements_a_row(session: Session, plan: Plan) -> None:
+    """Items are loaded in one query per kind; a changed row costs its UPDATE, the re-read, its
+    history entry and fields (no per-row lookups of the plan, departments or phases); an
+    unchanged row costs nothing."""
+    for n in range(11, 101):
+        strategies.create_strategy(
+            session=session,
+            plan=plan,
+            data=StrategyCreate(code=f"2.{n}", title=f"Strategy {n}"),
+            actor=CLI,
+        )
+    session.commit()
+    items = all_strategies(session)[:100]
+    pw = dept(session, "PW")
+    ten = _statements(session, plan, [row(s, department_id=pw.id, leads=["A"]) for s in items[:10]])
+    session.commit()
+    items = all_strategies(session)[:100]
+    hundred = _statements(session, plan, [row(s, department_id=pw.id, leads=["B"]) for s in items])
+    session.commit()
+    per_row = (hundred - ten) / 90
+    assert per_row <= 7, (ten, hundred)
+    items = all_strategies(session)[:100]
+    unchanged = _statements(session, plan, [row(s, leads=["B"]) for s in items])
+    assert unchanged <= 4, unchanged
