@@ -101,7 +101,7 @@ def _by_input(post: FormPost, keys: list[str]) -> tuple[dict[str, str], set[str]
     itself, `s12`, for its id or version), and the rows refused as stale."""
     errors: dict[str, str] = {}
     for name, message in post.errors.items():
-        found = re.fullmatch(r"rows\.([0-9]{1,9})\.(\w+)", name)
+        found = re.fullmatch(r"rows\.([0-9]{1,9})\.(\w+)(?:\..*)?", name)
         if found is None or int(found.group(1)) >= len(keys):
             errors[name] = message
             continue
@@ -137,6 +137,7 @@ def _answer(
         "errors": errors,
         "stale": stale,
         "refused_rows": {name.split(".", 1)[0] for name in errors},
+        "other_errors": {k: v for k, v in errors.items() if k.startswith("rows")},
         "conflict": post.conflict if post else None,
         "typed": kept,
         "notice": (post.notice if post else "") or request.query_params.get("saved", ""),

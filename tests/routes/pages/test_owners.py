@@ -198,3 +198,18 @@ def test_odd_values_in_every_cell_are_refused_in_place_and_save_nothing(
     if answer.status_code == 422:
         assert entries(session) == before
         assert strategy(session, "1.1").version == version
+
+
+def test_a_refused_lead_name_is_shown_beside_the_leads_cell(
+    admin: tuple[TestClient, str], session: Session
+) -> None:
+    client, csrf = admin
+    fields = form_of(client.get(URL).text)
+    s11 = strategy(session, "1.1")
+    fields[f"s{s11.id}.leads"] = "Fine; " + "x" * 301
+    answer = client.post(URL, data=fields, headers={"X-CSRF-Token": csrf, **HX})
+    assert answer.status_code == 422
+    soup = BeautifulSoup(answer.text, "html.parser")
+    leads = soup.find("input", attrs={"name": f"s{s11.id}.leads"})
+    assert leads["aria-invalid"] == "true"
+    assert "300" in soup.find(id=leads["aria-describedby"]).get_text()
