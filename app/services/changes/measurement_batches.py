@@ -113,6 +113,7 @@ class _Planned:
     metric: Metric
     data: MeasurementIn
     correction: bool
+    stored: Measurement | None = None  # the live value it corrects
 
 
 def read_period(text: str) -> dt.date | None:
@@ -228,7 +229,7 @@ def _plan_cell(
     except pd.ValidationError as exc:
         error = exc.errors()[0]
         return refuse(str((error.get("loc") or ("value",))[0]), str(error.get("msg", "not valid")))
-    return _Planned(cell, metric, data, correction=existing is not None)
+    return _Planned(cell, metric, data, correction=existing is not None, stored=existing)
 
 
 def record_measurements(
@@ -278,7 +279,12 @@ def record_measurements(
         raise BatchRefused(problems)
     for step in planned:
         metrics.record_measurement(
-            session=session, metric=step.metric, data=step.data, actor=actor, today=today
+            session=session,
+            metric=step.metric,
+            data=step.data,
+            actor=actor,
+            today=today,
+            stored=step.stored,
         )
         (result.corrected if step.correction else result.created).append(step.cell)
     return result
