@@ -134,3 +134,21 @@ def test_the_route_is_documented_with_its_answer(anonymous: TestClient) -> None:
     assert {"200", "403", "409", "422"} <= set(route["responses"])
     ok = route["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert ok.endswith("/AssignmentsOut")
+
+
+def test_a_coordinator_sets_every_departments_rows(
+    session: Session, people: People, ids: Ids, client_for: Client
+) -> None:
+    answer = client_for(people.coordinator).put(
+        URL,
+        json={
+            "rows": [
+                {"kind": "strategy", "id": ids.s11, "version": 1, "leads": ["Ana"]},
+                {"kind": "strategy", "id": ids.s12, "version": 1, "leads": ["Bo"]},
+                {"kind": "metric", "id": ids.fcr, "version": 1, "frequency": "monthly"},
+            ]
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["changed"] == 3
+    assert history(session, "strategy", ids.s12)[-1]["actor_id"] == people.coordinator.id
