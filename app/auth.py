@@ -30,6 +30,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.deps import SessionDep
 from app.models import User, UserSession
 from app.models.enums import TokenScope
+from app.routes.form_limits import read_form
 from app.services.accounts import api_tokens, browser_sessions
 from app.services.accounts.last_seen import Seen
 from app.services.changes.history import Actor
@@ -223,7 +224,7 @@ async def _submitted_csrf(request: Request) -> str:
         return header
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(FORM_TYPES):
-        form = await request.form()  # cached on the request: the route reads the same form
+        form = await read_form(request)  # cached on the request: the route reads the same form
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""
     return ""

@@ -53,6 +53,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import bulk_saves  # noqa: E402
+
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 SEED = 1
@@ -1080,6 +1082,7 @@ def main() -> int:
     probes: dict[float, dict[str, Probe]] = {}
     mixed: dict[tuple[float, int], Any] = {}
     skipped_configs: list[str] = []
+    bulk: dict[float, list[bulk_saves.BulkResult]] = {}
     try:
         for scale in args.scales:
             city = build_city(scale, workdir)
@@ -1092,6 +1095,9 @@ def main() -> int:
                     f"  {call.label:<40} {'SQL ' + str(p.statements) if p.available else p.note}",
                     flush=True,
                 )
+            bulk[scale] = bulk_saves.measure(city)
+            for line in bulk_saves.report_lines(scale, bulk[scale]):
+                print(f"  {line}", flush=True)
             took: list[float] = []
             for workers in args.workers:
                 elapsed = time.perf_counter() - began
@@ -1121,6 +1127,8 @@ def main() -> int:
     text = report(
         info, cities, results, probes, mixed, args, time.perf_counter() - began, skipped_configs
     )
+    for scale, saves in bulk.items():
+        text += "\n\n" + "\n".join(bulk_saves.report_lines(scale, saves))
     Path(args.output).write_text(text + "\n", encoding="utf-8")
     print()
     print(text)

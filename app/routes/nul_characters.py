@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
+from app.routes.form_limits import read_form
 from app.services.errors import FieldProblem, ValidationFailed
 
 NUL = "\x00"
@@ -49,7 +50,7 @@ def _json_places(document: Any) -> Iterator[str]:
 async def _body_places(request: Request) -> list[str]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(FORM_TYPES):
-        form = await request.form()
+        form = await read_form(request)
         return [
             key
             for key, value in form.multi_items()

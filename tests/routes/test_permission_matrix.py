@@ -852,6 +852,41 @@ SPECS: dict[tuple[str, str], Spec] = {
             f"/plans/{i.plan}/measurements/grid", form={f"v:{i.metric_code}|2024-03": "71"}
         ),
     ),
+    # Owners and dates in bulk: the side's strategy and metric in one save (each row is an edit).
+    ("PUT", f"{API}/plans/{{slug}}/assignments"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"{API}/plans/{i.plan}/assignments",
+            json={
+                "rows": [
+                    {
+                        "kind": "strategy",
+                        **_version(i.strategy),
+                        "id": i.strategy.id,
+                        "leads": ["Changed"],
+                    },
+                    {
+                        "kind": "metric",
+                        **_version(i.metric),
+                        "id": i.metric.id,
+                        "frequency": "quarterly",
+                    },
+                ]
+            },
+        ),
+    ),
+    ("POST", "/plans/{slug}/owners"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/plans/{i.plan}/owners",
+            form={
+                f"s{i.strategy.id}": f"{i.strategy.version}:",
+                f"s{i.strategy.id}.leads": "Changed",
+                f"m{i.metric.id}": f"{i.metric.version}:",
+                f"m{i.metric.id}.frequency": "quarterly",
+            },
+        ),
+    ),
     ("POST", "/plans/{slug}/measurements/upload"): Spec(
         Do.measure,
         lambda i: Req(

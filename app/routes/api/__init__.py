@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.routes.api import (
+    assignments,
     health,
     history,
     metrics,
@@ -22,6 +23,7 @@ for _module in (
     plans,
     plan_parts,
     plan_building,
+    assignments,
     strategies,
     steps,
     quick_wins,

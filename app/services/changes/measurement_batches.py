@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pydantic as pd
 from sqlmodel import Session, col, select
 
-from app.models import Metric, Plan
+from app.models import Department, Measurement, Metric, Plan
 from app.models.metric import MeasurementIn
 from app.services.accounts.permissions import Action, require
 from app.services.changes import metrics
@@ -39,7 +39,6 @@ from app.services.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from app.services.reading import catalog
 from app.services.rules.measurement_rules import bounds_of, check_measurement
 from app.services.rules.typed_numbers import read_typed_number
 from app.services.rules.value_text import format_value
@@ -114,6 +113,7 @@ class _Planned:
     metric: Metric
     data: MeasurementIn
     correction: bool
+    stored: Measurement | None = None  # the live value it corrects
 
 
 def read_period(text: str) -> dt.date | None:
@@ -157,8 +157,41 @@ def _check_permissions(
         )
 
 
+def _stored(
+    session: Session, cells: list[Cell], known: dict[str, Metric]
+) -> dict[tuple[int, dt.date], Measurement]:
+    """The live values already stored for the batch's metrics and periods, in one query (a query
+    per cell made a 480-value grid save issue ~1,400 statements more)."""
+    ids = {known[c.metric_code].id for c in cells if c.metric_code in known}
+    periods = {p for c in cells if (p := read_period(c.period)) is not None}
+    if not ids or not periods:
+        return {}
+    rows = session.exec(
+        select(Measurement).where(
+            col(Measurement.metric_id).in_(ids),
+            col(Measurement.period).in_(periods),
+            col(Measurement.archived_at).is_(None),
+        )
+    ).all()
+    return {(m.metric_id, m.period): m for m in rows}
+
+
+def _departments(session: Session, plan: Plan) -> list[Department]:
+    """The organisation's departments, held for the whole batch: the session's identity map keeps
+    only weak references, so each value's permission check read its department again."""
+    return list(
+        session.exec(
+            select(Department).where(Department.organization_id == plan.organization_id)
+        ).all()
+    )
+
+
 def _plan_cell(
-    session: Session, plan: Plan, metric: Metric, cell: Cell, today: dt.date
+    plan: Plan,
+    metric: Metric,
+    cell: Cell,
+    today: dt.date,
+    stored: dict[tuple[int, dt.date], Measurement],
 ) -> _Planned | CellProblem | None:
     """What the cell will do (None: the same value is already stored), or why it cannot."""
 
@@ -179,7 +212,7 @@ def _plan_cell(
     problems = check_measurement(plan, metric, period=period, value=value, today=today)
     if problems:
         return refuse(problems[0].field, problems[0].message)
-    existing = catalog.measurement_for_period(session=session, metric=metric, period=period)
+    existing = stored.get((metric.id, period))  # type: ignore[arg-type]
     if cell.version is not None and (existing is None or existing.version != cell.version):
         now = "no value" if existing is None else format_value(existing.value, metric.unit)
         return refuse("value", f"someone changed this value since you loaded it (now {now})")
@@ -196,7 +229,7 @@ def _plan_cell(
     except pd.ValidationError as exc:
         error = exc.errors()[0]
         return refuse(str((error.get("loc") or ("value",))[0]), str(error.get("msg", "not valid")))
-    return _Planned(cell, metric, data, correction=existing is not None)
+    return _Planned(cell, metric, data, correction=existing is not None, stored=existing)
 
 
 def record_measurements(
@@ -212,7 +245,9 @@ def record_measurements(
     today = today or dt.date.today()
     cells = [c for c in cells if c.value.strip()]
     known = plan_metrics(session, plan)
+    held = _departments(session, plan)  # noqa: F841 (kept alive for the identity map)
     _check_permissions(session, cells, known, actor)
+    stored = _stored(session, cells, known)
     problems: list[CellProblem] = []
     planned: list[_Planned] = []
     result = BatchResult()
@@ -233,7 +268,7 @@ def record_measurements(
             )
             continue
         seen[(cell.metric_code, str(period))] = cell
-        outcome = _plan_cell(session, plan, metric, cell, today)
+        outcome = _plan_cell(plan, metric, cell, today, stored)
         if isinstance(outcome, CellProblem):
             problems.append(outcome)
         elif outcome is None:
@@ -244,7 +279,12 @@ def record_measurements(
         raise BatchRefused(problems)
     for step in planned:
         metrics.record_measurement(
-            session=session, metric=step.metric, data=step.data, actor=actor, today=today
+            session=session,
+            metric=step.metric,
+            data=step.data,
+            actor=actor,
+            today=today,
+            stored=step.stored,
         )
         (result.corrected if step.correction else result.created).append(step.cell)
     return result

@@ -246,9 +246,12 @@ def record_measurement(
     data: MeasurementIn,
     actor: Actor,
     today: dt.date | None = None,
+    stored: Measurement | None = None,
 ) -> Measurement:
     """This period's value. A value already recorded for the period is corrected only when the
-    client names its version, so two people entering the same month cannot overwrite each other."""
+    client names its version, so two people entering the same month cannot overwrite each other.
+    `stored`: the period's live value when the caller has already read it (a batch reads them
+    all in one query), so it is not read again."""
     plan = _plan(session, metric)
     require(session, actor, Action.record_measurement, metric, kind=KIND)
     problems = check_measurement(
@@ -256,11 +259,13 @@ def record_measurement(
     )
     if problems:
         raise ValidationFailed(problems)
-    existing = session.exec(
-        select(Measurement).where(
-            Measurement.metric_id == metric.id, Measurement.period == data.period
-        )
-    ).first()
+    existing = stored
+    if existing is None or (existing.metric_id, existing.period) != (metric.id, data.period):
+        existing = session.exec(
+            select(Measurement).where(
+                Measurement.metric_id == metric.id, Measurement.period == data.period
+            )
+        ).first()
     label = f"{metric_label(metric)} ({data.period:%Y-%m})"
     if existing is not None and existing.archived_at is None:
         if data.version is None:
