@@ -14,6 +14,8 @@ organisation; an installation administrator chooses). What an upload is, once st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session
 
 from app.models import Organization, Plan
@@ -26,12 +28,19 @@ from app.services.plan_file.importing import import_plan_text
 from app.services.plan_file.reading import PlanFileError, PlanFileProblem, parse_plan_text
 
 
+@dataclass
+class LineProblem(FieldProblem):
+    """A plan file's problem: its field (`plan.slug`) and the line it is written on."""
+
+    line: int | None = None
+
+
 class PlanFileRefused(ValidationFailed):
     """A refused plan file: every problem with its line and field (`plan.slug`); 422."""
 
     def __init__(self, source: str, problems: list[PlanFileProblem]) -> None:
         ordered = sorted(problems, key=lambda p: (p.line or 0, p.path))
-        super().__init__([FieldProblem(p.path or "file", p.message) for p in ordered])
+        super().__init__([LineProblem(p.path or "file", p.message, p.line) for p in ordered])
         self.source = source
         self.file_problems = ordered
 
