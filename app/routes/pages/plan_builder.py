@@ -56,6 +56,11 @@ def _chosen(session: Session, user: User, slug: str) -> Organization:
     found = next((o for o in orgs if o.slug == slug.strip()), None)
     if found is None and len(orgs) == 1 and not slug.strip():
         return orgs[0]
+    if (
+        found is None
+        and session.exec(select(Organization.id).where(Organization.slug == slug)).first()
+    ):
+        raise PermissionDenied("You make plans only in the organisations you build for.")
     if found is None:
         raise ValidationFailed.one("organization", "Choose an organisation from the list.")
     return found
