@@ -119,7 +119,7 @@ def new_plan_page(request: Request, session: SessionDep, user: RequiredUser) -> 
 
 
 @router.post("/plans/new")
-def create_plan(
+def post_new_plan(
     request: Request, session: SessionDep, user: RequiredUser, fields: FormFields
 ) -> Response:
     with form_post(session) as post:
@@ -143,7 +143,7 @@ def create_plan(
 
 
 @router.post("/plans/new/upload")
-def upload_plan(
+def post_plan_file(
     request: Request,
     session: SessionDep,
     user: RequiredUser,
@@ -180,7 +180,7 @@ def _file_text(data: bytes) -> str:
 # --- a plan's settings ---------------------------------------------------------------------------
 
 
-def _buildable_plan(session: Session, user: User | None, slug: str) -> Plan:
+def _readable_plan(session: Session, user: User | None, slug: str) -> Plan:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     return plan
@@ -226,15 +226,15 @@ def _settings_page(
 
 @router.get("/plans/{slug}/settings")
 def settings_page(request: Request, session: SessionDep, user: RequiredUser, slug: str) -> Response:
-    plan = _buildable_plan(session, user, slug)
+    plan = _readable_plan(session, user, slug)
     return _settings_page(request, session, user, plan)
 
 
 @router.post("/plans/{slug}/settings")
-def save_settings(
+def post_settings(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, fields: FormFields
 ) -> Response:
-    plan = _buildable_plan(session, user, slug)
+    plan = _readable_plan(session, user, slug)
     with form_post(session) as post:
         data = PlanSettingsUpdate(
             version=form_version(fields.get("version", "")),
@@ -255,7 +255,7 @@ def save_settings(
 
 
 @router.post("/plans/{slug}/adopt")
-def adopt(
+def post_adopt(
     request: Request,
     session: SessionDep,
     user: RequiredUser,
@@ -263,7 +263,7 @@ def adopt(
     version: Form_ = "",
     adopted_on: Form_ = "",
 ) -> Response:
-    plan = _buildable_plan(session, user, slug)
+    plan = _readable_plan(session, user, slug)
     with form_post(session) as post:
         data = PlanAdopt(version=form_version(version), adopted_on=blank_to_none(adopted_on))  # type: ignore[arg-type]
         plans.adopt_plan(session=session, plan=plan, data=data, actor=actor_for(user))
