@@ -138,7 +138,7 @@ class PlanRead(_Editable):
     source: str
     terminology: dict[str, str]
     status_words: dict[str, str] = Field(
-        description="The plan's own words for our status codes (`on_track`: \"On Target\"); a "
+        description='The plan\'s own words for our status codes (`on_track`: "On Target"); a '
         "code left out keeps ours"
     )
 
