@@ -97,8 +97,11 @@ def test_a_coordinator_makes_a_draft_plan_without_javascript(
     assert "Plan created as a draft" in page.get_text()
     assert page.find(class_="draft-badge") is not None
     assert page.find("form", action="/plans/testville-digital/adopt") is not None
-    overview = soup(coordinator[0].get("/plans/testville-digital").text)
-    assert overview.find(class_="draft-badge") is not None
+    for path in ("", "/roadmap", "/scorecard", "/quick-wins"):  # every page of a draft says so
+        shown = soup(coordinator[0].get(f"/plans/testville-digital{path}").text)
+        assert shown.find(class_="draft-badge") is not None, path
+    tiny = soup(coordinator[0].get("/plans/testville-service").text)  # an adopted plan does not
+    assert tiny.find(class_="draft-badge") is None
 
 
 def test_with_htmx_a_saved_plan_redirects_the_page(coordinator: tuple[TestClient, str]) -> None:
