@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.models import FocusArea, HistoryEntry, Organization, Plan
 from app.models.building import FocusAreaCreate
-from app.models.enums import Role
+from app.models.enums import Role, ScheduleStyle
 from app.models.plan_settings import (
     LevelNames,
     PlanAdopt,
@@ -79,7 +79,7 @@ def test_refusals_name_their_fields(session: Session, org: Organization) -> None
     cases = {
         "slug": NEW.model_copy(update={"slug": "testville-service"}),
         "period_end": NEW.model_copy(update={"period_end": dt.date(2024, 1, 1)}),
-        "schedule_origin": NEW.model_copy(update={"schedule": "relative"}),
+        "schedule_origin": NEW.model_copy(update={"schedule": ScheduleStyle.relative}),
     }
     for field, data in cases.items():
         with pytest.raises(ValidationFailed) as refused:
