@@ -83,11 +83,13 @@ from app.models.building import (
     StatementCreate,
 )
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
+from app.models.plan_settings import PlanCreate
 from app.models.quick_win import QuickWinCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
 from app.services.accounts import api_tokens, browser_sessions
 from app.services.accounts import users as accounts
 from app.services.changes import metrics, plan_parts, quick_wins, strategies
+from app.services.changes import plans as lifecycle
 from app.services.changes.history import Actor
 from app.settings import get_settings
 from tests.conftest import BACKEND, changes_without_history, new_database_url
@@ -274,6 +276,9 @@ class Items:
     old_parts: dict[str, Row] = field(default_factory=dict)
     persona_id: int = 0
     orders: dict[str, list[int]] = field(default_factory=dict)
+    # A draft plan of the side's organisation, at version 1 (made for sides A and X), to change
+    # the settings of and adopt (issue 10, the plan's lifecycle).
+    draft_plan: str = ""
 
 
 @dataclass
@@ -506,6 +511,13 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
         items[side].token_id = token.id  # type: ignore[assignment]
     for side_items in items.values():
         side_items.orders = _orders(session, side_items)
+    for side in PART_SIDES:
+        org = session.exec(
+            select(Organization).where(Organization.slug == items[side].organization)
+        ).one()
+        draft = PlanCreate(title=f"Matrix draft {side}", slug=f"matrix-draft-{side.lower()}")
+        made = lifecycle.create_plan(session=session, organization=org, data=draft, actor=cli)
+        items[side].draft_plan = made.slug
     session.commit()
     return items, people
 
@@ -588,6 +600,7 @@ class Req:
     json: dict[str, Any] | None = None
     form: dict[str, str] | None = None
     files: dict[str, tuple[str, bytes]] | None = None
+    content: bytes | None = None  # a raw body (a plan file)
 
 
 Fill = Callable[[Items], Req]
@@ -671,6 +684,72 @@ def _part_specs() -> dict[tuple[str, str], Spec]:
 
 
 PART_SPECS = _part_specs()
+
+
+def _plan_file(i: Items) -> bytes:
+    """The smallest plan file of side `i`'s organisation (a new plan, nothing in it)."""
+    return (
+        "format: plantrack/1\n"
+        f"organization: {{name: Matrix, slug: {i.organization}}}\n"
+        "plan: {slug: matrix-uploaded, title: Uploaded, status: draft}\n"
+    ).encode()
+
+
+# A plan's lifecycle (issue 10): make a plan in the side's organisation (from scratch or from a
+# plan file), change the settings of its draft plan, adopt it. Builders, as for the parts.
+LIFECYCLE_SPECS: dict[tuple[str, str], Spec] = {
+    ("POST", f"{API}/organizations/{{slug}}/plans"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"{API}/organizations/{i.organization}/plans",
+            json={"title": "New", "slug": "matrix-new"},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", f"{API}/organizations/{{slug}}/plans/import"): Spec(
+        Do.build,
+        lambda i: Req(f"{API}/organizations/{i.organization}/plans/import", content=_plan_file(i)),
+        PART_SIDES,
+    ),
+    ("PATCH", f"{API}/plans/{{slug}}"): Spec(
+        Do.build,
+        lambda i: Req(f"{API}/plans/{i.draft_plan}", json={"version": 1, "title": "Changed"}),
+        PART_SIDES,
+    ),
+    ("POST", f"{API}/plans/{{slug}}/adopt"): Spec(
+        Do.build,
+        lambda i: Req(f"{API}/plans/{i.draft_plan}/adopt", json={"version": 1}),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/new"): Spec(
+        Do.build,
+        lambda i: Req(
+            "/plans/new",
+            form={"organization": i.organization, "title": "New", "slug": "matrix-new"},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/new/upload"): Spec(
+        Do.build,
+        lambda i: Req(
+            "/plans/new/upload",
+            form={"organization": i.organization},
+            files={"file": ("plan.yaml", _plan_file(i))},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/settings"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"/plans/{i.draft_plan}/settings",
+            form={"version": "1", "title": "Changed", "schedule": "calendar"},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/adopt"): Spec(
+        Do.build, lambda i: Req(f"/plans/{i.draft_plan}/adopt", form={"version": "1"}), PART_SIDES
+    ),
+}
 
 SPECS: dict[tuple[str, str], Spec] = {
     # --- API: strategies and steps
@@ -1003,6 +1082,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
         PART_SIDES,
     ),
+    **LIFECYCLE_SPECS,
 }
 
 
@@ -1068,6 +1148,7 @@ def _send(world: World, who: str, method: str, req: Req) -> Any:
         json=req.json,
         data=req.form,
         files=req.files,
+        content=req.content,
         headers=headers,
         follow_redirects=False,
     )

@@ -137,6 +137,10 @@ class PlanRead(_Editable):
     mandate: str
     source: str
     terminology: dict[str, str]
+    status_words: dict[str, str] = Field(
+        description='The plan\'s own words for our status codes (`on_track`: "On Target"); a '
+        "code left out keeps ours"
+    )
 
     @classmethod
     def of(cls, plan: Plan, org: Organization) -> PlanRead:

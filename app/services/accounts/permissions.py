@@ -39,7 +39,7 @@ from app.models import (
     User,
     WorkplanStep,
 )
-from app.models.enums import Role
+from app.models.enums import PlanStatus, Role
 from app.services.changes.history import Actor
 from app.services.errors import NotAuthenticated, PermissionDenied
 
@@ -259,8 +259,10 @@ def can(
 
 
 def can_read_plan(user: User | None, plan: Plan) -> bool:
-    """Published plans are open to everyone; others only to signed-in people of the organisation."""
-    if plan.published:
+    """Published plans are open to everyone; others only to signed-in people of the organisation.
+    A draft (issue 10: being built, not yet adopted) is its organisation's only, published or
+    not."""
+    if plan.published and plan.status != PlanStatus.draft:
         return True
     return same_organization(user, plan.organization_id)
 
@@ -278,7 +280,7 @@ def require_read_plan(user: User | None, plan: Plan) -> None:
 
 def readable_plans(user: User | None) -> ColumnElement[bool]:
     """`can_read_plan` as a condition on Plan rows."""
-    published = col(Plan.published).is_(True)
+    published = and_(col(Plan.published).is_(True), col(Plan.status) != PlanStatus.draft.value)
     if is_installation_admin(user):
         return true()
     if user is None or not user.active or user.organization_id is None:
