@@ -57,7 +57,7 @@ def changed_only(
     field, a change names what changes (so an unchanged department asks no new permission)."""
     values = full.model_dump(exclude={"version"}, exclude_unset=True)
     changes = {k: v for k, v in values.items() if read(item, k) != v}
-    return schema.model_validate({"version": getattr(full, "version"), **changes})
+    return schema.model_validate({"version": full.model_dump()["version"], **changes})
 
 
 def state_after(post: FormPost, form: str, typed: dict[str, Any]) -> FormState:
