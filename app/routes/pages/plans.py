@@ -103,6 +103,9 @@ def strategy_page(
     update_url = ""
     if can(session, user, Action.progress, strategy, kind=kind):
         update_url = drill_down.update_link(user, view.node, tree.organization.slug)
+    edit_url = ""
+    if can(session, user, Action.edit, strategy, kind=kind):
+        edit_url = f"/strategies/{strategy.id}/edit"
     readable = drill_down.can_read_history(user, plan)
     entries: list[drill_down.HistoryItem] = []
     more = False
@@ -116,6 +119,7 @@ def strategy_page(
         "tree": tree,
         "view": view,
         "update_url": update_url,
+        "edit_url": edit_url,
         "internal": can_read_internal(user, plan),  # the narrative: not for the public
         "history_readable": readable,
         "history": entries,

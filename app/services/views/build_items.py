@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     Department,
@@ -20,6 +20,7 @@ from app.models import (
     MetricTarget,
     Phase,
     Plan,
+    QuickWin,
     Strategy,
     StrategyGoal,
     User,
@@ -202,3 +203,24 @@ def options_of(found: Choices) -> Options:
             for d in found.departments
         ],
     )
+
+
+@dataclass
+class QuickWinEdit:
+    quick_win: QuickWin
+    can_archive: bool
+    can_restore: bool
+
+
+def quick_win_edit(*, session: Session, quick_win: QuickWin, user: User | None) -> QuickWinEdit:
+    return QuickWinEdit(
+        quick_win=quick_win,
+        can_archive=can(session, user, Action.archive, quick_win, kind="quick win"),
+        can_restore=can(session, user, Action.restore, quick_win, kind="quick win"),
+    )
+
+
+def next_quick_win_number(*, session: Session, plan: Plan) -> int:
+    """The number a new quick win is offered: one after the plan's highest (archived too)."""
+    top = session.exec(select(func.max(QuickWin.number)).where(QuickWin.plan_id == plan.id)).one()
+    return (top or 0) + 1

@@ -255,3 +255,19 @@ def test_archive_and_restore(session: Session, tiny: Plan) -> None:
     )
     assert restored.status_code == 200
     assert _strategy(session, "1.2").archived_at is None
+
+
+def test_the_strategy_and_metric_pages_link_to_their_edit_pages_for_editors_only(
+    session: Session, tiny: Plan
+) -> None:
+    s = _strategy(session, "1.1")
+    lead, _ = signed_in_client(session, make_person(session, "lee", "lead", department="CC"))
+    viewer, _ = signed_in_client(session, make_person(session, "vic", "viewer"))
+    strategy_url, metric_url = (
+        f"/plans/{tiny.slug}/strategies/1.1",
+        f"/plans/{tiny.slug}/scorecard/FCR",
+    )
+    assert f'href="/strategies/{s.id}/edit"' in lead.get(strategy_url).text
+    assert "/edit" not in viewer.get(strategy_url).text
+    assert 'class="outline edit-link"' in lead.get(metric_url).text
+    assert "edit-link" not in viewer.get(metric_url).text
