@@ -7,7 +7,8 @@ archive and restore.
 - POST /strategies/{id}/steps (a step, or a sub-step with `parent_id`); POST /steps/{id}/edit,
   /steps/{id}/archive.
 
-Every form posts to its own URL with both `action=` and `hx-post=` (target: the `editor` block).
+Every form posts to its own URL with both `action=` and `hx-post=`; htmx gets the `editor`
+block back, swapped in as the inner HTML of #editor.
 The schemas (StrategyCreate, StrategyUpdate, StepCreate, StepUpdate) and the services hold every
 rule; build_item_forms turns their answer into the page.
 """

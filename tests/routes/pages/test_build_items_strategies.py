@@ -271,3 +271,18 @@ def test_the_strategy_and_metric_pages_link_to_their_edit_pages_for_editors_only
     assert "/edit" not in viewer.get(strategy_url).text
     assert 'class="outline edit-link"' in lead.get(metric_url).text
     assert "edit-link" not in viewer.get(metric_url).text
+
+
+def test_without_javascript_a_refusal_is_the_whole_page_and_htmx_gets_the_editor_inside(
+    session: Session, tiny: Plan
+) -> None:
+    client, headers = _admin(session)
+    url = f"/plans/{tiny.slug}/strategies/new"
+    bad = _form(session, planned_end="2024-12-31")
+    plain = client.post(url, data=bad, headers=headers, follow_redirects=False)
+    assert plain.status_code == 422 and "<html" in plain.text
+    assert BeautifulSoup(plain.text, "html.parser").select_one("#editor #strategy-end-error")
+    fragment = client.post(url, data=bad, headers=headers | HX)
+    assert fragment.status_code == 422 and "<html" not in fragment.text
+    forms = BeautifulSoup(fragment.text, "html.parser").select("form[hx-post]")
+    assert forms and all((f["hx-target"], f["hx-swap"]) == ("#editor", "innerHTML") for f in forms)
