@@ -253,6 +253,7 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "target_comparator": "at_least",
             "target_label": "",
             "target_effective_from": "",
+            "measures": "",
         },
         "/metrics/{metric_id}/edit": {
             "version": "1",

@@ -78,7 +78,17 @@ class MetricForm:
                 "effective_from": blank_to_none(t["target_effective_from"]),
             }
         given = {k: v for k, v in self.values().items() if v is not None}
-        return MetricCreate(code=t["code"].strip(), target=target, **given)
+        return MetricCreate(code=t["code"].strip(), target=target, **given, **self.measures())
+
+    def measures(self) -> dict[str, str]:
+        """What it measures, chosen as "strategy:12" (blank: the plan as a whole). Any other
+        kind goes to the schema as `measures`, which refuses it by name."""
+        kind, _, ident = self.typed["measures"].partition(":")
+        if not kind:
+            return {}
+        if kind in ("statement", "goal", "focus_area", "strategy"):
+            return {f"{kind}_id": ident}
+        return {"measures": self.typed["measures"]}
 
     def update(self, metric: Metric) -> MetricUpdate:
         full = MetricUpdate(version=form_version(self.typed["version"]), **self.values())
@@ -113,6 +123,7 @@ def metric_form(
     target_comparator: Form_ = "",
     target_label: Form_ = "",
     target_effective_from: Form_ = "",
+    measures: Form_ = "",
     version: Form_ = "",
 ) -> MetricForm:
     return MetricForm(dict(locals()))
@@ -147,7 +158,7 @@ def _page(
         "edit": build_items.metric_edit(session=session, metric=metric, user=user)
         if metric is not None
         else None,
-        "options": build_items.options_of(found),
+        "options": build_items.options_of(found, plan),
         "st": state,
         "plain": plain,
         **helpers(),

@@ -21,6 +21,7 @@ from app.models import (
     Phase,
     Plan,
     QuickWin,
+    Statement,
     Strategy,
     StrategyGoal,
     User,
@@ -60,6 +61,8 @@ class Choices:
     goals: list[Goal]
     phases: list[Phase]
     departments: list[Department]
+    statements: list[Statement] = field(default_factory=list)
+    strategies: list[Strategy] = field(default_factory=list)
 
 
 def choices(*, session: Session, plan: Plan, user: User | None) -> Choices:
@@ -71,6 +74,12 @@ def choices(*, session: Session, plan: Plan, user: User | None) -> Choices:
         goals=list(session.exec(catalog.goals_query(user=user, plan=plan, include_archived=False))),
         phases=list(session.exec(catalog.phases_query(user=user, plan=plan))),
         departments=list(session.exec(catalog.departments_query(organization=org))),
+        statements=list(session.exec(catalog.statements_query(user=user, plan=plan))),
+        strategies=list(
+            session.exec(
+                work_catalog.strategies_query(user=user, plan=plan, include_archived=False)
+            )
+        ),
     )
 
 
@@ -192,10 +201,28 @@ class Options:
     focus_areas: list[tuple[int, str]]
     phases: list[tuple[int, str]]
     departments: list[tuple[int, str]]
+    # What a new metric measures: (group, [(kind:id, label)]) for the select's optgroups.
+    measures: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
-def options_of(found: Choices) -> Options:
+def _named(row: Any) -> str:
+    return f"{row.code}: {row.title}" if row.code else row.title
+
+
+def options_of(found: Choices, plan: Plan | None = None) -> Options:
+    measures: list[tuple[str, list[tuple[str, str]]]] = []
+    if plan is not None:
+        groups = (
+            (plan.term("statements"), "statement", found.statements),
+            (plan.term("goals"), "goal", found.goals),
+            (plan.term("focus_areas"), "focus_area", found.focus_areas),
+            (plan.term("strategies"), "strategy", found.strategies),
+        )
+        for label, kind, rows in groups:
+            if rows:
+                measures.append((label, [(f"{kind}:{r.id}", _named(r)) for r in rows]))
     return Options(
+        measures=measures,
         focus_areas=[(f.id, f"{f.code}: {f.title}") for f in found.focus_areas],  # type: ignore[misc]
         phases=[(p.id, f"Phase {p.code}: {p.name}") for p in found.phases],  # type: ignore[misc]
         departments=[

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
-from app.models import Department, HistoryEntry, Metric, MetricTarget, Plan
+from app.models import Department, HistoryEntry, Metric, MetricTarget, Plan, Strategy
 from app.models.metric import MetricUpdate
 from app.services.changes import metrics
 from app.services.changes.history import Actor
@@ -222,3 +222,22 @@ def test_archive_and_restore(session: Session, tiny: Plan) -> None:
     )
     assert restored.status_code == 200
     assert _metric(session, "FCR").archived_at is None
+
+
+def test_a_new_metric_measures_a_strategy_and_shows_on_its_page(
+    session: Session, tiny: Plan
+) -> None:
+    client, headers = _admin(session)
+    strategy_id = session.exec(select(Strategy.id).where(Strategy.code == "1.1")).one()
+    data = _form(session, measures=f"strategy:{strategy_id}")
+    answer = client.post(f"/plans/{tiny.slug}/metrics/new", data=data, headers=headers | HX)
+    assert answer.status_code == 200
+    assert _metric(session, "ABN").strategy_id == strategy_id
+    assert "Calls abandoned" in client.get(f"/plans/{tiny.slug}/strategies/1.1").text
+    before = _counts(session)
+    forged = _form(session, code="ABN2", measures="persona:1")
+    refused = client.post(f"/plans/{tiny.slug}/metrics/new", data=forged, headers=headers | HX)
+    assert refused.status_code == 422
+    error = BeautifulSoup(refused.text, "html.parser").select_one("#metric-measures-error")
+    assert error is not None
+    assert _counts(session) == before
