@@ -286,3 +286,25 @@ def test_without_javascript_a_refusal_is_the_whole_page_and_htmx_gets_the_editor
     assert fragment.status_code == 422 and "<html" not in fragment.text
     forms = BeautifulSoup(fragment.text, "html.parser").select("form[hx-post]")
     assert forms and all((f["hx-target"], f["hx-swap"]) == ("#editor", "innerHTML") for f in forms)
+
+
+def test_a_coordinator_builds_strategies_of_any_department_but_does_not_restore(
+    session: Session, tiny: Plan
+) -> None:
+    client, csrf = signed_in_client(session, make_person(session, "coco", "coordinator"))
+    headers = {"X-CSRF-Token": csrf}
+    form = _form(session, department_id=str(_dept(session, "PW").id))
+    made = client.post(
+        f"/plans/{tiny.slug}/strategies/new", data=form, headers=headers, follow_redirects=False
+    )
+    assert made.status_code == 303
+    s = _strategy(session, "3.1")
+    archived = client.post(
+        f"/strategies/{s.id}/archive", data={"version": "1"}, headers=headers | HX
+    )
+    assert archived.status_code == 200 and "Restore this" not in archived.text
+    refused = client.post(
+        f"/strategies/{s.id}/restore", data={"version": "2"}, headers=headers | HX
+    )
+    assert refused.status_code == 403
+    assert _strategy(session, "3.1").archived_at is not None
