@@ -5,8 +5,8 @@
 - `/plans/{slug}/focus-areas/{fa_code}`: one focus area's goals, strategies and metrics;
 - `/plans/{slug}/strategies/{strategy_code}`: one strategy, its steps, metrics and history.
 
-Read-only: the edit controls live on /my-work; a strategy page links there ("Update") only when
-`can()` says the reader may update it. Each page has one template; an htmx request for the same
+Read-only: the edit controls live on /my-work and the plan builder's edit pages; a strategy
+page links to them ("Update", "Edit") only when `can()` says the reader may use them. Each page has one template; an htmx request for the same
 URL gets its main block (the strategy page's history block for `?history=all`).
 """
 
