@@ -6,8 +6,9 @@
 - `/plans/{slug}/strategies/{strategy_code}`: one strategy, its steps, metrics and history.
 
 Read-only: the edit controls live on /my-work and the plan builder's edit pages; a strategy
-page links to them ("Update", "Edit") only when `can()` says the reader may use them. Each page has one template; an htmx request for the same
-URL gets its main block (the strategy page's history block for `?history=all`).
+page links to them ("Update", "Edit") only when `can()` says the reader may use them. Each page
+has one template; an htmx request for the same URL gets its main block (the strategy page's
+history block for `?history=all`).
 """
 
 from __future__ import annotations
