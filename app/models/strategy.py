@@ -161,3 +161,11 @@ class StepUpdate(ClientInput):
     owner: str | None = pd.Field(default=None, max_length=300)
     due: dt.date | None = None
     done_on: dt.date | None = None
+
+
+class StrategyReorder(ClientInput):
+    """Every live strategy of one focus area (or, without `focus_area_id`, every strategy
+    outside focus areas), in the new order (the first comes first)."""
+
+    ids: list[RowId] = pd.Field(min_length=1, max_length=500)
+    focus_area_id: RowId | None = None

@@ -72,6 +72,7 @@ from app.models import (
     Phase,
     Plan,
     Statement,
+    Strategy,
 )
 from app.models.building import (
     DepartmentCreate,
@@ -459,6 +460,17 @@ def _orders(session: Session, items: Items) -> dict[str, list[int]]:
             plan_parts.siblings_query(probe).order_by(col(model.position), col(model.id))
         )
         out[path] = [row.id for row in siblings]
+    out["strategies"] = list(
+        session.exec(
+            select(Strategy.id)
+            .where(
+                Strategy.plan_id == plan.id,
+                col(Strategy.focus_area_id).is_(None),
+                col(Strategy.archived_at).is_(None),
+            )
+            .order_by(col(Strategy.position), col(Strategy.id))
+        )
+    )
     return out
 
 
@@ -760,6 +772,14 @@ SPECS: dict[tuple[str, str], Spec] = {
             json={"code": "NEW-1", "title": "New", "department_id": i.department_id},
         ),
     ),
+    # Side A's plan has two strategies outside focus areas (A's and B's): A reverses them.
+    ("PUT", f"{API}/plans/{{slug}}/strategies/order"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"{API}/plans/{i.plan}/strategies/order", json={"ids": i.orders["strategies"][::-1]}
+        ),
+        ("A",),
+    ),
     ("PATCH", f"{API}/strategies/{{strategy_id}}"): Spec(
         Do.edit,
         lambda i: Req(
@@ -994,6 +1014,150 @@ SPECS: dict[tuple[str, str], Spec] = {
                 "version": str(i.quick_win.version),
                 "status": "complete",
             },
+        ),
+    ),
+    # --- pages: the plan builder's items (strategies, steps, metrics, quick wins)
+    ("POST", "/plans/{slug}/strategies/new"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/plans/{i.plan}/strategies/new",
+            form={
+                "code": f"NEW-{i.strategy.id}",
+                "title": "New",
+                "department_id": str(i.department_id),
+            },
+        ),
+    ),
+    ("POST", "/strategies/{strategy_id}/edit"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/strategies/{i.strategy.id}/edit",
+            form={
+                "version": str(i.strategy.version),
+                "title": "Changed",
+                "department_id": str(i.department_id),
+            },
+        ),
+    ),
+    ("POST", "/strategies/{strategy_id}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/strategies/{i.strategy.id}/archive", form={"version": str(i.strategy.version)}
+        ),
+    ),
+    ("POST", "/strategies/{strategy_id}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"/strategies/{i.archived_strategy.id}/restore",
+            form={"version": str(i.archived_strategy.version)},
+        ),
+    ),
+    # Side A's strategy is first of the plan's strategies outside focus areas, B's second (X's
+    # plan has one only, so it cannot move).
+    ("POST", "/strategies/{strategy_id}/move"): Spec(
+        Do.build,
+        lambda i: Req(
+            f"/strategies/{i.strategy.id}/move",
+            form={"to": "down" if i.metric_code.endswith("A") else "up"},
+        ),
+        ("A", "B"),
+    ),
+    ("POST", "/strategies/{strategy_id}/steps"): Spec(
+        Do.edit,
+        lambda i: Req(f"/strategies/{i.strategy.id}/steps", form={"title": "New step"}),
+    ),
+    ("POST", "/steps/{step_id}/edit"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/steps/{i.step.id}/edit", form={"version": str(i.step.version), "title": "Changed"}
+        ),
+    ),
+    ("POST", "/steps/{step_id}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(f"/steps/{i.step.id}/archive", form={"version": str(i.step.version)}),
+    ),
+    ("POST", "/plans/{slug}/metrics/new"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/plans/{i.plan}/metrics/new",
+            form={
+                "code": f"{i.metric_code}-N",
+                "name": "New",
+                "unit": "percent",
+                "direction": "higher",
+                "department_id": str(i.department_id),
+            },
+        ),
+    ),
+    ("POST", "/metrics/{metric_id}/edit"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/metrics/{i.metric.id}/edit",
+            form={
+                "version": str(i.metric.version),
+                "name": "Changed",
+                "unit": "percent",
+                "direction": "higher",
+                "department_id": str(i.department_id),
+            },
+        ),
+    ),
+    ("POST", "/metrics/{metric_id}/targets"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/metrics/{i.metric.id}/targets",
+            form={
+                "version": str(i.metric.version),
+                "value": "85",
+                "comparator": "at_least",
+                "effective_from": "2025-01-01",
+            },
+        ),
+    ),
+    ("POST", "/metrics/{metric_id}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(f"/metrics/{i.metric.id}/archive", form={"version": str(i.metric.version)}),
+    ),
+    ("POST", "/metrics/{metric_id}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"/metrics/{i.archived_metric.id}/restore",
+            form={"version": str(i.archived_metric.version)},
+        ),
+    ),
+    ("POST", "/plans/{slug}/quick-wins/new"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/plans/{i.plan}/quick-wins/new",
+            form={
+                "number": str(5000 + i.quick_win.id),
+                "summary": "New",
+                "department_id": str(i.department_id),
+            },
+        ),
+    ),
+    ("POST", "/quick-wins/{quick_win_id}/edit"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/quick-wins/{i.quick_win.id}/edit",
+            form={
+                "version": str(i.quick_win.version),
+                "summary": "Changed",
+                "department_id": str(i.department_id),
+            },
+        ),
+    ),
+    ("POST", "/quick-wins/{quick_win_id}/archive"): Spec(
+        Do.edit,
+        lambda i: Req(
+            f"/quick-wins/{i.quick_win.id}/archive", form={"version": str(i.quick_win.version)}
+        ),
+    ),
+    ("POST", "/quick-wins/{quick_win_id}/restore"): Spec(
+        Do.restore,
+        lambda i: Req(
+            f"/quick-wins/{i.archived_quick_win.id}/restore",
+            form={"version": str(i.archived_quick_win.version)},
         ),
     ),
     # --- pages: users and the account (the "item" is a person of department A or B, or of

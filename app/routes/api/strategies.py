@@ -15,7 +15,7 @@ from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Strategy, User
 from app.models.enums import StrategyStatus, Term
-from app.models.strategy import ProgressUpdateIn, StrategyCreate
+from app.models.strategy import ProgressUpdateIn, StrategyCreate, StrategyReorder
 from app.routes.api.deps import (
     CREATE_ERRORS,
     READ_ERRORS,
@@ -41,7 +41,7 @@ from app.routes.api.versions import (
     with_version,
 )
 from app.routes.api.work_schemas import StrategyRead
-from app.services.changes import strategies, strategy_progress
+from app.services.changes import strategies, strategy_order, strategy_progress
 from app.services.reading import work_catalog
 from app.services.reading.plan_tree import step_counts
 
@@ -132,6 +132,33 @@ def create_strategy(
     return created(
         request, response, "api_strategy", _read(session, user, strategy), strategy_id=strategy.id
     )
+
+
+@router.put(
+    "/plans/{slug}/strategies/order",
+    summary="Put a focus area's strategies in order",
+    description="`ids`: every live strategy of the focus area `focus_area_id` (none: those "
+    "outside focus areas) once, in the new order. One left out, named twice or not among them "
+    "is refused (422 naming `ids`). Answers them in the new order; the history records the "
+    "order before and after. Coordinators and administrators (building the plan).",
+    response_model=list[StrategyRead],
+    responses=error_responses(*CREATE_ERRORS),
+)
+def order_strategies(
+    user: RequiredUser,
+    plan: LivePlan,
+    _json: Annotated[None, strict_json(StrategyReorder)],
+    body: StrategyReorder,
+    session: SessionDep,
+) -> list[StrategyRead]:
+    items = strategy_order.reorder_strategies(
+        session=session,
+        plan=plan,
+        focus_area_id=body.focus_area_id,
+        ids=body.ids,
+        actor=actor_for(user),
+    )
+    return _reads(session, user, items)
 
 
 @router.patch(

@@ -5,9 +5,10 @@
 - `/plans/{slug}/focus-areas/{fa_code}`: one focus area's goals, strategies and metrics;
 - `/plans/{slug}/strategies/{strategy_code}`: one strategy, its steps, metrics and history.
 
-Read-only: the edit controls live on /my-work; a strategy page links there ("Update") only when
-`can()` says the reader may update it. Each page has one template; an htmx request for the same
-URL gets its main block (the strategy page's history block for `?history=all`).
+Read-only: the edit controls live on /my-work and the plan builder's edit pages; a strategy
+page links to them ("Update", "Edit") only when `can()` says the reader may use them. Each page
+has one template; an htmx request for the same URL gets its main block (the strategy page's
+history block for `?history=all`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def strategy_page(
     update_url = ""
     if can(session, user, Action.progress, strategy, kind=kind):
         update_url = drill_down.update_link(user, view.node, tree.organization.slug)
+    edit_url = ""
+    if can(session, user, Action.edit, strategy, kind=kind):
+        edit_url = f"/strategies/{strategy.id}/edit"
     readable = drill_down.can_read_history(user, plan)
     entries: list[drill_down.HistoryItem] = []
     more = False
@@ -116,6 +120,7 @@ def strategy_page(
         "tree": tree,
         "view": view,
         "update_url": update_url,
+        "edit_url": edit_url,
         "internal": can_read_internal(user, plan),  # the narrative: not for the public
         "history_readable": readable,
         "history": entries,

@@ -122,6 +122,7 @@ def metric_page_answer(
         voided=measurement_voids.voided_measurements(session=session, metric=card.metric)
         if internal
         else [],
+        can_edit=can(session, user, Action.edit, card.metric, kind="metric"),
         void_errors=void_errors or {},
         void_typed=void_typed or {},
         notice=notice,

@@ -1,0 +1,329 @@
+"""The plan builder's strategy pages: a new strategy, its edit page (details, moving it to another
+focus area, its place among its focus area's strategies, its workplan steps and sub-steps),
+archive and restore.
+
+- GET/POST /plans/{slug}/strategies/new (`?focus_area_id=` preselects the focus area);
+- GET/POST /strategies/{id}/edit; POST /strategies/{id}/archive, /restore, /move;
+- POST /strategies/{id}/steps (a step, or a sub-step with `parent_id`); POST /steps/{id}/edit,
+  /steps/{id}/archive.
+
+Every form posts to its own URL with both `action=` and `hx-post=`; htmx gets the `editor`
+block back, swapped in as the inner HTML of #editor.
+The schemas (StrategyCreate, StrategyUpdate, StepCreate, StepUpdate) and the services hold every
+rule; build_item_forms turns their answer into the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.auth import RequiredUser, actor_for
+from app.deps import SessionDep
+from app.models import Plan, Strategy, User
+from app.models.strategy import StepCreate, StepUpdate, StrategyCreate, StrategyUpdate
+from app.routes.item_ids import ItemId
+from app.routes.pages.build_item_forms import (
+    changed_only,
+    created,
+    helpers,
+    lines,
+    notice_state,
+    number,
+    redirect,
+    state_after,
+)
+from app.routes.pages.form_input import Form_, blank_to_none, form_version, item_id
+from app.routes.pages.form_posts import form_post
+from app.routes.pages.my_work_presentation import FormState
+from app.services.accounts.permissions import require_read_plan
+from app.services.changes import strategies, strategy_order
+from app.services.reading.plan_tree import get_plan
+from app.services.views import build_items
+from app.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+TEMPLATE = "build/items/strategy.html"
+
+
+@dataclass
+class StrategyForm:
+    """The strategy form as typed (shown again when refused) and read for the schemas."""
+
+    typed: dict[str, Any]
+
+    def values(self) -> dict[str, Any]:
+        t = self.typed
+        return {
+            "title": t["title"].strip(),
+            "description": t["description"].strip(),
+            **{k: blank_to_none(t[k]) for k in ("focus_area_id", "department_id", "phase_id")},
+            "term": blank_to_none(t["term"]),
+            "priority": number(t["priority"]),
+            "leads": lines(t["leads"]),
+            "planned_start": blank_to_none(t["planned_start"]),
+            "planned_end": blank_to_none(t["planned_end"]),
+            "update_cadence_days": number(t["update_cadence_days"]),
+        }
+
+    def create(self) -> StrategyCreate:
+        given = {k: v for k, v in self.values().items() if v is not None}
+        goals = [g for g in self.typed["goal_ids"] if g]
+        return StrategyCreate(code=self.typed["code"].strip(), goal_ids=goals, **given)
+
+    def update(self, strategy: Strategy) -> StrategyUpdate:
+        full = StrategyUpdate(version=form_version(self.typed["version"]), **self.values())
+        return changed_only(StrategyUpdate, full, strategy)
+
+
+def strategy_form(
+    code: Form_ = "",
+    title: Form_ = "",
+    description: Form_ = "",
+    focus_area_id: Form_ = "",
+    department_id: Form_ = "",
+    phase_id: Form_ = "",
+    term: Form_ = "",
+    priority: Form_ = "",
+    leads: Form_ = "",
+    planned_start: Form_ = "",
+    planned_end: Form_ = "",
+    update_cadence_days: Form_ = "30",
+    version: Form_ = "",
+    goal_ids: Annotated[list[str] | None, Form()] = None,
+) -> StrategyForm:
+    typed = {k: v for k, v in locals().items() if k != "goal_ids"}
+    return StrategyForm({**typed, "goal_ids": goal_ids or []})
+
+
+StrategyFormDep = Annotated[StrategyForm, Depends(strategy_form)]
+
+
+def _kind(plan: Plan) -> str:
+    return plan.term("strategy").lower()
+
+
+def _editable(session: Session, user: User, strategy_id: int) -> tuple[Plan, Strategy]:
+    """The strategy (archived too: its page offers restore) of a plan the reader may read."""
+    strategy = strategies.get_strategy(
+        session=session, strategy_id=strategy_id, include_archived=True
+    )
+    plan = strategies.plan_of(session, strategy.plan_id)
+    require_read_plan(user, plan)
+    return plan, strategy
+
+
+def _edit_url(strategy: Strategy) -> str:
+    return f"/strategies/{strategy.id}/edit"
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: User,
+    plan: Plan,
+    strategy: Strategy | None,
+    state: FormState,
+    status: int = 200,
+) -> Response:
+    found = build_items.choices(session=session, plan=plan, user=user)
+    context = {
+        "plan": plan,
+        "edit": build_items.strategy_edit(session=session, strategy=strategy, user=user)
+        if strategy is not None
+        else None,
+        "choices": found,
+        "options": build_items.options_of(found),
+        "st": state,
+        **helpers(),
+    }
+    return render(request, TEMPLATE, context, block="editor", status_code=status)
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    user: User,
+    plan: Plan,
+    strategy: Strategy,
+    state: FormState,
+    status: int,
+    saved: str,
+) -> Response:
+    """After a post on the edit page: 303 back with the notice, or the editor block."""
+    if status < 400 and not is_htmx(request):
+        return redirect(_edit_url(strategy), saved, f"#{state.form}")
+    return _page(request, session, user, plan, strategy, state, status)
+
+
+@router.get("/plans/{slug}/strategies/new")
+def new_strategy_page(
+    request: Request, session: SessionDep, user: RequiredUser, slug: str, focus_area_id: str = ""
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    probe = build_items.new_probe(Strategy, plan, user)
+    build_items.require_editor(session, user, probe, kind=_kind(plan))
+    area = item_id(focus_area_id)
+    typed = {"focus_area_id": str(area) if area else "", "update_cadence_days": "30"}
+    typed["department_id"] = str(user.department_id or "")
+    return _page(request, session, user, plan, None, FormState("item", typed))
+
+
+@router.post("/plans/{slug}/strategies/new")
+def create_strategy(
+    request: Request, session: SessionDep, user: RequiredUser, slug: str, form: StrategyFormDep
+) -> Response:
+    plan = get_plan(session=session, slug=slug)
+    require_read_plan(user, plan)
+    with form_post(session) as post:
+        strategy = strategies.create_strategy(
+            session=session, plan=plan, data=form.create(), actor=actor_for(user)
+        )
+    if not post.refused:
+        return created(request, _edit_url(strategy))
+    state = state_after(post, "item", form.typed)
+    return _page(request, session, user, plan, None, state, post.status)
+
+
+@router.get("/strategies/{strategy_id}/edit")
+def edit_strategy_page(
+    request: Request, session: SessionDep, user: RequiredUser, strategy_id: ItemId, saved: str = ""
+) -> Response:
+    plan, strategy = _editable(session, user, strategy_id)
+    build_items.require_editor(session, user, strategy, kind=_kind(plan))
+    return _page(request, session, user, plan, strategy, notice_state(saved))
+
+
+@router.post("/strategies/{strategy_id}/edit")
+def update_strategy(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    strategy_id: ItemId,
+    form: StrategyFormDep,
+) -> Response:
+    plan, strategy = _editable(session, user, strategy_id)
+    with form_post(session) as post:
+        data = form.update(strategy)
+        moved = "focus_area_id" in data.model_fields_set
+        strategies.update_strategy(
+            session=session, strategy=strategy, data=data, actor=actor_for(user)
+        )
+        post.notice = "Saved." + (" Moved to its new focus area." if moved else "")
+    state = state_after(post, "item", form.typed)
+    return _answer(request, session, user, plan, strategy, state, post.status, "saved")
+
+
+@router.post("/strategies/{strategy_id}/archive")
+@router.post("/strategies/{strategy_id}/restore")
+def archive_strategy(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    strategy_id: ItemId,
+    version: Form_ = "",
+) -> Response:
+    plan, strategy = _editable(session, user, strategy_id)
+    archived = request.url.path.endswith("/archive")
+    with form_post(session) as post:
+        strategies.set_archived(
+            session=session,
+            item=strategy,
+            version=form_version(version),
+            archived=archived,
+            actor=actor_for(user),
+        )
+        post.notice = "Archived." if archived else "Restored."
+    state = state_after(post, "archive", {})
+    saved = "archived" if archived else "restored"
+    return _answer(request, session, user, plan, strategy, state, post.status, saved)
+
+
+@router.post("/strategies/{strategy_id}/move")
+def move_strategy(
+    request: Request, session: SessionDep, user: RequiredUser, strategy_id: ItemId, to: Form_ = ""
+) -> Response:
+    plan, strategy = _editable(session, user, strategy_id)
+    with form_post(session) as post:
+        strategy_order.move_strategy(
+            session=session, strategy=strategy, to=to, actor=actor_for(user)
+        )
+        post.notice = "Moved up." if to == "up" else "Moved down."
+    state = state_after(post, "order", {})
+    return _answer(request, session, user, plan, strategy, state, post.status, "moved")
+
+
+@router.post("/strategies/{strategy_id}/steps")
+def add_step(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    strategy_id: ItemId,
+    title: Form_ = "",
+    due: Form_ = "",
+    owner: Form_ = "",
+    completion_measure: Form_ = "",
+    parent_id: Form_ = "",
+) -> Response:
+    plan, strategy = _editable(session, user, strategy_id)
+    typed = {"title": title, "due": due, "owner": owner, "completion_measure": completion_measure}
+    with form_post(session) as post:
+        data = StepCreate(
+            title=title.strip(),
+            due=blank_to_none(due),
+            owner=owner.strip(),
+            completion_measure=completion_measure.strip(),
+            parent_id=blank_to_none(parent_id),  # type: ignore[arg-type]
+        )
+        strategies.add_step(session=session, strategy=strategy, data=data, actor=actor_for(user))
+        post.notice = f"{plan.term('step')} “{data.title}” added."
+    state = state_after(post, f"sub-{parent_id}" if parent_id else "step", typed)
+    return _answer(request, session, user, plan, strategy, state, post.status, "step")
+
+
+@router.post("/steps/{step_id}/edit")
+def update_step(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    step_id: ItemId,
+    version: Form_ = "",
+    title: Form_ = "",
+    due: Form_ = "",
+) -> Response:
+    step = strategies.get_step(session=session, step_id=step_id)
+    plan, strategy = _editable(session, user, step.strategy_id)
+    typed = {"title": title, "due": due, "version": version}
+    with form_post(session) as post:
+        full = StepUpdate(
+            version=form_version(version), title=title.strip(), due=blank_to_none(due)
+        )
+        data = changed_only(StepUpdate, full, step)
+        strategies.update_step(session=session, step=step, data=data, actor=actor_for(user))
+        post.notice = f"“{step.title}” saved."
+    state = state_after(post, f"step-{step.id}", typed)
+    return _answer(request, session, user, plan, strategy, state, post.status, "step-saved")
+
+
+@router.post("/steps/{step_id}/archive")
+def archive_step(
+    request: Request, session: SessionDep, user: RequiredUser, step_id: ItemId, version: Form_ = ""
+) -> Response:
+    step = strategies.get_step(session=session, step_id=step_id)
+    plan, strategy = _editable(session, user, step.strategy_id)
+    with form_post(session) as post:
+        strategies.set_archived(
+            session=session,
+            item=step,
+            version=form_version(version),
+            archived=True,
+            actor=actor_for(user),
+        )
+        post.notice = f"“{step.title}” archived."
+    state = state_after(post, f"step-{step.id}", {})
+    return _answer(request, session, user, plan, strategy, state, post.status, "step-archived")
