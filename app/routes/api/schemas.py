@@ -148,6 +148,7 @@ class PlanRead(_Editable):
             {
                 **plan.model_dump(),
                 "terminology": {**DEFAULT_TERMINOLOGY, **(plan.terminology or {})},
+                "status_words": plan.status_words or {},
                 "organization": org.name,
                 "organization_slug": org.slug,
             }

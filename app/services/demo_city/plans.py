@@ -72,6 +72,7 @@ def add_plans(
             vision="A safe, healthy and thriving city for everyone.",
             mandate="Adopted by the City Council.",
             terminology={"strategy": noun, "strategies": nouns},
+            status_words={},
         )
         plan = city.rows["plan"][-1]
         out.append(plan)
