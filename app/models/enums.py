@@ -89,6 +89,14 @@ class Comparator(StrEnum):
     below = "below"
 
 
+class ToleranceKind(StrEnum):
+    """How a metric's at-risk band (`tolerance`) is read: in the metric's own unit (points for a
+    percentage), or as a share of the target in percent (5 means 5% of |target|)."""
+
+    absolute = "absolute"
+    share = "share"
+
+
 class Horizon(StrEnum):
     vision = "vision"
     near_term = "near_term"

@@ -17,7 +17,7 @@ from app.models.base import (
     enum_check,
     enum_field,
 )
-from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
+from app.models.enums import Comparator, Direction, Frequency, Horizon, ToleranceKind, Unit
 
 
 class Metric(Versioned, table=True):
@@ -28,6 +28,7 @@ class Metric(Versioned, table=True):
         enum_check("horizon", Horizon, nullable=True),
         enum_check("frequency", Frequency, nullable=True),
         CheckConstraint("tolerance IS NULL OR tolerance >= 0", name="tolerance_positive"),
+        enum_check("tolerance_kind", ToleranceKind),
         # A metric measures at most one thing; none means the plan as a whole (a vision measure).
         CheckConstraint(
             "(CASE WHEN statement_id IS NULL THEN 0 ELSE 1 END"
@@ -60,6 +61,9 @@ class Metric(Versioned, table=True):
     frequency: str | None = enum_field(Frequency, None, nullable=True)
     data_source: str = Field(default="", sa_type=String(300))
     tolerance: float | None = None
+    # How `tolerance` is read: "absolute" in the metric's unit, or "share": a percentage of
+    # |target| (5 means 5%). app.services.rules.metric_rule.allowed_band applies it.
+    tolerance_kind: str = enum_field(ToleranceKind, ToleranceKind.absolute)
     baseline_value: float | None = None
     baseline_date: dt.date | None = None
     baseline_note: str = Field(default="", sa_type=Text)
@@ -102,6 +106,13 @@ class Measurement(Versioned, table=True):
     voided_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 
 
+TOLERANCE_KIND_DOC = (
+    'How `tolerance` (the at-risk band) is read: "absolute", in the metric\'s unit (points for '
+    'a percentage), or "share", a percentage of the target (5 means 5% of |target|, at most '
+    "100). Blank tolerance: 5% of the target either way."
+)
+
+
 class BoundsIn(ClientInput):
     """A metric's own range for its values; each side given replaces the unit's."""
 
@@ -140,6 +151,9 @@ class MetricCreate(ClientInput):
     strategy_id: RowId | None = None
     focus_area_id: RowId | None = None
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
+    tolerance_kind: ToleranceKind = pd.Field(
+        default=ToleranceKind.absolute, description=TOLERANCE_KIND_DOC
+    )
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
     bounds: BoundsIn | None = None
@@ -158,6 +172,7 @@ class MetricUpdate(ClientInput):
     data_source: str | None = pd.Field(default=None, max_length=300)
     department_id: RowId | None = None
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
+    tolerance_kind: ToleranceKind | None = pd.Field(default=None, description=TOLERANCE_KIND_DOC)
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
     bounds: BoundsIn | None = None

@@ -12,7 +12,8 @@ import datetime as dt
 from pydantic import Field
 
 from app.models import Metric, MetricTarget
-from app.models.enums import Comparator, Direction, Frequency, Horizon, Unit
+from app.models.enums import Comparator, Direction, Frequency, Horizon, ToleranceKind, Unit
+from app.models.metric import TOLERANCE_KIND_DOC
 from app.routes.api.schemas import INTERNAL_NOTE, _Editable, _Read
 from app.services.rules.metric_rule import target_in_force
 from app.services.rules.metric_rule_text import metric_rule_text
@@ -51,7 +52,10 @@ class MetricRead(_Editable):
     horizon: Horizon | None
     frequency: Frequency | None
     data_source: str
-    tolerance: float | None
+    tolerance: float | None = Field(
+        description="The at-risk band, read by tolerance_kind; null: 5% of the target"
+    )
+    tolerance_kind: ToleranceKind = Field(description=TOLERANCE_KIND_DOC)
     baseline_value: float | None
     baseline_date: dt.date | None
     baseline_note: str

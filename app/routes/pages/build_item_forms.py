@@ -82,6 +82,13 @@ def created(request: Request, url: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+# How a metric's at-risk band is read (app.models.enums.ToleranceKind), in the form's words.
+TOLERANCE_KIND_LABELS = {
+    "absolute": "in the metric's unit",
+    "share": "a share of the target (%)",
+}
+
+
 def helpers() -> dict[str, Any]:
     return {
         "when": when,
@@ -93,4 +100,5 @@ def helpers() -> dict[str, Any]:
         "comparator_labels": build_items.COMPARATOR_LABELS,
         "frequency_labels": build_items.FREQUENCY_LABELS,
         "horizon_labels": build_items.HORIZON_LABELS,
+        "tolerance_kind_labels": TOLERANCE_KIND_LABELS,
     }

@@ -62,6 +62,8 @@ class MetricForm:
             **{k: blank_to_none(t[k]) for k in ("unit", "direction", "horizon", "frequency")},
             "department_id": blank_to_none(t["department_id"]),
             "tolerance": number(t["tolerance"]),
+            # Left out when not sent: the metric keeps how its band is read.
+            **({"tolerance_kind": t["tolerance_kind"]} if t["tolerance_kind"] else {}),
             "baseline_value": number(t["baseline_value"]),
             "baseline_date": blank_to_none(t["baseline_date"]),
             "bounds": None if low is None and high is None else {"min": low, "max": high},
@@ -115,6 +117,7 @@ def metric_form(
     data_source: Form_ = "",
     department_id: Form_ = "",
     tolerance: Form_ = "",
+    tolerance_kind: Form_ = "",
     baseline_value: Form_ = "",
     baseline_date: Form_ = "",
     bound_min: Form_ = "",

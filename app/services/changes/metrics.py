@@ -26,6 +26,7 @@ from app.services.changes.editing import save_changes, stale_edit
 from app.services.changes.history import Actor, record_change
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.rules.measurement_rules import check_measurement
+from app.services.rules.metric_rule import tolerance_problem
 from app.services.rules.plan_dates import SANE, changed_dates, scheduled_window
 
 KIND = "metric"
@@ -94,6 +95,15 @@ def _check_dates(
         scheduled_window(plan).check({"target.effective_from": target.effective_from}, problems)
 
 
+def _check_tolerance(
+    tolerance: float | None, kind: str | None, problems: list[FieldProblem]
+) -> None:
+    """A share of the target (tolerance_kind "share") is a percentage: 0 to 100."""
+    problem = tolerance_problem(tolerance, kind)
+    if problem is not None:
+        problems.append(FieldProblem("tolerance", problem))
+
+
 def _bound_columns(bounds: dict | None) -> dict[str, float | None]:
     """The API's and plan file's `bounds` ({min, max}, or null for the unit's) as columns."""
     bounds = bounds or {}
@@ -107,6 +117,7 @@ def create_metric(*, session: Session, plan: Plan, data: MetricCreate, actor: Ac
     require(session, actor, Action.edit, metric, kind=KIND)
     problems = _check_references(session, plan, values)
     _check_dates(plan, data.baseline_date, data.target, problems)
+    _check_tolerance(data.tolerance, data.tolerance_kind, problems)
     if session.exec(
         select(Metric.id).where(Metric.plan_id == plan.id, Metric.code == data.code)
     ).first():
@@ -154,6 +165,11 @@ def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor
         )
     problems = _check_references(session, plan, changes)
     SANE.check(changed_dates(metric, changes, ("baseline_date",)), problems)
+    _check_tolerance(
+        changes.get("tolerance", metric.tolerance),
+        changes.get("tolerance_kind", metric.tolerance_kind),
+        problems,
+    )
     if problems:
         raise ValidationFailed(problems)
     save_changes(

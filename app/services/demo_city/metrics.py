@@ -69,6 +69,7 @@ def add_metrics(
                 frequency=rng.choice(FREQUENCIES),
                 data_source=f"{dept['name']} records",
                 tolerance=round(abs(baseline) * 0.05, 2) if direction == "hold" else None,
+                tolerance_kind="absolute",
                 baseline_value=baseline,
                 baseline_date=periods[0],
                 baseline_note="",

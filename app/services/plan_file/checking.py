@@ -20,6 +20,7 @@ from app.services.plan_file.dates import check_dates
 from app.services.plan_file.reading import LineIndex, Loc, PlanFileProblem, format_loc
 from app.services.plan_file.schema import MetricIn, PlanFile, StrategyIn
 from app.services.rules.measurement_rules import reporting_window, value_problem
+from app.services.rules.metric_rule import tolerance_problem
 from app.services.rules.quarters import (
     CALENDAR_QUARTER,
     RELATIVE_QUARTER,
@@ -136,6 +137,9 @@ def check_plan_file(plan: PlanFile, lines: LineIndex) -> list[PlanFileProblem]:
                     loc + ("measurements", k, "period"), f"period {ms.period} is given twice"
                 )
         _check_measurements(plan, m, loc, report)
+        band = tolerance_problem(m.tolerance, m.tolerance_kind)
+        if band is not None:
+            report.add(loc + ("tolerance",), band)
     for i, q in enumerate(plan.quick_wins):
         known(("quick_wins", i, "department"), q.department, departments, "department")
     return report.problems

@@ -228,6 +228,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             data_source=m.data_source,
             department=dept_code.get(m.department_id) if m.department_id else None,
             tolerance=m.tolerance,
+            tolerance_kind=m.tolerance_kind,
             bounds=(
                 None
                 if m.bound_min is None and m.bound_max is None

@@ -252,6 +252,7 @@ def _store(
             frequency=m.frequency,
             data_source=m.data_source,
             tolerance=m.tolerance,
+            tolerance_kind=m.tolerance_kind,
             baseline_value=m.baseline.value if m.baseline else None,
             baseline_date=m.baseline.date if m.baseline else None,
             baseline_note=m.baseline.note if m.baseline else "",

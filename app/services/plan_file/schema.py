@@ -24,6 +24,7 @@ from app.models.enums import (
     StatementKind,
     StrategyStatus,
     Term,
+    ToleranceKind,
     Unit,
     WorkCategory,
 )
@@ -261,6 +262,9 @@ class MetricIn(_Strict):
     data_source: ShortText = ""
     department: Code | None = None
     tolerance: float | None = Field(default=None, ge=0)
+    # How tolerance is read: in the metric's unit, or a percentage of |target| (5 means 5%).
+    # Left out: absolute, what every plan file written before it meant.
+    tolerance_kind: ToleranceKind = ToleranceKind.absolute
     bounds: BoundsIn | None = None
     baseline: BaselineIn | None = None
     targets: list[TargetIn] = Field(default_factory=list)

@@ -185,6 +185,7 @@ def metric_node(
         latest_value=last.value if last else None,
         latest_period=last.period if last else None,
         tolerance=m.tolerance,
+        tolerance_kind=m.tolerance_kind,
         unit=m.unit,
     )
     return MetricNode(

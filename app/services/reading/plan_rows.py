@@ -69,6 +69,7 @@ class MetricRow(NamedTuple):
     horizon: str | None
     frequency: str | None
     tolerance: float | None
+    tolerance_kind: str
     baseline_value: float | None
     baseline_date: dt.date | None
     version: int

@@ -11,9 +11,11 @@ Metric
   target keeps the one it replaced, so old periods stay judged by the target of their time).
   Met → on track; not met but within tolerance → at risk; else off track; no measurement → no
   data; a measurement but no target in force → no target. Tolerance is the metric's own if set,
-  else 5% of |target| (so a target of 0 has no tolerance). "At least", "at most" and "exactly" are
-  met by the target value itself; "above" and "below" are not. For "exactly", a miss on the side
-  the direction calls better (higher or lower) is met; with direction "hold" any miss counts.
+  read by its kind: "absolute" in the metric's unit (points for a percentage), "share" as a
+  percentage of |target| (5 means 5%); else 5% of |target| (so a target of 0 has no tolerance).
+  "At least", "at most" and "exactly" are met by the target value itself; "above" and "below"
+  are not. For "exactly", a miss on the side the direction calls better (higher or lower) is
+  met; with direction "hold" any miss counts.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from app.models.enums import Comparator, Direction
+from app.models.enums import Comparator, Direction, ToleranceKind
 from app.services.rules.rollup import label
 from app.services.rules.value_text import format_difference, format_value
 
 DEFAULT_TOLERANCE_SHARE = 0.05
+# A share-of-target tolerance is a percentage (5 means 5% of |target|), at most the target itself.
+MAX_SHARE_PERCENT = 100.0
 # Stored floats are decimals entered by people: 84.99999999999999 is their 85.
 _EPS = 1e-9
 
@@ -81,6 +85,25 @@ def _met(value: float, target: float, comparator: Comparator) -> bool:
             return not equal and value < target
 
 
+def allowed_band(
+    *, tolerance: float | None, tolerance_kind: str | None, target_value: float
+) -> float:
+    """How far from the target a miss is still at risk: the tolerance read by its kind."""
+    if tolerance is None:
+        return abs(target_value) * DEFAULT_TOLERANCE_SHARE
+    if tolerance_kind == ToleranceKind.share:
+        return abs(target_value) * tolerance / 100
+    return tolerance
+
+
+def tolerance_problem(tolerance: float | None, tolerance_kind: str | None) -> str | None:
+    """Why this tolerance cannot be read by its kind (a share above 100%), or None."""
+    share = tolerance_kind == ToleranceKind.share
+    if share and tolerance is not None and tolerance > MAX_SHARE_PERCENT:
+        return "a share of the target is a percentage from 0 to 100"
+    return None
+
+
 @dataclass(frozen=True)
 class MetricVerdict:
     """How one value fares against one target: the metric rule, without its words.
@@ -96,7 +119,13 @@ class MetricVerdict:
 
 
 def judge_value(
-    *, direction: str, value: float, target_value: float, comparator: str, tolerance: float | None
+    *,
+    direction: str,
+    value: float,
+    target_value: float,
+    comparator: str,
+    tolerance: float | None,
+    tolerance_kind: str | None = ToleranceKind.absolute,
 ) -> MetricVerdict:
     """The metric rule on plain values (rules in the module docstring): the one place it lives.
 
@@ -104,7 +133,9 @@ def judge_value(
     judge every measurement of a series (thousands of points) and show the reason for none.
     """
     comparing = Comparator(comparator)
-    allowed = tolerance if tolerance is not None else abs(target_value) * DEFAULT_TOLERANCE_SHARE
+    allowed = allowed_band(
+        tolerance=tolerance, tolerance_kind=tolerance_kind, target_value=target_value
+    )
     gap = abs(value - target_value)
     if _met(value, target_value, comparing):
         return MetricVerdict("on_track", "met", gap, allowed)
@@ -124,6 +155,7 @@ def value_status(
     value: float | None,
     period: dt.date | None,
     tolerance: float | None,
+    tolerance_kind: str | None = ToleranceKind.absolute,
 ) -> str:
     """The status code `metric_status` would give this value for this period, without building
     its reason: "no_data", "no_target", "on_track", "at_risk" or "off_track"."""
@@ -138,6 +170,7 @@ def value_status(
         target_value=target.value,
         comparator=target.comparator,
         tolerance=tolerance,
+        tolerance_kind=tolerance_kind,
     ).code
 
 
@@ -149,6 +182,7 @@ def metric_status(
     latest_period: dt.date | None,
     tolerance: float | None,
     unit: str | None = None,
+    tolerance_kind: str | None = ToleranceKind.absolute,
 ) -> MetricStatus:
     """Latest measurement against the target then in force (rules in the module docstring).
 
@@ -168,6 +202,7 @@ def metric_status(
         target_value=target.value,
         comparator=target.comparator,
         tolerance=tolerance,
+        tolerance_kind=tolerance_kind,
     )
     comparing = Comparator(target.comparator).value.replace("_", " ")
     against = f"{value} against a target of {comparing} {format_value(target.value, unit)}"

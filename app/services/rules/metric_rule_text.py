@@ -2,9 +2,10 @@
 
 "On track at 75% or more; at risk from 71.25%; off track below." It reads the same rule that
 services.rules.metric_rule applies (the at-risk band is the metric's own tolerance, in its unit —
-points for a percentage — else 5% of the target), so the page and the API say exactly what the
-status will be, edges included. The edges are written as people write values (at most two
-decimals, "4:45" for minutes), never "71.24999%". A band that reaches the metric's bounds (a
+points for a percentage — or as a share of the target when its kind says so, else 5% of the
+target), so the page and the API say exactly what the status will be, edges included. The
+edges are written as people write values (at most two decimals, "4:45" for minutes), never
+"71.24999%". A band that reaches the metric's bounds (a
 percentage is 0 to 100) leaves nothing off track on that side, and the sentence says so.
 
 Apart from metric_rule so that module stays the rule alone; pure, tested with plain values.
@@ -15,9 +16,9 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-from app.models.enums import Comparator, Direction
+from app.models.enums import Comparator, Direction, ToleranceKind
 from app.services.rules.measurement_rules import Bounds, bounds_of
-from app.services.rules.metric_rule import _EPS, DEFAULT_TOLERANCE_SHARE
+from app.services.rules.metric_rule import _EPS, allowed_band
 from app.services.rules.value_text import format_value
 
 NOT_JUDGED = "No target set: not judged."
@@ -84,11 +85,14 @@ def rule_sentence(
     tolerance: float | None,
     unit: str | None = None,
     bounds: Bounds = Bounds(None, None),
+    tolerance_kind: str | None = ToleranceKind.absolute,
 ) -> str:
     """The metric rule for this target as one sentence (see the module docstring)."""
     if target_value is None or comparator is None:
         return NOT_JUDGED
-    band = tolerance if tolerance is not None else abs(target_value) * DEFAULT_TOLERANCE_SHARE
+    band = allowed_band(
+        tolerance=tolerance, tolerance_kind=tolerance_kind, target_value=target_value
+    )
     if math.isclose(band, 0, abs_tol=_EPS):
         band = 0.0
     lo, hi = target_value - band, target_value + band
@@ -141,4 +145,6 @@ def metric_rule_text(metric: MetricLike, target: TargetValue | None) -> str:
         tolerance=metric.tolerance,
         unit=metric.unit,
         bounds=bounds_of(metric),  # type: ignore[arg-type]
+        # A metric without a kind (read before it existed) means an absolute band.
+        tolerance_kind=getattr(metric, "tolerance_kind", ToleranceKind.absolute),
     )

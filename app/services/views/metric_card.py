@@ -260,6 +260,7 @@ def metric_cards(
                     latest_value=row.value,
                     latest_period=row.period,
                     tolerance=m.tolerance,
+                    tolerance_kind=m.tolerance_kind,
                     unit=m.unit,
                 )
             else:
@@ -269,6 +270,7 @@ def metric_cards(
                     value=row.value,
                     period=row.period,
                     tolerance=m.tolerance,
+                    tolerance_kind=m.tolerance_kind,
                 )
                 status = metric_rule.MetricStatus(code, "")
             points.append(SeriesPoint(row, target, status))

@@ -98,6 +98,7 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
             Metric.horizon,
             Metric.direction,
             Metric.tolerance,
+            Metric.tolerance_kind,
             newest_measurement(Measurement.period),
             newest_measurement(Measurement.value),
         )
@@ -107,10 +108,15 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
     of_plan = select(Metric.id).where(Metric.plan_id == plan.id, is_live(Metric))
     targets_of = targets_by_metric(session, of_plan)
     out = []
-    for metric_id, horizon, direction, tolerance, period, value in metrics:
+    for metric_id, horizon, direction, tolerance, kind, period, value in metrics:
         targets = targets_of.get(metric_id, [])
         code = metric_rule.value_status(
-            direction=direction, targets=targets, value=value, period=period, tolerance=tolerance
+            direction=direction,
+            targets=targets,
+            value=value,
+            period=period,
+            tolerance=tolerance,
+            tolerance_kind=kind,
         )
         out.append((metric_id, horizon, code))
     return out

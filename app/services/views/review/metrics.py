@@ -40,6 +40,7 @@ class MetricFacts(NamedTuple):
     unit: str
     direction: str
     tolerance: float | None
+    tolerance_kind: str
     department_id: int | None
     statement_id: int | None
     focus_area_id: int | None
@@ -87,6 +88,7 @@ def metric_statuses(session: Session, plan_ids: list[int]) -> list[Judged]:
                 Metric.unit,
                 Metric.direction,
                 Metric.tolerance,
+                Metric.tolerance_kind,
                 Metric.department_id,
                 Metric.statement_id,
                 Metric.focus_area_id,
@@ -110,6 +112,7 @@ def metric_statuses(session: Session, plan_ids: list[int]) -> list[Judged]:
             value=last[1] if last else None,
             period=last[0] if last else None,
             tolerance=m.tolerance,
+            tolerance_kind=m.tolerance_kind,
         )
         out.append((m, targets, last, code))
     return out
@@ -128,6 +131,7 @@ def worded(judged: list[Judged], limit: int | None = None) -> list[ReviewMetric]
                 latest_value=last[1] if last else None,
                 latest_period=last[0] if last else None,
                 tolerance=m.tolerance,
+                tolerance_kind=m.tolerance_kind,
                 unit=m.unit,
             ),
         )
