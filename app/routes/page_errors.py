@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,7 +38,9 @@ def page_error_handler(request: Request, exc: Exception) -> Response:
     else:
         status, message = 500, UNEXPECTED
     if status == 401 and not is_htmx(request):
-        return Response(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
+        # Quoted: a header is Latin-1, and an odd path (/metrics/²/edit) must not break it.
+        location = f"/login?next={quote(request.url.path)}"
+        return Response(status_code=303, headers={"Location": location})
     context: dict[str, Any] = {"message": message}
     if status >= 500:  # the reference lets whoever reads the page point at its line in the log
         context["request_id"] = getattr(request.state, "request_id", "")

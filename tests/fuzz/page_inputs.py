@@ -206,6 +206,12 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         # them.
         "/plans/{slug}/measurements/grid": {"note": "", "department": ""},
         "/plans/{slug}/measurements/upload": {"file": "metric code,period,value", "department": ""},
+        # A plan's lifecycle. The new-plan and settings forms are read as a whole (level names
+        # term_*, status words word_*); test_plan_lifecycle checks their refusals.
+        "/plans/new": {},
+        "/plans/new/upload": {"file": "plan:\n  title: A plan\n", "organization": ""},
+        "/plans/{slug}/settings": {},
+        "/plans/{slug}/adopt": {"version": "1", "adopted_on": ""},
         # The plan builder: a part's fields are named by its kind (build_forms.FORMS), read from
         # the form as a whole; test_build_parts fuzzes them.
         "/plans/{slug}/build/{kind}/new": {},
