@@ -128,4 +128,7 @@ def test_a_coordinator_builds_a_plan_and_fills_it_through_the_grid(
     page.goto(f"{live_server.url}/plans/{SLUG}")
     expect(page.locator("main")).to_contain_text("One front door for residents")
     expect(page.locator("main")).to_contain_text("Draft")
+    page.goto(f"{live_server.url}/review?plan={SLUG}")
+    area = page.get_by_role("row", name=re.compile("One front door for residents"))
+    expect(area).to_be_visible()
     assert problems.csp_violations() == []
