@@ -25,6 +25,14 @@ SJ = "san-jose-customer-service"
 TODAY = dt.datetime.now(dt.UTC).date()
 
 
+@pytest.fixture(autouse=True)
+def _today_as_the_test_begins() -> None:
+    """Today as each test begins, not as the module was collected: a run that crosses midnight
+    (UTC) would otherwise compare yesterday's date with the page's."""
+    global TODAY
+    TODAY = dt.datetime.now(dt.UTC).date()
+
+
 def page(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 

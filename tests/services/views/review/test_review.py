@@ -23,6 +23,16 @@ from tests.factories import back_dated_progress, begin_strategy, make_person, ma
 NOW = dt.datetime.now(dt.UTC)
 TODAY = NOW.date()
 
+
+@pytest.fixture(autouse=True)
+def _now_as_the_test_begins() -> None:
+    """Now as each test begins, not as the module was collected: a run that crosses midnight
+    (UTC) would otherwise compare yesterday's date with the review's."""
+    global NOW, TODAY
+    NOW = dt.datetime.now(dt.UTC)
+    TODAY = NOW.date()
+
+
 # A department's own plan in the tiny plan's organisation: the Contact Centre's, whose strategies
 # without an owner of their own are the Contact Centre's; metrics measure a goal, a strategy and
 # a focus area.

@@ -20,6 +20,16 @@ from tests.factories import SEEDS_DIR, make_person
 SJ = "san-jose-customer-service"
 ACTOR = Actor(name="SJ311 lead")
 NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _now_as_the_test_begins() -> None:
+    """Now as each test begins, not as the module was collected: a run that crosses midnight
+    (UTC) would otherwise compare yesterday's date with the review's."""
+    global NOW
+    NOW = dt.datetime.now(dt.UTC)
+
+
 # A month safely inside any reading of the plan's period and before the current one.
 PERIOD = dt.date(2025, 6, 1)
 
