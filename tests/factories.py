@@ -89,12 +89,14 @@ def make_tiny_plan(session: Session, text: str = TINY_PLAN) -> Plan:
 
 # --- people and signed-in clients ---------------------------------------------------------------
 
+from fastapi import FastAPI  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from app.auth import SESSION_COOKIE, session_cookie_value  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Department, Organization, User  # noqa: E402
 from app.services.accounts import browser_sessions  # noqa: E402
+from app.settings import get_settings  # noqa: E402
 
 
 def make_person(
@@ -126,10 +128,28 @@ def make_person(
     return user
 
 
+_APPS: dict[str, FastAPI] = {}
+
+
+def app_under_test() -> FastAPI:
+    """The app `create_app` makes for the current settings, made once per distinct settings.
+
+    FastAPI builds each route's dependency analysis on a new app's first requests (about half of
+    a typical test's time when every test made its own app). The database is not part of the
+    app (the engine follows DATABASE_URL per test), so one app serves every test with the same
+    settings; a test that changes a setting gets an app made for it. A test that alters the app
+    itself (adds a route, replaces its state) must call `create_app()` for its own.
+    """
+    key = get_settings().model_dump_json(exclude={"database_url"})
+    if key not in _APPS:
+        _APPS[key] = create_app()
+    return _APPS[key]
+
+
 def signed_in_client(session: Session, user: User | None) -> tuple[TestClient, str]:
     """A client with a real server-side session for `user` (None: anonymous); returns it and
     the session's CSRF token, which unsafe requests send in the X-CSRF-Token header."""
-    client = TestClient(create_app())
+    client = TestClient(app_under_test())
     if user is None:
         return client, ""
     started = browser_sessions.start_session(session=session, user=user)

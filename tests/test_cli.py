@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app.cli.main import app
 from app.db import build_engine
 from app.models import Plan
-from tests.factories import TINY_PLAN
+from tests.factories import TINY_PLAN, app_under_test
 
 runner = CliRunner()
 
@@ -67,11 +67,9 @@ def test_seed_then_anyone_lists_the_five_organisations_plans(database_url: str) 
     """What a newcomer tries after `make run`: `curl /api/v1/plans` without signing in."""
     from fastapi.testclient import TestClient
 
-    from app.main import create_app
-
     seeded = runner.invoke(app, ["seed"])
     assert seeded.exit_code == 0, seeded.output
-    answer = TestClient(create_app()).get("/api/v1/plans")
+    answer = TestClient(app_under_test()).get("/api/v1/plans")
     assert answer.status_code == 200
     plans = answer.json()["items"]
     assert {p["slug"] for p in plans} == {
@@ -85,4 +83,4 @@ def test_seed_then_anyone_lists_the_five_organisations_plans(database_url: str) 
     assert len({p["organization_slug"] for p in plans}) == 5
     again = runner.invoke(app, ["seed"])  # make run seeds on every start: nothing twice
     assert again.exit_code == 0
-    assert TestClient(create_app()).get("/api/v1/plans").json()["total"] == 6
+    assert TestClient(app_under_test()).get("/api/v1/plans").json()["total"] == 6

@@ -24,10 +24,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.main import create_app
 from app.models import ApiToken, Department, Organization, User
 from app.services.plan_file.importing import import_plan_text
-from tests.factories import TINY_PLAN
+from tests.factories import TINY_PLAN, app_under_test
 
 pytestmark = pytest.mark.fuzz
 
@@ -41,7 +40,7 @@ ROLES = {
     "admin": ("admin", None),
 }
 
-app = create_app()
+app = app_under_test()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

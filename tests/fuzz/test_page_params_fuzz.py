@@ -19,7 +19,6 @@ import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import (
     Department,
     FocusArea,
@@ -32,7 +31,7 @@ from app.models import (
     WorkplanStep,
 )
 from app.services.accounts import api_tokens
-from tests.factories import make_person, make_tiny_plan, signed_in_client
+from tests.factories import app_under_test, make_person, make_tiny_plan, signed_in_client
 from tests.fuzz.page_inputs import (
     DEEP_JSON,
     ODD_PATH_VALUES,
@@ -49,12 +48,12 @@ from tests.routes.test_auth_pages import PASSWORD, hidden_csrf, make_user
 
 pytestmark = pytest.mark.fuzz
 
-ROUTES = page_routes(create_app())
+ROUTES = page_routes(app_under_test())
 GETS = [r for r in ROUTES if r.method == "GET"]
 POSTS = [r for r in ROUTES if r.method != "GET"]
 # The API's lists, where its filters are (an item's own path is schemathesis's to fuzz).
 API_LISTS = [
-    r for r in page_routes(create_app(), api=True) if r.method == "GET" and not r.path_params
+    r for r in page_routes(app_under_test(), api=True) if r.method == "GET" and not r.path_params
 ]
 Failure = tuple[str, str, str, int]
 
@@ -181,7 +180,7 @@ def test_the_sign_in_form_never_answers_5xx(session: Session) -> None:
     world_of(session)
     make_user(session, "fuzz-signer", "viewer", organization="testville")
     plausible = {"username": "fuzz-signer", "password": PASSWORD, "next": "/plans"}
-    client = TestClient(create_app())
+    client = TestClient(app_under_test())
 
     def answers() -> Iterable[Failure]:
         for name, value in ODD_VALUES.items():

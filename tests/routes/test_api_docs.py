@@ -7,11 +7,11 @@ import re
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from tests.factories import app_under_test
 
 
 def test_api_docs_load_swagger_ui_from_this_server_only(database_url: str) -> None:
-    client = TestClient(create_app())
+    client = TestClient(app_under_test())
     page = client.get("/api/docs")
     assert page.status_code == 200
     assert "script-src 'self'" in page.headers["content-security-policy"]

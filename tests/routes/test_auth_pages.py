@@ -32,6 +32,7 @@ from app.services.accounts import users as accounts
 from app.services.changes.history import Actor
 from app.services.rules import clock
 from tests.conftest import own_engine
+from tests.factories import app_under_test
 
 PASSWORD = "correct horse battery"
 CLI = Actor(name="test")
@@ -78,7 +79,7 @@ def make_user(
 def client(https: bool = False, *, address: str = "testclient") -> TestClient:
     """A browser of its own; `address` is the client address the app sees (the throttle's key)."""
     return TestClient(
-        create_app(),
+        app_under_test(),
         base_url="https://testserver" if https else "http://testserver",
         client=(address, 50000),
     )

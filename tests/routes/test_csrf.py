@@ -22,9 +22,9 @@ from starlette.testclient import TestClient
 
 from app.auth import CSRF_REFUSED, LOGIN_CSRF_REFUSED, SESSION_COOKIE
 from app.db import get_engine
-from app.main import create_app
 from app.models import ApiToken, User
 from tests.conftest import own_engine
+from tests.factories import app_under_test
 from tests.routes.test_auth_pages import PASSWORD, client, make_org, make_user, sign_in
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -55,7 +55,7 @@ def concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
-ROUTES = app_routes(create_app())
+ROUTES = app_routes(app_under_test())
 UNSAFE_ROUTES = [(m, p) for m, p in ROUTES if m in UNSAFE]
 SAFE_ROUTES = [(m, p) for m, p in ROUTES if m == "GET" and not p.startswith("/static")]
 
@@ -63,7 +63,7 @@ SAFE_ROUTES = [(m, p) for m, p in ROUTES if m == "GET" and not p.startswith("/st
 def test_the_route_walk_finds_the_routes() -> None:
     openapi_paths = {
         (method.upper(), path)
-        for path, item in create_app().openapi()["paths"].items()
+        for path, item in app_under_test().openapi()["paths"].items()
         for method in item
     }
     assert openapi_paths <= set(ROUTES), "every API route is in the walk"
@@ -206,7 +206,7 @@ def test_bearer_token_requests_need_no_csrf_token(world: World) -> None:
         data={"csrf_token": world.my_csrf, "name": "ci", "scope": "read_write"},
     )
     token = re.search(r'value="(pt_[^"]+)"', created.text).group(1)  # type: ignore[union-attr]
-    fresh = TestClient(create_app())
+    fresh = TestClient(app_under_test())
     answer = fresh.post(
         "/admin/users",
         data={"username": "made-by-script", "role": "viewer", "password": "a long secret"},

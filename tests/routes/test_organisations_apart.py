@@ -12,7 +12,6 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import Plan, Strategy, User
 from app.models.enums import Role
 from app.models.strategy import ProgressUpdateIn
@@ -20,7 +19,7 @@ from app.services.accounts import api_tokens
 from app.services.changes.history import Actor
 from app.services.changes.strategies import record_strategy_progress
 from app.services.plan_file.importing import import_plan_path
-from tests.factories import SEEDS_DIR, make_person, signed_in_client
+from tests.factories import SEEDS_DIR, app_under_test, make_person, signed_in_client
 
 API = "/api/v1"
 SJ = "san-jose-customer-service"
@@ -70,7 +69,7 @@ def people(session: Session) -> dict[str, User]:
 def api_client(session: Session, user: User) -> TestClient:
     _, token = api_tokens.create_api_token(session=session, user=user, name="tests")
     session.commit()
-    return TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
+    return TestClient(app_under_test(), headers={"Authorization": f"Bearer {token}"})
 
 
 def unpublish(session: Session) -> None:

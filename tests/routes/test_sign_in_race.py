@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import LoginAttempt, Organization
 from app.services.accounts import passwords, sign_in
+from tests.factories import app_under_test
 from tests.routes.test_auth_pages import (
     PASSWORD,
     hidden_csrf,
@@ -102,14 +102,16 @@ def test_forty_concurrent_guesses_from_one_address_check_at_most_five(
     db: Session, org: Organization, checks: list[str]
 ) -> None:
     make_user(db, "alice")
-    statuses = burst(create_app(), [("198.51.100.66", f"guess {n}") for n in range(40)])
+    statuses = burst(app_under_test(), [("198.51.100.66", f"guess {n}") for n in range(40)])
     assert sorted(set(statuses)) == [401, 429]
     assert statuses.count(401) == len(checks) <= sign_in.PAIR_FREE_FAILURES
     assert failures(db) == len(checks)
     # The attacker's next guess waits, the right password included ...
-    assert login(TestClient(create_app(), client=("198.51.100.66", 1)), "alice").status_code == 429
+    assert (
+        login(TestClient(app_under_test(), client=("198.51.100.66", 1)), "alice").status_code == 429
+    )
     # ... and the owner, elsewhere, signs in.
-    owner = TestClient(create_app(), client=("192.0.2.10", 1))
+    owner = TestClient(app_under_test(), client=("192.0.2.10", 1))
     assert login(owner, "alice").status_code == 303
 
 
@@ -123,7 +125,7 @@ def test_a_right_guess_in_a_burst_counts_only_within_the_limit(
     wrong guess: the limit is on wrong guesses, five, however the burst is ordered.)"""
     make_user(db, "alice")
     attempts = [("198.51.100.66", f"guess {n}") for n in range(11)] + [("198.51.100.66", PASSWORD)]
-    statuses = burst(create_app(), attempts)
+    statuses = burst(app_under_test(), attempts)
     assert len(checks) == statuses.count(401) + statuses.count(303)
     assert statuses.count(401) == failures(db) <= sign_in.PAIR_FREE_FAILURES
     assert (statuses[-1] == 303) == (PASSWORD in checks)
@@ -134,7 +136,7 @@ def test_many_addresses_together_get_a_handful_of_guesses_and_the_owners_browser
     db: Session, org: Organization, checks: list[str]
 ) -> None:
     make_user(db, "alice")
-    app = create_app()
+    app = app_under_test()
     owner = TestClient(app, client=("192.0.2.10", 1))
     assert login(owner, "alice").status_code == 303  # the browser becomes known to the account
     checks.clear()

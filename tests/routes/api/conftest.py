@@ -14,11 +14,10 @@ import pytest
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import HistoryEntry, HistoryField, Plan, User
 from app.models.enums import Role
 from app.services.accounts import api_tokens
-from tests.factories import TINY_PLAN, make_person, make_tiny_plan
+from tests.factories import TINY_PLAN, app_under_test, make_person, make_tiny_plan
 
 API = "/api/v1"
 
@@ -50,7 +49,7 @@ def people(session: Session, plan: Plan) -> People:
 
 @pytest.fixture
 def anonymous(database_url: str) -> TestClient:
-    return TestClient(create_app())
+    return TestClient(app_under_test())
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def client_for(session: Session, database_url: str) -> Callable[[User], TestClie
     def make(user: User) -> TestClient:
         _, token = api_tokens.create_api_token(session=session, user=user, name="tests")
         session.commit()
-        return TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
+        return TestClient(app_under_test(), headers={"Authorization": f"Bearer {token}"})
 
     return make
 

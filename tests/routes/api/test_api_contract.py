@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import Plan, User
+from tests.factories import app_under_test
 from tests.routes.api.conftest import API, Ids, People
 
 Client = Callable[[User], TestClient]
@@ -21,7 +21,7 @@ VERSIONED_TABLES = ("strategy", "workplan_step", "quick_win", "metric", "measure
 
 
 def api_operations() -> list[tuple[str, str, dict]]:
-    schema = create_app().openapi()
+    schema = app_under_test().openapi()
     return [
         (method.upper(), path, operation)
         for path, operations in schema["paths"].items()

@@ -10,10 +10,9 @@ from typing import Any
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models.enums import Role
 from app.services.accounts import api_tokens
-from tests.factories import make_person, make_tiny_plan
+from tests.factories import app_under_test, make_person, make_tiny_plan
 
 API = "/api/v1"
 SLUG = "testville-digital"
@@ -42,7 +41,7 @@ def test_a_coordinator_builds_and_fills_a_plan_through_the_api_alone(session: Se
     coordinator = make_person(session, "coco-ordinator", Role.coordinator)
     _, token = api_tokens.create_api_token(session=session, user=coordinator, name="journey")
     session.commit()
-    api = TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
+    api = TestClient(app_under_test(), headers={"Authorization": f"Bearer {token}"})
 
     plan = ok(
         api.post(

@@ -14,10 +14,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import FocusArea, Measurement, Plan, QuickWin, Strategy, User
 from app.models.enums import Role
-from tests.factories import make_person
+from tests.factories import app_under_test, make_person
 from tests.routes.api.conftest import API, Ids, People
 
 Client = Callable[[User], TestClient]
@@ -191,7 +190,7 @@ def test_no_narrative_text_anywhere_in_the_public_answers(
 
 
 def test_the_schema_says_when_the_fields_are_null() -> None:
-    schemas = create_app().openapi()["components"]["schemas"]
+    schemas = app_under_test().openapi()["components"]["schemas"]
     wanted = (
         "null when the reader may not see internal narratives: "
         "anonymous readers of a published plan"

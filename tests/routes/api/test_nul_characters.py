@@ -8,9 +8,8 @@ from collections.abc import Callable
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import Plan, Strategy, User
-from tests.factories import signed_in_client
+from tests.factories import app_under_test, signed_in_client
 from tests.routes.api.conftest import API, People
 
 
@@ -43,7 +42,7 @@ def test_a_nul_in_a_json_field_is_refused_by_name_and_nothing_saved(
 
 
 def test_a_nul_in_the_path_or_query_is_refused_by_name(plan: Plan) -> None:
-    anonymous = TestClient(create_app())
+    anonymous = TestClient(app_under_test())
     assert fields(anonymous.get(f"{API}/plans/test%00ville-service")) == ["slug"]
     assert fields(anonymous.get(f"{API}/plans", params={"organization": "a\u0000"})) == [
         "organization"

@@ -14,16 +14,15 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from app.db import get_engine
-from app.main import create_app
 from app.models import Plan, Strategy, User, WorkplanStep
 from app.routes.api.tree_schemas import PlanTreeOut
-from tests.factories import begin_strategy, make_tiny_plan
+from tests.factories import app_under_test, begin_strategy, make_tiny_plan
 from tests.routes.api.conftest import People
 
 
 @pytest.fixture
 def client(database_url: str) -> TestClient:
-    return TestClient(create_app())
+    return TestClient(app_under_test())
 
 
 def test_tree_has_the_plan_and_its_rollups(session: Session, client: TestClient) -> None:

@@ -9,13 +9,13 @@ from typing import Any
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import ApiToken, User
 from app.models.enums import TokenScope
 from app.services.accounts import api_tokens
 from app.services.accounts import users as accounts
 from app.services.changes.history import Actor
 from app.services.rules import clock
+from tests.factories import app_under_test
 from tests.routes.api.conftest import API, Ids, People, history_count
 
 PROGRESS = {"version": 1, "status": "on_track", "progress": 40, "note": "Monthly update"}
@@ -24,7 +24,7 @@ PROGRESS = {"version": 1, "status": "on_track", "progress": 40, "note": "Monthly
 def bearer(session: Session, user: User, **options: Any) -> tuple[TestClient, ApiToken]:
     row, plaintext = api_tokens.create_api_token(session=session, user=user, name="t", **options)
     session.commit()
-    return TestClient(create_app(), headers={"Authorization": f"Bearer {plaintext}"}), row
+    return TestClient(app_under_test(), headers={"Authorization": f"Bearer {plaintext}"}), row
 
 
 def test_a_read_only_token_reads_and_is_refused_every_write(

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import Measurement, Metric, Strategy, User
+from tests.factories import app_under_test
 from tests.routes.api.conftest import API, Ids, People, history_count, row_of
 
 Client = Callable[[User], TestClient]
@@ -27,7 +27,7 @@ def refused_fields(answer) -> list[dict[str, str]]:  # noqa: ANN001
 
 
 def test_every_write_body_schema_forbids_unknown_fields() -> None:
-    schema = create_app().openapi()
+    schema = app_under_test().openapi()
     components = schema["components"]["schemas"]
     bodies = {
         content["schema"]["$ref"].rsplit("/", 1)[1]

@@ -9,7 +9,6 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import HistoryEntry, Plan, QuickWin, Strategy, User
 from app.models.enums import SubjectType
 from app.models.history import HistoryAction
@@ -19,7 +18,7 @@ from app.services.changes import quick_wins
 from app.services.changes.history import Actor
 from app.services.changes.strategies import record_strategy_progress
 from app.services.plan_file.importing import import_plan_path
-from tests.factories import SEEDS_DIR, make_person, make_tiny_plan, signed_in_client
+from tests.factories import SEEDS_DIR, app_under_test, make_person, make_tiny_plan, signed_in_client
 
 HX = {"HX-Request": "true"}
 SJ = "san-jose-customer-service"
@@ -87,7 +86,7 @@ def filler(session: Session, plan: Plan, count: int, *, days_ago: int = 1) -> No
 
 class TestAccess:
     def test_anonymous_is_sent_to_sign_in(self, san_jose: Plan) -> None:
-        response = TestClient(create_app()).get("/activity", follow_redirects=False)
+        response = TestClient(app_under_test()).get("/activity", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/login?next=/activity"
 

@@ -8,13 +8,12 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import FocusArea, Goal, HistoryEntry, Journey, Persona, Phase, Plan
 from app.models.building import GoalUpdate
 from app.routes.pages import build_forms
 from app.services.changes import plan_parts
 from app.services.changes.history import Actor
-from tests.factories import make_person, make_tiny_plan, signed_in_client
+from tests.factories import app_under_test, make_person, make_tiny_plan, signed_in_client
 from tests.fuzz.page_inputs import ODD_VALUES
 
 HX = {"HX-Request": "true"}
@@ -89,7 +88,7 @@ class TestOutline:
         assert client.get(f"{BUILD}/goals/new").status_code == 403
 
     def test_anonymous_is_sent_to_sign_in(self, plan: Plan) -> None:
-        answer = TestClient(create_app()).get(BUILD, follow_redirects=False)
+        answer = TestClient(app_under_test()).get(BUILD, follow_redirects=False)
         assert answer.status_code == 303
         assert answer.headers["location"].startswith("/login")
 

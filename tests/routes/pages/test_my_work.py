@@ -28,7 +28,14 @@ from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from app.services.views.my_work import items as work_items
 from app.services.views.my_work import whose_work
-from tests.factories import SEEDS_DIR, begin_strategy, make_person, make_tiny_plan, signed_in_client
+from tests.factories import (
+    SEEDS_DIR,
+    app_under_test,
+    begin_strategy,
+    make_person,
+    make_tiny_plan,
+    signed_in_client,
+)
 
 HX = {"HX-Request": "true"}
 
@@ -173,7 +180,7 @@ class TestMyWorkPage:
         assert "<html" in client.get("/my-work").text
 
     def test_anonymous_is_sent_to_sign_in(self, tiny: Plan) -> None:
-        client = TestClient(__import__("app.main", fromlist=["create_app"]).create_app())
+        client = TestClient(app_under_test())
         response = client.get("/my-work", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/login?next=/my-work"
@@ -518,7 +525,7 @@ class TestStrategyProgress:
         assert session.get(Strategy, target.id).version == 1
 
     def test_an_anonymous_post_changes_nothing(self, session: Session, tiny: Plan) -> None:
-        client = TestClient(__import__("app.main", fromlist=["create_app"]).create_app())
+        client = TestClient(app_under_test())
         target = strategy(session, "1.2")
         response = client.post(
             f"/my-work/strategies/{target.id}/progress",

@@ -7,7 +7,6 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, col, func, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import HistoryEntry, HistoryField, Plan, QuickWin, User
 from app.models.enums import SubjectType
 from app.models.quick_win import QuickWinProgressIn
@@ -16,6 +15,7 @@ from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import (
     SEEDS_DIR,
+    app_under_test,
     import_unpublished_seed,
     make_person,
     make_tiny_plan,
@@ -119,7 +119,7 @@ def move(
 
 class TestBoard:
     def test_san_jose_board_has_its_11_quick_wins_by_status(self, san_jose: Plan) -> None:
-        response = TestClient(create_app()).get(BOARD)
+        response = TestClient(app_under_test()).get(BOARD)
         assert response.status_code == 200
         soup = page(response.text)
         assert text_of(soup.h1) == "Quick wins"
@@ -133,7 +133,7 @@ class TestBoard:
         assert card_numbers(column(soup, "planned")) == []
 
     def test_a_card_reads_like_the_slide(self, session: Session, san_jose: Plan) -> None:
-        soup = page(TestClient(create_app()).get(BOARD).text)
+        soup = page(TestClient(app_under_test()).get(BOARD).text)
         card = soup.find(id=f"quick-win-{quick_win(session, 6).id}")
         assert card is not None and card.find_parent("section") is column(soup, "complete")
         text = text_of(card)
@@ -148,7 +148,7 @@ class TestBoard:
         assert "People" in card1
 
     def test_people_process_technology_view(self, san_jose: Plan) -> None:
-        soup = page(TestClient(create_app()).get(BOARD + "?by=category").text)
+        soup = page(TestClient(app_under_test()).get(BOARD + "?by=category").text)
         assert card_numbers(column(soup, "people")) == [1, 2, 3]
         assert card_numbers(column(soup, "process")) == [4, 5, 6, 7]
         assert card_numbers(column(soup, "technology")) == [8, 9, 10, 11]
@@ -156,7 +156,7 @@ class TestBoard:
         assert text_of(current) == "By People / Process / Technology"
 
     def test_htmx_view_switch_gets_the_board_fragment(self, san_jose: Plan) -> None:
-        client = TestClient(create_app())
+        client = TestClient(app_under_test())
         response = client.get(BOARD + "?by=category", headers=HX)
         assert response.status_code == 200
         assert is_fragment(response.text)
@@ -164,12 +164,12 @@ class TestBoard:
         assert "<html" in client.get(BOARD).text
 
     def test_anonymous_reads_a_published_board_without_controls(self, san_jose: Plan) -> None:
-        soup = page(TestClient(create_app()).get(BOARD).text)
+        soup = page(TestClient(app_under_test()).get(BOARD).text)
         assert move_forms(soup) == []
 
     def test_an_unpublished_plan_is_not_found_for_outsiders(self, session: Session) -> None:
         import_unpublished_seed(session, "dcx-311.yaml")
-        response = TestClient(create_app()).get("/plans/dcx-311-strategic-plan/quick-wins")
+        response = TestClient(app_under_test()).get("/plans/dcx-311-strategic-plan/quick-wins")
         assert response.status_code == 404
 
     def test_a_plan_without_quick_wins_says_so(self, session: Session) -> None:
@@ -302,7 +302,7 @@ class TestMove:
 
     def test_an_anonymous_post_changes_nothing(self, session: Session, san_jose: Plan) -> None:
         item = quick_win(session, 1)
-        response = TestClient(create_app()).post(
+        response = TestClient(app_under_test()).post(
             BOARD,
             data={"quick_win_id": str(item.id), "version": "1", "status": "complete"},
             follow_redirects=False,
@@ -414,7 +414,7 @@ class TestInternalNarrative:
         return item
 
     def test_anonymous_readers_see_no_narrative(self, narrated: QuickWin) -> None:
-        client = TestClient(create_app())
+        client = TestClient(app_under_test())
         for url in (BOARD, BOARD + "?by=category"):
             soup = page(client.get(url).text)
             card = soup.find(id=f"quick-win-{narrated.id}")

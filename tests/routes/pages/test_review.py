@@ -10,14 +10,19 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import FocusArea, Plan, Strategy, User
 from app.models.strategy import ProgressUpdateIn
 from app.services.changes.history import Actor
 from app.services.changes.strategies import record_strategy_progress
 from app.services.operations.demo_setup import assign_demo_ownership
 from app.services.plan_file.importing import import_plan_path, import_plan_text
-from tests.factories import SEEDS_DIR, back_dated_progress, make_person, signed_in_client
+from tests.factories import (
+    SEEDS_DIR,
+    app_under_test,
+    back_dated_progress,
+    make_person,
+    signed_in_client,
+)
 from tests.services.views.review.test_review import CC_PLAN, many_off_target_plan
 
 HX = {"HX-Request": "true"}
@@ -93,7 +98,7 @@ def back_dated_update(session: Session, item: Strategy, days: int, who: str) -> 
 
 class TestAccess:
     def test_anonymous_is_sent_to_sign_in(self, session: Session, san_jose: Plan) -> None:
-        client = TestClient(create_app())
+        client = TestClient(app_under_test())
         for url in ("/review", f"/review/focus-areas/{theme(session, '1').id}"):
             response = client.get(url, follow_redirects=False)
             assert response.status_code == 303

@@ -11,7 +11,6 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import Metric, Plan
 from app.models.metric import MeasurementIn
 from app.services.changes import metrics
@@ -19,6 +18,7 @@ from app.services.changes.history import Actor
 from app.services.plan_file.importing import import_plan_path
 from tests.factories import (
     SEEDS_DIR,
+    app_under_test,
     import_unpublished_seed,
     make_person,
     make_tiny_plan,
@@ -86,7 +86,7 @@ class TestScorecard:
     def test_a_metric_with_measurements_has_its_series_and_target_line(
         self, session: Session, tiny: Plan
     ) -> None:
-        soup = page(TestClient(create_app()).get(TINY).text)
+        soup = page(TestClient(app_under_test()).get(TINY).text)
         fcr = rows(soup)["FCR"]
         assert fcr[1] == "Standard 1: Timely"
         assert fcr[3] == "83% June 2025"
@@ -107,7 +107,7 @@ class TestScorecard:
         assert series["suffix"] == "%"
 
     def test_each_chart_has_its_values_as_a_table(self, tiny: Plan) -> None:
-        soup = page(TestClient(create_app()).get(TINY).text)
+        soup = page(TestClient(app_under_test()).get(TINY).text)
         figure = soup.find("figure", class_="trend")
         values = figure.find("details", class_="chart-values")
         assert values.has_attr("open")  # what a visitor without JavaScript reads
@@ -130,13 +130,13 @@ class TestScorecard:
         make_tiny_plan(
             session, TINY_PLAN.replace("name: First call resolution", f"name: {as_yaml}")
         )
-        response = TestClient(create_app()).get(TINY)
+        response = TestClient(app_under_test()).get(TINY)
         assert "<b>resolved" not in response.text
         canvas = page(response.text).find("canvas")
         assert json.loads(canvas["data-series"])["title"] == title
 
     def test_chart_js_comes_from_npm_and_no_script_is_inline(self, tiny: Plan) -> None:
-        client = TestClient(create_app())
+        client = TestClient(app_under_test())
         soup = page(client.get(TINY).text)
         sources = [s.get("src") for s in soup.find_all("script") if s.get("src")]
         assert "/static/vendor/chartjs/chart.umd.min.js" in sources
@@ -152,7 +152,9 @@ class TestScorecard:
     def test_no_data_yet_for_a_metric_without_measurements(self, session: Session) -> None:
         import_plan_path(session=session, path=SEEDS_DIR / "san-jose.yaml")
         session.commit()
-        soup = page(TestClient(create_app()).get("/plans/san-jose-customer-service/scorecard").text)
+        soup = page(
+            TestClient(app_under_test()).get("/plans/san-jose-customer-service/scorecard").text
+        )
         table = rows(soup)
         assert len(table) == 15
         assert all(cells[3] == "No data yet" for cells in table.values())
@@ -161,7 +163,7 @@ class TestScorecard:
         assert soup.find("canvas") is None
 
     def test_filters_by_status_and_horizon(self, tiny: Plan) -> None:
-        client = TestClient(create_app())
+        client = TestClient(app_under_test())
         assert list(rows(page(client.get(TINY + "?status=at_risk").text))) == ["FCR"]
         soup = page(client.get(TINY + "?status=on_track").text)
         assert "No metric matches these filters." in text_of(soup.find("main"))
@@ -171,7 +173,7 @@ class TestScorecard:
             assert soup.find("label", attrs={"for": control["id"]}) is not None
 
     def test_htmx_gets_the_scorecard_fragment(self, tiny: Plan) -> None:
-        response = TestClient(create_app()).get(TINY + "?status=at_risk", headers=HX)
+        response = TestClient(app_under_test()).get(TINY + "?status=at_risk", headers=HX)
         assert response.status_code == 200
         assert "<html" not in response.text and "site-header" not in response.text
         assert "First call resolution" in response.text
@@ -179,12 +181,12 @@ class TestScorecard:
 
     def test_an_unpublished_plan_is_not_found_for_anonymous(self, session: Session) -> None:
         import_unpublished_seed(session, "dcx-311.yaml")
-        assert TestClient(create_app()).get(DCX).status_code == 404
+        assert TestClient(app_under_test()).get(DCX).status_code == 404
 
 
 class TestMetricPage:
     def test_the_rule_is_read_back_under_the_target(self, session: Session, tiny: Plan) -> None:
-        soup = page(TestClient(create_app()).get(TINY + "/FCR").text)
+        soup = page(TestClient(app_under_test()).get(TINY + "/FCR").text)
         # The target in force for the latest value (June 2025): at least 85%, 5% of it at risk.
         assert text_of(soup.find(id="metric-rule")) == (
             "On track at 85% or more; at risk from 80.75%; off track below."
@@ -192,7 +194,7 @@ class TestMetricPage:
         assert "85% or higher" in text_of(soup.find(id="metric-rule").parent)
 
     def test_every_measurement_and_target(self, session: Session, tiny: Plan) -> None:
-        response = TestClient(create_app()).get(TINY + "/FCR")
+        response = TestClient(app_under_test()).get(TINY + "/FCR")
         assert response.status_code == 200
         soup = page(response.text)
         assert text_of(soup.h1) == "First call resolution FCR"
@@ -231,7 +233,7 @@ class TestMetricPage:
         assert "new IVR" in first and "Cc Lead" in first
 
         # The public reads the value and its status, not the internal note or who entered it.
-        public = page(TestClient(create_app()).get(TINY + "/FCR").text)
+        public = page(TestClient(app_under_test()).get(TINY + "/FCR").text)
         table = public.find_all("table")[1]
         first = text_of(table.find("tbody").find("tr"))
         assert first.startswith("July 2025 86% 85% or higher On track")
@@ -244,12 +246,12 @@ class TestMetricPage:
         ]
 
     def test_an_unknown_metric_is_not_found(self, tiny: Plan) -> None:
-        response = TestClient(create_app()).get(TINY + "/NOPE")
+        response = TestClient(app_under_test()).get(TINY + "/NOPE")
         assert response.status_code == 404
         assert "No metric 'NOPE' in this plan." in text_of(page(response.text).find("main"))
 
     def test_htmx_gets_the_metric_fragment(self, tiny: Plan) -> None:
-        response = TestClient(create_app()).get(TINY + "/FCR", headers=HX)
+        response = TestClient(app_under_test()).get(TINY + "/FCR", headers=HX)
         assert "<html" not in response.text and "First call resolution" in response.text
 
 
@@ -285,7 +287,7 @@ class TestPages:
 
         import_plan_text(session=session, text=many_metrics(60), source="many")
         session.commit()
-        return TestClient(create_app())
+        return TestClient(app_under_test())
 
     @staticmethod
     def charted(soup: BeautifulSoup) -> list[str]:

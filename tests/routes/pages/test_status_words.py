@@ -8,9 +8,8 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import FocusArea, Plan
-from tests.factories import TINY_PLAN, make_person, make_tiny_plan, signed_in_client
+from tests.factories import TINY_PLAN, app_under_test, make_person, make_tiny_plan, signed_in_client
 
 WORDS = {
     "on_track": "On Target",
@@ -51,7 +50,7 @@ def badges(html: str, within: str | None = None) -> list[tuple[str, str]]:
 
 
 def test_scorecard_and_metric_page(plans: tuple[Plan, Plan]) -> None:
-    client = TestClient(create_app())
+    client = TestClient(app_under_test())
     theirs = badges(client.get(f"{THEIRS}/scorecard").text)
     assert ("at_risk", "Close to Target") in theirs
     assert ("at_risk", "At risk") not in theirs
@@ -67,7 +66,7 @@ def test_scorecard_and_metric_page(plans: tuple[Plan, Plan]) -> None:
 
 
 def test_overview_and_roadmap(plans: tuple[Plan, Plan]) -> None:
-    client = TestClient(create_app())
+    client = TestClient(app_under_test())
     theirs = badges(client.get(THEIRS).text)
     assert ("overdue", "Past Due") in theirs and ("not_started", "Not Begun") in theirs
     ours = badges(client.get(OURS).text)
@@ -109,5 +108,5 @@ def test_my_work_across_plans(session: Session, plans: tuple[Plan, Plan]) -> Non
 
 
 def test_quick_wins_keep_their_own_scale(plans: tuple[Plan, Plan]) -> None:
-    board = badges(TestClient(create_app()).get(f"{THEIRS}/quick-wins").text)
+    board = badges(TestClient(app_under_test()).get(f"{THEIRS}/quick-wins").text)
     assert ("complete", "Complete") in board and ("complete", "Done") not in board

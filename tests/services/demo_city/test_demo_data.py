@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from app.cli.main import app as cli
 from app.db import get_engine
-from app.main import create_app
 from app.models import (
     Department,
     HistoryEntry,
@@ -30,6 +29,7 @@ from app.services.demo_city.generator import DemoCityExists, generate_demo_city
 from app.services.demo_city.sizes import BASE, MONTHS_OF_MEASUREMENTS
 from app.services.reading.plan_tree import get_plan, load_plan_tree
 from tests.conftest import new_database_url
+from tests.factories import app_under_test
 
 TODAY = dt.date(2026, 3, 15)
 SCALE = 0.05
@@ -230,7 +230,7 @@ def test_the_plan_tree_and_rollups_load_for_a_generated_plan(session: Session) -
     assert all(m.latest is not None for m in tree.metrics)
     assert {m.status.code for m in tree.metrics} & {"on_track", "at_risk", "off_track"}
 
-    answer = TestClient(create_app()).get(f"/api/v1/plans/{city.largest_plan_slug}/tree")
+    answer = TestClient(app_under_test()).get(f"/api/v1/plans/{city.largest_plan_slug}/tree")
     assert answer.status_code == 200
     assert sum(len(fa["strategies"]) for fa in answer.json()["focus_areas"]) == strategies
 
