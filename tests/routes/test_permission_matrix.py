@@ -39,12 +39,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,8 +90,14 @@ from app.services.accounts import users as accounts
 from app.services.changes import metrics, plan_parts, quick_wins, strategies
 from app.services.changes import plans as lifecycle
 from app.services.changes.history import Actor
-from app.settings import get_settings
-from tests.conftest import BACKEND, changes_without_history, new_database_url
+from tests.conftest import (
+    BACKEND,
+    _point_app_at,
+    changes_without_history,
+    load_copy,
+    new_database_url,
+    worker_database_url,
+)
 from tests.factories import TINY_PLAN, make_tiny_plan
 from tests.routes.test_csrf import UNSAFE_ROUTES
 
@@ -296,7 +300,7 @@ class World:
     people: dict[str, Credentials]
     login_cookie: str = ""  # the pre-session CSRF cookie and its token, for anonymous page posts
     login_csrf: str = ""
-    spare: str | None = None  # a copy a refused request has shown it left unchanged
+    pristine: bool = False  # the worker's copy is as built: a refused request proved it
 
 
 def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
@@ -534,12 +538,6 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
     return items, people
 
 
-def _point_app_at(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    get_settings.cache_clear()
-    reset_engine()
-
-
 @pytest.fixture(scope="module")
 def world(request: pytest.FixtureRequest, template_database: str) -> Iterator[World]:
     """Built once per run through the real services; each test gets a copy."""
@@ -577,30 +575,27 @@ class Copy:
 
 @pytest.fixture
 def world_copy(request: pytest.FixtureRequest, world: World) -> Iterator[Copy]:
-    """A copy of the world for one test, with the app pointed at it.
+    """The worker's copy of the world for one test, with the app pointed at it.
 
     A cell expected to succeed changes its copy, so it always gets a fresh one. A cell expected
     to be refused must leave its copy exactly as it found it, and proves it; the next such cell
     then starts from that same, still pristine, copy (a new database costs about half a second
-    on PostgreSQL). A copy that changed, or whose test failed, is never used again.
+    on PostgreSQL). A copy that changed, or whose test failed, is never used again. The copy
+    keeps one URL, so the app keeps its engine and compiled statements from cell to cell.
     """
     params = request.node.callspec.params
     spec = SPECS.get((params["method"], params["path"]))
     succeeds = spec is not None and expected(params["who"], spec.do, params["side"]) == Expect.allow
-    if succeeds or world.spare is None:
-        url = new_database_url(request, world.database)
-    else:
-        url, world.spare = world.spare, None
+    url = worker_database_url(request, "matrix")
+    if succeeds or not world.pristine:
+        load_copy(request, url, world.database)
+    world.pristine = False
     _point_app_at(url)
     copy = Copy(url)
     yield copy
-    reset_engine()
     problems = changes_without_history(url)
     assert not problems, f"changes without a history entry: {problems}"
-    if not copy.dirty:
-        world.spare = url
-    elif BACKEND != "postgresql":
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    world.pristine = not copy.dirty
 
 
 # --- how each unsafe route is filled -------------------------------------------------------------
