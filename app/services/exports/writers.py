@@ -91,7 +91,7 @@ def widths(table: Table) -> list[int]:
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
-    base = _SHEET_UNSAFE.sub(" ", title).strip()[:31] or "Sheet"
+    base = " ".join(_SHEET_UNSAFE.sub(" ", title).split())[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f" ({n})"
