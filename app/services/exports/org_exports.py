@@ -3,7 +3,9 @@
 The review is for coordinators and administrators (services.views.review.focus_areas decides);
 the feed is for the signed-in people of the organisation, each reading the history they may read
 (services.views.activity). Both exports take the page's read model, so they hold what the page
-shows under its filters; the feed is read page after page until its end (at most MAX_ENTRIES).
+shows under its filters; the feed's export is its newest MAX_ENTRIES entries read as one page
+(the page's statements, so their number does not grow with the history; narrow the dates for
+older ones).
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from app.services.views.history_display import (
 from app.services.views.quick_win_board import STATUS_LABELS as QUICK_WIN_LABELS
 from app.services.views.review.focus_areas import Review
 
-# The feed's entries an export holds at most (the newest), and how many it reads at a time.
-MAX_ENTRIES = 50_000
-CHUNK = 2_000
+# The feed's entries an export holds at most (the newest): one page, whose ids the feed's
+# statements list (within SQLite's and PostgreSQL's limits on a statement's parameters).
+MAX_ENTRIES = 10_000
 
 
 def review_export(review: Review, *, today: dt.date) -> Export:
@@ -123,16 +125,11 @@ def review_export(review: Review, *, today: dt.date) -> Export:
 def load_whole_feed(
     *, session: Session, user: User | None, filters: activity_view.ActivityFilters
 ) -> activity_view.Feed:
-    """Every entry the feed shows under `filters`, newest first (at most MAX_ENTRIES): its
-    pages read CHUNK entries at a time, each exactly as the page reads its own."""
-    asked = replace(filters, page=1)
-    feed = activity_view.load_feed(session=session, user=user, filters=asked, page_size=CHUNK)
-    entries = list(feed.entries)
-    while feed.has_next and len(entries) < MAX_ENTRIES:
-        asked = replace(asked, page=asked.page + 1)
-        feed = activity_view.load_feed(session=session, user=user, filters=asked, page_size=CHUNK)
-        entries += feed.entries
-    return replace(feed, entries=entries[:MAX_ENTRIES], filters=replace(asked, page=1))
+    """The entries the feed shows under `filters`, newest first, from the first (at most
+    MAX_ENTRIES): read as the page reads its own, as one page."""
+    return activity_view.load_feed(
+        session=session, user=user, filters=replace(filters, page=1), page_size=MAX_ENTRIES
+    )
 
 
 def activity_export(feed: activity_view.Feed, *, today: dt.date) -> Export:
