@@ -16,7 +16,6 @@ import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.main import create_app
 from app.models import Metric, Plan, Strategy
 from app.models.metric import MeasurementIn
 from app.models.strategy import ProgressUpdateIn
@@ -25,7 +24,13 @@ from app.services.changes.history import Actor
 from app.services.changes.strategy_progress import record_strategy_progress
 from app.services.exports import org_exports
 from app.services.views.activity import ActivityFilters
-from tests.factories import TINY_PLAN, make_person, make_tiny_plan, signed_in_client
+from tests.factories import (
+    TINY_PLAN,
+    app_under_test,
+    make_person,
+    make_tiny_plan,
+    signed_in_client,
+)
 
 SLUG = "testville-service"
 PLAN = f"/plans/{SLUG}"
@@ -210,7 +215,7 @@ class TestMeasurements:
     def test_the_public_gets_no_note_no_name_no_narrative(
         self, session: Session, internal: None, fmt: str
     ) -> None:
-        public = TestClient(create_app())
+        public = TestClient(app_under_test())
         for what in ("scorecard", "measurements", "roadmap"):
             answer = public.get(f"{PLAN}/{what}.{fmt}")
             text = all_text(answer, fmt)
@@ -311,7 +316,7 @@ class TestActivity:
         assert entry_ids() == whole[:2]  # the newest
 
     def test_signed_in_only(self, tiny: Plan) -> None:
-        answer = TestClient(create_app()).get("/activity.csv", follow_redirects=False)
+        answer = TestClient(app_under_test()).get("/activity.csv", follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
 
 
@@ -319,7 +324,7 @@ class TestActivity:
 def test_a_draft_plan_is_not_found_for_outsiders(session: Session, what: str) -> None:
     make_tiny_plan(session, TINY_PLAN.replace("published: true", "published: false"))
     for fmt in ("csv", "xlsx"):
-        assert TestClient(create_app()).get(f"{PLAN}/{what}.{fmt}").status_code == 404
+        assert TestClient(app_under_test()).get(f"{PLAN}/{what}.{fmt}").status_code == 404
     staff = signed_in_client(session, make_person(session, "tv-staff", "viewer"))[0]
     assert staff.get(f"{PLAN}/{what}.csv").status_code == 200
 
