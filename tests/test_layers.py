@@ -24,6 +24,7 @@ SERVICE_PACKAGES = (
     "accounts",
     "changes",
     "views",
+    "exports",
     "plan_file",
     "operations",
     "demo_city",
@@ -42,16 +43,21 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     # Reading the plan never writes, and knows nothing of the pages that use what it reads.
     "app/services/reading": tuple(
-        f"app.services.{p}" for p in ("changes", "views", "plan_file", "operations", "demo_city")
+        f"app.services.{p}"
+        for p in ("changes", "views", "exports", "plan_file", "operations", "demo_city")
     ),
     "app/services/accounts": tuple(
-        f"app.services.{p}" for p in ("views", "plan_file", "operations", "demo_city")
+        f"app.services.{p}" for p in ("views", "exports", "plan_file", "operations", "demo_city")
     ),
     "app/services/changes": tuple(
-        f"app.services.{p}" for p in ("views", "operations", "demo_city")
+        f"app.services.{p}" for p in ("views", "exports", "operations", "demo_city")
     ),
     "app/services/views": tuple(
-        f"app.services.{p}" for p in ("plan_file", "operations", "demo_city")
+        f"app.services.{p}" for p in ("exports", "plan_file", "operations", "demo_city")
+    ),
+    # Exports lay out what a page's read model holds: they read, never write.
+    "app/services/exports": tuple(
+        f"app.services.{p}" for p in ("changes", "plan_file", "operations", "demo_city")
     ),
     "app/routes": ("app.cli", "app.main"),
 }

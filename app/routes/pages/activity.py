@@ -8,10 +8,11 @@ only the `entries` block (the next entries and the next "Show more").
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser
@@ -46,11 +47,16 @@ def _date(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
     return day
 
 
-@router.get("")
-def activity_page(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
+@dataclass
+class ActivityAsked:
+    """The feed's filters as asked, with a message for each date not applied and what was typed."""
+
+    filters: activity_service.ActivityFilters
+    errors: dict[str, str]
+    typed: dict[str, str]
+
+
+def activity_asked(
     plan: str = "",
     kind: str = "",
     person: str = "",
@@ -58,9 +64,8 @@ def activity_page(
     date_from: Annotated[str, Query(alias="from")] = "",
     date_to: Annotated[str, Query(alias="to")] = "",
     page: str = "1",
-) -> Response:
-    if user is None:
-        return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
+) -> ActivityAsked:
+    """The filters of the activity page and of its exports (the same parsing for both)."""
     errors: dict[str, str] = {}
     filters = activity_service.ActivityFilters(
         plan=plan,
@@ -73,13 +78,27 @@ def activity_page(
     )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         errors["to"] = "The end date is before the start date; nothing can match."
+    return ActivityAsked(filters, errors, {"from": date_from, "to": date_to})
+
+
+ActivityQuery = Annotated[ActivityAsked, Depends(activity_asked)]
+
+
+@router.get("")
+def activity_page(
+    request: Request, session: SessionDep, user: CurrentUser, asked: ActivityQuery
+) -> Response:
+    if user is None:
+        return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
+    filters = asked.filters
     feed = activity_service.load_feed(session=session, user=user, filters=filters)
     now = dt.datetime.now(dt.UTC)
     context: dict[str, Any] = {
         "feed": feed,
         "filters": filters,
-        "errors": errors,
-        "typed": {"from": date_from, "to": date_to},
+        "errors": asked.errors,
+        "typed": asked.typed,
+        "export_query": filters.query(page=""),
         "subject_labels": SUBJECT_LABELS,
         "action_labels": ACTION_LABELS,
         "field_label": field_label,

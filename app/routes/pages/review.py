@@ -8,10 +8,11 @@ to sign-in). The filters are a plain GET form; htmx swaps only the `review` bloc
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser
@@ -44,6 +45,42 @@ def _since(text: str, today: dt.date) -> tuple[dt.date, str]:
     return day, ""
 
 
+@dataclass
+class ReviewAsked:
+    """The review's filters as asked, the "since" typed and why it was not used, and now."""
+
+    filters: review_service.ReviewFilters
+    since_text: str
+    since_error: str
+    now: dt.datetime
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The filters as a query string's parameters (for the export links)."""
+        f = self.filters
+        named = {"plan": f.plan, "department": f.department, "status": f.status, "term": f.term}
+        return {**{k: v for k, v in named.items() if v}, "since": f.since.isoformat()}
+
+
+def review_asked(
+    plan: str = "", department: str = "", status: str = "", term: str = "", since: str = ""
+) -> ReviewAsked:
+    """The filters of the review page and of its exports (the same parsing for both)."""
+    now = dt.datetime.now(dt.UTC)
+    since_day, since_error = _since(since.strip(), now.date())
+    filters = review_service.ReviewFilters(
+        since=since_day,
+        plan=plan,
+        department=department,
+        status=status if status in LABELS else "",
+        term=term if term in review_service.TERM_LABELS else "",
+    )
+    return ReviewAsked(filters, since, since_error, now)
+
+
+ReviewQuery = Annotated[ReviewAsked, Depends(review_asked)]
+
+
 def _context(now: dt.datetime, **extra: Any) -> dict[str, Any]:
     return {
         "labels": LABELS,
@@ -66,27 +103,20 @@ def review_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    plan: str = "",
-    department: str = "",
-    status: str = "",
-    term: str = "",
-    since: str = "",
+    asked: ReviewQuery,
 ) -> Response:
     if user is None:
         return _sign_in("/review")
     reviewer = review_service.require_reviewer(user)
-    now = dt.datetime.now(dt.UTC)
-    since_day, since_error = _since(since.strip(), now.date())
-    filters = review_service.ReviewFilters(
-        since=since_day,
-        plan=plan,
-        department=department,
-        status=status if status in LABELS else "",
-        term=term if term in review_service.TERM_LABELS else "",
-    )
+    filters, now = asked.filters, asked.now
     review = review_service.load_review(session=session, user=reviewer, filters=filters, now=now)
     context = _context(
-        now, review=review, filters=filters, since_text=since, since_error=since_error
+        now,
+        review=review,
+        filters=filters,
+        since_text=asked.since_text,
+        since_error=asked.since_error,
+        export_query=asked.query,
     )
     return render(request, "review/index.html", context, block="review")
 

@@ -7,7 +7,9 @@ itself is computed in app/services/views/roadmap.py.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.auth import CurrentUser
@@ -21,27 +23,41 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+def roadmap_filters(
+    group: str = "", term: str = "", status: str = "", department: str = ""
+) -> roadmap_service.RoadmapFilters:
+    """The filters of the roadmap page and of its exports (the same parsing for both)."""
+    return roadmap_service.RoadmapFilters.parse(
+        group=group, term=term, status=status, department=department
+    )
+
+
+RoadmapAsked = Annotated[roadmap_service.RoadmapFilters, Depends(roadmap_filters)]
+
+
+def roadmap_query(filters: roadmap_service.RoadmapFilters) -> dict[str, str]:
+    """The filters as a query string's parameters (for the export links), defaults left out."""
+    asked = {"term": filters.term, "status": filters.status, "department": filters.department}
+    group = {"group": filters.group} if filters.group != "focus_area" else {}
+    return group | {k: v for k, v in asked.items() if v}
+
+
 @router.get("/plans/{slug}/roadmap")
 def roadmap_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    group: str = "",
-    term: str = "",
-    status: str = "",
-    department: str = "",
+    filters: RoadmapAsked,
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    filters = roadmap_service.RoadmapFilters.parse(
-        group=group, term=term, status=status, department=department
-    )
     roadmap = roadmap_service.load_roadmap(session=session, plan=plan, filters=filters)
     context = {
         "plan": plan,
         "roadmap": roadmap,
         "filters": filters,
+        "export_query": roadmap_query(filters),
         "labels": LABELS,
         "term_labels": roadmap_service.TERM_LABELS,
         "span_text": roadmap_service.span_text,

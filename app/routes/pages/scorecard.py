@@ -11,9 +11,10 @@ with htmx the next page appended in place from the same route's `scorecard` frag
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -41,6 +42,29 @@ VOIDED_NOTICE = (
 METRIC_STATUSES = ("off_track", "at_risk", "on_track", "no_target", "no_data")
 
 
+@dataclass(frozen=True)
+class ScorecardAsked:
+    """The scorecard's filters as asked in the query string; an unknown value is no filter."""
+
+    horizon: str = ""
+    status: str = ""
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {k: v for k, v in (("horizon", self.horizon), ("status", self.status)) if v}
+
+
+def scorecard_asked(horizon: str = "", status: str = "") -> ScorecardAsked:
+    """The filters of the scorecard page and of its exports (the same parsing for both)."""
+    return ScorecardAsked(
+        horizon=horizon if horizon in scorecard_service.HORIZON_LABELS else "",
+        status=status if status in METRIC_STATUSES else "",
+    )
+
+
+ScorecardFilters = Annotated[ScorecardAsked, Depends(scorecard_asked)]
+
+
 def _context(**extra: Any) -> dict[str, Any]:
     return {
         "labels": LABELS,
@@ -58,22 +82,24 @@ def scorecard_page(
     session: SessionDep,
     user: CurrentUser,
     slug: str,
-    horizon: str = "",
-    status: str = "",
+    asked: ScorecardFilters,
     page: str = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    horizon = horizon if horizon in scorecard_service.HORIZON_LABELS else ""
-    status = status if status in METRIC_STATUSES else ""
     card = scorecard_service.load_scorecard(
-        session=session, plan=plan, horizon=horizon, status=status, page=page_number(page)
+        session=session,
+        plan=plan,
+        horizon=asked.horizon,
+        status=asked.status,
+        page=page_number(page),
     )
     context = _context(
         plan=plan,
         scorecard=card,
-        horizon=horizon,
-        status=status,
+        horizon=asked.horizon,
+        status=asked.status,
+        export_query=asked.query,
         # The pager asked for the next page to append it: count from the first page on screen.
         appended=request.headers.get("HX-Target") == "scorecard-more",
         can_record=measurement_grid.can_record_any(session, plan, user),

@@ -186,8 +186,11 @@ def _links(
     return out
 
 
-def load_feed(*, session: Session, user: User | None, filters: ActivityFilters) -> Feed:
-    """One page of the history the user may read, newest first."""
+def load_feed(
+    *, session: Session, user: User | None, filters: ActivityFilters, page_size: int = PAGE_SIZE
+) -> Feed:
+    """One page of the history the user may read, newest first (`page_size` entries a page:
+    the page's, or an export's larger ones)."""
     if user is None or not user.active:
         raise NotAuthenticated("Sign in to read the activity of your organisation.")
     plans = list(
@@ -235,12 +238,12 @@ def load_feed(*, session: Session, user: User | None, filters: ActivityFilters) 
             select(HistoryEntry)
             .where(and_(*conditions))  # type: ignore[arg-type]
             .order_by(col(HistoryEntry.at).desc(), col(HistoryEntry.id).desc())
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE + 1)
+            .offset((page - 1) * page_size)
+            .limit(page_size + 1)
         )
     )
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
     fields_of: dict[int, list[HistoryField]] = defaultdict(list)
     for f in session.exec(
         select(HistoryField)
