@@ -31,6 +31,7 @@ from app.services.reading.plan_nodes import (
     oldest_first,
     strategy_nodes,
 )
+from app.services.rules import clock
 
 
 def newest_periods(metric_ids: Any) -> Any:
@@ -64,7 +65,9 @@ def build_metric_nodes(
     *,
     departments: dict[int, Department],
     labels: dict[int, str] | None = None,
+    plan_end: dt.date | None = None,
 ) -> list[MetricNode]:
+    """Nodes of `metrics` (of one plan, whose period ends `plan_end`), judged today."""
     metric_ids = [m.id for m in metrics if m.id is not None]
     targets_of: dict[int, list[MetricTarget]] = defaultdict(list)
     if metric_ids:
@@ -73,7 +76,7 @@ def build_metric_nodes(
         ):
             targets_of[t.metric_id].append(t)
     latest = latest_measurements(session, metric_ids)
-    today = dt.date.today()
+    today = clock.clock().date()
     return [
         metric_node(
             m,
@@ -82,6 +85,7 @@ def build_metric_nodes(
             departments=departments,
             label=(labels or {}).get(m.id, ""),  # type: ignore[arg-type]
             today=today,
+            plan_end=plan_end,
         )
         for m in metrics
     ]

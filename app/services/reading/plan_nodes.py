@@ -177,7 +177,10 @@ def metric_node(
     departments: dict[int, Department],
     label: str,
     today: dt.date,
+    plan_end: dt.date | None = None,
 ) -> MetricNode:
+    """The metric with its target in force and its status on `today` (late when its newest
+    due value is missing; `plan_end`, its plan's period end, after which none is owed)."""
     in_force = metric_rule.target_in_force(targets=targets, period=last.period if last else today)
     status = metric_rule.metric_status(
         direction=m.direction,
@@ -187,6 +190,7 @@ def metric_node(
         tolerance=m.tolerance,
         tolerance_kind=m.tolerance_kind,
         unit=m.unit,
+        reporting=metric_rule.reporting_of(m, today=today, last_day=plan_end),
     )
     return MetricNode(
         metric=m,

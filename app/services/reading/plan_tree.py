@@ -324,6 +324,7 @@ def _metric_nodes_of_plan(
             departments=departments,
             label=labels.get(m.id, ""),
             today=today,
+            plan_end=plan.period_end,
         )
         for m in metrics
     ]

@@ -168,6 +168,7 @@ def load_department_work(
             [item for _, section, item, _ in shown if section == "metrics"],  # type: ignore[misc]
             departments=departments,
             today=today,
+            plan_ends={p.id: p.period_end for p in plans},  # type: ignore[misc]
         )
     }
     counts: dict[tuple[int | None, str], int] = {}
