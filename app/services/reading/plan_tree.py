@@ -69,7 +69,7 @@ from app.services.reading.plan_rows import (
     columns,
     rows,
 )
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 
 
 def get_plan(*, session: Session, slug: str) -> Plan:
@@ -119,7 +119,7 @@ def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int
 def _load(
     session: Session, plan: Plan, *, outline: bool, today: dt.date | None, now: dt.datetime | None
 ) -> PlanTree:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = today or now.date()
     org = session.get(Organization, plan.organization_id)
     assert org is not None

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, Organization, Plan, Strategy, User
 from app.services.accounts.permissions import can_read_plan
 from app.services.reading.node_builders import build_strategy_nodes
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 
 PLAN_STATUS_LABELS: dict[str, str] = {
     "draft": "Draft",
@@ -63,7 +63,7 @@ def list_plans(
     *, session: Session, user: User | None, now: dt.datetime | None = None
 ) -> list[OrganizationPlans]:
     """Every live plan `user` may read, by organisation (name order), plans by title."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     plans = [
         p
         for p in session.exec(

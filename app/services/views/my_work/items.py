@@ -167,7 +167,7 @@ def load_strategy_work(
     now: dt.datetime | None = None,
 ) -> StrategyWork:
     """One strategy's block, as the page shows it (after an inline edit)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = today or now.date()
     plan = _plan(session, strategy.plan_id)
     (node,) = page_strategy_nodes(

@@ -54,7 +54,7 @@ from app.services.accounts.permissions import is_installation_admin
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.reading.plan_nodes import rolled_up_strategy
 from app.services.reading.plan_tree import step_counts
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 from app.services.views.review.changes import changes_since_by_focus_area, newest_change_of_archived
 from app.services.views.review.metrics import (
     OFF_TARGET,
@@ -178,7 +178,7 @@ def _newest(*moments: dt.datetime | None) -> dt.datetime | None:
 def load_review(
     *, session: Session, user: User, filters: ReviewFilters, now: dt.datetime | None = None
 ) -> Review:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = now.date()
     organizations = list(
         session.exec(
