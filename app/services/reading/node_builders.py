@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func
@@ -100,6 +101,7 @@ def build_strategy_nodes(
     goal_codes: dict[int, str],
     today: dt.date,
     now: dt.datetime,
+    words: Mapping[str, str] | None = None,
 ) -> list[StrategyNode]:
     ids = [s.id for s in strategies if s.id is not None]
     steps: list[WorkplanStep] = []
@@ -127,4 +129,5 @@ def build_strategy_nodes(
         goal_codes=goal_codes,
         today=today,
         now=now,
+        words=words,
     )

@@ -173,6 +173,7 @@ def _load(
         "goal_codes": {g.id: g.code for g in goals},
         "today": today,
         "now": now,
+        "words": plan.status_words or {},
     }
     metric_nodes: list[MetricNode] = []
     quick_wins: list[QuickWin] = []
@@ -236,6 +237,7 @@ def _load(
             journeys_of[j.persona_id].append(j)
 
     noun = plan.term("strategies").lower()
+    words = plan.status_words or {}
     # Grouped in one pass each (plan order kept), not scanned again for every focus area.
     strategies_of: dict[int | None, list[StrategyNode]] = defaultdict(list)
     for n in nodes:
@@ -254,7 +256,9 @@ def _load(
                 focus_area=fa,
                 goals=goals_of.get(fa.id, []),
                 strategies=own,
-                rollup=rollup.rollup_group(items=[n.rollup_input for n in own], noun=noun),
+                rollup=rollup.rollup_group(
+                    items=[n.rollup_input for n in own], noun=noun, words=words
+                ),
                 metrics=metrics_of.get(fa.id, []),
             )
         )
@@ -273,7 +277,7 @@ def _load(
         metrics=metric_nodes,
         quick_wins=quick_wins,
         personas=[PersonaNode(p, journeys_of.get(p.id, [])) for p in personas],  # type: ignore[arg-type]
-        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes], noun=noun),
+        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes], noun=noun, words=words),
         today=today,
         unplaced=[n for n in nodes if n.strategy.focus_area_id not in placed],
         outline=outline,

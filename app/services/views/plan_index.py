@@ -111,7 +111,11 @@ def list_plans(
             PlanSummary(
                 plan=p,
                 owning_department=departments.get(owner) if owner else None,
-                rollup=rollup.rollup_group(items=by_plan.get(p.id, []), noun=noun),  # type: ignore[arg-type]
+                rollup=rollup.rollup_group(
+                    items=by_plan.get(p.id, []),  # type: ignore[arg-type]
+                    noun=noun,
+                    words=p.status_words or {},
+                ),
             )
         )
     ordered = sorted(organizations.values(), key=lambda o: o.name.casefold())

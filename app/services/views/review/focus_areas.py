@@ -245,7 +245,12 @@ def load_review(
             continue
         total, done = steps.get(s.id, (0, 0))
         progress, _, status = rolled_up_strategy(
-            s, steps_total=total, steps_done=done, today=today, now=now
+            s,
+            steps_total=total,
+            steps_done=done,
+            today=today,
+            now=now,
+            words=plan.status_words or {},
         )
         nodes_of[s.focus_area_id].append(ReviewStrategy(s, total, done, progress, status))
     # The live strategies the filters keep, in a focus area or not (for the metrics on them).
@@ -300,7 +305,9 @@ def load_review(
             or (sid not in live_ids and not filters.narrows_strategies)
         )
         group = rollup.rollup_group(
-            items=[n.rollup_input for n in own], noun=plan.term("strategies").lower()
+            items=[n.rollup_input for n in own],
+            noun=plan.term("strategies").lower(),
+            words=plan.status_words or {},
         )
         if filters.status and group.headline != filters.status:
             continue

@@ -102,6 +102,7 @@ def load_focus_area_history(
         goal_codes={},  # type: ignore[arg-type]
         today=now.date(),
         now=now,
+        words=plan.status_words or {},
     )
     subjects = (
         (col(HistoryEntry.subject_type) == SubjectType.strategy)
@@ -138,7 +139,9 @@ def load_focus_area_history(
         focus_area=focus_area,
         strategies=nodes,
         rollup=rollup.rollup_group(
-            items=[n.rollup_input for n in nodes], noun=plan.term("strategies").lower()
+            items=[n.rollup_input for n in nodes],
+            noun=plan.term("strategies").lower(),
+            words=plan.status_words or {},
         ),
         items=[HistoryItem(e, fields_of.get(e.id, [])) for e in entries],  # type: ignore[arg-type]
         since=since,
