@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pydantic as pd
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
@@ -28,6 +29,11 @@ class Metric(Versioned, table=True):
         enum_check("horizon", Horizon, nullable=True),
         enum_check("frequency", Frequency, nullable=True),
         CheckConstraint("tolerance IS NULL OR tolerance >= 0", name="tolerance_positive"),
+        CheckConstraint(
+            "reporting_window_days IS NULL"
+            " OR (reporting_window_days >= 0 AND reporting_window_days <= 366)",
+            name="reporting_window_days_range",
+        ),
         enum_check("tolerance_kind", ToleranceKind),
         # A metric measures at most one thing; none means the plan as a whole (a vision measure).
         CheckConstraint(
@@ -59,6 +65,9 @@ class Metric(Versioned, table=True):
     direction: str = enum_field(Direction)
     horizon: str | None = enum_field(Horizon, None, nullable=True)
     frequency: str | None = enum_field(Frequency, None, nullable=True)
+    # How many days after a period ends its value is due (a monthly metric within 30 days).
+    # None: not set, never late. app.services.rules.metric_rule.late_period applies it.
+    reporting_window_days: int | None = None
     data_source: str = Field(default="", sa_type=String(300))
     tolerance: float | None = None
     # How `tolerance` is read: "absolute" in the metric's unit, or "share": a percentage of
@@ -106,6 +115,20 @@ class Measurement(Versioned, table=True):
     voided_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
 
 
+MAX_REPORTING_WINDOW_DAYS = 366
+REPORTING_WINDOW_DOC = (
+    "How many days after each period (by `frequency`) ends its value is due, 0 to 366; null: "
+    "not set, so the metric is never late. A metric whose newest due value is missing is stale, "
+    "unless its latest value is off track."
+)
+
+
+def reporting_window_field() -> Any:
+    return pd.Field(
+        default=None, ge=0, le=MAX_REPORTING_WINDOW_DAYS, description=REPORTING_WINDOW_DOC
+    )
+
+
 TOLERANCE_KIND_DOC = (
     'How `tolerance` (the at-risk band) is read: "absolute", in the metric\'s unit (points for '
     'a percentage), or "share", a percentage of the target (5 means 5% of |target|, at most '
@@ -144,6 +167,7 @@ class MetricCreate(ClientInput):
     direction: Direction
     horizon: Horizon | None = None
     frequency: Frequency | None = None
+    reporting_window_days: int | None = reporting_window_field()
     data_source: str = pd.Field(default="", max_length=300)
     department_id: RowId | None = None
     statement_id: RowId | None = None
@@ -169,6 +193,7 @@ class MetricUpdate(ClientInput):
     direction: Direction | None = None
     horizon: Horizon | None = None
     frequency: Frequency | None = None
+    reporting_window_days: int | None = reporting_window_field()
     data_source: str | None = pd.Field(default=None, max_length=300)
     department_id: RowId | None = None
     tolerance: float | None = pd.Field(default=None, ge=0, le=1e12, allow_inf_nan=False)

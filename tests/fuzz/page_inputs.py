@@ -264,6 +264,8 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "unit": "percent",
             "direction": "higher",
             "department_id": department,
+            "frequency": "monthly",
+            "reporting_window_days": "30",
             "tolerance": "2",
             "baseline_value": "50",
             "baseline_date": "2023-12-01",
@@ -281,6 +283,7 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "unit": "percent",
             "direction": "higher",
             "department_id": department,
+            "reporting_window_days": "30",
         },
         "/metrics/{metric_id}/targets": {
             "version": "1",

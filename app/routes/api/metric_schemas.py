@@ -13,7 +13,7 @@ from pydantic import Field
 
 from app.models import Metric, MetricTarget
 from app.models.enums import Comparator, Direction, Frequency, Horizon, ToleranceKind, Unit
-from app.models.metric import TOLERANCE_KIND_DOC
+from app.models.metric import REPORTING_WINDOW_DOC, TOLERANCE_KIND_DOC
 from app.routes.api.schemas import INTERNAL_NOTE, _Editable, _Read
 from app.services.rules.metric_rule import target_in_force
 from app.services.rules.metric_rule_text import metric_rule_text
@@ -51,6 +51,7 @@ class MetricRead(_Editable):
     direction: Direction
     horizon: Horizon | None
     frequency: Frequency | None
+    reporting_window_days: int | None = Field(description=REPORTING_WINDOW_DOC)
     data_source: str
     tolerance: float | None = Field(
         description="The at-risk band, read by tolerance_kind; null: 5% of the target"
@@ -70,7 +71,9 @@ class MetricRead(_Editable):
         description="How the metric is judged, as one sentence: what is on track, at risk and "
         "off track against the target in force for its latest value (today's when it has none), "
         'e.g. "On track at 75% or more; at risk from 71.25%; off track below."; '
-        '"No target set: not judged." without a target'
+        '"No target set: not judged." without a target; with a reporting window, then when '
+        "values are due: \"Reported monthly, due within 30 days of each month's end; stale when "
+        'a value is late."'
     )
 
     @classmethod

@@ -113,6 +113,7 @@ class MetricOut(BaseModel):
     direction: str
     horizon: str | None
     frequency: str | None
+    reporting_window_days: int | None
     department: str | None
     baseline_value: float | None
     baseline_date: dt.date | None

@@ -117,6 +117,7 @@ def _metric(node: plan_nodes.MetricNode) -> dict[str, Any]:
         "direction": m.direction,
         "horizon": m.horizon,
         "frequency": m.frequency,
+        "reporting_window_days": m.reporting_window_days,
         "department": node.department.code if node.department else None,
         "baseline_value": m.baseline_value,
         "baseline_date": _day(m.baseline_date),

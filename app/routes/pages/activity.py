@@ -102,7 +102,9 @@ def activity_page(
         "subject_labels": SUBJECT_LABELS,
         "action_labels": ACTION_LABELS,
         "field_label": field_label,
-        "describe": lambda name, value: describe_change(name, value, departments=feed.departments),
+        "describe": lambda name, value, words=None: describe_change(
+            name, value, departments=feed.departments, words=words
+        ),
         "when": moment_text,
         "age": lambda moment: age_text(moment, now),
         "page_url": lambda **over: "/activity?" + urlencode(filters.query(**over)),

@@ -61,6 +61,7 @@ class MetricForm:
             "data_source": t["data_source"].strip(),
             **{k: blank_to_none(t[k]) for k in ("unit", "direction", "horizon", "frequency")},
             "department_id": blank_to_none(t["department_id"]),
+            "reporting_window_days": number(t["reporting_window_days"]),
             "tolerance": number(t["tolerance"]),
             # Left out when not sent: the metric keeps how its band is read.
             **({"tolerance_kind": t["tolerance_kind"]} if t["tolerance_kind"] else {}),
@@ -114,6 +115,7 @@ def metric_form(
     direction: Form_ = "",
     horizon: Form_ = "",
     frequency: Form_ = "",
+    reporting_window_days: Form_ = "",
     data_source: Form_ = "",
     department_id: Form_ = "",
     tolerance: Form_ = "",

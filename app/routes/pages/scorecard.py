@@ -39,7 +39,7 @@ VOIDED_NOTICE = (
 )
 
 # The statuses a metric can have, worst first, as the filter offers them.
-METRIC_STATUSES = ("off_track", "at_risk", "on_track", "no_target", "no_data")
+METRIC_STATUSES = ("off_track", "at_risk", "stale", "on_track", "no_target", "no_data")
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             direction=m.direction,
             horizon=m.horizon,
             frequency=m.frequency,
+            reporting_window_days=m.reporting_window_days,
             data_source=m.data_source,
             department=dept_code.get(m.department_id) if m.department_id else None,
             tolerance=m.tolerance,

@@ -250,6 +250,7 @@ def _store(
             direction=m.direction,
             horizon=m.horizon,
             frequency=m.frequency,
+            reporting_window_days=m.reporting_window_days,
             data_source=m.data_source,
             tolerance=m.tolerance,
             tolerance_kind=m.tolerance_kind,

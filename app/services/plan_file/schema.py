@@ -259,6 +259,9 @@ class MetricIn(_Strict):
     direction: Direction
     horizon: Horizon | None = None
     frequency: Frequency | None = None
+    # Days after each period (by frequency) ends its value is due; left out: not set, so the
+    # metric is never late (what every plan file written before it meant).
+    reporting_window_days: int | None = Field(default=None, ge=0, le=366)
     data_source: ShortText = ""
     department: Code | None = None
     tolerance: float | None = Field(default=None, ge=0)

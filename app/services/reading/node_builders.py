@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func
@@ -31,6 +32,7 @@ from app.services.reading.plan_nodes import (
     oldest_first,
     strategy_nodes,
 )
+from app.services.rules import clock
 
 
 def newest_periods(metric_ids: Any) -> Any:
@@ -64,7 +66,9 @@ def build_metric_nodes(
     *,
     departments: dict[int, Department],
     labels: dict[int, str] | None = None,
+    plan_end: dt.date | None = None,
 ) -> list[MetricNode]:
+    """Nodes of `metrics` (of one plan, whose period ends `plan_end`), judged today."""
     metric_ids = [m.id for m in metrics if m.id is not None]
     targets_of: dict[int, list[MetricTarget]] = defaultdict(list)
     if metric_ids:
@@ -73,7 +77,7 @@ def build_metric_nodes(
         ):
             targets_of[t.metric_id].append(t)
     latest = latest_measurements(session, metric_ids)
-    today = dt.date.today()
+    today = clock.clock().date()
     return [
         metric_node(
             m,
@@ -82,6 +86,7 @@ def build_metric_nodes(
             departments=departments,
             label=(labels or {}).get(m.id, ""),  # type: ignore[arg-type]
             today=today,
+            plan_end=plan_end,
         )
         for m in metrics
     ]
@@ -96,6 +101,7 @@ def build_strategy_nodes(
     goal_codes: dict[int, str],
     today: dt.date,
     now: dt.datetime,
+    words: Mapping[str, str] | None = None,
 ) -> list[StrategyNode]:
     ids = [s.id for s in strategies if s.id is not None]
     steps: list[WorkplanStep] = []
@@ -123,4 +129,5 @@ def build_strategy_nodes(
         goal_codes=goal_codes,
         today=today,
         now=now,
+        words=words,
     )

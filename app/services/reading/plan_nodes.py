@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -149,8 +149,10 @@ def rolled_up_strategy(
     steps_done: int,
     today: dt.date,
     now: dt.datetime,
+    words: Mapping[str, str] | None = None,
 ) -> tuple[int, str, rollup.EffectiveStatus]:
-    """(% progress, its source, effective status) of a strategy, by the rules of rollup."""
+    """(% progress, its source, effective status) of a strategy, by the rules of rollup; its
+    reason in the plan's status `words`."""
     progress, source = rollup.strategy_progress(
         steps_total=steps_total,
         steps_done=steps_done,
@@ -165,6 +167,7 @@ def rolled_up_strategy(
         cadence_days=s.update_cadence_days,
         today=today,
         now=now,
+        words=words,
     )
     return progress, source, status
 
@@ -177,7 +180,10 @@ def metric_node(
     departments: dict[int, Department],
     label: str,
     today: dt.date,
+    plan_end: dt.date | None = None,
 ) -> MetricNode:
+    """The metric with its target in force and its status on `today` (late when its newest
+    due value is missing; `plan_end`, its plan's period end, after which none is owed)."""
     in_force = metric_rule.target_in_force(targets=targets, period=last.period if last else today)
     status = metric_rule.metric_status(
         direction=m.direction,
@@ -187,6 +193,7 @@ def metric_node(
         tolerance=m.tolerance,
         tolerance_kind=m.tolerance_kind,
         unit=m.unit,
+        reporting=metric_rule.reporting_of(m, today=today, last_day=plan_end),
     )
     return MetricNode(
         metric=m,
@@ -214,9 +221,10 @@ def strategy_nodes(
     goal_codes: dict[int, str],
     today: dt.date,
     now: dt.datetime,
+    words: Mapping[str, str] | None = None,
 ) -> list[StrategyNode]:
     """Nodes from the strategies and either their live steps (in order) or, for an outline,
-    their (total, done) step counts."""
+    their (total, done) step counts; reasons in the plan's status `words`."""
     steps_of: dict[int, list[Any]] = defaultdict(list)
     subs_of: dict[int, list[Any]] = defaultdict(list)
     for step in steps or ():
@@ -234,7 +242,7 @@ def strategy_nodes(
             every = top + [sub for step in top for sub in subs_of.get(step.id, [])]
             total, done = len(every), sum(1 for step in every if step.done_on is not None)
         progress, source, status = rolled_up_strategy(
-            s, steps_total=total, steps_done=done, today=today, now=now
+            s, steps_total=total, steps_done=done, today=today, now=now, words=words
         )
         nodes.append(
             StrategyNode(

@@ -68,6 +68,7 @@ class MetricRow(NamedTuple):
     direction: str
     horizon: str | None
     frequency: str | None
+    reporting_window_days: int | None
     tolerance: float | None
     tolerance_kind: str
     baseline_value: float | None

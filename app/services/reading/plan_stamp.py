@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.models import HistoryEntry, Organization, Plan, Strategy
 from app.models.base import is_live
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 
 
 def plan_stamp(
@@ -27,7 +27,7 @@ def plan_stamp(
     (overdue, targets in force) and each strategy's effective status (staleness falls due at any
     moment of a day), by the same rule `load_plan_tree` applies.
     """
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = today or now.date()
     newest = (
         select(HistoryEntry.id)

@@ -69,7 +69,7 @@ from app.services.reading.plan_rows import (
     columns,
     rows,
 )
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 
 
 def get_plan(*, session: Session, slug: str) -> Plan:
@@ -119,7 +119,7 @@ def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int
 def _load(
     session: Session, plan: Plan, *, outline: bool, today: dt.date | None, now: dt.datetime | None
 ) -> PlanTree:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = today or now.date()
     org = session.get(Organization, plan.organization_id)
     assert org is not None
@@ -173,6 +173,7 @@ def _load(
         "goal_codes": {g.id: g.code for g in goals},
         "today": today,
         "now": now,
+        "words": plan.status_words or {},
     }
     metric_nodes: list[MetricNode] = []
     quick_wins: list[QuickWin] = []
@@ -236,6 +237,7 @@ def _load(
             journeys_of[j.persona_id].append(j)
 
     noun = plan.term("strategies").lower()
+    words = plan.status_words or {}
     # Grouped in one pass each (plan order kept), not scanned again for every focus area.
     strategies_of: dict[int | None, list[StrategyNode]] = defaultdict(list)
     for n in nodes:
@@ -254,7 +256,9 @@ def _load(
                 focus_area=fa,
                 goals=goals_of.get(fa.id, []),
                 strategies=own,
-                rollup=rollup.rollup_group(items=[n.rollup_input for n in own], noun=noun),
+                rollup=rollup.rollup_group(
+                    items=[n.rollup_input for n in own], noun=noun, words=words
+                ),
                 metrics=metrics_of.get(fa.id, []),
             )
         )
@@ -273,7 +277,7 @@ def _load(
         metrics=metric_nodes,
         quick_wins=quick_wins,
         personas=[PersonaNode(p, journeys_of.get(p.id, [])) for p in personas],  # type: ignore[arg-type]
-        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes], noun=noun),
+        rollup=rollup.rollup_group(items=[n.rollup_input for n in nodes], noun=noun, words=words),
         today=today,
         unplaced=[n for n in nodes if n.strategy.focus_area_id not in placed],
         outline=outline,
@@ -324,6 +328,7 @@ def _metric_nodes_of_plan(
             departments=departments,
             label=labels.get(m.id, ""),
             today=today,
+            plan_end=plan.period_end,
         )
         for m in metrics
     ]

@@ -16,6 +16,19 @@ Metric
   "At least", "at most" and "exactly" are met by the target value itself; "above" and "below"
   are not. For "exactly", a miss on the side the direction calls better (higher or lower) is
   met; with direction "hold" any miss counts.
+
+Lateness (a metric's reporting window)
+- A metric with a regular frequency (not ad hoc) and a reporting window of N days owes a value
+  for each period (services.rules.reporting_periods: calendar months, quarters, half-years,
+  years, two-year periods, weeks) by N days after the period ends. The newest period whose due
+  date has passed by today (the app's clock) must have a value: the latest measurement's period
+  is on or after that period's start (a newer value also answers for it). If not, the metric is
+  late: its status is stale, with the missing period, its due date and the latest value judged
+  as above in the reason. Except: a latest value off track stays off track (the owner's alarm
+  outranks everything), its reason adding that the next value is late.
+- A plan whose period has ended owes no value after its last period (`last_day`).
+- No reporting window, no frequency or an ad hoc one: never late, exactly the rule above. No
+  measurement at all stays no data (nothing was ever reported, which says more than "late").
 """
 
 from __future__ import annotations
@@ -24,9 +37,19 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from app.models.enums import Comparator, Direction, ToleranceKind
+from app.models.enums import Comparator, Direction, Frequency, ToleranceKind
+from app.services.rules import clock
+from app.services.rules.reporting_periods import (
+    FREQUENCY_WORDS,
+    Period,
+    day_text,
+    is_regular,
+    period_of,
+    period_text,
+    previous_period,
+)
 from app.services.rules.rollup import label
 from app.services.rules.value_text import format_difference, format_value
 
@@ -105,6 +128,74 @@ def tolerance_problem(tolerance: float | None, tolerance_kind: str | None) -> st
 
 
 @dataclass(frozen=True)
+class LateValue:
+    """The newest period whose value was due and is missing."""
+
+    period: Period
+    due: dt.date
+    frequency: str
+    window_days: int
+
+    def __str__(self) -> str:
+        every = FREQUENCY_WORDS[self.frequency][0]
+        days = "day" if self.window_days == 1 else "days"
+        name = period_text(self.period.start, self.frequency)
+        if self.frequency == Frequency.weekly:
+            name = f"the week of {self.period.start.isoformat()}"
+        elif self.frequency == Frequency.biennial:
+            name = f"{self.period.start.year}–{self.period.end.year}"
+        return (
+            f"no value for {name}, due "
+            f"{day_text(self.due)} ({every}, within {self.window_days} {days})"
+        )
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """When a metric's values are due: its frequency and reporting window, judged on `today`;
+    `last_day` is the plan's period end (no value is owed for a period after it)."""
+
+    frequency: str | None
+    window_days: int | None
+    today: dt.date | None = None
+    last_day: dt.date | None = None
+
+    @property
+    def judged(self) -> bool:
+        """Whether lateness applies at all: a window and a regular frequency."""
+        return self.window_days is not None and is_regular(self.frequency)
+
+    def late(self, latest_period: dt.date | None) -> LateValue | None:
+        """The newest period whose due date (its end + the window) has passed, when the latest
+        value (`latest_period`) is older than that period; else None (not late)."""
+        if not self.judged or latest_period is None:
+            return None
+        assert self.frequency is not None and self.window_days is not None
+        today = self.today or clock.clock().date()
+        newest = today if self.last_day is None else min(today, self.last_day)
+        period = period_of(newest, self.frequency)
+        window = dt.timedelta(days=self.window_days)
+        while period.end + window >= today:  # not yet due: the one before
+            period = previous_period(period, self.frequency)
+        if latest_period >= period.start:
+            return None
+        return LateValue(period, period.end + window, self.frequency, self.window_days)
+
+
+def reporting_of(
+    metric: Any, *, today: dt.date | None = None, last_day: dt.date | None = None
+) -> Reporting:
+    """The `Reporting` of a metric (a Metric or any row with `frequency` and
+    `reporting_window_days`), on `today` (the app's clock when None)."""
+    return Reporting(
+        frequency=metric.frequency,
+        window_days=metric.reporting_window_days,
+        today=today,
+        last_day=last_day,
+    )
+
+
+@dataclass(frozen=True)
 class MetricVerdict:
     """How one value fares against one target: the metric rule, without its words.
 
@@ -156,22 +247,30 @@ def value_status(
     period: dt.date | None,
     tolerance: float | None,
     tolerance_kind: str | None = ToleranceKind.absolute,
+    reporting: Reporting | None = None,
 ) -> str:
     """The status code `metric_status` would give this value for this period, without building
-    its reason: "no_data", "no_target", "on_track", "at_risk" or "off_track"."""
+    its reason: "no_data", "no_target", "on_track", "at_risk", "off_track" or "stale".
+
+    `reporting`: the metric's frequency and window, to judge lateness; None judges the value
+    alone (a point of a series, judged for its own period)."""
     if value is None or period is None:
         return "no_data"
     target = target_in_force(targets=targets, period=period)
     if target is None:
-        return "no_target"
-    return judge_value(
-        direction=direction,
-        value=value,
-        target_value=target.value,
-        comparator=target.comparator,
-        tolerance=tolerance,
-        tolerance_kind=tolerance_kind,
-    ).code
+        code = "no_target"
+    else:
+        code = judge_value(
+            direction=direction,
+            value=value,
+            target_value=target.value,
+            comparator=target.comparator,
+            tolerance=tolerance,
+            tolerance_kind=tolerance_kind,
+        ).code
+    if code != "off_track" and reporting is not None and reporting.late(period) is not None:
+        return "stale"
+    return code
 
 
 def metric_status(
@@ -183,19 +282,53 @@ def metric_status(
     tolerance: float | None,
     unit: str | None = None,
     tolerance_kind: str | None = ToleranceKind.absolute,
+    reporting: Reporting | None = None,
 ) -> MetricStatus:
-    """Latest measurement against the target then in force (rules in the module docstring).
+    """Latest measurement against the target then in force, and whether the next value is
+    late (rules in the module docstring). `reporting` as for `value_status`.
 
     `unit` (app.models.enums.Unit) only decorates the reason: "82% against … 85%".
     """
     if latest_value is None or latest_period is None:
         return MetricStatus("no_data", "no measurement yet")
+    late = reporting.late(latest_period) if reporting is not None else None
+    status = _value_judged(
+        direction=direction,
+        targets=targets,
+        latest_value=latest_value,
+        latest_period=latest_period,
+        tolerance=tolerance,
+        unit=unit,
+        tolerance_kind=tolerance_kind,
+        period_words=reporting.frequency if late is not None else None,
+    )
+    if late is None or reporting is None:
+        return status
+    if status.code == "off_track":
+        return MetricStatus("off_track", f"{status.reason}; and the next value is late: {late}")
+    return MetricStatus("stale", f"{late}; latest: {status.reason}")
+
+
+def _value_judged(
+    *,
+    direction: str,
+    targets: Sequence[TargetLike],
+    latest_value: float,
+    latest_period: dt.date,
+    tolerance: float | None,
+    unit: str | None,
+    tolerance_kind: str | None,
+    period_words: str | None,
+) -> MetricStatus:
+    """The latest value judged and worded; `period_words` (its frequency) names its period in
+    the reason ("82% for September 2026 against …"), as a late metric's reason does."""
     value = format_value(latest_value, unit)
+    if period_words is not None:
+        value = f"{value} for {period_text(latest_period, period_words)}"
     target = target_in_force(targets=targets, period=latest_period)
     if target is None:
-        return MetricStatus(
-            "no_target", f"{value} for {latest_period}; no target in force for that period"
-        )
+        when = "" if period_words is not None else f" for {latest_period}"
+        return MetricStatus("no_target", f"{value}{when}; no target in force for that period")
     verdict = judge_value(
         direction=direction,
         value=latest_value,

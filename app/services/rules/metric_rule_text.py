@@ -8,18 +8,30 @@ edges are written as people write values (at most two decimals, "4:45" for minut
 "71.24999%". A band that reaches the metric's bounds (a
 percentage is 0 to 100) leaves nothing off track on that side, and the sentence says so.
 
+When the metric has a reporting window, a second sentence says when its values are due:
+"Reported monthly, due within 30 days of each month's end; stale when a value is late."
+
+The status words are the plan's own where it has them (Plan.status_words, e.g. Durham's "On
+Target … Close to Target … Needs Improvement"), looked up by rollup.label, else ours.
+
 Apart from metric_rule so that module stays the rule alone; pure, tested with plain values.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Protocol
 
 from app.models.enums import Comparator, Direction, ToleranceKind
 from app.services.rules.measurement_rules import Bounds, bounds_of
 from app.services.rules.metric_rule import _EPS, allowed_band
+from app.services.rules.reporting_periods import FREQUENCY_WORDS, is_regular
+from app.services.rules.rollup import label
 from app.services.rules.value_text import format_value
+
+# Our words as the sentence writes them, each replaced by the plan's word for its status.
+_PHRASES = (("On track", "on_track"), ("at risk", "at_risk"), ("off track", "off_track"))
 
 NOT_JUDGED = "No target set: not judged."
 
@@ -86,10 +98,39 @@ def rule_sentence(
     unit: str | None = None,
     bounds: Bounds = Bounds(None, None),
     tolerance_kind: str | None = ToleranceKind.absolute,
+    words: Mapping[str, str] | None = None,
 ) -> str:
-    """The metric rule for this target as one sentence (see the module docstring)."""
+    """The metric rule for this target as one sentence (see the module docstring), in the
+    plan's status `words` where it has them."""
     if target_value is None or comparator is None:
         return NOT_JUDGED
+    return in_words(
+        _sentence(target_value, comparator, direction, tolerance, unit, bounds, tolerance_kind),
+        words,
+    )
+
+
+def in_words(sentence: str, words: Mapping[str, str] | None) -> str:
+    """`sentence` with our status words replaced by the plan's own (rollup.label): "On track"
+    opens a sentence, the others are lower case within it; a plan's word is kept as written."""
+    if not words:
+        return sentence
+    for n, (ours, _) in enumerate(_PHRASES):
+        sentence = sentence.replace(ours, f"\x00{n}\x00")
+    for n, (_, code) in enumerate(_PHRASES):
+        sentence = sentence.replace(f"\x00{n}\x00", label(code, words))
+    return sentence
+
+
+def _sentence(
+    target_value: float,
+    comparator: str,
+    direction: str,
+    tolerance: float | None,
+    unit: str | None,
+    bounds: Bounds,
+    tolerance_kind: str | None,
+) -> str:
     band = allowed_band(
         tolerance=tolerance, tolerance_kind=tolerance_kind, target_value=target_value
     )
@@ -123,6 +164,31 @@ def rule_sentence(
     return text.format(lo=format_value(lo, unit), hi=format_value(hi, unit))
 
 
+def reporting_sentence(
+    frequency: str | None, window_days: int | None, words: Mapping[str, str] | None = None
+) -> str:
+    """When values are due, as metric_rule.Reporting judges it ("" when no window is set)."""
+    if window_days is None:
+        return ""
+    if not is_regular(frequency):
+        return (
+            f"A reporting window of {_days(window_days)} is set, but with no regular "
+            "frequency no value is ever late."
+        )
+    every, noun = FREQUENCY_WORDS[frequency]  # type: ignore[index]
+    due = (
+        f"due by each {noun}'s end"
+        if window_days == 0
+        else f"due within {_days(window_days)} of each {noun}'s end"
+    )
+    stale = label("stale", words) if words and words.get("stale") else "stale"
+    return f"Reported {every}, {due}; {stale} when a value is late."
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 class MetricLike(Protocol):
     unit: str
     direction: str
@@ -136,9 +202,12 @@ class TargetValue(Protocol):
     comparator: str
 
 
-def metric_rule_text(metric: MetricLike, target: TargetValue | None) -> str:
-    """The sentence for `metric` judged against `target` (the one in force), within its bounds."""
-    return rule_sentence(
+def metric_rule_text(
+    metric: MetricLike, target: TargetValue | None, words: Mapping[str, str] | None = None
+) -> str:
+    """The sentences for `metric` judged against `target` (the one in force), within its
+    bounds, and when its values are due; in the plan's status `words`."""
+    judged = rule_sentence(
         target_value=target.value if target is not None else None,
         comparator=target.comparator if target is not None else None,
         direction=metric.direction,
@@ -147,4 +216,9 @@ def metric_rule_text(metric: MetricLike, target: TargetValue | None) -> str:
         bounds=bounds_of(metric),  # type: ignore[arg-type]
         # A metric without a kind (read before it existed) means an absolute band.
         tolerance_kind=getattr(metric, "tolerance_kind", ToleranceKind.absolute),
+        words=words,
     )
+    due = reporting_sentence(
+        getattr(metric, "frequency", None), getattr(metric, "reporting_window_days", None), words
+    )
+    return f"{judged} {due}" if due else judged

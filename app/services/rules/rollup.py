@@ -140,11 +140,13 @@ def effective_status(
     cadence_days: int,
     today: dt.date,
     now: dt.datetime,
+    words: Mapping[str, str] | None = None,
 ) -> EffectiveStatus:
-    """The status a reader sees, with its reason (rules in the module docstring)."""
+    """The status a reader sees, with its reason (rules in the module docstring); the reason
+    names the owner's status in the plan's `words` where it has them."""
     if status == StrategyStatus.complete:
         return EffectiveStatus("complete", "marked complete by its owner")
-    owner = f" (owner's status: {label(status)})"
+    owner = f" (owner's status: {label(status, words)})"
     if planned_end is not None and planned_end < today:
         return EffectiveStatus(
             "overdue", f"planned end {planned_end} passed and not complete{owner}"
@@ -172,11 +174,18 @@ def _name_list(names: Sequence[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def rollup_group(*, items: Sequence[StrategyRollupInput], noun: str = "strategies") -> GroupRollup:
+def rollup_group(
+    *,
+    items: Sequence[StrategyRollupInput],
+    noun: str = "strategies",
+    words: Mapping[str, str] | None = None,
+) -> GroupRollup:
     """Distribution, mean progress and worst-status headline of a focus area or plan.
 
-    `noun` is the plan's own plural ("recommendations"), used in the reason. Ties for the worst
-    status all appear in `culprits`, in the order given (the plan's order).
+    `noun` is the plan's own plural ("recommendations"), used in the reason, and `words` its
+    status words: "Needs Improvement: 2 of 5 recommendations (1.1, 1.2)" where the plan has its
+    own word for the headline, else "2 of 5 recommendations are off track: 1.1, 1.2". Ties for
+    the worst status all appear in `culprits`, in the order given (the plan's order).
     """
     distribution = {code: 0 for code in SEVERITY}
     for item in items:
@@ -191,7 +200,11 @@ def rollup_group(*, items: Sequence[StrategyRollupInput], noun: str = "strategie
     worst = [item for item in items if item.status.code == headline]
     culprits = tuple(item.code or item.title for item in worst)
     count = len(culprits)
-    if headline == "complete":
+    if words and words.get(headline):
+        which = f"all {total} {noun}" if count == total else f"{count} of {total} {noun}"
+        names = "" if headline == "complete" else f" ({_name_list(culprits)})"
+        why = f"{label(headline, words)}: {which}{names}"
+    elif headline == "complete":
         why = f"all {total} {noun} are complete"
     else:
         verb = "is" if count == 1 else "are"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, String, and_, case, cast, literal, or_, true, union_all
@@ -34,6 +35,7 @@ from app.models.enums import SubjectType
 from app.models.history import HistoryAction
 from app.services.accounts.permissions import is_installation_admin, readable_history
 from app.services.errors import NotAuthenticated
+from app.services.views.history_display import status_words_of
 
 PAGE_SIZE = 50
 
@@ -70,6 +72,11 @@ class ActivityEntry:
     link: str | None = None  # None: the item is archived, gone, or has no page
     archived: bool = False
     plan: Plan | None = None
+
+    @property
+    def words(self) -> Mapping[str, str]:
+        """The status words its changes are read in (history_display.status_words_of)."""
+        return status_words_of(self.plan, self.entry.subject_type)
 
 
 @dataclass

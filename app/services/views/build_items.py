@@ -146,6 +146,12 @@ class MetricEdit:
     can_restore: bool
 
 
+def _status_words(session: Session, metric: Metric) -> dict[str, str]:
+    """The metric's plan's status words (the plan is in the session: no query)."""
+    plan = session.get(Plan, metric.plan_id)
+    return (plan.status_words or {}) if plan is not None else {}
+
+
 def metric_edit(
     *, session: Session, metric: Metric, user: User | None, today: dt.date | None = None
 ) -> MetricEdit:
@@ -157,7 +163,7 @@ def metric_edit(
     return MetricEdit(
         metric=metric,
         targets=[TargetLine(t, t is now) for t in targets],
-        rule=metric_rule_text(metric, now),
+        rule=metric_rule_text(metric, now, _status_words(session, metric)),
         can_archive=can(session, user, Action.archive, metric, kind="metric"),
         can_restore=can(session, user, Action.restore, metric, kind="metric"),
     )

@@ -1,5 +1,6 @@
 """How the pages word a history entry: field names and before / after values as people read them
-("Status: On track → At risk", "Progress: 40% → 60%"), used by the review and the activity feed."""
+("Status: On track → At risk", "Progress: 40% → 60%"), used by the review and the activity feed.
+A status is written in its plan's own words (Plan.status_words) where the plan has them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.models.enums import SubjectType
-from app.services.rules.rollup import LABELS
+from app.services.rules.rollup import LABELS, label
 from app.services.views.quick_win_board import CATEGORY_LABELS
 from app.services.views.quick_win_board import STATUS_LABELS as QUICK_WIN_LABELS
 
@@ -63,12 +64,30 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
-def describe_change(name: str, value: Any, *, departments: Mapping[int, str] | None = None) -> str:
-    """One side of a field's change, as the pages show that field elsewhere."""
+def status_words_of(plan: Any, subject_type: str) -> Mapping[str, str]:
+    """The status words a change of this subject is read in: its plan's own (Plan.status_words)
+    for the items the plan's statuses judge; none for a quick win, whose scale (planned, in
+    progress, complete) is its own, as its badge is."""
+    if plan is None or subject_type == SubjectType.quick_win:
+        return {}
+    return getattr(plan, "status_words", None) or {}
+
+
+def describe_change(
+    name: str,
+    value: Any,
+    *,
+    departments: Mapping[int, str] | None = None,
+    words: Mapping[str, str] | None = None,
+) -> str:
+    """One side of a field's change, as the pages show that field elsewhere: a status in the
+    plan's own `words` where it has one (rollup.label), else ours."""
     if value is None or value == "" or value == []:
         return EMPTY
     if name == "status" and isinstance(value, str):
-        return LABELS.get(value) or QUICK_WIN_LABELS.get(value) or value
+        if value in LABELS:
+            return label(value, words)
+        return QUICK_WIN_LABELS.get(value) or value
     if name == "category" and isinstance(value, str):
         return CATEGORY_LABELS.get(value, value)
     if name == "progress" and isinstance(value, int | float):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -30,11 +30,12 @@ from app.models import (
     User,
 )
 from app.models.base import is_live
-from app.models.enums import Comparator, Frequency, Horizon
+from app.models.enums import Comparator, Horizon
 from app.services.reading.node_builders import build_metric_nodes
 from app.services.reading.plan_nodes import MetricNode, measures_labels
 from app.services.rules import metric_rule
 from app.services.rules.metric_rule_text import metric_rule_text
+from app.services.rules.reporting_periods import period_text
 from app.services.rules.value_text import format_value
 
 HORIZON_LABELS: dict[str, str] = {
@@ -74,19 +75,6 @@ def target_text(target: MetricTarget | None, unit: str) -> str:
     return f"{words} {format_value(target.value, unit)}"
 
 
-def period_text(period: dt.date, frequency: str | None) -> str:
-    """A measurement's period as its frequency reads it: "June 2025", "2025 Q2", "2025"."""
-    if frequency == Frequency.quarterly:
-        return f"{period.year} Q{(period.month - 1) // 3 + 1}"
-    if frequency in (Frequency.annual, Frequency.biennial):
-        return str(period.year)
-    if frequency == Frequency.semiannual:
-        return f"{period.year} H{1 if period.month <= 6 else 2}"
-    if frequency == Frequency.weekly:
-        return f"Week of {period.isoformat()}"
-    return period.strftime("%B %Y")
-
-
 class MeasurementRow(NamedTuple):
     """The columns of a measurement a series shows (read as columns: a page has thousands)."""
 
@@ -115,6 +103,7 @@ class MetricCard:
     node: MetricNode
     points: list[SeriesPoint]  # oldest first
     entered_by: dict[int, str]
+    words: dict[str, str] = field(default_factory=dict)  # the plan's status words
 
     @property
     def metric(self) -> Metric:
@@ -138,7 +127,7 @@ class MetricCard:
     @cached_property
     def rule(self) -> str:
         """How the metric is judged against the target shown, as one sentence."""
-        return metric_rule_text(self.node.metric, self.node.target_in_force)
+        return metric_rule_text(self.node.metric, self.node.target_in_force, self.words)
 
     def value(self, number: float | None) -> str:
         return "" if number is None else format_value(number, self.node.metric.unit)
@@ -224,7 +213,13 @@ def metric_cards(
     focus_areas = named(FocusArea, {m.focus_area_id for m in metrics})
     strategies = named(Strategy, {m.strategy_id for m in metrics})
     labels = measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
-    nodes = build_metric_nodes(session, metrics, departments=departments, labels=labels)  # type: ignore[arg-type]
+    nodes = build_metric_nodes(
+        session,
+        metrics,
+        departments=departments,
+        labels=labels,  # type: ignore[arg-type]
+        plan_end=plan.period_end,
+    )
     measured: dict[int, list[MeasurementRow]] = defaultdict(list)
     for row in session.exec(
         select(
@@ -274,5 +269,7 @@ def metric_cards(
                 )
                 status = metric_rule.MetricStatus(code, "")
             points.append(SeriesPoint(row, target, status))
-        cards.append(MetricCard(node=node, points=points, entered_by=people))
+        cards.append(
+            MetricCard(node=node, points=points, entered_by=people, words=plan.status_words or {})
+        )
     return cards

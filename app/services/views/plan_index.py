@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, Organization, Plan, Strategy, User
 from app.services.accounts.permissions import can_read_plan
 from app.services.reading.node_builders import build_strategy_nodes
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 
 PLAN_STATUS_LABELS: dict[str, str] = {
     "draft": "Draft",
@@ -63,7 +63,7 @@ def list_plans(
     *, session: Session, user: User | None, now: dt.datetime | None = None
 ) -> list[OrganizationPlans]:
     """Every live plan `user` may read, by organisation (name order), plans by title."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     plans = [
         p
         for p in session.exec(
@@ -111,7 +111,11 @@ def list_plans(
             PlanSummary(
                 plan=p,
                 owning_department=departments.get(owner) if owner else None,
-                rollup=rollup.rollup_group(items=by_plan.get(p.id, []), noun=noun),  # type: ignore[arg-type]
+                rollup=rollup.rollup_group(
+                    items=by_plan.get(p.id, []),  # type: ignore[arg-type]
+                    noun=noun,
+                    words=p.status_words or {},
+                ),
             )
         )
     ordered = sorted(organizations.values(), key=lambda o: o.name.casefold())

@@ -25,7 +25,7 @@ from app.models import Measurement, Metric, Plan
 from app.models.base import is_live
 from app.services.errors import NotFound
 from app.services.reading.metric_values import newest_measurement, targets_by_metric
-from app.services.rules import metric_rule
+from app.services.rules import clock, metric_rule
 from app.services.views.metric_card import (
     HORIZON_LABELS,
     MetricCard,
@@ -99,6 +99,8 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
             Metric.direction,
             Metric.tolerance,
             Metric.tolerance_kind,
+            Metric.frequency,
+            Metric.reporting_window_days,
             newest_measurement(Measurement.period),
             newest_measurement(Measurement.value),
         )
@@ -107,8 +109,9 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
     ).all()
     of_plan = select(Metric.id).where(Metric.plan_id == plan.id, is_live(Metric))
     targets_of = targets_by_metric(session, of_plan)
+    today = clock.clock().date()
     out = []
-    for metric_id, horizon, direction, tolerance, kind, period, value in metrics:
+    for metric_id, horizon, direction, tolerance, kind, every, window, period, value in metrics:
         targets = targets_of.get(metric_id, [])
         code = metric_rule.value_status(
             direction=direction,
@@ -117,6 +120,7 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
             period=period,
             tolerance=tolerance,
             tolerance_kind=kind,
+            reporting=metric_rule.Reporting(every, window, today, plan.period_end),
         )
         out.append((metric_id, horizon, code))
     return out

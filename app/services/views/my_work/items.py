@@ -25,6 +25,7 @@ from app.models import (
 from app.models.base import is_live
 from app.services.accounts.permissions import Action, can
 from app.services.reading.plan_nodes import MetricNode, StrategyNode, metric_node, strategy_nodes
+from app.services.rules import clock
 from app.services.views.my_work.departments import MetricWork, QuickWinWork, StrategyWork
 
 
@@ -63,10 +64,15 @@ def page_strategy_nodes(
 
 
 def page_metric_nodes(
-    session: Session, metrics: list[Metric], *, departments: dict[int, Department], today: dt.date
+    session: Session,
+    metrics: list[Metric],
+    *,
+    departments: dict[int, Department],
+    today: dt.date,
+    plan_ends: dict[int, dt.date | None],
 ) -> list[MetricNode]:
     """Nodes of `metrics` with their targets and latest measurement, judged by plan_nodes'
-    rules (two queries, which run even for no metrics)."""
+    rules (two queries, which run even for no metrics); `plan_ends`: each plan's period end."""
     ids = [m.id for m in metrics]
     targets_of: dict[int, list[MetricTarget]] = {}
     for t in session.exec(
@@ -102,6 +108,7 @@ def page_metric_nodes(
             departments=departments,
             label="",
             today=today,
+            plan_end=plan_ends.get(m.plan_id),
         )
         for m in metrics
     ]
@@ -160,7 +167,7 @@ def load_strategy_work(
     now: dt.datetime | None = None,
 ) -> StrategyWork:
     """One strategy's block, as the page shows it (after an inline edit)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = today or now.date()
     plan = _plan(session, strategy.plan_id)
     (node,) = page_strategy_nodes(
@@ -177,7 +184,11 @@ def load_strategy_work(
 def load_metric_work(*, session: Session, metric: Metric, user: User | None) -> MetricWork:
     plan = _plan(session, metric.plan_id)
     (node,) = page_metric_nodes(
-        session, [metric], departments=_departments_of(session, plan), today=dt.date.today()
+        session,
+        [metric],
+        departments=_departments_of(session, plan),
+        today=clock.clock().date(),
+        plan_ends={plan.id: plan.period_end},  # type: ignore[dict-item]
     )
     return metric_work(session, user, node, plan)
 

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, FocusArea, Metric, Organization, Plan, QuickWin, Strategy, User
 from app.models.base import is_live
 from app.services.accounts.permissions import can_read_plan
+from app.services.rules import clock
 from app.services.views.my_work.departments import PER_PAGE, DepartmentWork, FocusAreaWork, PlanWork
 from app.services.views.my_work.items import (
     metric_work,
@@ -84,7 +85,7 @@ def load_department_work(
     """Page `page` of everything `department` owns in the plans of its organisation that `user`
     may read (a page past the last shows the last). `focus`: an item's key ("metric-7") whose
     page to show instead, when the department owns it."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = today or now.date()
     org = session.get(Organization, department.organization_id)
     assert org is not None
@@ -168,6 +169,7 @@ def load_department_work(
             [item for _, section, item, _ in shown if section == "metrics"],  # type: ignore[misc]
             departments=departments,
             today=today,
+            plan_ends={p.id: p.period_end for p in plans},  # type: ignore[misc]
         )
     }
     counts: dict[tuple[int | None, str], int] = {}

@@ -21,10 +21,11 @@ Rules of the review, on top of app.services.rules.rollup:
   workplan steps, or a strategy's own last_update_at if newer.
 - Changes since: history entries on the same items at or after the "since" date (00:00 UTC).
 - Off-target metrics: metrics measuring the focus area, one of its goals or one of its shown
-  strategies, whose latest value is off track or at risk. Those measuring no focus area (a
-  statement, a goal or strategy in none, the plan as a whole) are listed apart, grouped by what
-  they measure (app.services.views.review.metrics); the status filter keeps those of its status, the
-  department filter the department's.
+  strategies, whose latest value is off track or at risk, or that are late (stale: the newest
+  value due by their reporting window is missing; services.rules.metric_rule). Those
+  measuring no focus area (a statement, a goal or strategy in none, the plan as a whole) are
+  listed apart, grouped by what they measure (app.services.views.review.metrics); the status
+  filter keeps those of its status, the department filter the department's.
 - Quick wins changed since the date are listed by plan (app.services.views.review.quick_wins); a
   status or term filter, which quick wins do not have, leaves them out.
 """
@@ -53,7 +54,7 @@ from app.services.accounts.permissions import is_installation_admin
 from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.reading.plan_nodes import rolled_up_strategy
 from app.services.reading.plan_tree import step_counts
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 from app.services.views.review.changes import changes_since_by_focus_area, newest_change_of_archived
 from app.services.views.review.metrics import (
     OFF_TARGET,
@@ -177,7 +178,7 @@ def _newest(*moments: dt.datetime | None) -> dt.datetime | None:
 def load_review(
     *, session: Session, user: User, filters: ReviewFilters, now: dt.datetime | None = None
 ) -> Review:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     today = now.date()
     organizations = list(
         session.exec(
@@ -227,7 +228,7 @@ def load_review(
             )
         ).all()
     )
-    metrics = metric_statuses(session, plan_ids)
+    metrics = metric_statuses(session, plan_ids, today=today)
     changes_since = changes_since_by_focus_area(session, plan_ids, since_moment(filters.since))
     archived_newest = newest_change_of_archived(session, plan_ids)
 
@@ -244,7 +245,12 @@ def load_review(
             continue
         total, done = steps.get(s.id, (0, 0))
         progress, _, status = rolled_up_strategy(
-            s, steps_total=total, steps_done=done, today=today, now=now
+            s,
+            steps_total=total,
+            steps_done=done,
+            today=today,
+            now=now,
+            words=plan.status_words or {},
         )
         nodes_of[s.focus_area_id].append(ReviewStrategy(s, total, done, progress, status))
     # The live strategies the filters keep, in a focus area or not (for the metrics on them).
@@ -299,7 +305,9 @@ def load_review(
             or (sid not in live_ids and not filters.narrows_strategies)
         )
         group = rollup.rollup_group(
-            items=[n.rollup_input for n in own], noun=plan.term("strategies").lower()
+            items=[n.rollup_input for n in own],
+            noun=plan.term("strategies").lower(),
+            words=plan.status_words or {},
         )
         if filters.status and group.headline != filters.status:
             continue
@@ -313,7 +321,7 @@ def load_review(
                 rollup=group,
                 last_update=newest,
                 changes_since=changes,
-                off_target=worded(off_target_of.get(fa.id, []), OFF_TARGET_LISTED),  # type: ignore[arg-type]
+                off_target=worded(off_target_of.get(fa.id, []), OFF_TARGET_LISTED, today=today),  # type: ignore[arg-type]
                 off_target_count=len(off_target_of.get(fa.id, [])),  # type: ignore[arg-type]
             )
         )
@@ -331,6 +339,7 @@ def load_review(
             goal_focus=goal_focus,
             strategy_names={s.id: (s.code, s.title) for s in strategies},
             status=filters.status,
+            today=today,
         ),
         quick_wins=[]
         if filters.term or filters.status

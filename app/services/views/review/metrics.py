@@ -21,9 +21,10 @@ from sqlmodel import Session, col, select
 from app.models import Goal, Measurement, Metric, Plan, Statement
 from app.models.base import is_live
 from app.services.reading.metric_values import TargetFacts, newest_measurement, targets_by_metric
-from app.services.rules import metric_rule
+from app.services.rules import clock, metric_rule
 
-OFF_TARGET = ("off_track", "at_risk")  # worst first
+# Worst first: off target, then late (stale: the newest due value is missing).
+OFF_TARGET = ("off_track", "at_risk", "stale")
 # A row lists this many of its off-target metrics; the focus area's page lists them all.
 OFF_TARGET_LISTED = 5
 # What a metric may measure, in the order its groups are listed under a plan.
@@ -46,6 +47,12 @@ class MetricFacts(NamedTuple):
     focus_area_id: int | None
     goal_id: int | None
     strategy_id: int | None
+    frequency: str | None
+    reporting_window_days: int | None
+    plan_end: dt.date | None  # its plan's period end: no value is owed after it
+
+    def reporting(self, today: dt.date) -> metric_rule.Reporting:
+        return metric_rule.reporting_of(self, today=today, last_day=self.plan_end)
 
 
 # A metric judged by code: (its columns, its targets, its latest (period, value), status code).
@@ -74,9 +81,11 @@ class MetricGroup:
         return self.metrics[0].status.code
 
 
-def metric_statuses(session: Session, plan_ids: list[int]) -> list[Judged]:
+def metric_statuses(
+    session: Session, plan_ids: list[int], *, today: dt.date | None = None
+) -> list[Judged]:
     """Every live metric of the plans with its targets (oldest first), latest value and status
-    code, in two column queries (each metric's latest value found by the database)."""
+    code on `today`, in two column queries (each metric's latest value found by the database)."""
     metrics: list[tuple[MetricFacts, tuple[dt.date, float] | None]] = [
         (MetricFacts(*row[:-2]), (row[-2], row[-1]) if row[-2] is not None else None)
         for row in session.exec(
@@ -94,13 +103,18 @@ def metric_statuses(session: Session, plan_ids: list[int]) -> list[Judged]:
                 Metric.focus_area_id,
                 Metric.goal_id,
                 Metric.strategy_id,
+                Metric.frequency,
+                Metric.reporting_window_days,
+                Plan.period_end,
                 newest_measurement(Measurement.period),
                 newest_measurement(Measurement.value),
             )
+            .join(Plan, col(Plan.id) == col(Metric.plan_id))
             .where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
             .order_by(Metric.position, Metric.id)
         )
     ]
+    today = today or clock.clock().date()
     of_plans = select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
     targets_of = targets_by_metric(session, of_plans)
     out = []
@@ -113,14 +127,18 @@ def metric_statuses(session: Session, plan_ids: list[int]) -> list[Judged]:
             period=last[0] if last else None,
             tolerance=m.tolerance,
             tolerance_kind=m.tolerance_kind,
+            reporting=m.reporting(today),
         )
         out.append((m, targets, last, code))
     return out
 
 
-def worded(judged: list[Judged], limit: int | None = None) -> list[ReviewMetric]:
-    """The first `limit` of these off-target metrics, off track before at risk, worded by the
-    same rule with its reason (only these: a city's focus area can have dozens)."""
+def worded(
+    judged: list[Judged], limit: int | None = None, *, today: dt.date | None = None
+) -> list[ReviewMetric]:
+    """The first `limit` of these off-target or late metrics, worst first, worded by the same
+    rule with its reason (only these: a city's focus area can have dozens)."""
+    today = today or clock.clock().date()
     worst = sorted(judged, key=lambda j: OFF_TARGET.index(j[3]))[:limit]
     return [
         ReviewMetric(
@@ -133,6 +151,7 @@ def worded(judged: list[Judged], limit: int | None = None) -> list[ReviewMetric]
                 tolerance=m.tolerance,
                 tolerance_kind=m.tolerance_kind,
                 unit=m.unit,
+                reporting=m.reporting(today),
             ),
         )
         for m, targets, last, _ in worst
@@ -179,6 +198,7 @@ def metric_groups(
     goal_focus: dict[int, int | None],
     strategy_names: dict[int, tuple[str, str]],
     status: str = "",
+    today: dt.date | None = None,
 ) -> list[MetricGroup]:
     """`outside`: the off-target metrics that reach no focus area's row, grouped by plan (in the
     order of `plans`) and what they measure; with `status`, only the metrics of that status."""
@@ -214,5 +234,5 @@ def metric_groups(
             if subject == "plan"
             else f"{plan.term(subject)} {code}: {title}".replace("  ", " ")
         )
-        groups.append(MetricGroup(plan, subject, measures, worded(judged)))
+        groups.append(MetricGroup(plan, subject, measures, worded(judged, today=today)))
     return groups

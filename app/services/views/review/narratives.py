@@ -17,7 +17,7 @@ from app.services.accounts.permissions import is_installation_admin
 from app.services.errors import NotFound
 from app.services.reading.node_builders import build_strategy_nodes
 from app.services.reading.plan_nodes import StrategyNode
-from app.services.rules import rollup
+from app.services.rules import clock, rollup
 from app.services.views.review.focus_areas import since_moment
 
 # The narrative history shows at most this many updates at once (newest first).
@@ -63,7 +63,7 @@ def load_focus_area_history(
 ) -> FocusAreaHistory:
     """The progress updates (status, % progress, narrative, note, who, when) of a focus area's
     strategies and of the focus area itself, newest first, since `since` (None: all)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.clock()
     focus_area = session.get(FocusArea, focus_area_id)
     plan = session.get(Plan, focus_area.plan_id) if focus_area is not None else None
     visible = (
@@ -102,6 +102,7 @@ def load_focus_area_history(
         goal_codes={},  # type: ignore[arg-type]
         today=now.date(),
         now=now,
+        words=plan.status_words or {},
     )
     subjects = (
         (col(HistoryEntry.subject_type) == SubjectType.strategy)
@@ -138,7 +139,9 @@ def load_focus_area_history(
         focus_area=focus_area,
         strategies=nodes,
         rollup=rollup.rollup_group(
-            items=[n.rollup_input for n in nodes], noun=plan.term("strategies").lower()
+            items=[n.rollup_input for n in nodes],
+            noun=plan.term("strategies").lower(),
+            words=plan.status_words or {},
         ),
         items=[HistoryItem(e, fields_of.get(e.id, [])) for e in entries],  # type: ignore[arg-type]
         since=since,
