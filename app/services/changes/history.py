@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -20,6 +20,7 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.enums import SubjectType
+from app.services.changes.bulk_rows import insert_rows
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,49 @@ def _keep_newest_change(session: Session, entry: HistoryEntry) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One history entry's content for `record_changes` (record_change's arguments)."""
+
+    subject_type: SubjectType
+    subject_id: int
+    action: HistoryAction
+    changes: Mapping[str, tuple[Any, Any]] | None = None
+    note: str = ""
+    label: str = ""
+    plan_id: int | None = None
+    organization_id: int | None = None
+    version_after: int | None = None
+
+
+def _entry(actor: Actor, change: Change) -> HistoryEntry:
+    return HistoryEntry(
+        organization_id=change.organization_id,
+        plan_id=change.plan_id,
+        subject_type=change.subject_type,
+        subject_id=change.subject_id,
+        subject_label=change.label[:400],
+        action=change.action,
+        actor_id=actor.user_id,
+        actor_name=actor.label,
+        note=change.note,
+        version_after=change.version_after,
+    )
+
+
+def _fields(entry: HistoryEntry, change: Change) -> list[HistoryField]:
+    return [
+        HistoryField(
+            entry_id=entry.id, field=field, before=_jsonable(before), after=_jsonable(after)
+        )
+        for field, (before, after) in (change.changes or {}).items()
+    ]
+
+
+def _all_fields(entries: list[HistoryEntry], changes: Sequence[Change]) -> list[HistoryField]:
+    return [f for e, c in zip(entries, changes, strict=True) for f in _fields(e, c)]
+
+
 def record_change(
     *,
     session: Session,
@@ -84,25 +128,40 @@ def record_change(
     version_after: int | None = None,
 ) -> HistoryEntry:
     """One history entry (and one row per changed field), in the caller's transaction."""
-    entry = HistoryEntry(
-        organization_id=organization_id,
-        plan_id=plan_id,
+    change = Change(
         subject_type=subject_type,
         subject_id=subject_id,
-        subject_label=label[:400],
         action=action,
-        actor_id=actor.user_id,
-        actor_name=actor.label,
+        changes=changes,
         note=note,
+        label=label,
+        plan_id=plan_id,
+        organization_id=organization_id,
         version_after=version_after,
     )
-    session.add(entry)
-    session.flush()
-    _keep_newest_change(session, entry)
-    for field, (before, after) in (changes or {}).items():
-        session.add(
-            HistoryField(
-                entry_id=entry.id, field=field, before=_jsonable(before), after=_jsonable(after)
-            )
-        )
-    return entry
+    return record_changes(session=session, actor=actor, changes=[change])[0]
+
+
+def record_changes(
+    *, session: Session, actor: Actor, changes: Sequence[Change]
+) -> list[HistoryEntry]:
+    """A history entry per change (and one row per changed field), in the caller's transaction.
+
+    Changes to many distinct subjects (a batch of measurements) are written as one INSERT of the
+    entries and one of their fields (bulk_rows); the entries are then returned outside the
+    session, with their ids."""
+    entries = [_entry(actor, change) for change in changes]
+    if len(entries) < 2 or len({(e.subject_type, e.subject_id) for e in entries}) < len(entries):
+        session.add_all(entries)
+        session.flush()
+        for entry in entries:
+            _keep_newest_change(session, entry)
+        session.add_all(_all_fields(entries, changes))
+        return entries
+    insert_rows(session, entries, key=("subject_type", "subject_id"))
+    for entry in entries:
+        _keep_newest_change(session, entry)
+    rows = [f.model_dump(exclude={"id"}) for f in _all_fields(entries, changes)]
+    if rows:
+        session.execute(insert(HistoryField.__table__), rows)  # type: ignore[attr-defined]
+    return entries
