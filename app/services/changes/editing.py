@@ -193,8 +193,8 @@ def save_many(*, session: Session, actor: Actor, saves: Sequence[Save]) -> list[
     not the one its change was made from is refused with stale_edit (409), a row whose values do
     not differ is left alone, and each changed row gets its own history entry with every field's
     value before and after. The UPDATEs of rows that set the same columns go as one executemany,
-    each still `WHERE id = :id AND version = :expected`; if any row was changed meanwhile (fewer
-    rows updated than sent), the first such row is refused with stale_edit and, the caller
+    each still `WHERE id = :id AND version = :expected`, after one locking read of their versions:
+    a row saved by someone since the caller read it is refused with stale_edit and, the caller
     rolling back, nothing is stored. The values written are known, so the rows are not read
     again (`save_changes` re-reads its row); they are set as committed on the objects.
     """
@@ -243,8 +243,27 @@ def _update_group(
     written: dict[int, dict[str, Any]],
 ) -> None:
     """One executemany UPDATE for rows setting the same columns; the rows' objects then hold
-    the values written, as committed."""
+    the values written, as committed. The rows are first locked (PostgreSQL; SQLite's writer
+    holds the database) and their versions checked, so a row saved by someone since the caller
+    read it is named: after the UPDATE, the other writer's version and ours could be equal."""
     table = model.__table__  # type: ignore[attr-defined]
+    current = dict(
+        session.execute(
+            select(table.c.id, table.c.version)
+            .where(table.c.id.in_([save.item.id for save in group]))
+            .order_by(table.c.id)
+            .with_for_update()
+        ).all()
+    )
+    for save in group:
+        if current.get(save.item.id) != save.expected_version:
+            raise stale_edit(
+                session,
+                save.item,
+                expected_version=save.expected_version,
+                subject_type=save.subject_type,
+                fields=list(save.changes),
+            )
     statement = (
         update(table)
         .where(table.c.id == bindparam("where_id"), table.c.version == bindparam("where_version"))
@@ -259,26 +278,8 @@ def _update_group(
         for save in group
     ]
     result = session.connection().execute(statement, rows)
-    if result.rowcount != len(rows):
-        _refuse_stale(session, model, group)
+    if result.rowcount != len(rows):  # the rows are locked: only if the database misbehaved
+        raise Conflict("Someone else saved some of these rows meanwhile. Nothing was saved.")
     for save in group:
         for name in names:
             set_committed_value(save.item, name, written[id(save)][name])
-
-
-def _refuse_stale(session: Session, model: Any, group: list[Save]) -> None:
-    """Some row of an executemany UPDATE was changed since it was read (it holds neither the
-    version we wrote nor ours): refuse the first such."""
-    current = dict(
-        session.execute(
-            select(model.id, model.version).where(col(model.id).in_([s.item.id for s in group]))
-        ).all()
-    )
-    save = next((s for s in group if current.get(s.item.id) != s.expected_version + 1), group[0])
-    raise stale_edit(
-        session,
-        save.item,
-        expected_version=save.expected_version,
-        subject_type=save.subject_type,
-        fields=list(save.changes),
-    )
