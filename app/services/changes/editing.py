@@ -186,7 +186,7 @@ def save_one(*, session: Session, actor: Actor, save: Save) -> HistoryEntry | No
     )
 
 
-def save_many(*, session: Session, actor: Actor, saves: Sequence[Save]) -> list[HistoryEntry]:
+def save_many(*, session: Session, actor: Actor, saves: Sequence[Save]) -> None:
     """`save_changes` for many rows (a batch of measurements), in a few statements.
 
     The same rules, row by row: a null for a NOT NULL column is refused, a row whose version is
@@ -216,7 +216,7 @@ def save_many(*, session: Session, actor: Actor, saves: Sequence[Save]) -> list[
     written = {id(save): values for save, _, values in writes}
     for (model, names), group in groups.items():
         _update_group(session, model, names, group, written)
-    return record_changes(
+    record_changes(
         session=session,
         actor=actor,
         changes=[

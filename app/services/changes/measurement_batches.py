@@ -49,6 +49,7 @@ from app.services.rules.typed_numbers import read_typed_number
 from app.services.rules.value_text import format_value
 
 NOTE_MAX = 2_000
+KEY = ("metric_id", "period")  # a value's row: one per metric and period
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,9 @@ def _write(
                     plan=plan, metric=step.metric, data=step.data, existing=existing, actor=actor
                 )
             )
-    insert_rows(session, [row for _, row in new], key=("metric_id", "period"))
+    rows = [row.model_dump(exclude={"id"}) for _, row in new]
+    for (_, row), id_ in zip(new, insert_rows(session, Measurement, rows, key=KEY), strict=True):
+        row.id = id_
     save_many(session=session, actor=actor, saves=saves)
     record_changes(
         session=session,

@@ -49,6 +49,7 @@ class GridCell:
     name: str  # the input's name
     shown: str  # the stored value, as the input shows it ("" when none)
     open: bool  # a value may be typed here
+    key: str  # CODE|YYYY-MM, as a refusal names the cell
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,7 @@ class Grid:
     @property
     def open_keys(self) -> set[str]:
         """`CODE|YYYY-MM` of every cell that takes a value (a refusal of another is listed)."""
-        return {
-            f"{r.metric.code}|{c.period:%Y-%m}"
-            for s in self.sections
-            for r in s.rows
-            for c in r.cells
-            if c.open
-        }
+        return {c.key for s in self.sections for r in s.rows for c in r.cells if c.open}
 
     @property
     def query(self) -> str:
@@ -201,8 +196,9 @@ def _row(
     cells = []
     for period in periods:
         value = stored.get((metric.id, period))  # type: ignore[arg-type]
-        name = f"v:{metric.code}|{period:%Y-%m}" + (f"|{value.version}" if value else "")
+        key = f"{metric.code}|{period:%Y-%m}"
+        name = f"v:{key}|{value.version}" if value else f"v:{key}"
         inside = (start is None or period >= start) and (end is None or period <= end)
         shown = plain_number(value.value) if value else ""
-        cells.append(GridCell(period, name, shown, editable and inside))
+        cells.append(GridCell(period, name, shown, editable and inside, key))
     return GridRow(metric, editable, cells)
