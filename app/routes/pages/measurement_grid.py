@@ -73,11 +73,11 @@ def _answer(
     typed: dict[str, str] | None = None,
 ) -> Response:
     dept = measurement_grid.department_named(session, plan, department.strip())
-    grid = measurement_grid.load_grid(session=session, plan=plan, user=user, department=dept)
     refused = post is not None and post.refused
-    if post is not None and not refused and not is_htmx(request):
-        notice = quote(post.notice)
-        return RedirectResponse(f"{_url(plan)}/grid{_and(grid.query)}saved={notice}", 303)
+    if post is not None and not refused and not is_htmx(request):  # the grid is read after
+        query = measurement_grid.grid_query(dept)
+        return RedirectResponse(f"{_url(plan)}/grid{_and(query)}saved={quote(post.notice)}", 303)
+    grid = measurement_grid.load_grid(session=session, plan=plan, user=user, department=dept)
     context: dict[str, Any] = {
         "grid": grid,
         "plan": plan,

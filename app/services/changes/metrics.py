@@ -22,8 +22,8 @@ from app.models.base import utcnow
 from app.models.enums import SubjectType
 from app.models.metric import MeasurementIn, MetricCreate, MetricUpdate, TargetIn
 from app.services.accounts.permissions import Action, require
-from app.services.changes.editing import save_changes, stale_edit
-from app.services.changes.history import Actor, record_change
+from app.services.changes.editing import Save, save_changes, save_one, stale_edit
+from app.services.changes.history import Actor, Change, record_change, record_changes
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.rules.measurement_rules import check_measurement
 from app.services.rules.metric_rule import tolerance_problem
@@ -255,6 +255,69 @@ def revise_target(
     return row
 
 
+def measurement_save(
+    *, plan: Plan, metric: Metric, data: MeasurementIn, existing: Measurement, actor: Actor
+) -> Save:
+    """What storing `data` over the period's stored value changes: a correction of a live value
+    (from the version the client names), or an archived value brought back with the new one.
+    One place for a single entry and a batch (measurement_batches)."""
+    common = {
+        "item": existing,
+        "subject_type": SubjectType.measurement,
+        "label": f"{metric_label(metric)} ({data.period:%Y-%m})",
+        "plan_id": plan.id,
+        "organization_id": plan.organization_id,
+    }
+    if existing.archived_at is None:
+        return Save(
+            expected_version=data.version,  # type: ignore[arg-type]
+            changes={"value": data.value, "note": data.note},
+            extra_values={"entered_by_id": actor.user_id},
+            **common,
+        )
+    return Save(
+        expected_version=existing.version,
+        changes={
+            "value": data.value,
+            "note": data.note,
+            "archived_at": None,
+            "void_reason": "",
+            "voided_by_id": None,
+        },
+        action=HistoryAction.restore,
+        **common,
+    )
+
+
+def new_measurement(*, metric: Metric, data: MeasurementIn, actor: Actor) -> Measurement:
+    """A first value for the period (added to the session by the caller, then `created`)."""
+    return Measurement(
+        metric_id=metric.id,
+        period=data.period,
+        value=data.value,
+        note=data.note,
+        entered_by_id=actor.user_id,
+    )  # type: ignore[arg-type]
+
+
+def created(*, plan: Plan, metric: Metric, row: Measurement) -> Change:
+    """The history entry of a first value, once the row has its id."""
+    return Change(
+        subject_type=SubjectType.measurement,
+        subject_id=row.id,  # type: ignore[arg-type]
+        action=HistoryAction.create,
+        changes={
+            "period": (None, row.period),
+            "value": (None, row.value),
+            "note": (None, row.note),
+        },
+        label=f"{metric_label(metric)} ({row.period:%Y-%m})",
+        plan_id=plan.id,
+        organization_id=plan.organization_id,
+        version_after=row.version,
+    )
+
+
 def record_measurement(
     *,
     session: Session,
@@ -266,8 +329,8 @@ def record_measurement(
 ) -> Measurement:
     """This period's value. A value already recorded for the period is corrected only when the
     client names its version, so two people entering the same month cannot overwrite each other.
-    `stored`: the period's live value when the caller has already read it (a batch reads them
-    all in one query), so it is not read again."""
+    `stored`: the period's live value when the caller has already read it, so it is not read
+    again."""
     plan = _plan(session, metric)
     require(session, actor, Action.record_measurement, metric, kind=KIND)
     problems = check_measurement(
@@ -282,9 +345,8 @@ def record_measurement(
                 Measurement.metric_id == metric.id, Measurement.period == data.period
             )
         ).first()
-    label = f"{metric_label(metric)} ({data.period:%Y-%m})"
-    if existing is not None and existing.archived_at is None:
-        if data.version is None:
+    if existing is not None:
+        if existing.archived_at is None and data.version is None:
             raise stale_edit(
                 session,
                 existing,
@@ -292,63 +354,14 @@ def record_measurement(
                 subject_type=SubjectType.measurement,
                 fields=["period", "value", "note"],
             )
-        save_changes(
-            session=session,
-            item=existing,
-            expected_version=data.version,
-            changes={"value": data.value, "note": data.note},
-            actor=actor,
-            subject_type=SubjectType.measurement,
-            label=label,
-            plan_id=plan.id,
-            organization_id=plan.organization_id,
-            extra_values={"entered_by_id": actor.user_id},
-        )
+        save = measurement_save(plan=plan, metric=metric, data=data, existing=existing, actor=actor)
+        save_one(session=session, actor=actor, save=save)
         return existing
-    if existing is not None:  # an archived value for this period: bring it back with the new value
-        save_changes(
-            session=session,
-            item=existing,
-            expected_version=existing.version,
-            changes={
-                "value": data.value,
-                "note": data.note,
-                "archived_at": None,
-                "void_reason": "",
-                "voided_by_id": None,
-            },
-            actor=actor,
-            subject_type=SubjectType.measurement,
-            label=label,
-            plan_id=plan.id,
-            organization_id=plan.organization_id,
-            action=HistoryAction.restore,
-        )
-        return existing
-    row = Measurement(
-        metric_id=metric.id,
-        period=data.period,
-        value=data.value,
-        note=data.note,
-        entered_by_id=actor.user_id,
-    )  # type: ignore[arg-type]
+    row = new_measurement(metric=metric, data=data, actor=actor)
     session.add(row)
     session.flush()
-    record_change(
-        session=session,
-        actor=actor,
-        subject_type=SubjectType.measurement,
-        subject_id=row.id,  # type: ignore[arg-type]
-        action=HistoryAction.create,
-        changes={
-            "period": (None, data.period),
-            "value": (None, data.value),
-            "note": (None, data.note),
-        },
-        label=label,
-        plan_id=plan.id,
-        organization_id=plan.organization_id,
-        version_after=row.version,
+    record_changes(
+        session=session, actor=actor, changes=[created(plan=plan, metric=metric, row=row)]
     )
     return row
 

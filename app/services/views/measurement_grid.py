@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from app.models import Department, Measurement, Metric, Plan, User
@@ -25,6 +26,7 @@ from app.services.rules.measurement_rules import recordable_months, reporting_wi
 from app.services.views.metric_card import period_text
 
 COLUMNS = 12
+Stored = Row[tuple[int, dt.date, float, int]]  # a stored value: metric_id, period, value, version
 # Months per period, and the month a period starts on (by its frequency).
 _STEP = {
     Frequency.quarterly: 3,
@@ -47,6 +49,7 @@ class GridCell:
     name: str  # the input's name
     shown: str  # the stored value, as the input shows it ("" when none)
     open: bool  # a value may be typed here
+    key: str  # CODE|YYYY-MM, as a refusal names the cell
 
 
 @dataclass(frozen=True)
@@ -78,17 +81,16 @@ class Grid:
     @property
     def open_keys(self) -> set[str]:
         """`CODE|YYYY-MM` of every cell that takes a value (a refusal of another is listed)."""
-        return {
-            f"{r.metric.code}|{c.period:%Y-%m}"
-            for s in self.sections
-            for r in s.rows
-            for c in r.cells
-            if c.open
-        }
+        return {c.key for s in self.sections for r in s.rows for c in r.cells if c.open}
 
     @property
     def query(self) -> str:
-        return f"?department={self.department.code}" if self.department else ""
+        return grid_query(self.department)
+
+
+def grid_query(department: Department | None) -> str:
+    """The grid's query string: the department shown, if one."""
+    return f"?department={department.code}" if department else ""
 
 
 def _step(metric: Metric) -> int:
@@ -148,24 +150,37 @@ def load_grid(
         .order_by(col(Department.name))
     ).all()
     grid = Grid(plan, department, list(departments))
-    stored = {
-        (m.metric_id, m.period): m
-        for m in session.exec(
-            select(Measurement).where(
-                col(Measurement.metric_id).in_([m.id for m in shown]),
-                col(Measurement.archived_at).is_(None),
-            )
-        ).all()
-    }
+    groups = []
     for step in sorted({_step(m) for m in shown}):
         group = [m for m in shown if _step(m) == step]
         _, newest = recordable_months(plan, group[0], today=today)
-        periods = _periods(newest, step)
+        groups.append((step, group, _periods(newest, step)))
+    stored = _shown_values(session, shown, {p for _, _, periods in groups for p in periods})
+    for step, group, periods in groups:
         rows = [_row(session, plan, user, m, periods, stored) for m in group]
         frequency = group[0].frequency if step > 1 else Frequency.monthly
         headings = [period_text(p, frequency) for p in periods]
         grid.sections.append(GridSection(_GROUP_NAMES[step], periods, headings, rows))
     return grid
+
+
+def _shown_values(
+    session: Session, shown: list[Metric], periods: set[dt.date]
+) -> dict[tuple[int, dt.date], Stored]:
+    """The live values of the grid's cells only (its columns' periods; not every value the
+    metrics ever had, 11,000 rows for a city plan), as plain rows."""
+    if not shown or not periods:
+        return {}
+    rows = session.exec(
+        select(
+            Measurement.metric_id, Measurement.period, Measurement.value, Measurement.version
+        ).where(
+            col(Measurement.metric_id).in_([m.id for m in shown]),
+            col(Measurement.period).in_(periods),
+            col(Measurement.archived_at).is_(None),
+        )
+    ).all()
+    return {(r.metric_id, r.period): r for r in rows}
 
 
 def _row(
@@ -174,15 +189,16 @@ def _row(
     user: User | None,
     metric: Metric,
     periods: list[dt.date],
-    stored: dict[tuple[int | None, dt.date], Measurement],
+    stored: dict[tuple[int, dt.date], Stored],
 ) -> GridRow:
     editable = can(session, user, Action.record_measurement, metric, kind="metric")
     start, end, _ = reporting_window(plan, metric)
     cells = []
     for period in periods:
-        value = stored.get((metric.id, period))
-        name = f"v:{metric.code}|{period:%Y-%m}" + (f"|{value.version}" if value else "")
+        value = stored.get((metric.id, period))  # type: ignore[arg-type]
+        key = f"{metric.code}|{period:%Y-%m}"
+        name = f"v:{key}|{value.version}" if value else f"v:{key}"
         inside = (start is None or period >= start) and (end is None or period <= end)
         shown = plain_number(value.value) if value else ""
-        cells.append(GridCell(period, name, shown, editable and inside))
+        cells.append(GridCell(period, name, shown, editable and inside, key))
     return GridRow(metric, editable, cells)
