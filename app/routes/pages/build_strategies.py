@@ -70,14 +70,26 @@ class StrategyForm:
             "update_cadence_days": number(t["update_cadence_days"]),
         }
 
+    def goals(self) -> list[str] | None:
+        """The goals ticked; None when the form had no goal list (the plan has no goals)."""
+        sent = self.typed["goal_ids"]
+        return None if sent is None else [g for g in sent if g]
+
     def create(self) -> StrategyCreate:
         given = {k: v for k, v in self.values().items() if v is not None}
-        goals = [g for g in self.typed["goal_ids"] if g]
+        goals = self.goals() or []
         return StrategyCreate(code=self.typed["code"].strip(), goal_ids=goals, **given)
 
-    def update(self, strategy: Strategy) -> StrategyUpdate:
-        full = StrategyUpdate(version=form_version(self.typed["version"]), **self.values())
-        return changed_only(StrategyUpdate, full, strategy)
+    def update(self, strategy: Strategy, goal_ids: list[int]) -> StrategyUpdate:
+        """The change; `goal_ids`: the goals it supports now, so an unchanged list is left out."""
+        goals = self.goals()
+        sent = {} if goals is None else {"goal_ids": goals}
+        full = StrategyUpdate(version=form_version(self.typed["version"]), **self.values(), **sent)
+
+        def current(item: Strategy, name: str) -> Any:
+            return goal_ids if name == "goal_ids" else getattr(item, name)
+
+        return changed_only(StrategyUpdate, full, strategy, current)
 
 
 def strategy_form(
@@ -96,8 +108,7 @@ def strategy_form(
     version: Form_ = "",
     goal_ids: Annotated[list[str] | None, Form()] = None,
 ) -> StrategyForm:
-    typed = {k: v for k, v in locals().items() if k != "goal_ids"}
-    return StrategyForm({**typed, "goal_ids": goal_ids or []})
+    return StrategyForm(dict(locals()))
 
 
 StrategyFormDep = Annotated[StrategyForm, Depends(strategy_form)]
@@ -209,7 +220,7 @@ def update_strategy(
 ) -> Response:
     plan, strategy = _editable(session, user, strategy_id)
     with form_post(session) as post:
-        data = form.update(strategy)
+        data = form.update(strategy, strategies.goal_ids_of(session, strategy))
         moved = "focus_area_id" in data.model_fields_set
         strategies.update_strategy(
             session=session, strategy=strategy, data=data, actor=actor_for(user)
