@@ -93,8 +93,16 @@ class MetricForm:
         return {"measures": self.typed["measures"]}
 
     def update(self, metric: Metric) -> MetricUpdate:
-        full = MetricUpdate(version=form_version(self.typed["version"]), **self.values())
+        full = MetricUpdate(
+            version=form_version(self.typed["version"]), **self.values(), **self.measured()
+        )
         return changed_only(MetricUpdate, full, metric, _current)
+
+    def measured(self) -> dict[str, str | None]:
+        """What it measures, as a change: every kind named, the one chosen set (all None: the
+        plan as a whole), so changed_only keeps what differs from the metric."""
+        chosen = self.measures()
+        return {**dict.fromkeys(metrics.MEASURED), **chosen} if "measures" not in chosen else chosen
 
 
 def _current(metric: Metric, name: str) -> Any:
