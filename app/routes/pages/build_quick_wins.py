@@ -61,6 +61,8 @@ class QuickWinForm:
             "summary": t["summary"].strip(),
             "category": blank_to_none(t["category"]),
             "department_id": blank_to_none(t["department_id"]),
+            "planned_start": blank_to_none(t["planned_start"]),
+            "planned_end": blank_to_none(t["planned_end"]),
         }
 
     def create(self) -> QuickWinCreate:
@@ -82,6 +84,8 @@ def quick_win_form(
     category: Form_ = "",
     status: Form_ = "",
     department_id: Form_ = "",
+    planned_start: Form_ = "",
+    planned_end: Form_ = "",
     version: Form_ = "",
 ) -> QuickWinForm:
     return QuickWinForm(dict(locals()))

@@ -326,6 +326,8 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
                 status=q.status,
                 narrative=q.narrative,
                 department=dept_code.get(q.department_id) if q.department_id else None,
+                planned_start=q.planned_start,
+                planned_end=q.planned_end,
             )
             for q in quick_wins
         ],

@@ -289,6 +289,8 @@ def _store(
                 category=q.category,
                 status=q.status,
                 narrative=q.narrative,
+                planned_start=q.planned_start,
+                planned_end=q.planned_end,
             )
         )
 
