@@ -136,6 +136,13 @@ TOLERANCE_KIND_DOC = (
 )
 
 
+MEASURES_DOC = (
+    "What the metric measures (a statement, goal, strategy or focus area of its plan), at most "
+    "one: sending any of `statement_id`, `goal_id`, `strategy_id`, `focus_area_id` replaces "
+    "what it measured, the ones not sent are cleared; all null: the plan as a whole."
+)
+
+
 class BoundsIn(ClientInput):
     """A metric's own range for its values; each side given replaces the unit's."""
 
@@ -201,6 +208,12 @@ class MetricUpdate(ClientInput):
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
     bounds: BoundsIn | None = None
+    # What it measures: send one of these to change it; the others are cleared with it (a
+    # metric measures one thing). null for the one sent: the plan as a whole.
+    statement_id: RowId | None = pd.Field(default=None, description=MEASURES_DOC)
+    goal_id: RowId | None = pd.Field(default=None, description=MEASURES_DOC)
+    strategy_id: RowId | None = pd.Field(default=None, description=MEASURES_DOC)
+    focus_area_id: RowId | None = pd.Field(default=None, description=MEASURES_DOC)
 
 
 class MeasurementIn(ClientInput):

@@ -19,6 +19,8 @@ class Department(Versioned, table=True):
     organization_id: int = Field(foreign_key="organization.id", ondelete="CASCADE", index=True)
     code: str = Field(sa_type=String(20))
     name: str = Field(sa_type=String(300))
+    # The organisation's order: every list of departments follows it (then the code).
+    position: int = 0
 
 
 class DepartmentRead(SQLModel):

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pydantic as pd
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field
 
 from app.models.base import MAX_ID, ClientInput, ListEntry, RowId, Versioned, enum_check, enum_field
 from app.models.enums import QuickWinStatus, WorkCategory
+
+SPAN_DOC = "When it is planned to end: on or after `planned_start` (both optional)."
 
 
 class QuickWin(Versioned, table=True):
@@ -15,6 +19,10 @@ class QuickWin(Versioned, table=True):
         enum_check("status", QuickWinStatus),
         enum_check("category", WorkCategory, nullable=True),
         CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(
+            "planned_end IS NULL OR planned_start IS NULL OR planned_end >= planned_start",
+            name="span_ordered",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -30,6 +38,8 @@ class QuickWin(Versioned, table=True):
     category: str | None = enum_field(WorkCategory, None, nullable=True)
     status: str = enum_field(QuickWinStatus, QuickWinStatus.planned)
     narrative: str = Field(default="", sa_type=Text)
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
 
 
 class QuickWinCreate(ClientInput):
@@ -41,6 +51,8 @@ class QuickWinCreate(ClientInput):
     category: WorkCategory | None = None
     status: QuickWinStatus = QuickWinStatus.planned
     department_id: RowId | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = pd.Field(default=None, description=SPAN_DOC)
 
 
 class QuickWinUpdate(ClientInput):
@@ -51,6 +63,8 @@ class QuickWinUpdate(ClientInput):
     summary: str | None = pd.Field(default=None, max_length=5_000)
     category: WorkCategory | None = None
     department_id: RowId | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = pd.Field(default=None, description=SPAN_DOC)
 
 
 class QuickWinProgressIn(ClientInput):

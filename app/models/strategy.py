@@ -133,6 +133,11 @@ class StrategyUpdate(ClientInput):
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None
     update_cadence_days: int | None = pd.Field(default=None, ge=1, le=366)
+    goal_ids: list[RowId] | None = pd.Field(
+        default=None,
+        max_length=50,
+        description="Every goal of the plan it supports, replacing the list it had ([]: none).",
+    )
 
 
 class ProgressUpdateIn(ClientInput):

@@ -4,7 +4,7 @@
 was): a metric whose newest due value is missing is shown as stale (services.rules.metric_rule).
 
 Revision ID: b4e1f7a9c2d8
-Revises: 7c4d2e9f1a36
+Revises: 9d2f6a1b3c48
 Create Date: 2026-12-07 01:55:00
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = 'b4e1f7a9c2d8'
-down_revision: str | None = '7c4d2e9f1a36'
+down_revision: str | None = '9d2f6a1b3c48'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

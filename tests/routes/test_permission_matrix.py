@@ -453,11 +453,11 @@ def _orders(session: Session, items: Items) -> dict[str, list[int]]:
     plan = session.exec(select(Plan).where(Plan.slug == items.plan)).one()
     out = {}
     for path, (model, parent_kind, _) in PARTS.items():
-        if model is Department:
-            continue
         probe = (
             model(persona_id=items.persona_id)
             if parent_kind == "persona"
+            else model(organization_id=plan.organization_id)
+            if model is Department
             else model(plan_id=plan.id)
         )
         siblings = session.exec(
@@ -678,15 +678,14 @@ def _part_specs() -> dict[tuple[str, str], Spec]:
         out[("PATCH", base)] = Spec(Do.build, fill_change, PART_SIDES)
         out[("POST", f"{base}/archive")] = Spec(Do.build, fill_archive, PART_SIDES)
         out[("POST", f"{base}/restore")] = Spec(Do.restore, fill_restore, PART_SIDES)
-        if model is not Department:
 
-            def fill_order(i: Items, path: str = path) -> Req:
-                ids = i.orders[path][::-1]
-                return Req(f"{_parent_url(path, i)}/{path}/order", json={"ids": ids})
+        def fill_order(i: Items, path: str = path) -> Req:
+            ids = i.orders[path][::-1]
+            return Req(f"{_parent_url(path, i)}/{path}/order", json={"ids": ids})
 
-            out[("PUT", f"{API}{_PARENT_PATH[parent]}/{path}/order")] = Spec(
-                Do.build, fill_order, PART_SIDES
-            )
+        out[("PUT", f"{API}{_PARENT_PATH[parent]}/{path}/order")] = Spec(
+            Do.build, fill_order, PART_SIDES
+        )
     return out
 
 

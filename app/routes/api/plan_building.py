@@ -122,7 +122,7 @@ SPECS = (
         parent_path="/organizations/{slug}", parent_noun="an organisation",
         parent=ReadableOrganization, live=ReadableDepartment, any_=AnyDepartment,
         create_in=DepartmentCreate, change_in=DepartmentChange, read_model=DepartmentRead,
-        read=_each(DepartmentRead),
+        read=_each(DepartmentRead), order_in=Reorder,
     ),
 )  # fmt: skip
 

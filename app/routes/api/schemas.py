@@ -113,6 +113,7 @@ class DepartmentRead(_Editable):
     organization_id: int
     code: str
     name: str
+    position: int
 
 
 class PlanRead(_Editable):

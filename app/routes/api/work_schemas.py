@@ -100,6 +100,8 @@ class QuickWinRead(_Editable):
     summary: str
     category: WorkCategory | None
     status: QuickWinStatus
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
     narrative: str | None = Field(description=INTERNAL_NARRATIVE)
 
     INTERNAL_FIELDS = ("narrative",)

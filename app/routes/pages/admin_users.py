@@ -22,6 +22,7 @@ from app.routes.pages.form_posts import form_post
 from app.services.accounts import permissions
 from app.services.accounts import users as accounts
 from app.services.errors import NotFound, ValidationFailed
+from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.templating import render
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False)
@@ -85,10 +86,14 @@ def _page(
     whole = permissions.is_installation_admin(admin)
     # An installation administrator chooses among every organisation's departments.
     departments = (
-        session.exec(select(Department).order_by(Department.organization_id, Department.code)).all()
+        session.exec(
+            select(Department).order_by(Department.organization_id, *DEPARTMENT_ORDER)
+        ).all()
         if whole
         else session.exec(
-            select(Department).where(Department.organization_id == org.id).order_by(Department.code)
+            select(Department)
+            .where(Department.organization_id == org.id)
+            .order_by(*DEPARTMENT_ORDER)
         ).all()
         if org is not None
         else []

@@ -25,25 +25,19 @@ from app.models.metric import MetricCreate, MetricUpdate, TargetIn
 from app.routes.item_ids import ItemId
 from app.routes.pages.build_item_forms import (
     changed_only,
-    created,
-    helpers,
-    notice_state,
     number,
-    redirect,
     state_after,
 )
+from app.routes.pages.build_item_pages import ItemPages
 from app.routes.pages.form_input import Form_, blank_to_none, form_version
 from app.routes.pages.form_posts import form_post
-from app.routes.pages.my_work_presentation import FormState, plain
-from app.services.accounts.permissions import require_read_plan
+from app.routes.pages.my_work_presentation import plain
 from app.services.changes import metrics
-from app.services.changes.strategy_progress import plan_of
-from app.services.reading.plan_tree import get_plan
+from app.services.changes.history import Actor
 from app.services.views import build_items
-from app.templating import is_htmx, render
+from app.services.views.build_items import Choices
 
 router = APIRouter(include_in_schema=False)
-TEMPLATE = "build/items/metric.html"
 KIND = "metric"
 
 
@@ -94,8 +88,16 @@ class MetricForm:
         return {"measures": self.typed["measures"]}
 
     def update(self, metric: Metric) -> MetricUpdate:
-        full = MetricUpdate(version=form_version(self.typed["version"]), **self.values())
+        full = MetricUpdate(
+            version=form_version(self.typed["version"]), **self.values(), **self.measured()
+        )
         return changed_only(MetricUpdate, full, metric, _current)
+
+    def measured(self) -> dict[str, str | None]:
+        """What it measures, as a change: every kind named, the one chosen set (all None: the
+        plan as a whole), so changed_only keeps what differs from the metric."""
+        chosen = self.measures()
+        return {**dict.fromkeys(metrics.MEASURED), **chosen} if "measures" not in chosen else chosen
 
 
 def _current(metric: Metric, name: str) -> Any:
@@ -137,90 +139,54 @@ def metric_form(
 MetricFormDep = Annotated[MetricForm, Depends(metric_form)]
 
 
-def _editable(session: Session, user: User, metric_id: int) -> tuple[Plan, Metric]:
-    metric = metrics.get_metric(session=session, metric_id=metric_id, include_archived=True)
-    plan = plan_of(session, metric.plan_id)
-    require_read_plan(user, plan)
-    return plan, metric
+def _context(
+    session: Session, user: User, plan: Plan, metric: Metric | None, found: Choices
+) -> dict[str, Any]:
+    edit = metric and build_items.metric_edit(session=session, metric=metric, user=user)
+    return {"edit": edit, "options": build_items.options_of(found, plan), "plain": plain}
 
 
-def _edit_url(metric: Metric) -> str:
-    return f"/metrics/{metric.id}/edit"
+def _archive(session: Session, item: Metric, version: int, archived: bool, actor: Actor) -> None:
+    metrics.set_metric_archived(
+        session=session, metric=item, version=version, archived=archived, actor=actor
+    )
 
 
-def _page(
-    request: Request,
-    session: Session,
-    user: User,
-    plan: Plan,
-    metric: Metric | None,
-    state: FormState,
-    status: int = 200,
-) -> Response:
-    found = build_items.choices(session=session, plan=plan, user=user)
-    context = {
-        "plan": plan,
-        "edit": build_items.metric_edit(session=session, metric=metric, user=user)
-        if metric is not None
-        else None,
-        "options": build_items.options_of(found, plan),
-        "st": state,
-        "plain": plain,
-        **helpers(),
-    }
-    return render(request, TEMPLATE, context, block="editor", status_code=status)
-
-
-def _answer(
-    request: Request,
-    session: Session,
-    user: User,
-    plan: Plan,
-    metric: Metric,
-    state: FormState,
-    status: int,
-    saved: str,
-) -> Response:
-    if status < 400 and not is_htmx(request):
-        return redirect(_edit_url(metric), saved, f"#{state.form}")
-    return _page(request, session, user, plan, metric, state, status)
+PAGES = ItemPages(
+    model=Metric,
+    path="/metrics",
+    load=lambda session, item_id: metrics.get_metric(
+        session=session, metric_id=item_id, include_archived=True
+    ),
+    kind=lambda _plan: KIND,
+    template="build/items/metric.html",
+    context=_context,
+    creates=metrics.create_metric,
+    archive=_archive,
+    notice_forms=(("target", "targets"),),
+)
 
 
 @router.get("/plans/{slug}/metrics/new")
 def new_metric_page(
     request: Request, session: SessionDep, user: RequiredUser, slug: str
 ) -> Response:
-    plan = get_plan(session=session, slug=slug)
-    require_read_plan(user, plan)
-    build_items.require_editor(session, user, build_items.new_probe(Metric, plan, user), kind=KIND)
     typed = {"department_id": str(user.department_id or ""), "target_comparator": "at_least"}
-    return _page(request, session, user, plan, None, FormState("item", typed))
+    return PAGES.new_page(request, session, user, slug, lambda _plan: typed)
 
 
 @router.post("/plans/{slug}/metrics/new")
 def create_metric(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, form: MetricFormDep
 ) -> Response:
-    plan = get_plan(session=session, slug=slug)
-    require_read_plan(user, plan)
-    with form_post(session) as post:
-        metric = metrics.create_metric(
-            session=session, plan=plan, data=form.create(), actor=actor_for(user)
-        )
-    if not post.refused:
-        return created(request, _edit_url(metric))
-    state = state_after(post, "item", form.typed)
-    return _page(request, session, user, plan, None, state, post.status)
+    return PAGES.create(request, session, user, slug, form)
 
 
 @router.get("/metrics/{metric_id}/edit")
 def edit_metric_page(
     request: Request, session: SessionDep, user: RequiredUser, metric_id: ItemId, saved: str = ""
 ) -> Response:
-    plan, metric = _editable(session, user, metric_id)
-    build_items.require_editor(session, user, metric, kind=KIND)
-    form = "targets" if saved == "target" else "item"
-    return _page(request, session, user, plan, metric, notice_state(saved, form))
+    return PAGES.edit_page_after(request, session, user, metric_id, saved)
 
 
 @router.post("/metrics/{metric_id}/edit")
@@ -231,14 +197,12 @@ def update_metric(
     metric_id: ItemId,
     form: MetricFormDep,
 ) -> Response:
-    plan, metric = _editable(session, user, metric_id)
-    with form_post(session) as post:
-        metrics.update_metric(
-            session=session, metric=metric, data=form.update(metric), actor=actor_for(user)
-        )
-        post.notice = "Saved."
-    state = state_after(post, "item", form.typed)
-    return _answer(request, session, user, plan, metric, state, post.status, "saved")
+    def save(metric: Metric) -> str:
+        data = form.update(metric)
+        metrics.update_metric(session=session, metric=metric, data=data, actor=actor_for(user))
+        return "Saved."
+
+    return PAGES.change(request, session, user, metric_id, form.typed, save)
 
 
 @router.post("/metrics/{metric_id}/targets")
@@ -253,7 +217,7 @@ def revise_target(
     label: Form_ = "",
     effective_from: Form_ = "",
 ) -> Response:
-    plan, metric = _editable(session, user, metric_id)
+    plan, metric = PAGES.editable(session, user, metric_id)
     typed = {"value": value, "comparator": comparator, "label": label}
     typed["effective_from"] = effective_from
     with form_post(session) as post:
@@ -272,7 +236,7 @@ def revise_target(
         )
         post.notice = "Target revised: the earlier one stays for the periods before."
     state = state_after(post, "targets", typed)
-    return _answer(request, session, user, plan, metric, state, post.status, "target")
+    return PAGES.answer(request, session, user, plan, metric, state, post.status, "target")
 
 
 @router.post("/metrics/{metric_id}/archive")
@@ -284,17 +248,4 @@ def archive_metric(
     metric_id: ItemId,
     version: Form_ = "",
 ) -> Response:
-    plan, metric = _editable(session, user, metric_id)
-    archived = request.url.path.endswith("/archive")
-    with form_post(session) as post:
-        metrics.set_metric_archived(
-            session=session,
-            metric=metric,
-            version=form_version(version),
-            archived=archived,
-            actor=actor_for(user),
-        )
-        post.notice = "Archived." if archived else "Restored."
-    state = state_after(post, "archive", {})
-    saved = "archived" if archived else "restored"
-    return _answer(request, session, user, plan, metric, state, post.status, saved)
+    return PAGES.archive_or_restore(request, session, user, metric_id, version)

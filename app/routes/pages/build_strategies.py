@@ -29,25 +29,19 @@ from app.models.strategy import StepCreate, StepUpdate, StrategyCreate, Strategy
 from app.routes.item_ids import ItemId
 from app.routes.pages.build_item_forms import (
     changed_only,
-    created,
-    helpers,
     lines,
-    notice_state,
     number,
-    redirect,
     state_after,
 )
+from app.routes.pages.build_item_pages import ItemPages
 from app.routes.pages.form_input import Form_, blank_to_none, form_version, item_id
 from app.routes.pages.form_posts import form_post
-from app.routes.pages.my_work_presentation import FormState
-from app.services.accounts.permissions import require_read_plan
 from app.services.changes import strategies, strategy_order
-from app.services.reading.plan_tree import get_plan
+from app.services.changes.history import Actor
 from app.services.views import build_items
-from app.templating import is_htmx, render
+from app.services.views.build_items import Choices
 
 router = APIRouter(include_in_schema=False)
-TEMPLATE = "build/items/strategy.html"
 
 
 @dataclass
@@ -70,14 +64,26 @@ class StrategyForm:
             "update_cadence_days": number(t["update_cadence_days"]),
         }
 
+    def goals(self) -> list[str] | None:
+        """The goals ticked; None when the form had no goal list (the plan has no goals)."""
+        sent = self.typed["goal_ids"]
+        return None if sent is None else [g for g in sent if g]
+
     def create(self) -> StrategyCreate:
         given = {k: v for k, v in self.values().items() if v is not None}
-        goals = [g for g in self.typed["goal_ids"] if g]
+        goals = self.goals() or []
         return StrategyCreate(code=self.typed["code"].strip(), goal_ids=goals, **given)
 
-    def update(self, strategy: Strategy) -> StrategyUpdate:
-        full = StrategyUpdate(version=form_version(self.typed["version"]), **self.values())
-        return changed_only(StrategyUpdate, full, strategy)
+    def update(self, strategy: Strategy, goal_ids: list[int]) -> StrategyUpdate:
+        """The change; `goal_ids`: the goals it supports now, so an unchanged list is left out."""
+        goals = self.goals()
+        sent = {} if goals is None else {"goal_ids": goals}
+        full = StrategyUpdate(version=form_version(self.typed["version"]), **self.values(), **sent)
+
+        def current(item: Strategy, name: str) -> Any:
+            return goal_ids if name == "goal_ids" else getattr(item, name)
+
+        return changed_only(StrategyUpdate, full, strategy, current)
 
 
 def strategy_form(
@@ -96,8 +102,7 @@ def strategy_form(
     version: Form_ = "",
     goal_ids: Annotated[list[str] | None, Form()] = None,
 ) -> StrategyForm:
-    typed = {k: v for k, v in locals().items() if k != "goal_ids"}
-    return StrategyForm({**typed, "goal_ids": goal_ids or []})
+    return StrategyForm(dict(locals()))
 
 
 StrategyFormDep = Annotated[StrategyForm, Depends(strategy_form)]
@@ -107,96 +112,62 @@ def _kind(plan: Plan) -> str:
     return plan.term("strategy").lower()
 
 
-def _editable(session: Session, user: User, strategy_id: int) -> tuple[Plan, Strategy]:
-    """The strategy (archived too: its page offers restore) of a plan the reader may read."""
-    strategy = strategies.get_strategy(
-        session=session, strategy_id=strategy_id, include_archived=True
+def _context(
+    session: Session, user: User, plan: Plan, strategy: Strategy | None, found: Choices
+) -> dict[str, Any]:
+    edit = strategy and build_items.strategy_edit(session=session, strategy=strategy, user=user)
+    return {"edit": edit, "choices": found, "options": build_items.options_of(found)}
+
+
+def _archive(session: Session, item: Strategy, version: int, archived: bool, actor: Actor) -> None:
+    strategies.set_archived(
+        session=session, item=item, version=version, archived=archived, actor=actor
     )
-    plan = strategies.plan_of(session, strategy.plan_id)
-    require_read_plan(user, plan)
-    return plan, strategy
 
 
-def _edit_url(strategy: Strategy) -> str:
-    return f"/strategies/{strategy.id}/edit"
+PAGES = ItemPages(
+    model=Strategy,
+    path="/strategies",
+    load=lambda session, item_id: strategies.get_strategy(
+        session=session, strategy_id=item_id, include_archived=True
+    ),
+    kind=_kind,
+    template="build/items/strategy.html",
+    context=_context,
+    creates=strategies.create_strategy,
+    archive=_archive,
+)
 
 
-def _page(
-    request: Request,
-    session: Session,
-    user: User,
-    plan: Plan,
-    strategy: Strategy | None,
-    state: FormState,
-    status: int = 200,
-) -> Response:
-    found = build_items.choices(session=session, plan=plan, user=user)
-    context = {
-        "plan": plan,
-        "edit": build_items.strategy_edit(session=session, strategy=strategy, user=user)
-        if strategy is not None
-        else None,
-        "choices": found,
-        "options": build_items.options_of(found),
-        "st": state,
-        **helpers(),
+def _new_typed(user: User, focus_area_id: str) -> dict[str, str]:
+    area = item_id(focus_area_id)
+    return {
+        "focus_area_id": str(area) if area else "",
+        "update_cadence_days": "30",
+        "department_id": str(user.department_id or ""),
     }
-    return render(request, TEMPLATE, context, block="editor", status_code=status)
-
-
-def _answer(
-    request: Request,
-    session: Session,
-    user: User,
-    plan: Plan,
-    strategy: Strategy,
-    state: FormState,
-    status: int,
-    saved: str,
-) -> Response:
-    """After a post on the edit page: 303 back with the notice, or the editor block."""
-    if status < 400 and not is_htmx(request):
-        return redirect(_edit_url(strategy), saved, f"#{state.form}")
-    return _page(request, session, user, plan, strategy, state, status)
 
 
 @router.get("/plans/{slug}/strategies/new")
 def new_strategy_page(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, focus_area_id: str = ""
 ) -> Response:
-    plan = get_plan(session=session, slug=slug)
-    require_read_plan(user, plan)
-    probe = build_items.new_probe(Strategy, plan, user)
-    build_items.require_editor(session, user, probe, kind=_kind(plan))
-    area = item_id(focus_area_id)
-    typed = {"focus_area_id": str(area) if area else "", "update_cadence_days": "30"}
-    typed["department_id"] = str(user.department_id or "")
-    return _page(request, session, user, plan, None, FormState("item", typed))
+    typed = _new_typed(user, focus_area_id)
+    return PAGES.new_page(request, session, user, slug, lambda _plan: typed)
 
 
 @router.post("/plans/{slug}/strategies/new")
 def create_strategy(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, form: StrategyFormDep
 ) -> Response:
-    plan = get_plan(session=session, slug=slug)
-    require_read_plan(user, plan)
-    with form_post(session) as post:
-        strategy = strategies.create_strategy(
-            session=session, plan=plan, data=form.create(), actor=actor_for(user)
-        )
-    if not post.refused:
-        return created(request, _edit_url(strategy))
-    state = state_after(post, "item", form.typed)
-    return _page(request, session, user, plan, None, state, post.status)
+    return PAGES.create(request, session, user, slug, form)
 
 
 @router.get("/strategies/{strategy_id}/edit")
 def edit_strategy_page(
     request: Request, session: SessionDep, user: RequiredUser, strategy_id: ItemId, saved: str = ""
 ) -> Response:
-    plan, strategy = _editable(session, user, strategy_id)
-    build_items.require_editor(session, user, strategy, kind=_kind(plan))
-    return _page(request, session, user, plan, strategy, notice_state(saved))
+    return PAGES.edit_page_after(request, session, user, strategy_id, saved)
 
 
 @router.post("/strategies/{strategy_id}/edit")
@@ -207,16 +178,15 @@ def update_strategy(
     strategy_id: ItemId,
     form: StrategyFormDep,
 ) -> Response:
-    plan, strategy = _editable(session, user, strategy_id)
-    with form_post(session) as post:
-        data = form.update(strategy)
-        moved = "focus_area_id" in data.model_fields_set
+    def save(strategy: Strategy) -> str:
+        data = form.update(strategy, strategies.goal_ids_of(session, strategy))
         strategies.update_strategy(
             session=session, strategy=strategy, data=data, actor=actor_for(user)
         )
-        post.notice = "Saved." + (" Moved to its new focus area." if moved else "")
-    state = state_after(post, "item", form.typed)
-    return _answer(request, session, user, plan, strategy, state, post.status, "saved")
+        moved = "focus_area_id" in data.model_fields_set
+        return "Saved." + (" Moved to its new focus area." if moved else "")
+
+    return PAGES.change(request, session, user, strategy_id, form.typed, save)
 
 
 @router.post("/strategies/{strategy_id}/archive")
@@ -228,34 +198,21 @@ def archive_strategy(
     strategy_id: ItemId,
     version: Form_ = "",
 ) -> Response:
-    plan, strategy = _editable(session, user, strategy_id)
-    archived = request.url.path.endswith("/archive")
-    with form_post(session) as post:
-        strategies.set_archived(
-            session=session,
-            item=strategy,
-            version=form_version(version),
-            archived=archived,
-            actor=actor_for(user),
-        )
-        post.notice = "Archived." if archived else "Restored."
-    state = state_after(post, "archive", {})
-    saved = "archived" if archived else "restored"
-    return _answer(request, session, user, plan, strategy, state, post.status, saved)
+    return PAGES.archive_or_restore(request, session, user, strategy_id, version)
 
 
 @router.post("/strategies/{strategy_id}/move")
 def move_strategy(
     request: Request, session: SessionDep, user: RequiredUser, strategy_id: ItemId, to: Form_ = ""
 ) -> Response:
-    plan, strategy = _editable(session, user, strategy_id)
+    plan, strategy = PAGES.editable(session, user, strategy_id)
     with form_post(session) as post:
         strategy_order.move_strategy(
             session=session, strategy=strategy, to=to, actor=actor_for(user)
         )
         post.notice = "Moved up." if to == "up" else "Moved down."
     state = state_after(post, "order", {})
-    return _answer(request, session, user, plan, strategy, state, post.status, "moved")
+    return PAGES.answer(request, session, user, plan, strategy, state, post.status, "moved")
 
 
 @router.post("/strategies/{strategy_id}/steps")
@@ -270,7 +227,7 @@ def add_step(
     completion_measure: Form_ = "",
     parent_id: Form_ = "",
 ) -> Response:
-    plan, strategy = _editable(session, user, strategy_id)
+    plan, strategy = PAGES.editable(session, user, strategy_id)
     typed = {"title": title, "due": due, "owner": owner, "completion_measure": completion_measure}
     with form_post(session) as post:
         data = StepCreate(
@@ -283,7 +240,7 @@ def add_step(
         strategies.add_step(session=session, strategy=strategy, data=data, actor=actor_for(user))
         post.notice = f"{plan.term('step')} “{data.title}” added."
     state = state_after(post, f"sub-{parent_id}" if parent_id else "step", typed)
-    return _answer(request, session, user, plan, strategy, state, post.status, "step")
+    return PAGES.answer(request, session, user, plan, strategy, state, post.status, "step")
 
 
 @router.post("/steps/{step_id}/edit")
@@ -297,7 +254,7 @@ def update_step(
     due: Form_ = "",
 ) -> Response:
     step = strategies.get_step(session=session, step_id=step_id)
-    plan, strategy = _editable(session, user, step.strategy_id)
+    plan, strategy = PAGES.editable(session, user, step.strategy_id)
     typed = {"title": title, "due": due, "version": version}
     with form_post(session) as post:
         full = StepUpdate(
@@ -307,7 +264,7 @@ def update_step(
         strategies.update_step(session=session, step=step, data=data, actor=actor_for(user))
         post.notice = f"“{step.title}” saved."
     state = state_after(post, f"step-{step.id}", typed)
-    return _answer(request, session, user, plan, strategy, state, post.status, "step-saved")
+    return PAGES.answer(request, session, user, plan, strategy, state, post.status, "step-saved")
 
 
 @router.post("/steps/{step_id}/archive")
@@ -315,7 +272,7 @@ def archive_step(
     request: Request, session: SessionDep, user: RequiredUser, step_id: ItemId, version: Form_ = ""
 ) -> Response:
     step = strategies.get_step(session=session, step_id=step_id)
-    plan, strategy = _editable(session, user, step.strategy_id)
+    plan, strategy = PAGES.editable(session, user, step.strategy_id)
     with form_post(session) as post:
         strategies.set_archived(
             session=session,
@@ -326,4 +283,4 @@ def archive_step(
         )
         post.notice = f"“{step.title}” archived."
     state = state_after(post, f"step-{step.id}", {})
-    return _answer(request, session, user, plan, strategy, state, post.status, "step-archived")
+    return PAGES.answer(request, session, user, plan, strategy, state, post.status, "step-archived")

@@ -49,24 +49,18 @@ def _plan(session: Session, metric: Metric) -> Plan:
     return plan
 
 
+MEASURED = ("statement_id", "goal_id", "strategy_id", "focus_area_id")
+
+
 def _check_references(session: Session, plan: Plan, values: dict) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    for name, model in (
-        ("statement_id", Statement),
-        ("goal_id", Goal),
-        ("strategy_id", Strategy),
-        ("focus_area_id", FocusArea),
-    ):
+    for name, model in zip(MEASURED, (Statement, Goal, Strategy, FocusArea), strict=True):
         value = values.get(name)
         if value is not None:
             row = session.get(model, value)
             if row is None or row.plan_id != plan.id:
                 problems.append(FieldProblem(name, "not part of this plan"))
-    measured = [
-        n
-        for n in ("statement_id", "goal_id", "strategy_id", "focus_area_id")
-        if values.get(n) is not None
-    ]
+    measured = [n for n in MEASURED if values.get(n) is not None]
     if len(measured) > 1:
         problems.append(
             FieldProblem(
@@ -153,6 +147,9 @@ def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor
     plan = _plan(session, metric)
     require(session, actor, Action.edit, metric, kind=KIND)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if any(name in changes for name in MEASURED):
+        # What it measures is replaced as a whole: naming one clears the others.
+        changes.update({name: changes.get(name) for name in MEASURED})
     if "bounds" in changes:
         changes.update(_bound_columns(changes.pop("bounds")))
     if "department_id" in changes:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from app.models import Department, Goal, Journey, Persona, Plan
+from app.models import Department, Goal, Journey, Organization, Persona, Plan
 from app.services.accounts.permissions import Action, require
 from app.services.changes.history import Actor
 from app.services.changes.plan_order import reorder_parts
@@ -38,7 +38,7 @@ def reorder_siblings(*, session: Session, item: Any, ids: list[int], actor: Acto
     builder's outline sends."""
     place = place_of(session, item)
     require(session, actor, Action.build, item, kind=noun_of(kind_of(item), place.plan))
-    if isinstance(item, Department) or item.archived_at is not None:
+    if item.archived_at is not None:
         raise ValidationFailed.one("ids", "this item has no order to change")
     parent = _parent(session, item)
     return reorder_parts(
@@ -48,15 +48,18 @@ def reorder_siblings(*, session: Session, item: Any, ids: list[int], actor: Acto
         ids=ids,
         actor=actor,
         focus_area_id=item.focus_area_id if isinstance(item, Goal) else None,
+        subject=item,
     )
 
 
-def _parent(session: Session, item: Any) -> Plan | Persona:
-    parent: Plan | Persona | None = (
-        session.get(Persona, item.persona_id)
-        if isinstance(item, Journey)
-        else session.get(Plan, item.plan_id)
-    )
+def _parent(session: Session, item: Any) -> Plan | Persona | Organization:
+    parent: Plan | Persona | Organization | None
+    if isinstance(item, Department):
+        parent = session.get(Organization, item.organization_id)
+    elif isinstance(item, Journey):
+        parent = session.get(Persona, item.persona_id)
+    else:
+        parent = session.get(Plan, item.plan_id)
     assert parent is not None
     return parent
 
@@ -66,7 +69,7 @@ def move_part(*, session: Session, item: Any, direction: str, actor: Actor) -> l
     within its focus area). Returns the siblings in their new order."""
     place = place_of(session, item)
     require(session, actor, Action.build, item, kind=noun_of(kind_of(item), place.plan))
-    if isinstance(item, Department) or item.archived_at is not None:
+    if item.archived_at is not None:
         raise ValidationFailed.one("direction", "this item has no order to change")
     model = type(item)
     ids = [
@@ -80,4 +83,5 @@ def move_part(*, session: Session, item: Any, direction: str, actor: Actor) -> l
         ids=moved_order(ids, item.id, direction),
         actor=actor,
         focus_area_id=item.focus_area_id if isinstance(item, Goal) else None,
+        subject=item,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
 from app.models import Department, HistoryAction, Plan, QuickWin
@@ -12,6 +14,7 @@ from app.services.accounts.permissions import Action, require
 from app.services.changes.editing import save_changes
 from app.services.changes.history import Actor, record_change
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.rules.plan_dates import changed_dates, planned_span_window
 
 KIND = "quick win"
 
@@ -41,12 +44,24 @@ def _check_department(
     return []
 
 
+def _check_span(
+    plan: Plan, quick_win: QuickWin, changes: dict[str, Any], problems: list[FieldProblem]
+) -> None:
+    """Its planned dates: within where the plan's spans may run, the end not before the start."""
+    names = ("planned_start", "planned_end")
+    planned_span_window(plan).check(changed_dates(quick_win, changes, names), problems)
+    start, end = (changes.get(n, getattr(quick_win, n)) for n in names)
+    if start and end and end < start:
+        problems.append(FieldProblem("planned_end", f"{end} is before the planned start {start}"))
+
+
 def create_quick_win(
     *, session: Session, plan: Plan, data: QuickWinCreate, actor: Actor
 ) -> QuickWin:
     quick_win = QuickWin(plan_id=plan.id, **data.model_dump())  # type: ignore[arg-type]
     require(session, actor, Action.edit, quick_win, kind=KIND)
     problems = _check_department(session, plan, data.department_id)
+    _check_span(plan, QuickWin(), data.model_dump(), problems)
     taken = session.exec(
         select(QuickWin.id).where(QuickWin.plan_id == plan.id, QuickWin.number == data.number)
     ).first()
@@ -89,6 +104,7 @@ def update_quick_win(
             kind=KIND,
         )
     problems = _check_department(session, plan, changes.get("department_id"))
+    _check_span(plan, quick_win, changes, problems)
     if problems:
         raise ValidationFailed(problems)
     save_changes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -27,7 +28,7 @@ from app.models.strategy import (
     StrategyUpdate,
 )
 from app.services.accounts.permissions import Action, require
-from app.services.changes.editing import save_changes
+from app.services.changes.editing import save_changes, stale_edit
 from app.services.changes.history import Actor, record_change
 from app.services.changes.strategy_progress import (
     PROGRESS_FIELDS,  # noqa: F401
@@ -161,8 +162,13 @@ def update_strategy(
         changes.get("planned_end", strategy.planned_end),
         problems,
     )
+    sent_goals = "goal_ids" in changes
+    goal_ids = changes.pop("goal_ids", None)
+    if sent_goals and goal_ids is None:
+        problems.append(FieldProblem("goal_ids", "must not be null: send [] for none"))
     if problems:
         raise ValidationFailed(problems)
+    goals = _goal_change(session, strategy, goal_ids, data.version)
     save_strategy_changes(
         session=session,
         strategy=strategy,
@@ -171,8 +177,54 @@ def update_strategy(
         changes=changes,
         actor=actor,
         note=note,
+        always_record=goals is not None,
+        extra_history={"goal_ids": goals} if goals is not None else None,
     )
+    if goals is not None:
+        _set_goals(session, strategy, goals[1])
     return strategy
+
+
+def goal_ids_of(session: Session, strategy: Strategy) -> list[int]:
+    """The goals the strategy supports, by id."""
+    return list(
+        session.exec(
+            select(StrategyGoal.goal_id)
+            .where(StrategyGoal.strategy_id == strategy.id)
+            .order_by(col(StrategyGoal.goal_id))
+        )
+    )
+
+
+def _goal_change(
+    session: Session, strategy: Strategy, goal_ids: list[int] | None, version: int
+) -> tuple[list[int], list[int]] | None:
+    """The goal list before and after, when `goal_ids` changes it (None: no change). A stale
+    version is refused here, with the goals it supports now among the newer values."""
+    if goal_ids is None:
+        return None
+    before = goal_ids_of(session, strategy)
+    after = sorted(set(goal_ids))
+    if before == after:
+        return None
+    if strategy.version != version:
+        conflict = stale_edit(
+            session,
+            strategy,
+            expected_version=version,
+            subject_type=SubjectType.strategy,
+            fields=[],
+        )
+        conflict.current["goal_ids"] = before
+        raise conflict
+    return before, after
+
+
+def _set_goals(session: Session, strategy: Strategy, goal_ids: list[int]) -> None:
+    session.execute(delete(StrategyGoal).where(col(StrategyGoal.strategy_id) == strategy.id))
+    for goal_id in goal_ids:
+        session.add(StrategyGoal(strategy_id=strategy.id, goal_id=goal_id))  # type: ignore[arg-type]
+    session.flush()
 
 
 def strategy_step_counts(*, session: Session, strategy_id: int) -> tuple[int, int]:

@@ -18,8 +18,11 @@ def add_departments(city: CityDraft, count: int) -> list[dict[str, Any]]:
         round_ = i // len(DEPARTMENTS)
         if round_:
             code, name = f"{code}{round_ + 1}", f"{name} (District {round_ + 1})"
-        city.add(Department, organization_id=city.org_id, code=code, name=name)
+        city.add(Department, organization_id=city.org_id, code=code, name=name, position=0)
         out.append(city.rows["department"][-1])
+    # The organisation's order: by code, as lists showed departments before they had one.
+    for position, row in enumerate(sorted(out, key=lambda r: r["code"])):
+        row["position"] = position
     return out
 
 

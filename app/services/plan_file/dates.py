@@ -90,3 +90,9 @@ def check_dates(
         for k, target in enumerate(metric.targets):
             loc = ("metrics", i, "targets", k, "effective_from")
             _check(scheduled, loc, target.effective_from, report)
+    for i, quick_win in enumerate(plan_file.quick_wins):
+        first, last = quick_win.planned_start, quick_win.planned_end
+        _check(spans, ("quick_wins", i, "planned_start"), first, report)
+        _check(spans, ("quick_wins", i, "planned_end"), last, report)
+        if first and last and last < first:
+            report(("quick_wins", i, "planned_end"), f"{last} is before the planned start {first}")

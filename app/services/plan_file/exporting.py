@@ -54,6 +54,7 @@ from app.services.plan_file.schema import (
     TargetIn,
     TerminologyIn,
 )
+from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.services.rules.quarters import quarter_label
 
 
@@ -72,7 +73,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
     org = session.get(Organization, plan.organization_id)
     assert org is not None
     departments = session.exec(
-        select(Department).where(Department.organization_id == org.id).order_by(Department.code)
+        select(Department).where(Department.organization_id == org.id).order_by(*DEPARTMENT_ORDER)
     ).all()
     dept_code = {d.id: d.code for d in departments}
     origin = plan.schedule_origin if plan.schedule == ScheduleStyle.relative else None
@@ -327,6 +328,8 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
                 status=q.status,
                 narrative=q.narrative,
                 department=dept_code.get(q.department_id) if q.department_id else None,
+                planned_start=q.planned_start,
+                planned_end=q.planned_end,
             )
             for q in quick_wins
         ],

@@ -82,11 +82,16 @@ def _departments(session: Session, org: Organization, plan_file: PlanFile) -> di
         d.code: d
         for d in session.exec(select(Department).where(Department.organization_id == org.id))
     }
+    # New departments come after the organisation's own, in the file's order.
+    position = max((d.position for d in existing.values()), default=-1) + 1
     for dept in plan_file.departments:
         if dept.code not in existing:
-            row = Department(organization_id=org.id, code=dept.code, name=dept.name)
+            row = Department(
+                organization_id=org.id, code=dept.code, name=dept.name, position=position
+            )
             session.add(row)
             existing[dept.code] = row
+            position += 1
     session.flush()
     return {code: row.id for code, row in existing.items() if row.id is not None}
 
@@ -290,6 +295,8 @@ def _store(
                 category=q.category,
                 status=q.status,
                 narrative=q.narrative,
+                planned_start=q.planned_start,
+                planned_end=q.planned_end,
             )
         )
 

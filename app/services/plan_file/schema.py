@@ -302,6 +302,8 @@ class QuickWinIn(_Strict):
     status: QuickWinStatus = QuickWinStatus.planned
     narrative: LongText = ""
     department: Code | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
 
 
 class JourneyIn(_Strict):

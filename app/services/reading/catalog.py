@@ -77,11 +77,15 @@ def get_organization(*, session: Session, user: User | None, slug: str) -> Organ
     return org
 
 
+# Every list of departments: the organisation's order, then the code (then the id, for ties).
+DEPARTMENT_ORDER = (col(Department.position), col(Department.code), col(Department.id))
+
+
 def departments_query(*, organization: Organization) -> Select[Any]:
     return (
         select(Department)
         .where(Department.organization_id == organization.id, is_live(Department))
-        .order_by(Department.code, Department.id)
+        .order_by(*DEPARTMENT_ORDER)
     )
 
 

@@ -23,13 +23,13 @@ from app.models import (
     QuickWin,
     Statement,
     Strategy,
-    StrategyGoal,
     User,
     WorkplanStep,
 )
 from app.models.enums import Comparator, Direction, Frequency, Horizon, Term, Unit
 from app.services.accounts.permissions import Action, can, require
 from app.services.changes.history import Actor
+from app.services.changes.strategies import goal_ids_of
 from app.services.reading import catalog, work_catalog
 from app.services.reading.catalog import organization_of
 from app.services.rules.metric_rule import target_in_force
@@ -97,16 +97,9 @@ def strategy_edit(*, session: Session, strategy: Strategy, user: User | None) ->
     plan = session.get(Plan, strategy.plan_id)
     assert plan is not None
     kind = plan.term("strategy").lower()
-    goal_ids = list(
-        session.exec(
-            select(StrategyGoal.goal_id)
-            .where(StrategyGoal.strategy_id == strategy.id)
-            .order_by(col(StrategyGoal.goal_id))
-        )
-    )
     return StrategyEdit(
         strategy=strategy,
-        goal_ids=goal_ids,
+        goal_ids=goal_ids_of(session, strategy),
         steps=list(
             session.exec(work_catalog.steps_query(strategy=strategy, include_archived=False))
         ),

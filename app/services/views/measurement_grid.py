@@ -22,6 +22,7 @@ from app.models.enums import Frequency
 from app.services.accounts.permissions import Action, can
 from app.services.changes.measurement_batches import plan_metrics
 from app.services.errors import NotFound
+from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.services.rules.measurement_rules import recordable_months, reporting_window
 from app.services.views.metric_card import period_text
 
@@ -147,7 +148,7 @@ def load_grid(
     departments = session.exec(
         select(Department)
         .where(Department.organization_id == plan.organization_id)
-        .order_by(col(Department.name))
+        .order_by(*DEPARTMENT_ORDER)
     ).all()
     grid = Grid(plan, department, list(departments))
     groups = []

@@ -20,6 +20,7 @@ from app.models import Department, FocusArea, Metric, Phase, Plan, Strategy, Use
 from app.models.enums import Frequency, Term
 from app.services.accounts.permissions import Action, can
 from app.services.changes.bulk_assignments import FIELDS
+from app.services.reading.catalog import DEPARTMENT_ORDER
 
 LEADS_SEPARATOR = ";"
 KINDS = {"s": "strategy", "m": "metric"}
@@ -143,7 +144,7 @@ def load_owners_table(*, session: Session, plan: Plan, user: User | None) -> Own
         select(Department)
         .where(Department.organization_id == plan.organization_id)
         .where(col(Department.archived_at).is_(None))
-        .order_by(col(Department.name))
+        .order_by(*DEPARTMENT_ORDER)
     ).all()
     phases = session.exec(
         select(Phase)

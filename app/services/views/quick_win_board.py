@@ -8,6 +8,7 @@ it per card costs no query.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,6 +56,20 @@ class QuickWinCard:
     def category_label(self) -> str:
         category = self.quick_win.category
         return CATEGORY_LABELS.get(category, "") if category else ""
+
+    @property
+    def planned(self) -> str:
+        """When it is planned: "3 Mar 2027 – 30 Apr 2027", "from 3 Mar 2027", "by …" or ""."""
+        start, end = self.quick_win.planned_start, self.quick_win.planned_end
+        if start and end:
+            return f"{_day(start)} – {_day(end)}"
+        if start or end:
+            return f"from {_day(start)}" if start else f"by {_day(end)}"  # type: ignore[arg-type]
+        return ""
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass

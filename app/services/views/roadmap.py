@@ -295,7 +295,7 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
         unscheduled=unscheduled,
         scheduled_total=len(scheduled),
         unscheduled_total=len(unscheduled_all),
-        departments=sorted(owning.values(), key=lambda d: d.code),  # type: ignore[arg-type]
+        departments=sorted(owning.values(), key=lambda d: (d.position, d.code, d.id)),  # type: ignore[arg-type]
         statuses=[code for code in rollup.SEVERITY if code in present],
     )
 

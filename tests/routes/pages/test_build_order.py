@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from app.models import Department, FocusArea, Goal, Phase, Plan
+from app.models import Department, FocusArea, Goal, HistoryEntry, HistoryField, Phase, Plan
 from app.models.building import GoalCreate, PhaseCreate
 from app.services.changes import plan_parts
 from app.services.changes.history import Actor
@@ -150,7 +150,7 @@ class TestDragOrder:
     def test_the_outline_marks_lists_a_drag_may_reorder(self, coordinator: Client) -> None:
         soup = BeautifulSoup(coordinator[0].get(BUILD).text, "html.parser")
         assert soup.find("ol", attrs={"aria-label": "Phases"}).has_attr("data-reorder")
-        assert not soup.find("ol", attrs={"aria-label": "Departments"}).has_attr("data-reorder")
+        assert soup.find("ol", attrs={"aria-label": "Departments"}).has_attr("data-reorder")
 
 
 class TestArchiveAndRestore:
@@ -204,3 +204,82 @@ class TestArchiveAndRestore:
             post(client, f"{BUILD}/phases/{first.id}/archive", {"version": "1"}).status_code == 403
         )
         assert codes(session, Phase) == ["1", "2", "3"]
+
+
+class TestDepartmentOrder:
+    """Departments have an order of their own: moved and dragged on the outline like any part,
+    and every list of departments follows it."""
+
+    def _pw_first(self, coordinator: Client, session: Session) -> tuple[int, int]:
+        cc, pw = one(session, Department, "CC").id, one(session, Department, "PW").id
+        answer = post(coordinator, f"{BUILD}/departments/{pw}/move", {"direction": "up"})
+        assert answer.status_code == 303
+        assert answer.headers["location"].endswith(f"#departments-{pw}")
+        return cc, pw
+
+    def test_move_and_drag_change_the_order_and_are_recorded(
+        self, coordinator: Client, session: Session
+    ) -> None:
+        assert codes(session, Department) == ["CC", "PW"]
+        cc, pw = self._pw_first(coordinator, session)
+        assert codes(session, Department) == ["PW", "CC"]
+        entry = session.exec(
+            select(HistoryEntry)
+            .where(HistoryEntry.subject_type == "department")
+            .order_by(col(HistoryEntry.id).desc())
+        ).first()
+        assert entry is not None and entry.subject_id == pw
+        fields = session.exec(select(HistoryField).where(HistoryField.entry_id == entry.id)).all()
+        assert [(f.field, f.before, f.after) for f in fields] == [
+            ("departments_order", [cc, pw], [pw, cc])
+        ]
+        dragged = post(coordinator, f"{BUILD}/departments/{cc}/order", {"ids": f"{cc},{pw}"}, **HX)
+        assert dragged.status_code == 200
+        shown = BeautifulSoup(dragged.text, "html.parser").find(
+            "ol", attrs={"aria-label": "Departments"}
+        )
+        assert [li["id"] for li in shown.find_all("li", recursive=False)] == [
+            f"departments-{cc}",
+            f"departments-{pw}",
+        ]
+        assert codes(session, Department) == ["CC", "PW"]
+
+    def test_a_drag_leaving_one_out_is_refused(self, coordinator: Client, session: Session) -> None:
+        pw = one(session, Department, "PW").id
+        answer = post(coordinator, f"{BUILD}/departments/{pw}/order", {"ids": str(pw)})
+        assert answer.status_code == 422
+        assert codes(session, Department) == ["CC", "PW"]
+
+    def test_a_lead_may_not_move_a_department(self, session: Session, plan: Plan) -> None:
+        lead = signed_in_client(session, make_person(session, "lee", "lead", department="PW"))
+        pw = one(session, Department, "PW").id
+        answer = post(lead, f"{BUILD}/departments/{pw}/move", {"direction": "up"})
+        assert answer.status_code == 403
+        assert codes(session, Department) == ["CC", "PW"]
+
+    def test_lists_of_departments_follow_the_order(
+        self, coordinator: Client, session: Session, plan: Plan
+    ) -> None:
+        cc, pw = self._pw_first(coordinator, session)
+        http = coordinator[0]
+
+        def options(url: str, selector: str) -> list[str]:
+            soup = BeautifulSoup(http.get(url).text, "html.parser")
+            return [str(o["value"]) for o in soup.select(selector) if o["value"]]
+
+        by_id, by_code = [str(pw), str(cc)], ["PW", "CC"]
+        assert options(f"/plans/{plan.slug}/strategies/new", "#strategy-department option") == by_id
+        assert options(f"/plans/{plan.slug}/metrics/new", "#metric-department option") == by_id
+        assert options(f"/plans/{plan.slug}/quick-wins/new", "#qw-department option") == by_id
+        owners = options(f"/plans/{plan.slug}/owners", "select[name$=department_id] option")
+        assert owners[:2] == by_id
+        assert options("/my-work", "select[name=department] option") == by_code
+        grid = f"/plans/{plan.slug}/measurements/grid"
+        assert options(grid, "select[name=department] option") == by_code
+        assert options("/review", "select[name=department] option") == by_code
+        outline = BeautifulSoup(http.get(BUILD).text, "html.parser")
+        listed = outline.find("ol", attrs={"aria-label": "Departments"})
+        assert [li["id"] for li in listed.find_all("li", recursive=False)] == [
+            f"departments-{pw}",
+            f"departments-{cc}",
+        ]

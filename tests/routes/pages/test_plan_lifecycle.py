@@ -62,7 +62,10 @@ def test_the_plans_index_offers_new_plan_to_builders_only(
     session: Session, plan: Plan, coordinator: tuple[TestClient, str]
 ) -> None:
     client, _ = coordinator
-    assert soup(client.get("/plans").text).find("a", href="/plans/new") is not None
+    link = soup(client.get("/plans").text).find("a", href="/plans/new")
+    assert link is not None and link.get_text(strip=True) == "New plan"
+    # A plain link styled as a button: announced as a link, followed with Enter.
+    assert not link.has_attr("role") and "button-link" in link["class"]
     lead = make_person(session, "cara-lead", Role.lead, department="CC")
     lead_client, _ = signed_in_client(session, lead)
     assert soup(lead_client.get("/plans").text).find("a", href="/plans/new") is None

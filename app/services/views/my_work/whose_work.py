@@ -10,6 +10,7 @@ from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.services.accounts.permissions import is_installation_admin
 from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
+from app.services.reading.catalog import DEPARTMENT_ORDER
 
 VIEWER_REFUSED = (
     "My work lists a department's own work for its lead to update. Viewers can read the plans "
@@ -27,7 +28,7 @@ def choosable_departments(*, session: Session, user: User) -> list[tuple[Organiz
         query = query.where(Organization.id == user.organization_id)
     elif not is_installation_admin(user):
         return []  # someone of no organisation opens no organisation's work
-    rows = session.exec(query.order_by(Organization.name, Department.code)).all()
+    rows = session.exec(query.order_by(Organization.name, *DEPARTMENT_ORDER)).all()
     return [(org, dept) for org, dept in rows]
 
 

@@ -52,6 +52,7 @@ from app.models.base import is_live
 from app.models.enums import Role, Term
 from app.services.accounts.permissions import is_installation_admin
 from app.services.errors import NotAuthenticated, PermissionDenied
+from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.services.reading.plan_nodes import rolled_up_strategy
 from app.services.reading.plan_tree import step_counts
 from app.services.rules import clock, rollup
@@ -198,7 +199,7 @@ def load_review(
         session.exec(
             select(Department)
             .where(_org_condition(Department.organization_id, user))
-            .order_by(Department.name)
+            .order_by(Department.organization_id, *DEPARTMENT_ORDER)
         )
     )
     by_dept_id = {d.id: d for d in departments}
