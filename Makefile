@@ -39,8 +39,8 @@ TEST_WORKERS ?= 2
 ## test: lint, then the whole suite (browser and fuzz tests included) on SQLite and on PostgreSQL
 test: setup
 	$(BIN)/ruff check app tests migrations
-	$(BIN)/pytest -q -n $(TEST_WORKERS)
-	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --durations=15
+	PLANTRACK_TEST_DB=postgresql $(BIN)/pytest -q -n $(TEST_WORKERS) --durations=15
 
 ## lock: re-resolve pyproject.toml's ranges to the newest versions, with hashes, into requirements.txt
 lock: $(VENV)/.ok
