@@ -21,8 +21,8 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.pages.form_input import item_id
-from app.services.errors import NotFound
-from app.services.exports.report_pdf import render_pdf
+from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.exports.report_pdf import PAPER, render_pdf
 from app.services.reading.plan_tree import get_plan
 from app.services.rules import clock
 from app.services.rules.asked_dates import within_window
@@ -115,6 +115,8 @@ def report_pdf(
     asked: Asked,
     paper: str = "a4",
 ) -> Response:
+    if paper not in PAPER:  # before any work: the paper is A4 or Letter
+        raise ValidationFailed([FieldProblem("paper", "Choose a4 or letter.")])
     context = _load(session, user, slug, asked)
     html = templates.env.get_template("reports/report_pdf.html").render(
         {**context, "current_user": user, "csrf_token": "", "demo_mode": False, "pdf": True}

@@ -20,12 +20,18 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
     raise ValueError(f"the report fetches nothing ({url[:80]})")
 
 
-def render_pdf(html: str, *, paper: str = "a4") -> bytes:
-    """`html` (the report_pdf template) printed on A4 or Letter."""
+def render_document(html: str, *, paper: str = "a4") -> Any:
+    """`html` (the report_pdf template) laid out on A4 or Letter pages: a weasyprint Document,
+    whose pages the tests read."""
     import weasyprint  # imported when a PDF is asked for: it loads Pango
 
     sheets = [weasyprint.CSS(filename=str(STATIC / name)) for name in STYLESHEETS]
     size = PAPER.get(paper, "A4")
     sheets.append(weasyprint.CSS(string=f"@page {{ size: {size}; }}"))
     document = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url="about:blank")
-    return document.write_pdf(stylesheets=sheets) or b""
+    return document.render(stylesheets=sheets)
+
+
+def render_pdf(html: str, *, paper: str = "a4") -> bytes:
+    """The report as PDF bytes."""
+    return render_document(html, paper=paper).write_pdf() or b""

@@ -64,6 +64,7 @@ class Report:
     focus_area_id: int | None = None
     # The plan's standards, values… (the overview's sections): in a whole-plan report only.
     statements: list[tuple[str, str, list[Statement]]] = field(default_factory=list)
+    other_metrics: list[ChartedMetric] = field(default_factory=list)  # under no focus area
 
     @property
     def scope(self) -> str:
@@ -120,7 +121,11 @@ def load_report(
         changed = changes_since_by_focus_area(session, [plan.id], since_moment(since))  # type: ignore[list-item]
     # Every metric's series in one load (the scorecard's cards), then laid out by section.
     wanted = {id(n): drill_down.focus_area_view(tree, n.focus_area.code).metrics for n in nodes}
-    metric_ids = {m.metric.id for ms in wanted.values() for m in ms}
+    placed = {m.metric.id for ms in wanted.values() for m in ms}
+    # Metrics of the plan's standards, goals without a focus area, the plan itself: their own
+    # section in a report of the whole plan (or of a department).
+    others = [m for m in tree.metrics if m.metric.id not in placed] if focus_area_id is None else []
+    metric_ids = placed | {m.metric.id for m in others}
     models = list(session.exec(select(Metric).where(col(Metric.id).in_(metric_ids))))
     order = {m.metric.id: i for i, m in enumerate(tree.metrics)}
     models.sort(key=lambda m: order.get(m.id, 0))
@@ -148,6 +153,11 @@ def load_report(
                 moved=[s for s in strategies if by_strategy.get(s.strategy.id)],
             )
         )
+    other_metrics = [
+        ChartedMetric(cards[m.metric.id], metric_chart(cards[m.metric.id]))
+        for m in others
+        if m.metric.id in cards and (dept is None or m.metric.department_id == dept.id)
+    ]
     in_scope = [s for sec in sections for s in sec.strategies]
     whole = focus_area_id is None and dept is None
     if whole:
@@ -173,4 +183,5 @@ def load_report(
         department=dept,
         focus_area_id=focus_area_id,
         statements=drill_down.statement_sections(tree) if whole else [],
+        other_metrics=other_metrics,
     )
