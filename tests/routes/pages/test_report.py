@@ -91,7 +91,7 @@ class TestReportPage:
             li.select_one(".status").get_text(strip=True): int(li.strong.get_text())  # type: ignore[union-attr]
             for li in overview.select(".plan-status .distribution li")
         }
-        assert shown == {"On track": 1, "Not started": 1}
+        assert shown == {"Overdue": 1, "Not started": 1}  # 1.1 was due by the end of 2024
         report = page(anonymous.get(REPORT).text)
         counted = {
             tr.th.get_text(strip=True): int(tr.td.get_text())  # type: ignore[union-attr]
@@ -145,8 +145,20 @@ class TestReportPage:
             assert anonymous.get(REPORT, params=params).status_code == 404
 
     def test_the_plan_navigation_links_the_report(self, anonymous: TestClient) -> None:
-        nav = page(anonymous.get(f"/plans/{SLUG}/scorecard").text).select_one(".plan-nav")
-        assert nav is not None and nav.select_one(f"a[href='{REPORT}']") is not None
+        for path in ("", "/roadmap"):
+            nav = page(anonymous.get(f"/plans/{SLUG}{path}").text).select_one(".plan-nav")
+            assert nav is not None and nav.select_one(f"a[href='{REPORT}']") is not None
+
+    def test_the_review_links_each_focus_areas_report(
+        self, session: Session, staff: TestClient
+    ) -> None:
+        links = [a["href"] for a in page(staff.get("/review").text).select("a.report-link")]
+        for fa in focus_areas(session):
+            assert any(h.startswith(f"{REPORT}?focus_area={fa.id}&since=") for h in links)
+        # The link keeps the review's date for "what moved": Access's 1.1 moved today.
+        access = focus_areas(session)[0]
+        doc = page(staff.get(next(h for h in links if f"={access.id}&" in h)).text)
+        assert doc.select_one(".report-moved") is not None
 
 
 def box_texts(box: Any) -> Iterator[str]:
