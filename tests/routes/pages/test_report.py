@@ -149,16 +149,17 @@ class TestReportPage:
             nav = page(anonymous.get(f"/plans/{SLUG}{path}").text).select_one(".plan-nav")
             assert nav is not None and nav.select_one(f"a[href='{REPORT}']") is not None
 
-    def test_the_review_links_each_focus_areas_report(
+    def test_the_review_links_the_report_with_its_date(
         self, session: Session, staff: TestClient
     ) -> None:
-        links = [a["href"] for a in page(staff.get("/review").text).select("a.report-link")]
-        for fa in focus_areas(session):
-            assert any(h.startswith(f"{REPORT}?focus_area={fa.id}&since=") for h in links)
-        # The link keeps the review's date for "what moved": Access's 1.1 moved today.
-        access = focus_areas(session)[0]
-        doc = page(staff.get(next(h for h in links if f"={access.id}&" in h)).text)
-        assert doc.select_one(".report-moved") is not None
+        since = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+        review = page(staff.get("/review", params={"since": since}).text)
+        links = [a["href"] for a in review.select("a.report-link")]
+        assert links == [f"{REPORT}?since={since}"]
+        # The report counts what moved since that date: 1.1 was updated today.
+        moved = page(staff.get(links[0]).text).select_one(".report-moved")
+        assert moved is not None and "1.1" in moved.get_text()
+        assert f"since {since}" in moved.get_text()
 
 
 def box_texts(box: Any) -> Iterator[str]:
