@@ -50,6 +50,7 @@ MAIN_PAGES = {
     "search": f"{PLAN}/search?q=language",
     "activity": "/activity",
     "strategy-drill-down": f"{PLAN}/strategies/3.1",
+    "report": f"{PLAN}/report",
 }
 MISSING = "/this-page-does-not-exist"
 PUBLIC_PAGES = [
@@ -66,6 +67,7 @@ PUBLIC_PAGES = [
     f"{PLAN}/search?q=language",
     f"{PLAN}/strategies/3.1",
     f"{PLAN}/focus-areas/3",
+    f"{PLAN}/report",
     "/plans/mississauga-customer-service-strategy",
     "/plans/mississauga-customer-service-strategy/roadmap",
     "/plans/mississauga-customer-service-strategy/scorecard",
@@ -239,3 +241,24 @@ def test_the_walk_would_see_a_violation_and_a_script_error(page: Page, server: L
     settle(page)
     assert [v["directive"] for v in problems.csp_violations()] == ["img-src"]
     assert any("boom" in error for error in problems.errors)
+
+
+def test_printed_pages_lose_their_menus_and_keep_their_charts(
+    page: Page, server: LiveServer, screenshot_dir: Path
+) -> None:
+    """With print media (print.css): the navigation and filters are gone, the scorecard's chart
+    is its table of values, the report's charts are SVG; one screenshot each, as printed."""
+    sign_in_as(page, server, "admin")
+    page.emulate_media(media="print")
+    page.goto(f"{server.url}{PLAN}/scorecard")
+    settle(page)
+    expect(page.locator("header.site-header")).to_be_hidden()
+    expect(page.locator("form.filters")).to_be_hidden()
+    expect(page.locator("canvas").first).to_be_hidden()
+    expect(page.locator(".chart-values table").first).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "print-scorecard.png"), full_page=True)
+    page.goto(f"{server.url}{PLAN}/report")
+    settle(page)
+    expect(page.locator("nav.plan-nav")).to_be_hidden()
+    expect(page.locator("svg.report-chart").first).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "print-report.png"), full_page=True)
