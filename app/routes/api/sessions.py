@@ -20,7 +20,13 @@ from app.models.sessions import (
     SessionCreate,
     SessionUpdate,
 )
-from app.routes.api.deps import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, error_responses
+from app.routes.api.deps import (
+    CREATE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ReadableOrganization,
+    error_responses,
+)
 from app.routes.api.inputs import strict_json
 from app.routes.api.versions import (
     IfMatch,
@@ -107,7 +113,7 @@ def list_sessions(session: SessionDep, user: CurrentUser) -> list[SessionRead]:
 
 
 @router.post(
-    "/sessions",
+    "/organizations/{slug}/sessions",
     status_code=201,
     summary="Schedule a performance session",
     description="Coordinators and administrators. `follows_id` defaults to the organisation's "
@@ -117,6 +123,7 @@ def list_sessions(session: SessionDep, user: CurrentUser) -> list[SessionRead]:
 )
 def create_session(
     user: RequiredUser,
+    organization: ReadableOrganization,
     _json: Annotated[None, strict_json(SessionCreate)],
     data: SessionCreate,
     session: SessionDep,
@@ -124,7 +131,7 @@ def create_session(
     response: Response,
 ) -> SessionDetail:
     held = writes.schedule_session(
-        session=session, organization_id=user.organization_id, data=data, actor=actor_for(user)
+        session=session, organization_id=organization.id, data=data, actor=actor_for(user)
     )
     return created(request, response, "api_session", _detail(session, held), session_id=held.id)
 

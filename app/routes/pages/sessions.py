@@ -69,6 +69,7 @@ def create_session(
     held_on: Form_ = "",
     attendees: Form_ = "",
     follows_id: Form_ = "",
+    organization: Form_ = "",
     plan_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
     department_ids: Ids = [],  # noqa: B006
     focus_area_ids: Ids = [],  # noqa: B006
@@ -78,8 +79,9 @@ def create_session(
     typed["focus_area_ids"] = _ids(focus_area_ids)
     with form_post(session) as post:
         data = SessionCreate.model_validate({**typed, "follows_id": blank_to_none(follows_id)})
+        org = reading.organization_for(session, user, organization)
         held = writes.schedule_session(
-            session=session, organization_id=user.organization_id, data=data, actor=actor_for(user)
+            session=session, organization_id=org, data=data, actor=actor_for(user)
         )
     if post.refused:
         return _new_page(request, session, user, post, typed)

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.models import ActionItem, Department, FocusArea, PerformanceSession, Plan, User
+from app.models import (
+    ActionItem,
+    Department,
+    FocusArea,
+    Organization,
+    PerformanceSession,
+    Plan,
+    User,
+)
 from app.models.base import is_live
 from app.services.accounts.permissions import Action, can
 from app.services.reading.catalog import DEPARTMENT_ORDER
@@ -19,6 +27,7 @@ class ScopeChoices:
     departments: list[Department]
     focus_areas: list[tuple[Plan, FocusArea]]
     sessions: list[PerformanceSession]
+    organization: Organization | None = None
 
 
 def scope_choices(session: Session, organization_id: int | None) -> ScopeChoices:
@@ -55,7 +64,8 @@ def scope_choices(session: Session, organization_id: int | None) -> ScopeChoices
             .order_by(col(PerformanceSession.held_on).desc(), col(PerformanceSession.id).desc())
         ).all()
     )
-    return ScopeChoices(plans, departments, focus_areas, sessions)
+    org = session.get(Organization, organization_id) if organization_id else None
+    return ScopeChoices(plans, departments, focus_areas, sessions, org)
 
 
 def may_hold_sessions(session: Session, user: User | None) -> bool:

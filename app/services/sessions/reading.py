@@ -9,11 +9,18 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import ActionItem, Department, PerformanceSession, SessionDecision, User
+from app.models import (
+    ActionItem,
+    Department,
+    Organization,
+    PerformanceSession,
+    SessionDecision,
+    User,
+)
 from app.models.base import is_live
 from app.models.sessions import ACTION_OPEN, SessionStatus
 from app.services.accounts.permissions import is_installation_admin, same_organization
-from app.services.errors import NotAuthenticated, NotFound
+from app.services.errors import FieldProblem, NotAuthenticated, NotFound, ValidationFailed
 from app.services.sessions.pack import build_pack
 from app.services.sessions.writes import get_action_item, get_session
 
@@ -22,6 +29,18 @@ def require_member(user: User | None) -> User:
     if user is None or not user.active:
         raise NotAuthenticated("Sign in to see performance sessions.")
     return user
+
+
+def organization_for(session: Session, user: User | None, slug: str) -> int:
+    """The organisation a form names by slug; blank: the reader's own."""
+    member = require_member(user)
+    slug = slug.strip()
+    if not slug and member.organization_id is not None:
+        return member.organization_id
+    found = session.exec(select(Organization.id).where(Organization.slug == slug)).first()
+    if found is None:
+        raise ValidationFailed([FieldProblem("organization", "choose an organisation")])
+    return found
 
 
 def readable_session(session: Session, user: User | None, session_id: int) -> PerformanceSession:
