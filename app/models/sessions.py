@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic as pd
 from sqlalchemy import JSON, String, Text
@@ -93,10 +93,13 @@ class ActionItem(Versioned, table=True):
 # --- what clients send ---
 
 IdList = list[RowId]
+# A session's date and an action item's due date: a real meeting's (the pack counts days around
+# it, which past the ends of the calendar would overflow).
+SessionDay = Annotated[dt.date, pd.Field(ge=dt.date(1990, 1, 1), le=dt.date(2199, 12, 31))]
 
 
 class SessionCreate(ClientInput):
-    held_on: dt.date
+    held_on: SessionDay
     title: str = pd.Field(min_length=1, max_length=300)
     attendees: str = pd.Field(default="", max_length=5_000)
     plan_ids: IdList = pd.Field(default_factory=list, max_length=100)
@@ -111,7 +114,7 @@ class SessionCreate(ClientInput):
 
 class SessionUpdate(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
-    held_on: dt.date | None = None
+    held_on: SessionDay | None = None
     title: str | None = pd.Field(default=None, min_length=1, max_length=300)
     attendees: str | None = pd.Field(default=None, max_length=5_000)
     plan_ids: IdList | None = pd.Field(default=None, max_length=100)
@@ -131,7 +134,7 @@ class DecisionCreate(ClientInput):
 class ActionItemCreate(ClientInput):
     what: str = pd.Field(min_length=1, max_length=2_000)
     department_id: RowId
-    due_on: dt.date | None = None
+    due_on: SessionDay | None = None
     link_kind: LinkKind | None = None
     link_id: RowId | None = None
 
@@ -140,5 +143,5 @@ class ActionItemUpdate(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID)
     status: ActionStatus | None = None
     what: str | None = pd.Field(default=None, min_length=1, max_length=2_000)
-    due_on: dt.date | None = None
+    due_on: SessionDay | None = None
     note: str | None = pd.Field(default=None, max_length=2_000)
