@@ -212,8 +212,6 @@ def _add_strategy_narratives(session: Session, rows: list[dict[str, Any]], revie
                 rs.strategy.id for rs in row.strategies
             )
     ids = {sid for sids in wanted.values() for sid in sids}
-    if not ids:
-        return
     texts = {
         sid: (code, title, text)
         for sid, code, title, text in session.exec(

@@ -41,45 +41,40 @@ def _places(session: Session, entries: list[HistoryEntry]) -> dict[tuple[str, in
     out: dict[tuple[str, int], Place] = {}
     for fa in ids.get(SubjectType.focus_area, ()):
         out[(SubjectType.focus_area, fa)] = (fa, None)
+    # Every query runs, found entries or not, so a pack's statements never depend on its data.
     strategy_ids = set(ids.get(SubjectType.strategy, ()))
-    step_strategy: dict[int, int] = {}
-    if ids.get(SubjectType.step):
-        step_strategy = dict(
-            session.exec(
-                select(WorkplanStep.id, WorkplanStep.strategy_id).where(
-                    col(WorkplanStep.id).in_(ids[SubjectType.step])
-                )
-            ).all()
-        )
-        strategy_ids |= set(step_strategy.values())
-    strategies: dict[int, Place] = {}
-    if strategy_ids:
-        strategies = {
-            sid: (fa, dept)
-            for sid, fa, dept in session.exec(
-                select(Strategy.id, Strategy.focus_area_id, Strategy.department_id).where(
-                    col(Strategy.id).in_(strategy_ids)
-                )
-            ).all()
-        }
+    step_strategy: dict[int, int] = dict(
+        session.exec(
+            select(WorkplanStep.id, WorkplanStep.strategy_id).where(
+                col(WorkplanStep.id).in_(ids.get(SubjectType.step, set()))
+            )
+        ).all()
+    )
+    strategy_ids |= set(step_strategy.values())
+    strategies: dict[int, Place] = {
+        sid: (fa, dept)
+        for sid, fa, dept in session.exec(
+            select(Strategy.id, Strategy.focus_area_id, Strategy.department_id).where(
+                col(Strategy.id).in_(strategy_ids)
+            )
+        ).all()
+    }
     for sid in ids.get(SubjectType.strategy, ()):
         out[(SubjectType.strategy, sid)] = strategies.get(sid, (None, None))
     for step, sid in step_strategy.items():
         out[(SubjectType.step, step)] = strategies.get(sid, (None, None))
-    if ids.get(SubjectType.metric):
-        for mid, fa, sid, dept in session.exec(
-            select(Metric.id, Metric.focus_area_id, Metric.strategy_id, Metric.department_id).where(
-                col(Metric.id).in_(ids[SubjectType.metric])
-            )
-        ).all():
-            out[(SubjectType.metric, mid)] = (fa or strategies.get(sid, (None, None))[0], dept)
-    if ids.get(SubjectType.quick_win):
-        for qid, dept in session.exec(
-            select(QuickWin.id, QuickWin.department_id).where(
-                col(QuickWin.id).in_(ids[SubjectType.quick_win])
-            )
-        ).all():
-            out[(SubjectType.quick_win, qid)] = (None, dept)
+    for mid, fa, sid, dept in session.exec(
+        select(Metric.id, Metric.focus_area_id, Metric.strategy_id, Metric.department_id).where(
+            col(Metric.id).in_(ids.get(SubjectType.metric, set()))
+        )
+    ).all():
+        out[(SubjectType.metric, mid)] = (fa or strategies.get(sid, (None, None))[0], dept)
+    for qid, dept in session.exec(
+        select(QuickWin.id, QuickWin.department_id).where(
+            col(QuickWin.id).in_(ids.get(SubjectType.quick_win, set()))
+        )
+    ).all():
+        out[(SubjectType.quick_win, qid)] = (None, dept)
     return out
 
 
@@ -125,13 +120,12 @@ def changes_in_window(
         kept.append(e)
     listed = kept[:CHANGES_LISTED]
     fields: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if listed:
-        for f in session.exec(
-            select(HistoryField)
-            .where(col(HistoryField.entry_id).in_([e.id for e in listed]))
-            .order_by(col(HistoryField.id))
-        ).all():
-            fields[f.entry_id].append({"field": f.field, "before": f.before, "after": f.after})
+    for f in session.exec(
+        select(HistoryField)
+        .where(col(HistoryField.entry_id).in_([e.id for e in listed]))
+        .order_by(col(HistoryField.id))
+    ).all():
+        fields[f.entry_id].append({"field": f.field, "before": f.before, "after": f.after})
     return {
         "entries": [
             {
