@@ -76,12 +76,14 @@ def test_the_whole_loop_in_the_browser(session: Session, plan: Plan, coordinator
         {"what": "Staff the chat desk", "department_id": str(_cc(session))},
     )
     assert answer.status_code == 303
-    # The lead of Contact Centre finds it in My work and marks it in progress.
+    # The lead of Contact Centre finds it in My work and marks it done.
+    session.expire_all()
     lead = make_person(session, "cara", Role.lead, department="CC")
     lead_client, lead_csrf = signed_in_client(session, lead)
     my_work = lead_client.get("/my-work")
     assert "Staff the chat desk" in my_work.text
     item = session.exec(select(ActionItem)).one()
+    session.expire_all()
     moved = _post(
         lead_client,
         lead_csrf,
@@ -91,12 +93,14 @@ def test_the_whole_loop_in_the_browser(session: Session, plan: Plan, coordinator
     assert moved.status_code == 303
     assert "Staff the chat desk" not in lead_client.get("/my-work").text  # done: off My work
     # Close: the pack is frozen, and later changes to the plan do not reach it.
+    session.expire_all()
     held = session.get(PerformanceSession, held_id)
     assert held is not None
     closed = _post(client, csrf, f"{url}/close", {"version": str(held.version)})
     assert closed.status_code == 303, closed.text
     before = client.get(url).text
     assert "Closed" in _text(before)
+    session.expire_all()
     s12 = session.exec(select(Strategy).where(Strategy.code == "1.2")).one()
     record_strategy_progress(
         session=session,
@@ -127,6 +131,7 @@ def test_a_refused_post_shows_the_message_beside_its_field(
         )
         assert soup.find(id=f"session-{field}-error") is not None
     assert session.exec(select(PerformanceSession)).first() is None
+    session.expire_all()
     made = _post(
         client,
         csrf,
@@ -138,6 +143,7 @@ def test_a_refused_post_shows_the_message_beside_its_field(
     assert refused.status_code == 422
     soup = BeautifulSoup(refused.text, "html.parser")
     assert soup.find(id="action-what-error") is not None
+    session.expire_all()
     assert session.exec(select(ActionItem)).first() is None
 
 
@@ -173,7 +179,9 @@ def test_action_items_page_filters_by_status(
         _post(
             client, csrf, f"{url}/action-items", {"what": what, "department_id": str(_cc(session))}
         )
+    session.expire_all()
     first = session.exec(select(ActionItem).where(ActionItem.what == "First thing")).one()
+    session.expire_all()
     answer = _post(
         client,
         csrf,
