@@ -15,7 +15,7 @@ from app.deps import SessionDep
 from app.models import User
 from app.models.sessions import ActionItemUpdate, ActionStatus
 from app.routes.item_ids import ItemId
-from app.routes.pages.form_input import Form_, form_version
+from app.routes.pages.form_input import Form_, form_version, item_id
 from app.routes.pages.form_posts import FormPost, form_post
 from app.services.sessions import forms, reading
 from app.services.sessions.writes import update_action_item
@@ -55,7 +55,8 @@ def action_items(
     request: Request, session: SessionDep, user: CurrentUser, status: str = "", saved: str = ""
 ) -> Response:
     status = status if status in FILTERS else ""
-    states = {int(saved): FormPost(notice="Saved.")} if saved.isdigit() and len(saved) < 10 else {}
+    saved_id = item_id(saved)
+    states = {saved_id: FormPost(notice="Saved.")} if saved_id else {}
     return _page(request, session, user, status, states, 200)
 
 
