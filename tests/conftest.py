@@ -214,6 +214,8 @@ VERSIONED_SUBJECTS = {
     "focus_area": "focus_area",
     "goal": "goal",
     "plan": "plan",
+    "performance_session": "session",
+    "action_item": "action_item",
 }
 
 

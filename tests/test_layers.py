@@ -24,6 +24,7 @@ SERVICE_PACKAGES = (
     "accounts",
     "changes",
     "views",
+    "sessions",
     "exports",
     "plan_file",
     "operations",
@@ -44,15 +45,20 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # Reading the plan never writes, and knows nothing of the pages that use what it reads.
     "app/services/reading": tuple(
         f"app.services.{p}"
-        for p in ("changes", "views", "exports", "plan_file", "operations", "demo_city")
+        for p in ("changes", "views", "sessions", "exports", "plan_file", "operations", "demo_city")
     ),
     "app/services/accounts": tuple(
-        f"app.services.{p}" for p in ("views", "exports", "plan_file", "operations", "demo_city")
+        f"app.services.{p}"
+        for p in ("views", "sessions", "exports", "plan_file", "operations", "demo_city")
     ),
     "app/services/changes": tuple(
-        f"app.services.{p}" for p in ("views", "exports", "operations", "demo_city")
+        f"app.services.{p}" for p in ("views", "sessions", "exports", "operations", "demo_city")
     ),
     "app/services/views": tuple(
+        f"app.services.{p}" for p in ("sessions", "exports", "plan_file", "operations", "demo_city")
+    ),
+    # Performance sessions write (through changes) and build their pack from the review's views.
+    "app/services/sessions": tuple(
         f"app.services.{p}" for p in ("exports", "plan_file", "operations", "demo_city")
     ),
     # Exports lay out what a page's read model holds: they read, never write.

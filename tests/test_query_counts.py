@@ -40,7 +40,10 @@ from app.models import (
     User,
     WorkplanStep,
 )
+from app.models.sessions import ActionItemCreate, SessionCreate
+from app.services.changes.history import Actor
 from app.services.demo_city.generator import DemoCity, generate_demo_city
+from app.services.sessions import writes as session_writes
 from tests.conftest import TestSession as ReadSession
 from tests.conftest import _point_app_at as point_app_at
 from tests.conftest import changes_without_history, new_database_url
@@ -160,6 +163,33 @@ def _first(session: Session, model: type, where: object) -> str:
     return str(found)
 
 
+def _sessions(organization_id: int, department_id: int) -> tuple[str, str]:
+    """Two performance sessions of the city (issue 11): the earlier one raised an action item
+    for the department, which the later one's pack carries; the later one's id, and the item's."""
+    cli = Actor(name="query counts")
+    with Session(get_engine()) as own:
+        earlier = session_writes.schedule_session(
+            session=own,
+            organization_id=organization_id,
+            data=SessionCreate(held_on=TODAY - dt.timedelta(days=30), title="Last month"),
+            actor=cli,
+        )
+        item = session_writes.add_action_item(
+            session=own,
+            held=earlier,
+            data=ActionItemCreate(what="Follow up", department_id=department_id),
+            actor=cli,
+        )
+        later = session_writes.schedule_session(
+            session=own,
+            organization_id=organization_id,
+            data=SessionCreate(held_on=TODAY, title="This month"),
+            actor=cli,
+        )
+        own.commit()
+        return str(later.id), str(item.id)
+
+
 def _visit(session: Session, scale: float, seed: int) -> Visit:
     with Session(get_engine()) as own:
         city = generate_demo_city(session=own, scale=scale, seed=seed, today=TODAY)
@@ -226,6 +256,7 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         "persona_id": _first(session, Persona, Persona.plan_id == plan.id),
     }
     ids["journey_id"] = _first(session, Journey, Journey.persona_id == int(ids["persona_id"]))
+    ids["session_id"], ids["action_item_id"] = _sessions(org.id, dept.id)  # type: ignore[arg-type]
     ids["measurement_id"] = _first(
         session, Measurement, Measurement.metric_id == int(ids["metric_id"])
     )

@@ -6,10 +6,14 @@ from app.models.organization import Department, Organization
 from app.models.persona import Journey, Persona
 from app.models.plan import DEFAULT_TERMINOLOGY, FocusArea, Goal, Phase, Plan, Statement
 from app.models.quick_win import QuickWin
+from app.models.sessions import ActionItem, PerformanceSession, SessionDecision
 from app.models.strategy import Strategy, StrategyGoal, WorkplanStep
 from app.models.user import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
+    "ActionItem",
+    "PerformanceSession",
+    "SessionDecision",
     "DEFAULT_TERMINOLOGY",
     "ApiToken",
     "Department",

@@ -144,3 +144,6 @@ class SubjectType(StrEnum):
     phase = "phase"
     persona = "persona"
     journey = "journey"
+    session = "session"  # a performance session
+    decision = "decision"
+    action_item = "action_item"

@@ -151,6 +151,8 @@ PATH_PARAMS = {
     "measurement_id",
     "kind",
     "part_id",
+    "session_id",
+    "action_item_id",
 }
 
 
@@ -313,6 +315,26 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "planned_start": "2025-01-01",
             "planned_end": "2025-02-28",
         },
+        "/sessions": {
+            "organization": "testville",
+            "title": "Fuzz session",
+            "held_on": "2025-07-01",
+            "attendees": "",
+            "follows_id": "",
+            "plan_ids": "",
+            "department_ids": "",
+            "focus_area_ids": "",
+        },
+        "/sessions/{session_id}/decisions": {"text": "Agreed"},
+        "/sessions/{session_id}/action-items": {
+            "what": "Follow up",
+            "department_id": department,
+            "due_on": "2025-08-01",
+            "link_kind": "",
+            "link_id": "",
+        },
+        "/sessions/{session_id}/close": {"version": "1"},
+        "/action-items/{action_item_id}/status": {"version": "1", "status": "done", "back": ""},
         "/quick-wins/{quick_win_id}/archive": {"version": "1"},
         "/quick-wins/{quick_win_id}/restore": {"version": "1"},
         "/plans/{slug}/quick-wins": {

@@ -12,6 +12,7 @@ be a server error.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from urllib.parse import quote
 
@@ -30,7 +31,10 @@ from app.models import (
     User,
     WorkplanStep,
 )
+from app.models.sessions import ActionItemCreate, SessionCreate
 from app.services.accounts import api_tokens
+from app.services.changes.history import Actor
+from app.services.sessions import writes as session_writes
 from tests.factories import app_under_test, make_person, make_tiny_plan, signed_in_client
 from tests.fuzz.page_inputs import (
     DEEP_JSON,
@@ -58,6 +62,10 @@ API_LISTS = [
 Failure = tuple[str, str, str, int]
 
 
+def first_id(session: Session, model: type, *where: object) -> int:
+    return session.exec(select(model.id).where(*where)).first()  # type: ignore[attr-defined]
+
+
 def world_of(session: Session) -> tuple[World, User]:
     """The tiny plan, an administrator with an API token (theirs to revoke) and a viewer for the
     administrator's forms to change."""
@@ -65,6 +73,19 @@ def world_of(session: Session) -> tuple[World, User]:
     admin = make_person(session, "fuzz-admin", "admin")
     victim = make_person(session, "fuzz-victim", "viewer")
     token, _ = api_tokens.create_api_token(session=session, user=admin, name="fuzz")
+    held = session_writes.schedule_session(
+        session=session,
+        organization_id=plan.organization_id,
+        data=SessionCreate(held_on=dt.date(2025, 6, 1), title="Fuzz"),
+        actor=Actor(user=admin),
+    )
+    department_id = first_id(session, Department, Department.code == "CC")
+    action = session_writes.add_action_item(
+        session=session,
+        held=held,
+        data=ActionItemCreate(what="Fuzz", department_id=department_id),
+        actor=Actor(user=admin),
+    )
     session.commit()
 
     def first(model: type, *where: object) -> int:
@@ -82,6 +103,8 @@ def world_of(session: Session) -> tuple[World, User]:
             "focus_area_id": first(FocusArea),
             "measurement_id": first(Measurement),
             "part_id": first(Goal),
+            "session_id": held.id,  # type: ignore[dict-item]
+            "action_item_id": action.id,  # type: ignore[dict-item]
         },
         department_id=first(Department, Department.code == "CC"),
     )

@@ -84,12 +84,14 @@ from app.models.building import (
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.plan_settings import PlanCreate
 from app.models.quick_win import QuickWinCreate
+from app.models.sessions import ActionItemCreate, SessionCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
 from app.services.accounts import api_tokens, browser_sessions
 from app.services.accounts import users as accounts
 from app.services.changes import metrics, plan_parts, quick_wins, strategies
 from app.services.changes import plans as lifecycle
 from app.services.changes.history import Actor
+from app.services.sessions import writes as session_writes
 from tests.conftest import (
     BACKEND,
     _point_app_at,
@@ -116,6 +118,9 @@ class Do(StrEnum):
     void = "void"  # void a wrong measurement
     restore = "restore"  # bring an archived item back
     build = "build"  # the plan's structure: add, change, reorder and archive its parts
+    # Performance sessions (issue 11): schedule, change and close them, record their decisions
+    # and action items. An action item's status is its owner department's progress (Do.progress).
+    hold_session = "hold_session"
     manage_users = "manage_users"
     own_account = "own_account"  # create one's own API token
     revoke_token = "revoke_token"  # revoke an API token
@@ -150,6 +155,7 @@ RULES: dict[str, dict[Do, Scope]] = {
     },
     "coordinator": {
         **_EVERYONE_SIGNED_IN,
+        Do.hold_session: Scope.organisation,
         Do.build: Scope.organisation,
         Do.edit: Scope.organisation,
         Do.progress: Scope.organisation,
@@ -158,6 +164,7 @@ RULES: dict[str, dict[Do, Scope]] = {
     },
     "admin": {
         **_EVERYONE_SIGNED_IN,
+        Do.hold_session: Scope.organisation,
         Do.build: Scope.organisation,
         Do.edit: Scope.organisation,
         Do.progress: Scope.organisation,
@@ -168,6 +175,7 @@ RULES: dict[str, dict[Do, Scope]] = {
     },
     "installation admin": {
         **_EVERYONE_SIGNED_IN,
+        Do.hold_session: Scope.any,
         Do.build: Scope.any,
         Do.edit: Scope.any,
         Do.progress: Scope.any,
@@ -284,6 +292,10 @@ class Items:
     # A draft plan of the side's organisation, at version 1 (made for sides A and X), to change
     # the settings of and adopt (issue 10, the plan's lifecycle).
     draft_plan: str = ""
+    # A scheduled performance session of the side's organisation, and an action item it raised
+    # for the side's department (issue 11).
+    held: Row = Row(0, 0)
+    action_item: Row = Row(0, 0)
 
 
 @dataclass
@@ -382,6 +394,18 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         password=PASSWORD,
     )
     session.flush()
+    held = session_writes.schedule_session(
+        session=session,
+        organization_id=org.id,
+        data=SessionCreate(held_on=dt.date(2024, 6, 1), title=f"Matrix session {side}"),
+        actor=cli,
+    )
+    action = session_writes.add_action_item(
+        session=session,
+        held=held,
+        data=ActionItemCreate(what=f"Matrix action {side}", department_id=dept.id),
+        actor=cli,
+    )
 
     def row(item: Any) -> Row:
         return Row(item.id, item.version)
@@ -407,6 +431,8 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         parts=parts,
         old_parts=old_parts,
         persona_id=persona_id,
+        held=row(held),
+        action_item=row(action),
     )
 
 
@@ -754,6 +780,83 @@ LIFECYCLE_SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/plans/{slug}/adopt"): Spec(
         Do.build, lambda i: Req(f"/plans/{i.draft_plan}/adopt", form={"version": "1"}), PART_SIDES
+    ),
+}
+
+# Performance sessions (issue 11): sessions are their organisation's (side B's would be another
+# session of A's organisation, so A and X are tried); an action item is its department's.
+_SESSION = "/sessions/{session_id}"
+SESSION_SPECS: dict[tuple[str, str], Spec] = {
+    ("POST", f"{API}/organizations/{{slug}}/sessions"): Spec(
+        Do.hold_session,
+        lambda i: Req(
+            f"{API}/organizations/{i.organization}/sessions",
+            json={"held_on": "2024-07-01", "title": "New"},
+        ),
+        PART_SIDES,
+    ),
+    ("PATCH", f"{API}{_SESSION}"): Spec(
+        Do.hold_session,
+        lambda i: Req(f"{API}/sessions/{i.held.id}", json={**_version(i.held), "title": "New"}),
+        PART_SIDES,
+    ),
+    ("POST", f"{API}{_SESSION}/close"): Spec(
+        Do.hold_session,
+        lambda i: Req(f"{API}/sessions/{i.held.id}/close", json=_version(i.held)),
+        PART_SIDES,
+    ),
+    ("POST", f"{API}{_SESSION}/decisions"): Spec(
+        Do.hold_session,
+        lambda i: Req(f"{API}/sessions/{i.held.id}/decisions", json={"text": "Agreed"}),
+        PART_SIDES,
+    ),
+    ("POST", f"{API}{_SESSION}/action-items"): Spec(
+        Do.hold_session,
+        lambda i: Req(
+            f"{API}/sessions/{i.held.id}/action-items",
+            json={"what": "Do it", "department_id": i.department_id},
+        ),
+        PART_SIDES,
+    ),
+    ("PATCH", f"{API}/action-items/{{action_item_id}}"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"{API}/action-items/{i.action_item.id}",
+            json={**_version(i.action_item), "status": "done"},
+        ),
+    ),
+    ("POST", "/sessions"): Spec(
+        Do.hold_session,
+        lambda i: Req(
+            "/sessions",
+            form={"organization": i.organization, "title": "New", "held_on": "2024-07-01"},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", f"{_SESSION}/decisions"): Spec(
+        Do.hold_session,
+        lambda i: Req(f"/sessions/{i.held.id}/decisions", form={"text": "Agreed"}),
+        PART_SIDES,
+    ),
+    ("POST", f"{_SESSION}/action-items"): Spec(
+        Do.hold_session,
+        lambda i: Req(
+            f"/sessions/{i.held.id}/action-items",
+            form={"what": "Do it", "department_id": str(i.department_id)},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", f"{_SESSION}/close"): Spec(
+        Do.hold_session,
+        lambda i: Req(f"/sessions/{i.held.id}/close", form={"version": str(i.held.version)}),
+        PART_SIDES,
+    ),
+    ("POST", "/action-items/{action_item_id}/status"): Spec(
+        Do.progress,
+        lambda i: Req(
+            f"/action-items/{i.action_item.id}/status",
+            form={"version": str(i.action_item.version), "status": "done"},
+        ),
     ),
 }
 
@@ -1241,6 +1344,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         PART_SIDES,
     ),
     **LIFECYCLE_SPECS,
+    **SESSION_SPECS,
 }
 
 
@@ -1469,6 +1573,10 @@ def test_the_rules_say_what_the_product_says() -> None:
         ("admin", Do.revoke_token, "A"): Expect.refuse,
         ("lead_A", Do.revoke_token, "A"): Expect.allow,
         ("anonymous", Do.sign_out, "A"): Expect.nothing,
+        ("lead_A", Do.hold_session, "A"): Expect.refuse,
+        ("viewer", Do.hold_session, "A"): Expect.refuse,
+        ("coordinator", Do.hold_session, "A"): Expect.allow,
+        ("coordinator", Do.hold_session, "X"): Expect.refuse,
     }
     for (who, do, side), answer in cases.items():
         assert expected(who, do, side) == answer, (who, do, side)

@@ -13,6 +13,7 @@ from app.routes.api import (
     plan_parts,
     plans,
     quick_wins,
+    sessions,
     steps,
     strategies,
 )
@@ -30,6 +31,7 @@ for _module in (
     steps,
     quick_wins,
     metrics,
+    sessions,
     history,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")

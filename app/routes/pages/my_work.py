@@ -34,6 +34,7 @@ from app.models.enums import Role
 from app.routes.pages.form_input import page_number
 from app.routes.pages.my_work_presentation import FormState, template_context
 from app.services.accounts.permissions import require_read_plan
+from app.services.sessions import reading as session_reading
 from app.services.views.my_work import page as my_work
 from app.services.views.my_work import whose_work
 from app.templating import is_htmx, render
@@ -132,6 +133,8 @@ def _page(
         page_url=page_url,
         # The pager asked for the next page to append it: count from the first page on screen.
         appended=request.headers.get("HX-Target") == "my-work-more",
+        # Action items of performance sessions the department still owes (issue 11).
+        action_items=session_reading.department_action_items(session, [department.id]),
     )
     return render(request, TEMPLATE, context, block="content", status_code=status_code)
 

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import Session, col, select
 
 from app.models import (
+    ActionItem,
     Department,
     FocusArea,
     Goal,
@@ -30,10 +31,12 @@ from app.models import (
     Measurement,
     Metric,
     Organization,
+    PerformanceSession,
     Persona,
     Phase,
     Plan,
     QuickWin,
+    SessionDecision,
     Statement,
     Strategy,
     User,
@@ -57,6 +60,10 @@ class Action(StrEnum):
     # The plan's structure (the plan builder): its statements, phases, focus areas, goals,
     # personas and journeys, and the organisation's departments. Coordinators and administrators.
     build = "build"
+    # Performance sessions (issue 11): scheduling, editing and closing them, recording their
+    # decisions and action items. Coordinators and administrators; a lead changes only the status
+    # of an action item their department owns (Action.progress on the item).
+    hold_session = "hold_session"
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,12 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
     # restoring archived items, checked above, stays the administrators'.
     if user.role == Role.coordinator:
         return ALLOWED
+    if action == Action.hold_session:
+        return Decision(
+            False,
+            "Only a coordinator or an administrator can run performance sessions and record "
+            "their outcomes; leads update the status of their own department's action items.",
+        )
     if action == Action.build:
         return Decision(
             False,
@@ -224,8 +237,14 @@ def ownership_of(session: Session, item: object, *, kind: str) -> Ownership:
         persona = session.get(Persona, item.persona_id)
         assert persona is not None
         return ownership_of(session, persona, kind=kind)
-    if isinstance(item, Department):
+    if isinstance(item, Department | PerformanceSession):
         return Ownership(item.organization_id, None, kind)
+    if isinstance(item, SessionDecision):
+        held = session.get(PerformanceSession, item.session_id)
+        assert held is not None
+        return Ownership(held.organization_id, None, kind)
+    if isinstance(item, ActionItem):
+        return Ownership(item.organization_id, item.department_id, kind)
     raise TypeError(f"no ownership rule for {type(item).__name__}")
 
 

@@ -48,6 +48,9 @@ SUBJECT_LABELS: dict[str, str] = {
     SubjectType.phase: "Phase",
     SubjectType.persona: "Persona",
     SubjectType.journey: "Journey",
+    SubjectType.session: "Performance session",
+    SubjectType.decision: "Decision",
+    SubjectType.action_item: "Action item",
 }
 ACTION_LABELS: dict[str, str] = {
     "create": "Created",

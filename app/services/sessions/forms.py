@@ -1,0 +1,79 @@
+"""What the session pages offer: the organisation's plans, departments, focus areas and earlier
+sessions to choose from, and whether the reader may hold sessions or change an action item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    ActionItem,
+    Department,
+    FocusArea,
+    Organization,
+    PerformanceSession,
+    Plan,
+    User,
+)
+from app.models.base import is_live
+from app.services.accounts.permissions import Action, can
+from app.services.reading.catalog import DEPARTMENT_ORDER
+
+
+@dataclass
+class ScopeChoices:
+    plans: list[Plan]
+    departments: list[Department]
+    focus_areas: list[tuple[Plan, FocusArea]]
+    sessions: list[PerformanceSession]
+    organization: Organization | None = None
+
+
+def scope_choices(session: Session, organization_id: int | None) -> ScopeChoices:
+    plans = list(
+        session.exec(
+            select(Plan)
+            .where(Plan.organization_id == organization_id, is_live(Plan))
+            .order_by(Plan.title)
+        ).all()
+    )
+    by_id = {p.id: p for p in plans}
+    focus_areas = [
+        (by_id[fa.plan_id], fa)
+        for fa in session.exec(
+            select(FocusArea)
+            .where(col(FocusArea.plan_id).in_(list(by_id)), is_live(FocusArea))
+            .order_by(FocusArea.plan_id, FocusArea.position, FocusArea.id)
+        ).all()
+    ]
+    departments = list(
+        session.exec(
+            select(Department)
+            .where(Department.organization_id == organization_id, is_live(Department))
+            .order_by(*DEPARTMENT_ORDER)
+        ).all()
+    )
+    sessions = list(
+        session.exec(
+            select(PerformanceSession)
+            .where(
+                PerformanceSession.organization_id == organization_id,
+                is_live(PerformanceSession),
+            )
+            .order_by(col(PerformanceSession.held_on).desc(), col(PerformanceSession.id).desc())
+        ).all()
+    )
+    org = session.get(Organization, organization_id) if organization_id else None
+    return ScopeChoices(plans, departments, focus_areas, sessions, org)
+
+
+def may_hold_sessions(session: Session, user: User | None) -> bool:
+    if user is None or user.organization_id is None:
+        return False
+    probe = PerformanceSession(organization_id=user.organization_id)
+    return can(session, user, Action.hold_session, probe, kind="performance session")
+
+
+def may_update(session: Session, user: User | None, item: ActionItem) -> bool:
+    return can(session, user, Action.progress, item, kind="action item")
