@@ -22,10 +22,16 @@ class Column:
     start: dt.date
     end: dt.date
     today: bool = False
+    today_at: int = 0  # where today falls in the quarter, in tenths (0-9): the today line
 
     @property
     def label(self) -> str:
         return f"{self.year_label} {self.quarter}"
+
+    def tenth_of(self, day: dt.date) -> int:
+        """Where `day` falls in this quarter, in tenths from its first day (0-9)."""
+        length = (self.end - self.start).days + 1
+        return max(0, min(9, (day - self.start).days * 10 // length))
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Cell:
             classes += ["rm-last"] if self.last else []
             classes += ["rm-overdue"] if self.overdue else []
         if self.column.today:
-            classes.append("rm-today")
+            classes += ["rm-today", f"rm-now-{self.column.today_at}"]
         return " ".join(classes)
 
 
@@ -91,8 +97,25 @@ def timeline_columns(
             text = f"{base.year + year - 1:04d}-Q{q}"
             start, end = quarter_start(text), quarter_end(text)
             year_label = str(base.year + year - 1)
-        columns.append(Column(i, year_label, f"Q{q}", start, end, start <= today <= end))
+        column = Column(i, year_label, f"Q{q}", start, end, start <= today <= end)
+        if column.today:
+            column = Column(i, year_label, f"Q{q}", start, end, True, column.tenth_of(today))
+        columns.append(column)
     return columns
+
+
+def column_of(columns: list[Column], day: dt.date) -> int | None:
+    """The index of the column holding `day`, or None when it is outside the timeline."""
+    i = bisect_right([c.start for c in columns], day) - 1
+    return i if i >= 0 and day <= columns[i].end else None
+
+
+def fill_tenths(cells: list[Cell], progress: int) -> dict[int, int]:
+    """How much of each planned cell a bar `progress`% done fills, in tenths (0-10), by column
+    index: the done part runs from the bar's start, across whole quarters, then part of one."""
+    planned = [i for i, cell in enumerate(cells) if cell.planned]
+    done = max(0, min(100, progress)) * len(planned) / 100
+    return {i: round(max(0.0, min(1.0, done - j)) * 10) for j, i in enumerate(planned)}
 
 
 def timeline_span(

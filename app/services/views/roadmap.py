@@ -9,6 +9,13 @@ stored before dates were checked, say 0001-01-01) is clipped and its row says so
 is marked when it falls inside; a strategy past its planned end and not complete is marked
 overdue (its effective status).
 
+The timeline is a Gantt chart (issue 12): each bar takes its strategy's effective status colour
+(the status language of app.css) with its % complete filled in, a strategy's workplan steps with a
+due date are milestones on its row, quick wins with planned dates have rows of their own, and a
+line marks today. Columns are calendar years where the plan has dates (a plan on a relative
+schedule has none: its origin is an assumption, so it reads "Year 1 … Year 4"); the model has no
+fiscal-year start to count fiscal years from.
+
 Strategies without a planned span (San José's recommendations) are not left out: they are listed
 under the timeline by term, then phase.
 
@@ -37,11 +44,20 @@ from app.services.rules.timeline import (
     Column,
     YearHeading,
     blank_cells,
+    fill_tenths,
     row_cells,
     timeline_base,
     timeline_columns,
     timeline_span,
     year_headings,
+)
+from app.services.views.roadmap_marks import (
+    GanttMarks,
+    PlacedMilestone,
+    QuickWinRow,
+    load_marks,
+    place_milestones,
+    quick_win_rows,
 )
 
 TERM_LABELS: dict[str, str] = {
@@ -124,6 +140,12 @@ class Row:
     overdue: bool
     starts_before: bool = False
     ends_after: bool = False
+    fills: dict[int, int] = field(default_factory=dict)  # tenths of each planned cell done
+    milestones: dict[int, list[PlacedMilestone]] = field(default_factory=dict)  # by column
+
+    @property
+    def status_code(self) -> str:
+        return self.node.status.code
 
 
 @dataclass
@@ -154,6 +176,7 @@ class Roadmap:
     unscheduled_total: int
     departments: list[Department] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
+    quick_wins: list[QuickWinRow] = field(default_factory=list)
 
     @property
     def plan(self) -> Plan:
@@ -171,6 +194,10 @@ class Roadmap:
         today = self.tree.today
         where = "before the first" if today < self.columns[0].start else "after the last"
         return f"Today ({today.isoformat()}) is {where} quarter of this timeline."
+
+    @property
+    def milestone_count(self) -> int:
+        return sum(len(ms) for g in self.groups for r in g.rows for ms in r.milestones.values())
 
     @property
     def row_count(self) -> int:
@@ -195,37 +222,43 @@ def _has_span(node: StrategyNode) -> bool:
     return node.strategy.planned_start is not None or node.strategy.planned_end is not None
 
 
-def _row(node: StrategyNode, columns: list[Column], plan: Plan, blanks: list[Cell]) -> Row:
+def _row(
+    node: StrategyNode, columns: list[Column], plan: Plan, blanks: list[Cell], marks: GanttMarks
+) -> Row:
     s = node.strategy
     overdue = node.status.code == "overdue"
     first, last = s.planned_start or s.planned_end, s.planned_end or s.planned_start
     assert first is not None and last is not None
+    cells = row_cells(
+        start=s.planned_start, end=s.planned_end, columns=columns, overdue=overdue, blanks=blanks
+    )
     return Row(
         node=node,
-        cells=row_cells(
-            start=s.planned_start,
-            end=s.planned_end,
-            columns=columns,
-            overdue=overdue,
-            blanks=blanks,
-        ),
+        cells=cells,
         span=span_text(s.planned_start, s.planned_end, plan),
         overdue=overdue,
         starts_before=bool(columns) and first < columns[0].start,
         ends_after=bool(columns) and last > columns[-1].end,
+        fills=fill_tenths(cells, node.progress),
+        milestones=place_milestones(marks.milestones.get(s.id, []), columns),  # type: ignore[arg-type]
     )
 
 
-def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
+def build_roadmap(
+    tree: PlanTree, filters: RoadmapFilters, marks: GanttMarks | None = None
+) -> Roadmap:
+    """The roadmap of `tree`; with `marks` (see `load_marks`), its milestones and quick wins."""
     plan = tree.plan
+    marks = marks or GanttMarks()
     every = tree.strategies
     scheduled = [n for n in every if _has_span(n)]
     # The columns come from every scheduled strategy and the plan's period, not the filtered
     # rows: a filter narrows the rows, the time axis stays the same.
     # Whatever the rows say, the columns stay within the plan's period (see `timeline_span`).
     days = [d for n in scheduled for d in (n.strategy.planned_start, n.strategy.planned_end) if d]
+    days += [d for q, _ in marks.quick_wins for d in (q.planned_start, q.planned_end) if d]
     columns: list[Column] = []
-    if scheduled:
+    if days:
         origin = plan.schedule_origin if is_relative(plan) else None
         first, last = timeline_span(
             days=days,
@@ -248,12 +281,16 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
         keyed = [(f"phase-{p.code}", f"Phase {p.code}: {p.name}", p.id) for p in tree.phases]
         for key, title, phase_id in keyed:
             rows = [
-                _row(n, columns, plan, blanks) for n in shown if n.strategy.phase_id == phase_id
+                _row(n, columns, plan, blanks, marks)
+                for n in shown
+                if n.strategy.phase_id == phase_id
             ]
             if rows:
                 groups.append(RowGroup(key, title, rows))
         known = {p.id for p in tree.phases}
-        rest = [_row(n, columns, plan, blanks) for n in shown if n.strategy.phase_id not in known]
+        rest = [
+            _row(n, columns, plan, blanks, marks) for n in shown if n.strategy.phase_id not in known
+        ]
         if rest:
             groups.append(RowGroup("phase-none", "No phase given", rest))
     else:
@@ -265,11 +302,11 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
                     RowGroup(
                         f"focus-area-{fa.focus_area.code}",
                         f"{term} {fa.focus_area.code}: {fa.focus_area.title}",
-                        [_row(n, columns, plan, blanks) for n in wanted],
+                        [_row(n, columns, plan, blanks, marks) for n in wanted],
                     )
                 )
         placed = {id(r.node) for g in groups for r in g.rows}
-        rest = [_row(n, columns, plan, blanks) for n in shown if id(n) not in placed]
+        rest = [_row(n, columns, plan, blanks, marks) for n in shown if id(n) not in placed]
         if rest:
             groups.append(RowGroup("focus-area-none", f"Not in a {term.lower()}", rest))
 
@@ -297,10 +334,21 @@ def build_roadmap(tree: PlanTree, filters: RoadmapFilters) -> Roadmap:
         unscheduled_total=len(unscheduled_all),
         departments=sorted(owning.values(), key=lambda d: (d.position, d.code, d.id)),  # type: ignore[arg-type]
         statuses=[code for code in rollup.SEVERITY if code in present],
+        # A quick win has no term and its own status scale: those filters leave it out.
+        quick_wins=[]
+        if filters.term or filters.status
+        else quick_win_rows(
+            marks,
+            columns,
+            blanks,
+            span_of=lambda a, b: span_text(a, b, plan),
+            department=filters.department,
+        ),
     )
 
 
 def load_roadmap(
     *, session: Session, plan: Plan, filters: RoadmapFilters, today: dt.date | None = None
 ) -> Roadmap:
-    return build_roadmap(load_plan_outline(session=session, plan=plan, today=today), filters)
+    tree = load_plan_outline(session=session, plan=plan, today=today)
+    return build_roadmap(tree, filters, load_marks(session=session, plan=plan))
