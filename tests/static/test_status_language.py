@@ -6,6 +6,8 @@ added to the enums or to the roll-up's words without a style fails before it shi
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 import pytest
@@ -114,3 +116,61 @@ def test_every_template_writes_a_status_badge_through_the_macro() -> None:
         and not str(path.relative_to(TEMPLATES)).startswith("sessions/")
     ]
     assert by_hand == []
+
+
+# Colour-vision deficiencies, simulated at full severity by Machado, Oliveira & Fernandes (2009)
+# in linear RGB; colours compared by their CIE76 distance in CIELAB (about 2.3 is just noticeable).
+SIMULATIONS = {
+    "protanopia": (
+        (0.152286, 1.052583, -0.204868),
+        (0.114503, 0.786281, 0.099216),
+        (-0.003882, -0.048116, 1.051998),
+    ),
+    "deuteranopia": (
+        (0.367322, 0.860646, -0.227968),
+        (0.280085, 0.672501, 0.047413),
+        (-0.011820, 0.042940, 0.968881),
+    ),
+    "tritanopia": (
+        (1.255528, -0.076749, -0.178779),
+        (-0.078411, 0.930809, 0.147602),
+        (0.004733, 0.691367, 0.303900),
+    ),
+}
+
+
+def _linear(colour: str) -> tuple[float, ...]:
+    values = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in values)
+
+
+def _lab(rgb: tuple[float, ...]) -> tuple[float, float, float]:
+    r, g, b = (min(1.0, max(0.0, v)) for v in rgb)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _seen(colour: str, matrix: tuple[tuple[float, ...], ...]) -> tuple[float, float, float]:
+    rgb = _linear(colour)
+    return _lab(tuple(sum(m * c for m, c in zip(row, rgb, strict=True)) for row in matrix))
+
+
+@pytest.mark.parametrize("deficiency", list(SIMULATIONS))
+def test_the_statuses_stay_apart_for_colour_blind_readers(deficiency: str) -> None:
+    palette = _palette()
+    seen = {code: _seen(palette[f"st-{code}-bg"], SIMULATIONS[deficiency]) for code in CODES}
+    close = [
+        (a, b, round(math.dist(seen[a], seen[b]), 1))
+        for a, b in itertools.combinations(CODES, 2)
+        if math.dist(seen[a], seen[b]) < 8
+    ]
+    assert close == []
+    for a, b in (("stale", "not_started"), ("stale", "no_data"), ("overdue", "off_track")):
+        assert math.dist(seen[a], seen[b]) >= 30, (a, b)
+    assert math.dist(seen["in_progress"], seen["on_track"]) >= 30
