@@ -77,7 +77,9 @@ def test_coordinator_holds_a_session_and_the_sj311_lead_follows_up(
     picker.select_option(label=REC_3_1)
     page.get_by_role("button", name="Record the action item").click()
     expect(outcomes.get_by_role("status")).to_have_text("Action item recorded.")
-    expect(outcomes.locator(".action-item, li").filter(has_text=WHAT)).to_contain_text("SJ311")
+    recorded = outcomes.get_by_role("listitem").filter(has_text=WHAT)
+    expect(recorded).to_contain_text("SJ311")
+    expect(recorded).to_contain_text(f"Linked: Recommendations: {REC_3_1}")
     with db_session(live_server) as session:
         item = session.exec(select(ActionItem).where(ActionItem.what == WHAT)).one()
         rec = session.exec(

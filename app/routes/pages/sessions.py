@@ -98,11 +98,13 @@ def _session_page(
 ) -> Response:
     post = post or FormPost()
     may_hold = forms.may_hold_sessions(session, user)
+    groups = links.link_groups(session, held)
     context = {
         "page": reading.session_page(session, held),
         "choices": forms.scope_choices(session, held.organization_id),
         "may_hold": may_hold,
-        "link_groups": links.link_groups(session, held) if may_hold else [],
+        "link_groups": groups,
+        "linked_labels": links.labels_by_value(groups),
         "post": post,
         "form": form,
         "typed": typed or {},

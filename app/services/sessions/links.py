@@ -162,3 +162,8 @@ def linked_plan_id(session: Session, kind: LinkKind, item_id: int) -> int | None
     if item is None or item.archived_at is not None:
         return None
     return item.plan_id
+
+
+def labels_by_value(groups: list[LinkGroup]) -> dict[str, str]:
+    """ "kind:id" → how the picker names it, with its group ("Recommendations: 3.1 …")."""
+    return {o.value: f"{g.label}: {o.label}" for g in groups for o in g.options}

@@ -300,6 +300,8 @@ class TestLinkedItemPicker:
             select(HistoryEntry).where(HistoryEntry.subject_type == SubjectType.action_item)
         ).one()
         assert entry.plan_id == plan.id
+        shown = " ".join(_soup(client.get(f"/sessions/{held.id}").text).get_text(" ").split())
+        assert "Linked: Workplan steps: 1.1: Post the job" in shown
 
     def test_an_item_outside_the_scope_is_refused_beside_the_picker(
         self, session: Session, plan: Plan, coordinator: User
