@@ -59,6 +59,16 @@ def test_coordinator_holds_a_session_and_the_sj311_lead_follows_up(
     # would then copy onto the swapped form (a style attribute the CSP refuses).
     page.screenshot(path=str(screenshot_dir / "session-pack.png"), full_page=True, caret="initial")
 
+    # Edit it (htmx answers with a redirect to the session): one more attendee.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the session")
+    expect(page.get_by_label(re.compile(r": 5 Channels, Software, and Data$"))).to_be_checked()
+    page.get_by_label("Attendees").fill("City Manager; SJ311 manager; Council aide")
+    page.screenshot(path=str(screenshot_dir / "session-edit.png"), full_page=True, caret="initial")
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Council prep: access and channels")
+    expect(page.get_by_text("Council aide")).to_be_visible()
+
     # Outcomes: a decision, and an action item for SJ311 linked to recommendation 3.1.
     page.get_by_label("Decision").fill(DECISION)
     page.get_by_role("button", name="Record the decision").click()
