@@ -41,6 +41,7 @@ class LinkKind(StrEnum):
     metric = "metric"
     quick_win = "quick_win"
     focus_area = "focus_area"
+    step = "step"  # a strategy's workplan step
 
 
 class PerformanceSession(Versioned, table=True):

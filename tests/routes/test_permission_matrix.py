@@ -851,6 +851,14 @@ SESSION_SPECS: dict[tuple[str, str], Spec] = {
         lambda i: Req(f"/sessions/{i.held.id}/close", form={"version": str(i.held.version)}),
         PART_SIDES,
     ),
+    ("POST", f"{_SESSION}/edit"): Spec(
+        Do.hold_session,
+        lambda i: Req(
+            f"/sessions/{i.held.id}/edit",
+            form={"version": str(i.held.version), "title": "New", "held_on": "2024-07-01"},
+        ),
+        PART_SIDES,
+    ),
     ("POST", "/action-items/{action_item_id}/status"): Spec(
         Do.progress,
         lambda i: Req(

@@ -222,6 +222,10 @@ def create_decision(
     "/sessions/{session_id}/action-items",
     status_code=201,
     summary="Record an action item of a session",
+    description="A linked item (`link_kind` and `link_id`, both or neither: a focus area, "
+    "strategy, workplan step, metric or quick win) must be a live item of a plan in the "
+    "session's scope, named or through its focus areas; a session that names no plan covers "
+    "every plan of its organisation. Otherwise 422 on `link_id`.",
     response_model=ActionItemRead,
     responses=error_responses(*CREATE_ERRORS),
 )

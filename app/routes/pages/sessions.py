@@ -17,14 +17,13 @@ from app.models import PerformanceSession, User
 from app.models.sessions import (
     ActionItemCreate,
     DecisionCreate,
-    LinkKind,
     SessionClose,
     SessionCreate,
 )
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, blank_to_none, form_version
 from app.routes.pages.form_posts import FormPost, form_post
-from app.services.sessions import forms, reading, writes
+from app.services.sessions import forms, links, reading, writes
 from app.templating import is_htmx, render
 
 router = APIRouter(prefix="/sessions", include_in_schema=False)
@@ -98,11 +97,14 @@ def _session_page(
     typed: dict[str, Any] | None = None,
 ) -> Response:
     post = post or FormPost()
+    may_hold = forms.may_hold_sessions(session, user)
+    groups = links.link_groups(session, held)
     context = {
         "page": reading.session_page(session, held),
         "choices": forms.scope_choices(session, held.organization_id),
-        "may_hold": forms.may_hold_sessions(session, user),
-        "link_kinds": [k.value for k in LinkKind],
+        "may_hold": may_hold,
+        "link_groups": groups,
+        "linked_labels": links.labels_by_value(groups),
         "post": post,
         "form": form,
         "typed": typed or {},
@@ -155,15 +157,15 @@ def post_action_item(
     what: Form_ = "",
     department_id: Form_ = "",
     due_on: Form_ = "",
-    link_kind: Form_ = "",
-    link_id: Form_ = "",
+    linked: Form_ = "",
 ) -> Response:
     held = reading.readable_session(session, user, session_id)
-    typed = {"what": what, "department_id": department_id, "due_on": due_on}
-    typed |= {"link_kind": link_kind, "link_id": link_id}
+    typed = {"what": what, "department_id": department_id, "due_on": due_on, "linked": linked}
     with form_post(session) as post:
+        values = {k: blank_to_none(v.strip()) for k, v in typed.items() if k != "linked"}
+        link_kind, link_id = links.read_link(linked)
         data = ActionItemCreate.model_validate(
-            {k: blank_to_none(v.strip()) for k, v in typed.items()}
+            {**values, "link_kind": link_kind, "link_id": link_id}
         )
         writes.add_action_item(session=session, held=held, data=data, actor=actor_for(user))
         post.notice = "Action item recorded."

@@ -4,6 +4,7 @@ sessions to choose from, and whether the reader may hold sessions or change an a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -17,7 +18,8 @@ from app.models import (
     User,
 )
 from app.models.base import is_live
-from app.services.accounts.permissions import Action, can
+from app.services.accounts.permissions import Action, can, require
+from app.services.changes.history import Actor
 from app.services.reading.catalog import DEPARTMENT_ORDER
 
 
@@ -77,3 +79,44 @@ def may_hold_sessions(session: Session, user: User | None) -> bool:
 
 def may_update(session: Session, user: User | None, item: ActionItem) -> bool:
     return can(session, user, Action.progress, item, kind="action item")
+
+
+def require_editor(session: Session, user: User | None, held: PerformanceSession) -> None:
+    """The edit page is for those who hold sessions (403 with the reason otherwise)."""
+    require(session, Actor(user=user), Action.hold_session, held, kind="performance session")
+
+
+def edit_values(held: PerformanceSession) -> dict[str, Any]:
+    """The edit form's fields as the session stands, in the form's text."""
+    return {
+        "version": str(held.version),
+        "title": held.title,
+        "held_on": held.held_on.isoformat(),
+        "attendees": held.attendees,
+        "follows_id": str(held.follows_id) if held.follows_id else "",
+        "plan_ids": [str(i) for i in held.plan_ids],
+        "department_ids": [str(i) for i in held.department_ids],
+        "focus_area_ids": [str(i) for i in held.focus_area_ids],
+    }
+
+
+def described_values(choices: ScopeChoices, held: PerformanceSession) -> list[tuple[str, str]]:
+    """The session's fields as people read them (names, not ids): what a stale edit shows as the
+    newer version someone else saved."""
+    plans = {p.id: p.title for p in choices.plans}
+    areas = {fa.id: f"{p.title}: {fa.code} {fa.title}" for p, fa in choices.focus_areas}
+    departments = {d.id: d.name for d in choices.departments}
+    follows = {s.id: f"{s.held_on.isoformat()}: {s.title}" for s in choices.sessions}
+
+    def names(ids: list[int], known: dict[Any, str]) -> str:
+        return "; ".join(known.get(i, f"#{i}") for i in ids) or "(none)"
+
+    return [
+        ("Title", held.title),
+        ("Date", held.held_on.isoformat()),
+        ("Attendees", held.attendees or "(none)"),
+        ("Plans in scope", names(held.plan_ids, plans)),
+        ("Focus areas in scope", names(held.focus_area_ids, areas)),
+        ("Departments in scope", names(held.department_ids, departments)),
+        ("Follows", follows.get(held.follows_id, "(none)")),
+    ]

@@ -15,6 +15,9 @@ from app.models.enums import SubjectType
 
 # A pack lists at most this many changes (oldest first); it says how many more there were.
 CHANGES_LISTED = 300
+# The sessions' own entries (filed under their plan when their scope has one) are not the plan's
+# work: the pack lists the open action items in a section of their own.
+SESSION_SUBJECTS = (SubjectType.session, SubjectType.decision, SubjectType.action_item)
 
 Place = tuple[int | None, int | None]  # (focus area, department) of a history entry's subject
 
@@ -103,6 +106,7 @@ def changes_in_window(
             select(HistoryEntry)
             .where(
                 col(HistoryEntry.plan_id).in_(plan_ids),
+                col(HistoryEntry.subject_type).not_in(SESSION_SUBJECTS),
                 col(HistoryEntry.at) >= since,
                 col(HistoryEntry.at) < until,
             )

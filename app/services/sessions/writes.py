@@ -13,14 +13,9 @@ from sqlmodel import Session
 from app.models import (
     ActionItem,
     Department,
-    FocusArea,
     HistoryAction,
-    Metric,
     PerformanceSession,
-    Plan,
-    QuickWin,
     SessionDecision,
-    Strategy,
 )
 from app.models.base import utcnow
 from app.models.enums import SubjectType
@@ -38,17 +33,12 @@ from app.services.accounts.permissions import Action, require
 from app.services.changes.editing import save_changes
 from app.services.changes.history import Actor, record_change
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.sessions.links import linked_plan_id, plans_in_scope
 from app.services.sessions.pack import build_pack
-from app.services.sessions.scope import Scope, check_scope, previous_session
+from app.services.sessions.scope import Scope, check_scope, previous_session, scope_plans
 
 SESSION = "performance session"
 ACTION = "action item"
-LINKED = {
-    LinkKind.strategy: Strategy,
-    LinkKind.metric: Metric,
-    LinkKind.quick_win: QuickWin,
-    LinkKind.focus_area: FocusArea,
-}
 
 
 def session_label(held: PerformanceSession) -> str:
@@ -73,6 +63,25 @@ def get_action_item(session: Session, item_id: int) -> ActionItem:
     return item
 
 
+def history_plan_id(
+    session: Session, held: PerformanceSession, scope: Scope | None = None
+) -> int | None:
+    """The plan a session's history entries are filed under: the one plan its scope names
+    (directly or through its focus areas), else none. A session over several plans, or the
+    whole organisation, belongs to no one plan: its entries stay organisation-wide."""
+    plans = scope_plans(session, scope or Scope.of(held))
+    return next(iter(plans)) if len(plans) == 1 else None
+
+
+def _merged_scope(held: PerformanceSession, changes: dict[str, Any]) -> Scope:
+    """The scope `held` has once `changes` are saved."""
+    return Scope(
+        tuple(changes.get("plan_ids", held.plan_ids)),
+        tuple(changes.get("department_ids", held.department_ids)),
+        tuple(changes.get("focus_area_ids", held.focus_area_ids)),
+    )
+
+
 def _organization(actor: Actor, organization_id: int | None) -> int:
     if organization_id is None:
         raise ValidationFailed(
@@ -82,7 +91,13 @@ def _organization(actor: Actor, organization_id: int | None) -> int:
 
 
 def _created(
-    session: Session, actor: Actor, kind: SubjectType, item: Any, label: str, values: dict
+    session: Session,
+    actor: Actor,
+    kind: SubjectType,
+    item: Any,
+    label: str,
+    values: dict,
+    plan_id: int | None,
 ) -> None:
     record_change(
         session=session,
@@ -92,6 +107,7 @@ def _created(
         action=HistoryAction.create,  # type: ignore[arg-type]
         changes={k: (None, v) for k, v in values.items() if v not in (None, "", [])},
         label=label,
+        plan_id=plan_id,
         organization_id=item.organization_id,
         version_after=item.version,
     )
@@ -114,7 +130,8 @@ def schedule_session(
     session.add(held)
     session.flush()
     values = {**data.model_dump(), "follows_id": held.follows_id}
-    _created(session, actor, SubjectType.session, held, session_label(held), values)
+    plan_id = history_plan_id(session, held)
+    _created(session, actor, SubjectType.session, held, session_label(held), values, plan_id)
     return held
 
 
@@ -139,11 +156,20 @@ def _require_open(held: PerformanceSession, field: str = "status") -> None:
 
 
 def update_session(
-    *, session: Session, held: PerformanceSession, data: SessionUpdate, actor: Actor
+    *,
+    session: Session,
+    held: PerformanceSession,
+    data: SessionUpdate,
+    actor: Actor,
+    follows_previous: bool = False,
 ) -> PerformanceSession:
+    """`follows_previous`: a `follows_id` left out or null means the previous session in the
+    changed scope (as when it was scheduled: the edit page's blank choice), not "none"."""
     require(session, actor, Action.hold_session, held, kind=SESSION)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     _require_open(held)
+    if follows_previous and changes.get("follows_id") is None:
+        changes["follows_id"] = _previous_id(session, held, changes)
     scope = Scope(
         tuple(changes.get("plan_ids") or ()),
         tuple(changes.get("department_ids") or ()),
@@ -163,10 +189,21 @@ def update_session(
         actor=actor,
         subject_type=SubjectType.session,
         label=session_label(held),
-        plan_id=None,
+        plan_id=history_plan_id(session, held, _merged_scope(held, changes)),
         organization_id=held.organization_id,
     )
     return held
+
+
+def _previous_id(session: Session, held: PerformanceSession, changes: dict[str, Any]) -> int | None:
+    before = previous_session(
+        session,
+        organization_id=held.organization_id,
+        held_on=changes.get("held_on") or held.held_on,
+        scope=_merged_scope(held, changes),
+        exclude_id=held.id,
+    )
+    return before.id if before else None
 
 
 def close_session(
@@ -183,7 +220,7 @@ def close_session(
             actor=actor,
             subject_type=SubjectType.session,
             label=session_label(held),
-            plan_id=None,
+            plan_id=history_plan_id(session, held),
             organization_id=held.organization_id,
         )
     _require_open(held)
@@ -198,7 +235,7 @@ def close_session(
         actor=actor,
         subject_type=SubjectType.session,
         label=session_label(held),
-        plan_id=None,
+        plan_id=history_plan_id(session, held),
         organization_id=held.organization_id,
         note="Closed: its pack is frozen as presented.",
     )
@@ -220,33 +257,48 @@ def add_decision(
         action=HistoryAction.create,  # type: ignore[arg-type]
         changes={"text": (None, data.text), "session_id": (None, held.id)},
         label=f"Decision of {session_label(held)}"[:400],
+        plan_id=history_plan_id(session, held),
         organization_id=held.organization_id,
         version_after=decision.version,
     )
     return decision
 
 
-def _check_action(session: Session, org: int, data: ActionItemCreate) -> list[FieldProblem]:
+def _check_action(
+    session: Session, held: PerformanceSession, data: ActionItemCreate
+) -> list[FieldProblem]:
     problems = []
     dept = session.get(Department, data.department_id)
+    org = held.organization_id
     if dept is None or dept.organization_id != org or dept.archived_at is not None:
         problems.append(FieldProblem("department_id", "no such department in this organisation"))
     if (data.link_kind is None) != (data.link_id is None):
         field = "link_id" if data.link_id is None else "link_kind"
         problems.append(FieldProblem(field, "give both what the item links to and its id"))
-    elif data.link_kind is not None:
-        linked = session.get(LINKED[data.link_kind], data.link_id)
-        plan = session.get(Plan, linked.plan_id) if linked is not None else None
-        if plan is None or plan.organization_id != org or linked.archived_at is not None:  # type: ignore[union-attr]
-            problems.append(FieldProblem("link_id", f"no such {data.link_kind} here"))
+    elif data.link_kind is not None and data.link_id is not None:
+        plan_id = linked_plan_id(session, data.link_kind, data.link_id)
+        if plan_id not in {p.id for p in plans_in_scope(session, held)}:
+            kind = data.link_kind.value.replace("_", " ")
+            problems.append(
+                FieldProblem("link_id", f"no such {kind} in the plans of this session's scope")
+            )
     return problems
+
+
+def _action_plan_id(
+    session: Session, held: PerformanceSession | None, item: ActionItem
+) -> int | None:
+    """An action item's entries: under its linked item's plan, else its session's."""
+    if item.link_kind is not None and item.link_id is not None:
+        return linked_plan_id(session, LinkKind(item.link_kind), item.link_id)
+    return history_plan_id(session, held) if held is not None else None
 
 
 def add_action_item(
     *, session: Session, held: PerformanceSession, data: ActionItemCreate, actor: Actor
 ) -> ActionItem:
     require(session, actor, Action.hold_session, held, kind=SESSION)
-    problems = _check_action(session, held.organization_id, data)
+    problems = _check_action(session, held, data)
     if problems:
         raise ValidationFailed(problems)
     item = ActionItem(
@@ -257,7 +309,8 @@ def add_action_item(
     session.add(item)
     session.flush()
     values = {**data.model_dump(), "session_id": held.id, "status": item.status}
-    _created(session, actor, SubjectType.action_item, item, action_label(item), values)
+    plan_id = _action_plan_id(session, held, item)
+    _created(session, actor, SubjectType.action_item, item, action_label(item), values, plan_id)
     return item
 
 
@@ -280,7 +333,7 @@ def update_action_item(
         actor=actor,
         subject_type=SubjectType.action_item,
         label=action_label(item),
-        plan_id=None,
+        plan_id=_action_plan_id(session, session.get(PerformanceSession, item.session_id), item),
         organization_id=item.organization_id,
     )
     return item
