@@ -23,9 +23,10 @@ from app.services.changes import metrics as metric_changes
 from app.services.changes.history import Actor
 from app.services.changes.strategies import update_strategy
 from app.services.changes.strategy_progress import record_strategy_progress
+from app.services.exports import report_pdf
 from app.services.sessions import writes
 from tests.factories import TINY_PLAN, make_person, make_tiny_plan, signed_in_client
-from tests.routes.pages.test_report import box_texts, laid_out  # noqa: F401 (a fixture)
+from tests.routes.pages.test_report import box_texts
 
 TITLE = "Council prep: access"
 DECISION = "Fund the Spanish chat pilot"
@@ -37,6 +38,20 @@ NEW_NAME = "Speak every language"
 
 def _text(html: str) -> str:
     return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+@pytest.fixture
+def laid_out(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The WeasyPrint documents the PDF route lays out (their pages' text is readable)."""
+    documents: list[Any] = []
+    real = report_pdf.render_document
+
+    def keep(html: str, *, paper: str = "a4") -> Any:
+        documents.append(real(html, paper=paper))
+        return documents[-1]
+
+    monkeypatch.setattr(report_pdf, "render_document", keep)
+    return documents
 
 
 @pytest.fixture
