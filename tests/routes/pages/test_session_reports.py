@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.models import Department, FocusArea, Metric, PerformanceSession, Plan, Strategy, User
+from app.models import Department, FocusArea, Metric, PerformanceSession, Strategy, User
 from app.models.enums import Role
 from app.models.metric import MeasurementIn
 from app.models.sessions import ActionItemCreate, DecisionCreate, SessionClose, SessionCreate
@@ -162,6 +162,8 @@ class TestBriefingBookPage:
         section = doc.select_one(".report-focus-area")
         assert section is not None and "Access" in section.h2.get_text()  # type: ignore[union-attr]
         assert NARRATIVE in section.get_text()
+        changes = section.select_one(".report-changes")  # 1.1's update, under its focus area
+        assert changes is not None and OLD_NAME in changes.get_text()
         outcomes = _text(str(doc.select_one("#outcomes")))
         assert DECISION in outcomes and ACTION in outcomes
         assert f"Strategy 1.1 {OLD_NAME}" in outcomes  # the linked item, in words
@@ -286,13 +288,11 @@ class TestWhoReadsIt:
         assert DECISION in client.get(f"/sessions/{closed.id}/report").text
 
 
-def test_a_plan_report_still_has_its_cover_and_contents(
-    session: Session, coordinator: User, staff: TestClient
-) -> None:
+def test_a_plan_report_still_has_its_cover_contents_and_pdf_links(staff: TestClient) -> None:
     """The cover and contents macros the book shares with the plan's report."""
     doc = BeautifulSoup(staff.get("/plans/testville-service/report").text, "html.parser")
     assert "Testville Customer Service Plan" in doc.select_one(".report-cover h1").text  # type: ignore[union-attr]
     assert len(doc.select(".report-toc a")) >= 3
-    assert doc.select_one(".report-tools a[download]") is not None
-    plan = session.exec(select(Plan)).first()
-    assert plan is not None
+    links = {a["href"] for a in doc.select(".report-tools a[download]")}
+    pdf = "/plans/testville-service/report.pdf"
+    assert links == {pdf, f"{pdf}?paper=letter"}
