@@ -200,6 +200,27 @@ class TestBriefingBookPage:
         shown = staff.get(f"/sessions/{held.id}/report").text
         assert NEW_NAME in shown and "built from the live plan" in shown
 
+    def test_a_pack_frozen_before_packs_kept_charts_still_reads(
+        self, session: Session, staff: TestClient, closed: PerformanceSession
+    ) -> None:
+        """A session closed by the first version (format 1): no chart points, names or links
+        kept; its book says the chart was not kept and names the rest from the live rows."""
+        old = dict(closed.pack or {})
+        for key in ("organization", "scope", "links"):
+            old.pop(key)
+        old["metric_groups"] = [
+            {**g, "metrics": [{k: v for k, v in m.items() if k != "chart"} for m in g["metrics"]]}
+            for g in old["metric_groups"]
+        ]
+        closed.pack = {**old, "format": 1}
+        session.add(closed)
+        session.commit()
+        answer = staff.get(f"/sessions/{closed.id}/report")
+        assert answer.status_code == 200
+        shown = _text(answer.text)
+        assert "frozen before packs kept their charts" in shown
+        assert "City of Testville" in shown and "1 Access" in shown and DECISION in shown
+
 
 class TestBriefingBookPdf:
     def test_the_pdf_has_the_session_its_focus_area_decision_and_action_item(
