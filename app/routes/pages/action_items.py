@@ -4,9 +4,10 @@ the form posts and comes back with a 303, or the page with the message beside th
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -27,6 +28,21 @@ FILTERS = {
     "owed": "Still open",
     **{s.value: s.value.replace("_", " ").capitalize() for s in ActionStatus},
 }
+
+
+@dataclass(frozen=True)
+class ActionItemsAsked:
+    """The page's filter as its query string asks: a status of FILTERS, or any ("")."""
+
+    status: str = ""
+
+
+def action_items_asked(status: str = "") -> ActionItemsAsked:
+    """The query string as the page reads it (its downloads too: routes/pages/exports.py)."""
+    return ActionItemsAsked(status if status in FILTERS else "")
+
+
+ActionItemsQuery = Annotated[ActionItemsAsked, Depends(action_items_asked)]
 
 
 def _context(
@@ -52,12 +68,15 @@ def _page(
 
 @router.get("")
 def action_items(
-    request: Request, session: SessionDep, user: CurrentUser, status: str = "", saved: str = ""
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    asked: ActionItemsQuery,
+    saved: str = "",
 ) -> Response:
-    status = status if status in FILTERS else ""
     saved_id = item_id(saved)
     states = {saved_id: FormPost(notice="Saved.")} if saved_id else {}
-    return _page(request, session, user, status, states, 200)
+    return _page(request, session, user, asked.status, states, 200)
 
 
 @router.post("/{action_item_id}/status")

@@ -5,6 +5,7 @@
     /plans/{slug}/roadmap.csv|.xlsx        the roadmap
     /review.csv|.xlsx                      the coordinator's review
     /activity.csv|.xlsx                    the activity feed
+    /action-items.csv|.xlsx                the action items of performance sessions
 
 Each reads the query string through its page's own parsing (the page module's dependency), is
 refused as its page is (404 for a plan the reader may not see, sign-in, 403), and builds its
@@ -25,12 +26,13 @@ from sqlmodel import Session
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Plan, User
+from app.routes.pages.action_items import ActionItemsQuery
 from app.routes.pages.activity import ActivityQuery
 from app.routes.pages.review import ReviewQuery
 from app.routes.pages.roadmap import RoadmapAsked
 from app.routes.pages.scorecard import ScorecardFilters
 from app.services.accounts.permissions import can_read_internal, require_read_plan
-from app.services.exports import org_exports, plan_exports, writers
+from app.services.exports import org_exports, plan_exports, session_exports, writers
 from app.services.exports.tables import Export
 from app.services.reading.plan_tree import get_plan
 from app.services.views import roadmap as roadmap_service
@@ -126,6 +128,18 @@ def _activity(fmt: str) -> Callable[..., Response]:
     return activity_export
 
 
+def _action_items(fmt: str) -> Callable[..., Response]:
+    def action_items_export(
+        session: SessionDep, user: CurrentUser, asked: ActionItemsQuery
+    ) -> Response:
+        export = session_exports.action_items_download(
+            session, user, status=asked.status, today=_today()
+        )
+        return download(export, fmt)
+
+    return action_items_export
+
+
 for _fmt in FORMATS:
     for _path, _make in (
         ("/plans/{slug}/scorecard", _scorecard),
@@ -133,6 +147,7 @@ for _fmt in FORMATS:
         ("/plans/{slug}/roadmap", _roadmap),
         ("/review", _review),
         ("/activity", _activity),
+        ("/action-items", _action_items),
     ):
         _endpoint = _make(_fmt)
         router.add_api_route(

@@ -1,6 +1,7 @@
 """What an action item may link to: an item of the plans in its session's scope (a focus area, a
 strategy, a workplan step, a metric or a quick win), offered grouped by kind in the plan's own
-words, and checked against the scope when the item is recorded.
+words, checked against the scope when the item is recorded, and named in words ("Strategy 3.1
+Answer calls faster") for the briefing book and the action items' export.
 
 The plans in scope are those the session names, directly or through its focus areas; a session
 that names none (the whole organisation, or departments only) covers every live plan of its
@@ -9,11 +10,13 @@ organisation. Each list is read in one query whatever the plans hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from app.models import (
+    ActionItem,
     FocusArea,
     Metric,
     PerformanceSession,
@@ -167,3 +170,55 @@ def linked_plan_id(session: Session, kind: LinkKind, item_id: int) -> int | None
 def labels_by_value(groups: list[LinkGroup]) -> dict[str, str]:
     """ "kind:id" → how the picker names it, with its group ("Recommendations: 3.1 …")."""
     return {o.value: f"{g.label}: {o.label}" for g in groups for o in g.options}
+
+
+def _named(code: str | int | None, name: str) -> str:
+    return f"{code} {name}".strip() if code not in (None, "") else name
+
+
+def link_labels(session: Session, items: Iterable[ActionItem]) -> dict[int, str]:
+    """Action item id → what it is linked to, in words (items linked to nothing are left out).
+    One query per kind whatever the number of items; each runs even with nothing to look for, so
+    a page's statements never depend on its data."""
+    items = list(items)
+    wanted: dict[str, set[int]] = {kind.value: set() for kind in LinkKind}
+    for item in items:
+        if item.link_kind in wanted and item.link_id is not None:
+            wanted[item.link_kind].add(item.link_id)
+    names: dict[tuple[str, int], str] = {}
+    for sid, code, title in session.exec(
+        select(Strategy.id, Strategy.code, Strategy.title).where(
+            col(Strategy.id).in_(wanted[LinkKind.strategy])
+        )
+    ).all():
+        names[(LinkKind.strategy, sid)] = "Strategy " + _named(code, title)
+    for step_id, code, title in session.exec(
+        select(WorkplanStep.id, Strategy.code, WorkplanStep.title)
+        .join(Strategy, col(Strategy.id) == col(WorkplanStep.strategy_id))
+        .where(col(WorkplanStep.id).in_(wanted[LinkKind.step]))
+    ).all():
+        names[(LinkKind.step, step_id)] = f"Step of {code}: {title}"
+    for mid, code, name in session.exec(
+        select(Metric.id, Metric.code, Metric.name).where(
+            col(Metric.id).in_(wanted[LinkKind.metric])
+        )
+    ).all():
+        names[(LinkKind.metric, mid)] = "Metric " + _named(code, name)
+    for qid, number, summary in session.exec(
+        select(QuickWin.id, QuickWin.number, QuickWin.summary).where(
+            col(QuickWin.id).in_(wanted[LinkKind.quick_win])
+        )
+    ).all():
+        names[(LinkKind.quick_win, qid)] = "Quick win " + _named(number, summary[:80])
+    for fid, code, title in session.exec(
+        select(FocusArea.id, FocusArea.code, FocusArea.title).where(
+            col(FocusArea.id).in_(wanted[LinkKind.focus_area])
+        )
+    ).all():
+        names[(LinkKind.focus_area, fid)] = "Focus area " + _named(code, title)
+    labels = {}
+    for item in items:
+        if item.link_kind and item.link_id is not None and item.id is not None:
+            kind = item.link_kind.replace("_", " ").capitalize()
+            labels[item.id] = names.get((item.link_kind, item.link_id), f"{kind} {item.link_id}")
+    return labels

@@ -15,16 +15,21 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import ActionItem, Department, PerformanceSession, Strategy, User
+from app.models import ActionItem, Department, Organization, PerformanceSession, Strategy, User
 from app.models.enums import Role
 from app.models.sessions import ACTION_OPEN
 from app.services.rules import clock, rollup
+from app.services.sessions.links import link_labels
 from app.services.sessions.pack_changes import changes_in_window, window
-from app.services.sessions.scope import Scope
+from app.services.sessions.pack_charts import chart_points
+from app.services.sessions.scope import Scope, scope_words
 from app.services.views.review.focus_areas import ReviewFilters, ReviewRow, load_review
 from app.services.views.review.metrics import ReviewMetric
 
-PACK_FORMAT = 1
+# 2: off-target metrics carry their chart's points ("chart"), changes their focus area; the
+# organisation's name, the scope's names and the session's action items' links are kept (a
+# closed session's book as presented).
+PACK_FORMAT = 2
 
 
 def _reviewer(organization_id: int) -> User:
@@ -34,6 +39,7 @@ def _reviewer(organization_id: int) -> User:
 
 def _metric(m: ReviewMetric) -> dict[str, Any]:
     return {
+        "metric_id": m.metric.id,
         "code": m.metric.code,
         "name": m.metric.name,
         "status": m.status.code,
@@ -173,6 +179,7 @@ def build_pack(
         for group in r.metric_groups
         if group.plan.id in plan_ids and not scope.department_ids
     ]
+    _add_charts(session, reviews, rows, metric_groups)
     changes = changes_in_window(
         session,
         plan_ids=plan_ids,
@@ -182,10 +189,13 @@ def build_pack(
         department_ids=set(scope.department_ids) if scope.department_ids else None,
         plan_wide=set(scope.plan_ids),
     )
+    organization = session.get(Organization, held.organization_id)
     return {
         "format": PACK_FORMAT,
         "built_at": now.isoformat(),
         "session": {"title": held.title, "held_on": held.held_on.isoformat()},
+        "organization": organization.name if organization else "",
+        "scope": scope_words(session, scope),
         "follows": {
             "id": previous.id,
             "title": previous.title,
@@ -200,7 +210,15 @@ def build_pack(
         "changes": changes["entries"],
         "more_changes": changes["more"],
         "open_actions": _open_actions(session, held),
+        "links": _own_links(session, held),
     }
+
+
+def _own_links(session: Session, held: PerformanceSession) -> dict[str, str]:
+    """What the session's own action items are linked to, in words as they stand (by item id,
+    as JSON keys): a closed session's book names them as they were presented."""
+    own = session.exec(select(ActionItem).where(ActionItem.session_id == held.id)).all()
+    return {str(k): v for k, v in link_labels(session, own).items()}
 
 
 def _add_strategy_narratives(session: Session, rows: list[dict[str, Any]], reviews: list) -> None:
@@ -226,3 +244,27 @@ def _add_strategy_narratives(session: Session, rows: list[dict[str, Any]], revie
             for sid in dict.fromkeys(wanted.get(row["focus_area_id"], []))
             if sid in texts
         ]
+
+
+def _add_charts(
+    session: Session,
+    reviews: list,
+    rows: list[dict[str, Any]],
+    metric_groups: list[dict[str, Any]],
+) -> None:
+    """Each off-target metric's chart points (kept in the pack, so a frozen pack draws them)."""
+    facts = {
+        m.metric.id: m.metric
+        for _department, review in reviews
+        for metrics in (
+            *(row.off_target for row in review.rows),
+            *(group.metrics for group in review.metric_groups),
+        )
+        for m in metrics
+    }
+    shown = [m for row in rows for m in row["off_target"]]
+    shown += [m for group in metric_groups for m in group["metrics"]]
+    wanted = [facts[i] for i in dict.fromkeys(m["metric_id"] for m in shown) if i in facts]
+    charts = chart_points(session, wanted)
+    for m in shown:
+        m["chart"] = charts.get(m["metric_id"])

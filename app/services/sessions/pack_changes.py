@@ -122,6 +122,9 @@ def changes_in_window(
         if department_ids is not None and dept is not None and dept not in department_ids:
             continue
         kept.append(e)
+    focus_area_of = {
+        e.id: places.get((e.subject_type, e.subject_id), (None, None))[0] for e in kept
+    }
     listed = kept[:CHANGES_LISTED]
     fields: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for f in session.exec(
@@ -141,6 +144,7 @@ def changes_in_window(
                 "actor": e.actor_name,
                 "note": e.note,
                 "fields": fields.get(e.id or 0, []),
+                "focus_area_id": focus_area_of.get(e.id),
             }
             for e in listed
         ],

@@ -116,3 +116,25 @@ def previous_session(
         .order_by(col(PerformanceSession.held_on).desc(), col(PerformanceSession.id).desc())
     ).all()
     return next((s for s in earlier if overlaps(session, scope, Scope.of(s))), None)
+
+
+def scope_words(session: Session, scope: Scope) -> dict[str, list[str]]:
+    """The scope's items by name, as the pack keeps them (a closed session's cover names its
+    scope as it was presented, whatever is renamed later). One query per kind, always run."""
+    plans = session.exec(select(Plan.id, Plan.title).where(col(Plan.id).in_(scope.plan_ids))).all()
+    departments = session.exec(
+        select(Department.id, Department.name).where(col(Department.id).in_(scope.department_ids))
+    ).all()
+    areas = session.exec(
+        select(FocusArea.id, FocusArea.code, FocusArea.title).where(
+            col(FocusArea.id).in_(scope.focus_area_ids)
+        )
+    ).all()
+    plan_of = dict(plans)
+    department_of = dict(departments)
+    area_of = {i: f"{code} {title}".strip() if code else title for i, code, title in areas}
+    return {
+        "plans": [plan_of[i] for i in scope.plan_ids if i in plan_of],
+        "departments": [department_of[i] for i in scope.department_ids if i in department_of],
+        "focus_areas": [area_of[i] for i in scope.focus_area_ids if i in area_of],
+    }
