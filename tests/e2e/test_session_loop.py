@@ -2,7 +2,8 @@
 for San José's recommendation themes 3 and 5, opens its pack, records a decision and an action
 item for SJ311 (its linked recommendation chosen in the picker), closes the session, and exports
 the plan's scorecard to Excel from the scorecard page; then the SJ311 lead finds the action item
-in My work and moves it on (in progress, then done)."""
+in My work and moves it on (in progress, then done). The closed session's pack is downloaded
+as a PDF and its text read back."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfReader
 from sqlmodel import select
 
 from app.models import ActionItem, PerformanceSession, Plan, Strategy
@@ -105,9 +107,20 @@ def test_coordinator_holds_a_session_and_the_sj311_lead_follows_up(
     with db_session(live_server) as session:
         held = session.get(PerformanceSession, int(session_url.rsplit("/", 1)[1]))
         assert held is not None and held.status == "closed" and held.pack is not None
-    # TODO(report.pdf): another branch adds /sessions/{id}/report.pdf and its link on this page.
-    # Assert the session PDF download here: click the link, expect_download(), check that it is a
-    # PDF (b"%PDF" at the start) with both themes' titles in its text.
+    # The frozen pack as a PDF a council member reads on paper: downloaded from the session page,
+    # its text read back out of the file.
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf_path = tmp_path / pdf_download.value.suggested_filename
+    pdf_download.value.save_as(pdf_path)
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    reader = PdfReader(pdf_path)
+    text = " ".join((p.extract_text() or "") for p in reader.pages)
+    text = " ".join(text.split())
+    assert len(reader.pages) >= 2
+    for words in ("Council prep: access and channels", "Equitable Access", "Channels, Software"):
+        assert words in text
+    assert DECISION in text and WHAT in text
     assert problems.errors == [] and problems.csp_violations() == []
 
     # The plan's scorecard to Excel, through the link on the scorecard page.
