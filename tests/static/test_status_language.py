@@ -102,8 +102,7 @@ def test_the_old_confusions_are_gone() -> None:
 
 
 # Badges written by hand instead of through partials/macros.html status_badge. The scorecard's
-# chart tables inline the macro's markup on purpose (a loop over every point of every chart);
-# the sessions pages are another branch's and move to the macro with it.
+# chart tables inline the macro's markup on purpose (a loop over every point of every chart).
 HAND_WRITTEN_ALLOWED = {"partials/macros.html", "scorecard/_macros.html"}
 
 
@@ -113,7 +112,6 @@ def test_every_template_writes_a_status_badge_through_the_macro() -> None:
         for path in TEMPLATES.rglob("*.html")
         if 'class="status status-' in path.read_text()
         and str(path.relative_to(TEMPLATES)) not in HAND_WRITTEN_ALLOWED
-        and not str(path.relative_to(TEMPLATES)).startswith("sessions/")
     ]
     assert by_hand == []
 
