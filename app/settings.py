@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=20, ge=1)
     database_max_overflow: int = Field(default=25, ge=0)
     database_pool_timeout_s: float = Field(default=30, gt=0)
+    # Heavy renders (a report as PDF, an export as XLSX) run at most this many at once in a
+    # process; a request waits up to render_wait_s for a slot, then answers 503 with Retry-After.
+    render_slots: int = Field(default=2, ge=1)
+    render_wait_s: float = Field(default=2, gt=0)
     seeds_dir: Path = ROOT / "seeds"
     page_size: int = Field(default=50, ge=1, le=500)
     # Bodies over these are refused with 413 before they are read (app.routes.body_limit): JSON

@@ -4,12 +4,18 @@ The page's own stylesheets (app.css for the status colours, print.css, report.cs
 paged-media rules) are read from app/static; the paper size is the one rule added. Nothing is
 fetched: the charts are inline SVG, and any other URL the HTML names is refused, so a PDF never
 reaches the network or the file system beyond the stylesheets.
+
+Every PDF goes through `render_pdf`, which holds one of the process's few render slots while
+WeasyPrint works (app.services.exports.render_slots): a burst of requests is answered, the ones
+past the slots with 503 and Retry-After.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from app.services.exports.render_slots import render_slot
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 STYLESHEETS = ("app.css", "print.css", "report.css")
@@ -33,5 +39,7 @@ def render_document(html: str, *, paper: str = "a4") -> Any:
 
 
 def render_pdf(html: str, *, paper: str = "a4") -> bytes:
-    """The report as PDF bytes."""
-    return render_document(html, paper=paper).write_pdf() or b""
+    """The report as PDF bytes, in one of the process's render slots: `RendersBusy` (503 with
+    Retry-After) when none comes free in time (render_slots)."""
+    with render_slot("pdf"):
+        return render_document(html, paper=paper).write_pdf() or b""
