@@ -2,7 +2,8 @@
 twelve periods as columns, the stored values in the cells.
 
 Metrics are grouped by frequency, each group a table of its own periods: monthly (the default, and
-for weekly or ad hoc metrics, whose values are recorded by month), quarterly, half-yearly, yearly.
+for weekly or ad hoc metrics, whose values are recorded by month), quarterly, half-yearly, yearly,
+two-yearly (reporting_periods.PERIOD_MONTHS says how many months each period has).
 The columns end at the newest period a value may be recorded for (this month, or the plan's last).
 A cell takes a value when the reader may record the metric and the period is in the plan's
 reporting window; its input is named `v:CODE|YYYY-MM`, with `|VERSION` when a value is stored, so
@@ -24,18 +25,12 @@ from app.services.changes.measurement_batches import plan_metrics
 from app.services.errors import NotFound
 from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.services.rules.measurement_rules import recordable_months, reporting_window
+from app.services.rules.reporting_periods import PERIOD_MONTHS
 from app.services.views.metric_card import period_text
 
 COLUMNS = 12
 Stored = Row[tuple[int, dt.date, float, int]]  # a stored value: metric_id, period, value, version
-# Months per period, and the month a period starts on (by its frequency).
-_STEP = {
-    Frequency.quarterly: 3,
-    Frequency.semiannual: 6,
-    Frequency.annual: 12,
-    Frequency.biennial: 12,
-}
-_GROUP_NAMES = {1: "Monthly", 3: "Quarterly", 6: "Half-yearly", 12: "Yearly"}
+_GROUP_NAMES = {1: "Monthly", 3: "Quarterly", 6: "Half-yearly", 12: "Yearly", 24: "Two-yearly"}
 
 
 def plain_number(value: float) -> str:
@@ -95,7 +90,9 @@ def grid_query(department: Department | None) -> str:
 
 
 def _step(metric: Metric) -> int:
-    return _STEP.get(metric.frequency or "", 1)  # type: ignore[call-overload]
+    """Months per column: the metric's period (reporting_periods, the one rule); weekly and ad
+    hoc metrics are recorded by month."""
+    return PERIOD_MONTHS.get(metric.frequency or "", 1)
 
 
 def _periods(newest: dt.date, step: int) -> list[dt.date]:
