@@ -53,7 +53,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import bulk_saves  # noqa: E402
+from bench import bulk_saves, report_exports  # noqa: E402
 
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -1067,6 +1067,11 @@ def main() -> int:
         help="minutes: a server configuration that would end past it is skipped, with a note (14)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases and server logs")
+    parser.add_argument(
+        "--no-reports",
+        action="store_true",
+        help="skip the report PDFs and XLSX exports (timed at scale 1, after its servers)",
+    )
     args = parser.parse_args()
     args.scales = [float(s) for s in args.scales.split(",")]
     args.workers = [int(w) for w in args.workers.split(",")]
@@ -1083,6 +1088,7 @@ def main() -> int:
     mixed: dict[tuple[float, int], Any] = {}
     skipped_configs: list[str] = []
     bulk: dict[float, list[bulk_saves.BulkResult]] = {}
+    files: dict[float, list[report_exports.FileResult]] = {}
     try:
         for scale in args.scales:
             city = build_city(scale, workdir)
@@ -1118,6 +1124,10 @@ def main() -> int:
                 results[(scale, workers)] = rows
                 if mixed_result:
                     mixed[(scale, workers)] = mixed_result
+            if scale == 1 and not args.no_reports:  # last: it adds the seed plans to the city
+                files[scale] = report_exports.measure(city)
+                for line in report_exports.report_lines(scale, files[scale]):
+                    print(f"  {line}", flush=True)
     finally:
         if args.keep:
             print(f"kept {workdir}")
@@ -1129,6 +1139,8 @@ def main() -> int:
     )
     for scale, saves in bulk.items():
         text += "\n\n" + "\n".join(bulk_saves.report_lines(scale, saves))
+    for scale, downloads in files.items():
+        text += "\n\n" + "\n".join(report_exports.report_lines(scale, downloads))
     Path(args.output).write_text(text + "\n", encoding="utf-8")
     print()
     print(text)
