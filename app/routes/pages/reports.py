@@ -6,7 +6,9 @@
 Both take `?focus_area=<id>` or `?department=<code>` to narrow it, `?since=YYYY-MM-DD` for "what
 moved" (default: the review's 30 days), and the PDF `?paper=letter` (default A4). A plan the
 reader may not see is 404, as its other pages; narratives only for the organisation's staff.
-At most `RENDER_SLOTS` PDFs are made at once in a process; past them, 503 with Retry-After.
+At most `RENDER_SLOTS` PDFs are made at once in a process; past them, 503 with Retry-After. A PDF
+made is kept (report_cache, by the plan's stamp, the reader's visibility, the query and paper):
+the same download again is served at once, and any edit of the plan makes a new one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.pages.form_input import item_id
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.exports import report_cache
 from app.services.exports.render_slots import render_slot
 from app.services.exports.report_pdf import PAPER, render_pdf
 from app.services.reading.plan_tree import get_plan
@@ -119,15 +122,22 @@ def report_pdf(
 ) -> Response:
     if paper not in PAPER:  # before any work: the paper is A4 or Letter
         raise ValidationFailed([FieldProblem("paper", "Choose a4 or letter.")])
-    # The slot (render_pdf's own) is held from the reading on: a burst past the slots is
-    # refused with 503 before it reads the plan, rather than after.
-    with render_slot("pdf"):
-        context = _load(session, user, slug, asked)
-        html = templates.env.get_template("reports/report_pdf.html").render(
-            {**context, "current_user": user, "csrf_token": "", "demo_mode": False, "pdf": True}
-        )
-        pdf = render_pdf(html, paper=paper)
-    name = f"{context['plan'].slug}-report-{context['report'].today.isoformat()}.pdf"
+    plan = get_plan(session=session, slug=slug)
+    key = report_cache.report_key(
+        session=session, plan=plan, user=user, query=asked.query, paper=paper
+    )
+    pdf = report_cache.kept(key)  # the same report made already: no slot, no work
+    if pdf is None:
+        # The slot (render_pdf's own) is held from the reading on: a burst past the slots is
+        # refused with 503 before it reads the plan, rather than after.
+        with render_slot("pdf"):
+            context = _load(session, user, slug, asked)
+            html = templates.env.get_template("reports/report_pdf.html").render(
+                {**context, "current_user": user, "csrf_token": "", "demo_mode": False, "pdf": True}
+            )
+            pdf = render_pdf(html, paper=paper)
+        report_cache.keep(key, pdf)
+    name = f"{plan.slug}-report-{clock.clock().date().isoformat()}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from app.services.exports import report_pdf
+from app.services.exports import report_cache, report_pdf
 from app.services.exports.render_slots import RendersBusy, render_slot
 from app.settings import get_settings
 from tests.factories import make_person, make_tiny_plan, signed_in_client
@@ -29,7 +29,9 @@ WAIT_S = 0.3
 
 @pytest.fixture
 def slots(database_url: str) -> Iterator[None]:
-    """One render slot per process, and a third of a second's wait for it."""
+    """One render slot per process, and a third of a second's wait for it; no PDF kept from
+    before (report_cache), so each request here renders."""
+    report_cache.forget_all()
     names = {"RENDER_SLOTS": "1", "RENDER_WAIT_S": str(WAIT_S)}
     before = {name: os.environ.get(name) for name in names}
     os.environ.update(names)
