@@ -9,6 +9,7 @@ label the template escapes like any other text (no markup is built in Python).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -80,6 +81,17 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [start + i * step for i in range(n + 1)]
 
 
+_MONTH = re.compile(r"^([A-Z][a-z]{3,}) (\d{4})$")
+
+
+def axis_label(period: str) -> str:
+    """A period as the time axis names it: "December 2023" as "Dec 2023" (the point keeps the
+    full name). WeasyPrint lays out an SVG text letter by letter: the city's report has ~2,700
+    axis labels, and the long month names were a third of their letters."""
+    match = _MONTH.match(period)
+    return f"{match.group(1)[:3]} {match.group(2)}" if match else period
+
+
 def _number(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e6 else f"{value:.3g}"
 
@@ -114,7 +126,7 @@ def build_chart(
     xs = [round(chart.left + step * (i + 0.5), 1) for i in range(n)]
     chart.y_ticks = [Tick(y_of(t), _number(t)) for t in ticks]
     every = max(1, math.ceil(n / MAX_X_LABELS))
-    chart.x_ticks = [Tick(xs[i], periods[i]) for i in range(0, n, every)]
+    chart.x_ticks = [Tick(xs[i], axis_label(periods[i])) for i in range(0, n, every)]
     chart.points = [
         Point(x, y_of(v), f"{p}: {text}")
         for x, v, p, text in zip(xs, values, periods, value_text, strict=True)

@@ -49,3 +49,15 @@ def test_the_target_is_one_run_per_target_in_force() -> None:
 def test_no_values_no_chart_geometry() -> None:
     c = chart([], [])
     assert c.points == [] and c.line == "" and c.target_path == ""
+
+
+def test_the_time_axis_names_months_short_and_the_points_in_full() -> None:
+    c = build_chart(
+        title="Calls",
+        periods=["December 2023", "January 2024", "2024 Q1", "2024"],
+        values=[1, 2, 3, 4],
+        targets=[None] * 4,
+        value_text=["1", "2", "3", "4"],
+    )
+    assert [t.label for t in c.x_ticks] == ["Dec 2023", "Jan 2024", "2024 Q1", "2024"]
+    assert c.points[0].label == "December 2023: 1"
