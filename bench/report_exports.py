@@ -4,8 +4,11 @@
 - the city's largest plan's report as PDF, read by its coordinator (narratives included);
 - the same plan's scorecard and measurements as XLSX, read by its coordinator.
 
-Each download goes through the ASGI app in this process (no network), `RUNS` times; the wall time
-of each, the size of the file and, for a PDF, its pages are reported. The San José seed is loaded
+Each download goes through the ASGI app in this process (no network), after a warm-up (one small
+PDF, so WeasyPrint and Pango are loaded): the first time (made) and again (a PDF is then served
+from the kept reports, app.services.exports.report_cache); the wall and CPU time of the first,
+the size of the file and, for a PDF, its pages (read from WeasyPrint's document as the app lays it
+out) are reported. The San José seed is loaded
 into the city's database first (`plantrack seed`), so `make bench` runs this after the servers'
 measurements of the scale. Alone: `python bench/report_exports.py` builds a scale-1 city in a
 temporary folder and prints the table.
@@ -13,7 +16,6 @@ temporary folder and prints the table.
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,16 +33,11 @@ class FileResult:
     path: str
     who: str  # anonymous | coordinator
     seconds: list[float] = field(default_factory=list)
+    cpu: float | None = None  # the first download's CPU time (this process, all its threads)
     size: int | None = None
     pages: int | None = None
     status: int | None = None
     note: str = ""
-
-
-def _pages(pdf: bytes) -> int | None:
-    """The page count of a PDF WeasyPrint wrote (its page tree's /Count)."""
-    counts = [int(n) for n in re.findall(rb"/Count (\d+)", pdf)]
-    return max(counts) if counts else None
 
 
 def _load_san_jose(city: Any) -> str:
@@ -57,11 +54,10 @@ def _load_san_jose(city: Any) -> str:
 
 
 def measure(city: Any) -> list[FileResult]:
-    import time
-
     from starlette.testclient import TestClient
 
     from app.main import create_app
+    from app.services.exports import report_pdf
 
     results = [
         FileResult("sj_pdf", "San José report (PDF)", f"/plans/{SAN_JOSE}/report.pdf", "anonymous"),
@@ -86,44 +82,69 @@ def measure(city: Any) -> list[FileResult]:
     ]
     seeded = _load_san_jose(city)
     client = TestClient(create_app(), raise_server_exceptions=False)
-    for result in results:
-        if result.key == "sj_pdf" and seeded:
-            result.note = seeded
-            continue
-        headers = {"Cookie": city.cookies[result.who]} if result.who != "anonymous" else {}
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            answer = client.get(result.path, headers=headers)
-            seconds = time.perf_counter() - started
-            result.status = answer.status_code
-            if answer.status_code != 200:
-                result.note = f"answers {answer.status_code}: {answer.text[:160]}"
-                break
-            result.seconds.append(seconds)
-            result.size = len(answer.content)
-            if result.path.endswith(".pdf"):
-                result.pages = _pages(answer.content)
+    client.get("/healthz")
+    report_pdf.render_pdf("<p>warm-up</p>")
+    pages: list[int] = []
+    real = report_pdf.render_document
+
+    def counted(html: str, *, paper: str = "a4") -> Any:
+        document = real(html, paper=paper)
+        pages.append(len(document.pages))
+        return document
+
+    report_pdf.render_document = counted  # type: ignore[assignment]
+    try:
+        for result in results:
+            _download(client, city, result, seeded, pages)
+    finally:
+        report_pdf.render_document = real  # type: ignore[assignment]
     return results
+
+
+def _download(client: Any, city: Any, result: FileResult, seeded: str, pages: list[int]) -> None:
+    import time
+
+    if result.key == "sj_pdf" and seeded:
+        result.note = seeded
+        return
+    headers = {"Cookie": city.cookies[result.who]} if result.who != "anonymous" else {}
+    for run in range(RUNS):
+        pages.clear()
+        started, cpu = time.perf_counter(), time.process_time()
+        answer = client.get(result.path, headers=headers)
+        seconds = time.perf_counter() - started
+        result.status = answer.status_code
+        if answer.status_code != 200:
+            result.note = f"answers {answer.status_code}: {answer.text[:160]}"
+            return
+        result.seconds.append(seconds)
+        if run == 0:
+            result.cpu = time.process_time() - cpu
+            result.size = len(answer.content)
+            result.pages = pages[0] if pages else None
 
 
 def report_lines(scale: float, results: list[FileResult]) -> list[str]:
     out = [
-        f"**Reports and exports, scale {scale:g}** (in-process through the ASGI app, each "
-        f"downloaded {RUNS} times; aim for the city's report: under {AIM_SECONDS:g} s and "
-        f"{AIM_MB:g} MB):",
+        f"**Reports and exports, scale {scale:g}** (in-process through the ASGI app after a "
+        f"warm-up; made: the first download, its wall and CPU time; again: the same download "
+        f"once more, a PDF then comes from the kept reports; aim for the city's report: under "
+        f"{AIM_SECONDS:g} s and {AIM_MB:g} MB):",
         "",
-        "| download | times | size | pages | note |",
-        "|---|---:|---:|---:|---|",
+        "| download | made | CPU | again | size | pages | note |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        times = " / ".join(f"{s:.1f} s" for s in r.seconds) or "—"
+        made = f"{r.seconds[0]:.1f} s" if r.seconds else "—"
+        again = f"{r.seconds[1]:.2f} s" if len(r.seconds) > 1 else "—"
+        cpu = "—" if r.cpu is None else f"{r.cpu:.1f} s"
         size = "—" if r.size is None else f"{r.size / 1e6:.2f} MB"
         pages = "—" if r.pages is None else str(r.pages)
         note = r.note
         if r.key == "city_pdf" and r.seconds and r.size is not None:
-            within = min(r.seconds) < AIM_SECONDS and r.size / 1e6 < AIM_MB
-            note = note or ("within the aim" if within else "over the aim")
-        out.append(f"| {r.label} | {times} | {size} | {pages} | {note} |")
+            within = r.seconds[0] < AIM_SECONDS and r.size / 1e6 < AIM_MB
+            note = note or ("within the aim" if within else "over the time aim")
+        out.append(f"| {r.label} | {made} | {cpu} | {again} | {size} | {pages} | {note} |")
     return out
 
 
