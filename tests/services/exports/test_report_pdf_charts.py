@@ -4,10 +4,12 @@ the same SVG, drawn at its size, and still nothing else is fetched."""
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from app.services.exports import report_pdf
 
@@ -45,6 +47,14 @@ def test_the_pdf_draws_the_chart_at_its_size() -> None:
         if getattr(b, "replacement", None) is not None
     ]
     assert drawn == [("SVGImage", 560, 220)]
+
+
+def test_the_pdf_strokes_the_charts_line_in_its_colour() -> None:
+    page = PdfReader(io.BytesIO(report_pdf.render_pdf(HTML))).pages[0]
+    drawn = page.get_contents().get_data()  # type: ignore[union-attr]
+    # #1d4ed8 as the stroke colour, then the polyline's two points: a move, a line, a stroke.
+    assert b"0.113725 0.305882 0.847059 RG" in drawn
+    assert b"10 10 m\n100 100 l\nS" in drawn
 
 
 @pytest.mark.parametrize(
