@@ -80,6 +80,9 @@ class Metric(Versioned, table=True):
     # None keeps the unit's side. app.services.rules.measurement_rules applies them.
     bound_min: float | None = None
     bound_max: float | None = None
+    # Internal metrics are for the plan's organisation only: never shown to anonymous readers
+    # (public site, open data, pages, API, exports). app.services.reading.visibility applies it.
+    internal: bool = Field(default=False)
 
 
 class MetricTarget(Timestamped, table=True):
@@ -136,6 +139,12 @@ TOLERANCE_KIND_DOC = (
 )
 
 
+INTERNAL_DOC = (
+    "An internal metric is for the plan's organisation only: anonymous readers (the public site, "
+    "open data, published pages and the API) never see it."
+)
+
+
 MEASURES_DOC = (
     "What the metric measures (a statement, goal, strategy or focus area of its plan), at most "
     "one: sending any of `statement_id`, `goal_id`, `strategy_id`, `focus_area_id` replaces "
@@ -189,6 +198,7 @@ class MetricCreate(ClientInput):
     baseline_date: dt.date | None = None
     bounds: BoundsIn | None = None
     target: TargetIn | None = None
+    internal: bool = pd.Field(default=False, description=INTERNAL_DOC)
 
 
 class MetricUpdate(ClientInput):
@@ -208,6 +218,7 @@ class MetricUpdate(ClientInput):
     baseline_value: float | None = pd.Field(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
     baseline_date: dt.date | None = None
     bounds: BoundsIn | None = None
+    internal: bool | None = pd.Field(default=None, description=INTERNAL_DOC)
     # What it measures: send one of these to change it; the others are cleared with it (a
     # metric measures one thing). null for the one sent: the plan as a whole.
     statement_id: RowId | None = pd.Field(default=None, description=MEASURES_DOC)

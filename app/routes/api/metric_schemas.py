@@ -64,6 +64,9 @@ class MetricRead(_Editable):
         description="The metric's own range for a value, replacing its unit's (a percentage "
         "is 0 to 100; counts and durations are 0 or more); null: the unit's"
     )
+    internal: bool = Field(
+        description="For the plan's organisation only: never shown to anonymous readers"
+    )
     targets: list[TargetRead] = Field(
         description="Oldest first; a revision keeps the target it replaced"
     )

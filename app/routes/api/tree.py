@@ -63,5 +63,7 @@ def plan_tree(request: Request, slug: str, session: SessionDep, user: CurrentUse
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
-    body = tree_json(load_plan_tree(session=session, plan=plan), internal=internal)
+    body = tree_json(
+        load_plan_tree(session=session, plan=plan, internal=internal), internal=internal
+    )
     return Response(body, media_type="application/json", headers=headers)

@@ -62,6 +62,8 @@ class MetricForm:
             "baseline_value": number(t["baseline_value"]),
             "baseline_date": blank_to_none(t["baseline_date"]),
             "bounds": None if low is None and high is None else {"min": low, "max": high},
+            # A checkbox: sent ("1") when ticked, absent when not.
+            "internal": bool(t["internal"]),
         }
 
     def create(self) -> MetricCreate:
@@ -131,6 +133,7 @@ def metric_form(
     target_label: Form_ = "",
     target_effective_from: Form_ = "",
     measures: Form_ = "",
+    internal: Form_ = "",
     version: Form_ = "",
 ) -> MetricForm:
     return MetricForm(dict(locals()))

@@ -72,7 +72,11 @@ def _scorecard(fmt: str) -> Callable[..., Response]:
     ) -> Response:
         plan = _readable_plan(session, user, slug)
         card = plan_exports.load_scorecard(
-            session=session, plan=plan, horizon=asked.horizon, status=asked.status
+            session=session,
+            plan=plan,
+            horizon=asked.horizon,
+            status=asked.status,
+            internal=can_read_internal(user, plan),
         )
         return download(plan_exports.scorecard_export(card, today=_today()), fmt)
 
@@ -84,10 +88,14 @@ def _measurements(fmt: str) -> Callable[..., Response]:
         session: SessionDep, user: CurrentUser, slug: str, asked: ScorecardFilters
     ) -> Response:
         plan = _readable_plan(session, user, slug)
-        card = plan_exports.load_scorecard(
-            session=session, plan=plan, horizon=asked.horizon, status=asked.status
-        )
         internal = can_read_internal(user, plan)
+        card = plan_exports.load_scorecard(
+            session=session,
+            plan=plan,
+            horizon=asked.horizon,
+            status=asked.status,
+            internal=internal,
+        )
         export = plan_exports.measurements_export(card, internal=internal, today=_today())
         return download(export, fmt)
 

@@ -54,7 +54,7 @@ def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     # Focus-area cards with roll-ups: an outline (steps counted, not loaded) is all it shows.
-    tree = load_plan_outline(session=session, plan=plan)
+    tree = load_plan_outline(session=session, plan=plan, internal=can_read_internal(user, plan))
     context = {
         "plan": plan,
         "tree": tree,
@@ -73,7 +73,10 @@ def focus_area_page(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    view = drill_down.focus_area_view(load_plan_tree(session=session, plan=plan), fa_code)
+    view = drill_down.focus_area_view(
+        load_plan_tree(session=session, plan=plan, internal=can_read_internal(user, plan)),
+        fa_code,
+    )
     context = {
         "plan": plan,
         "tree": view.tree,
@@ -95,7 +98,7 @@ def strategy_page(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    tree = load_plan_tree(session=session, plan=plan)
+    tree = load_plan_tree(session=session, plan=plan, internal=can_read_internal(user, plan))
     view = drill_down.strategy_view(tree, strategy_code)
     # The tree holds the strategy's columns; permissions and history take the model itself.
     strategy = session.get(Strategy, view.node.strategy.id)

@@ -93,6 +93,7 @@ def scorecard_page(
         horizon=asked.horizon,
         status=asked.status,
         page=page_number(page),
+        internal=can_read_internal(user, plan),
     )
     context = _context(
         plan=plan,
@@ -136,9 +137,11 @@ def metric_page_answer(
     status: int = 200,
 ) -> Response:
     """The metric's page; after a refused void, with the message beside that value's reason."""
-    card = scorecard_service.load_metric_card(session=session, plan=plan, code=metric_code)
     # Notes and who entered each value are internal: not for the public reading a published plan.
     internal = can_read_internal(user, plan)
+    card = scorecard_service.load_metric_card(
+        session=session, plan=plan, code=metric_code, internal=internal
+    )
     context = _context(
         plan=plan,
         card=card,

@@ -152,6 +152,8 @@ def update_metric(*, session: Session, metric: Metric, data: MetricUpdate, actor
         changes.update({name: changes.get(name) for name in MEASURED})
     if "bounds" in changes:
         changes.update(_bound_columns(changes.pop("bounds")))
+    if "internal" in changes and changes["internal"] is None:
+        del changes["internal"]  # null: unchanged (the flag is never unset)
     if "department_id" in changes:
         require(
             session,

@@ -31,11 +31,18 @@ ALL = 1_000_000
 
 
 def load_scorecard(
-    *, session: Session, plan: Plan, horizon: str = "", status: str = ""
+    *, session: Session, plan: Plan, horizon: str = "", status: str = "", internal: bool = True
 ) -> scorecard_view.Scorecard:
-    """The scorecard the page shows under these filters, with every matching metric at once."""
+    """The scorecard the page shows under these filters, with every matching metric at once
+    (internal metrics only when `internal`)."""
     return scorecard_view.load_scorecard(
-        session=session, plan=plan, horizon=horizon, status=status, page=1, per_page=ALL
+        session=session,
+        plan=plan,
+        horizon=horizon,
+        status=status,
+        page=1,
+        per_page=ALL,
+        internal=internal,
     )
 
 

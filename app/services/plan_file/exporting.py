@@ -236,6 +236,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
                 if m.bound_min is None and m.bound_max is None
                 else BoundsIn(min=m.bound_min, max=m.bound_max)
             ),
+            internal=m.internal,
             baseline=(
                 BaselineIn(value=m.baseline_value, date=m.baseline_date, note=m.baseline_note)
                 if m.baseline_value is not None

@@ -264,6 +264,7 @@ def _store(
             baseline_note=m.baseline.note if m.baseline else "",
             bound_min=m.bounds.min if m.bounds else None,
             bound_max=m.bounds.max if m.bounds else None,
+            internal=m.internal,
         )
         session.add(metric)
         session.flush()

@@ -269,6 +269,8 @@ class MetricIn(_Strict):
     # Left out: absolute, what every plan file written before it meant.
     tolerance_kind: ToleranceKind = ToleranceKind.absolute
     bounds: BoundsIn | None = None
+    # For the plan's organisation only: left out of the public site and open data.
+    internal: bool = False
     baseline: BaselineIn | None = None
     targets: list[TargetIn] = Field(default_factory=list)
     measurements: list[MeasurementIn] = Field(default_factory=list)

@@ -44,6 +44,7 @@ from app.models.base import is_live
 from app.services.accounts.permissions import (
     administered_plans,
     administers,
+    can_read_internal,
     readable_organizations,
     readable_plans,
     same_organization,
@@ -52,6 +53,8 @@ from app.services.errors import NotFound
 from app.services.reading.visibility import (
     archived_listed,
     get_plan_item,
+    get_readable_metric,
+    metrics_readable,
     plan_items,
     plan_visible,
     shown,
@@ -264,6 +267,7 @@ def metrics_query(
     department_id: int | None = None,
 ) -> Select[Any]:
     query = plan_items(Metric, user=user, plan=plan, include_archived=include_archived)
+    query = query.where(metrics_readable(user))
     if department_id is not None:
         query = query.where(Metric.department_id == department_id)
     return query.order_by(Metric.plan_id, Metric.position, Metric.id)
@@ -272,7 +276,7 @@ def metrics_query(
 def get_metric(
     *, session: Session, user: User | None, metric_id: int, include_archived: bool = False
 ) -> Metric:
-    return get_plan_item(session, user, Metric, metric_id, "metric", include_archived)
+    return get_readable_metric(session, user, metric_id, include_archived)
 
 
 def targets_of(*, session: Session, metric_ids: list[int]) -> dict[int, list[MetricTarget]]:
@@ -286,6 +290,11 @@ def targets_of(*, session: Session, metric_ids: list[int]) -> dict[int, list[Met
     for targets in out.values():
         targets.sort(key=lambda t: (t.effective_from or dt.date.min, t.id or 0))
     return out
+
+
+def _internal_readable(session: Session, user: User | None, metric: Metric) -> bool:
+    plan = session.get(Plan, metric.plan_id)
+    return plan is not None and can_read_internal(user, plan)
 
 
 def measurements_query(*, metric: Metric, include_archived: bool) -> Select[Any]:
@@ -303,8 +312,14 @@ def get_measurement(
     metric = session.get(Metric, row.metric_id) if row is not None else None
     if metric is not None:
         include_archived = archived_listed(session, user, metric.plan_id, include_archived)
-    if not (shown(row, include_archived) and shown(metric, include_archived)) or not (
-        plan_visible(session, user, metric.plan_id, include_archived)  # type: ignore[union-attr]
+    if (
+        not (shown(row, include_archived) and shown(metric, include_archived))
+        or not (
+            plan_visible(session, user, metric.plan_id, include_archived)  # type: ignore[union-attr]
+        )
+        or (
+            metric is not None and metric.internal and not _internal_readable(session, user, metric)
+        )
     ):
         raise NotFound(f"No measurement with id {measurement_id}.")
     assert row is not None

@@ -69,6 +69,7 @@ from app.services.reading.plan_rows import (
     columns,
     rows,
 )
+from app.services.reading.visibility import metrics_shown
 from app.services.rules import clock, rollup
 
 
@@ -83,8 +84,10 @@ def _plan_strategy_ids(plan: Plan) -> Any:
     return select(Strategy.id).where(Strategy.plan_id == plan.id, is_live(Strategy))
 
 
-def _plan_metric_ids(plan: Plan) -> Any:
-    return select(Metric.id).where(Metric.plan_id == plan.id, is_live(Metric))
+def _plan_metric_ids(plan: Plan, internal: bool = True) -> Any:
+    return select(Metric.id).where(
+        Metric.plan_id == plan.id, is_live(Metric), metrics_shown(internal)
+    )
 
 
 def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int]]:
@@ -117,7 +120,13 @@ def step_counts(session: Session, strategy_ids: Any) -> dict[int, tuple[int, int
 
 
 def _load(
-    session: Session, plan: Plan, *, outline: bool, today: dt.date | None, now: dt.datetime | None
+    session: Session,
+    plan: Plan,
+    *,
+    outline: bool,
+    today: dt.date | None,
+    now: dt.datetime | None,
+    internal: bool = True,
 ) -> PlanTree:
     now = now or clock.clock()
     today = today or now.date()
@@ -184,7 +193,7 @@ def _load(
             select(
                 select(func.count())
                 .select_from(Metric)
-                .where(Metric.plan_id == plan.id, is_live(Metric))
+                .where(Metric.plan_id == plan.id, is_live(Metric), metrics_shown(internal))
                 .scalar_subquery(),
                 select(func.count())
                 .select_from(QuickWin)
@@ -205,12 +214,18 @@ def _load(
             session,
             MetricRow,
             select(*columns(MetricRow, Metric))
-            .where(Metric.plan_id == plan.id, is_live(Metric))
+            .where(Metric.plan_id == plan.id, is_live(Metric), metrics_shown(internal))
             .order_by(Metric.position, Metric.id),
         )
         labels = measures_labels(plan, metrics, statements, goals, focus_areas, strategies)
         metric_nodes = _metric_nodes_of_plan(
-            session, plan, metrics, departments=departments, labels=labels, today=today
+            session,
+            plan,
+            metrics,
+            departments=departments,
+            labels=labels,
+            today=today,
+            internal=internal,
         )
         quick_wins = list(
             session.exec(
@@ -294,8 +309,9 @@ def _metric_nodes_of_plan(
     departments: dict[int, Department],
     labels: dict[int, str],
     today: dt.date,
+    internal: bool,
 ) -> list[MetricNode]:
-    metric_ids = _plan_metric_ids(plan)
+    metric_ids = _plan_metric_ids(plan, internal)
     targets_of: dict[int, list[TargetRow]] = defaultdict(list)
     for t in rows(
         session,
@@ -335,15 +351,26 @@ def _metric_nodes_of_plan(
 
 
 def load_plan_tree(
-    *, session: Session, plan: Plan, today: dt.date | None = None, now: dt.datetime | None = None
+    *,
+    session: Session,
+    plan: Plan,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    internal: bool = True,
 ) -> PlanTree:
-    """The whole plan: every strategy with its steps, every metric with its status."""
-    return _load(session, plan, outline=False, today=today, now=now)
+    """The whole plan: every strategy with its steps, every metric with its status.
+    `internal`: whether internal metrics are included (`can_read_internal` of the reader)."""
+    return _load(session, plan, outline=False, today=today, now=now, internal=internal)
 
 
 def load_plan_outline(
-    *, session: Session, plan: Plan, today: dt.date | None = None, now: dt.datetime | None = None
+    *,
+    session: Session,
+    plan: Plan,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    internal: bool = True,
 ) -> PlanTree:
     """The plan as the overview and the roadmap show it: every strategy rolled up as in
     `load_plan_tree`, its steps counted by the database; metrics and quick wins only counted."""
-    return _load(session, plan, outline=True, today=today, now=now)
+    return _load(session, plan, outline=True, today=today, now=now, internal=internal)

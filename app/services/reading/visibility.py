@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, true
 from sqlmodel import Session, col, select
 
-from app.models import Plan, User
+from app.models import Metric, Plan, User
 from app.models.base import is_live
 from app.services.accounts.permissions import (
     administered_plans,
+    can_read_internal,
     can_read_plan,
+    is_installation_admin,
     readable_plans,
     same_organization,
 )
@@ -31,6 +33,37 @@ def plan_visible(session: Session, user: User | None, plan_id: int, include_arch
     if plan is None or (plan.archived_at is not None and not include_archived):
         return False
     return can_read_plan(user, plan)
+
+
+def metrics_shown(internal: bool) -> ColumnElement[bool]:
+    """The metrics a reader sees: all when `internal` (the reader `can_read_internal` of the
+    plan), else only those not marked internal (anonymous readers, the public site)."""
+    return true() if internal else col(Metric.internal).is_(False)
+
+
+def metric_shown(metric: Metric, internal: bool) -> bool:
+    return internal or not metric.internal
+
+
+def metrics_readable(user: User | None) -> ColumnElement[bool]:
+    """`can_read_internal` for metrics of a query joined to Plan: an internal metric is listed
+    only for the people of its plan's organisation (and installation administrators)."""
+    if user is not None and user.active and is_installation_admin(user):
+        return true()
+    if user is None or not user.active or user.organization_id is None:
+        return col(Metric.internal).is_(False)
+    return or_(col(Metric.internal).is_(False), col(Plan.organization_id) == user.organization_id)
+
+
+def get_readable_metric(
+    session: Session, user: User | None, metric_id: int, include_archived: bool = False
+) -> Metric:
+    """A metric by id; an internal one is not found by anyone outside its organisation."""
+    metric = get_plan_item(session, user, Metric, metric_id, "metric", include_archived)
+    plan = session.get(Plan, metric.plan_id)
+    if metric.internal and (plan is None or not can_read_internal(user, plan)):
+        raise NotFound(f"No metric with id {metric_id}.")
+    return metric
 
 
 def shown(row: Any, include_archived: bool) -> bool:

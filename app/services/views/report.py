@@ -104,7 +104,8 @@ def load_report(
     require_read_plan(user, plan)
     today = today or clock.clock().date()
     since = since or default_since(today)
-    tree = load_plan_tree(session=session, plan=plan, today=today)
+    internal = can_read_internal(user, plan)
+    tree = load_plan_tree(session=session, plan=plan, today=today, internal=internal)
     dept = None
     if department:
         dept = next((d for d in tree.departments.values() if d.code == department), None)
@@ -115,7 +116,6 @@ def load_report(
         nodes = [n for n in nodes if n.focus_area.id == focus_area_id]
         if not nodes:
             raise NotFound(f"No {plan.term('focus_area').lower()} {focus_area_id} in this plan.")
-    internal = can_read_internal(user, plan)
     changed: dict[int, dict[int | None, int]] = {}
     if internal:  # the history is internal: who changed what is the organisation's business
         changed = changes_since_by_focus_area(session, [plan.id], since_moment(since))  # type: ignore[list-item]

@@ -25,6 +25,7 @@ from app.models import Measurement, Metric, Plan
 from app.models.base import is_live
 from app.services.errors import NotFound
 from app.services.reading.metric_values import newest_measurement, targets_by_metric
+from app.services.reading.visibility import metrics_shown
 from app.services.rules import clock, metric_rule
 from app.services.views.metric_card import (
     HORIZON_LABELS,
@@ -89,7 +90,9 @@ class Scorecard:
         return "?" + "&".join(parts) if parts else ""
 
 
-def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None, str]]:
+def _latest_statuses(
+    session: Session, plan: Plan, internal: bool = True
+) -> list[tuple[int, str | None, str]]:
     """(id, horizon, latest status code) of every live metric of `plan`, in plan order: two
     column queries, no ORM objects and no reason text."""
     metrics = session.exec(
@@ -104,10 +107,12 @@ def _latest_statuses(session: Session, plan: Plan) -> list[tuple[int, str | None
             newest_measurement(Measurement.period),
             newest_measurement(Measurement.value),
         )
-        .where(Metric.plan_id == plan.id, is_live(Metric))
+        .where(Metric.plan_id == plan.id, is_live(Metric), metrics_shown(internal))
         .order_by(Metric.position, Metric.id)
     ).all()
-    of_plan = select(Metric.id).where(Metric.plan_id == plan.id, is_live(Metric))
+    of_plan = select(Metric.id).where(
+        Metric.plan_id == plan.id, is_live(Metric), metrics_shown(internal)
+    )
     targets_of = targets_by_metric(session, of_plan)
     today = clock.clock().date()
     out = []
@@ -134,11 +139,12 @@ def load_scorecard(
     status: str = "",
     page: int = 1,
     per_page: int = PER_PAGE,
+    internal: bool = True,
 ) -> Scorecard:
     """Page `page` of the live metrics of `plan` that are of `horizon` and have `status` ("" for
     any), in plan order, each with its series; with every metric's status counted. A page past
     the last shows the last."""
-    statuses = _latest_statuses(session, plan)
+    statuses = _latest_statuses(session, plan, internal)
     counts: dict[str, int] = defaultdict(int)
     for _, _, code in statuses:
         counts[code] += 1
@@ -169,10 +175,18 @@ def load_scorecard(
     )
 
 
-def load_metric_card(*, session: Session, plan: Plan, code: str) -> MetricCard:
-    """One live metric of `plan` by its code, with all its measurements and targets."""
+def load_metric_card(
+    *, session: Session, plan: Plan, code: str, internal: bool = True
+) -> MetricCard:
+    """One live metric of `plan` by its code, with all its measurements and targets (an internal
+    one only when `internal`: NotFound for the public)."""
     metric = session.exec(
-        select(Metric).where(Metric.plan_id == plan.id, Metric.code == code, is_live(Metric))
+        select(Metric).where(
+            Metric.plan_id == plan.id,
+            Metric.code == code,
+            is_live(Metric),
+            metrics_shown(internal),
+        )
     ).first()
     if metric is None:
         raise NotFound(f"No metric '{code}' in this plan.")
