@@ -267,6 +267,8 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     ids["strategy_code"] = session.get(Strategy, strategy).code  # type: ignore[union-attr]
     ids["fa_code"] = session.get(FocusArea, int(ids["focus_area_id"])).code  # type: ignore[union-attr]
     ids["metric_code"] = session.get(Metric, int(ids["metric_id"])).code  # type: ignore[union-attr]
+    # The public site names the organisation and the plan by their slugs.
+    ids["org_slug"], ids["plan_slug"] = org.slug, plan.slug
     return Visit(city, clients, ids)
 
 

@@ -128,6 +128,9 @@ def path_values(world: World) -> dict[str, str]:
     """A plausible value for each path parameter name, so that the route reaches its handler."""
     return {
         "slug": world.slug,
+        # The public site: the tiny plan's organisation and the plan.
+        "org_slug": "testville",
+        "plan_slug": world.slug,
         "fa_code": "1",
         "strategy_code": "1.1",
         "metric_code": "FCR",
@@ -138,6 +141,8 @@ def path_values(world: World) -> dict[str, str]:
 
 PATH_PARAMS = {
     "slug",
+    "org_slug",
+    "plan_slug",
     "fa_code",
     "strategy_code",
     "metric_code",

@@ -49,8 +49,7 @@ def landing(request: Request, session: SessionDep, org_slug: str) -> Response:
     plans = access.public_plans(session, org)
 
     def answer() -> Response:
-        entries = [pages.LandingPlan(p, pages.public_tree(session, p)) for p in plans]
-        context = _context(org, None, entries=entries)
+        context = _context(org, None, entries=pages.landing(session, org))
         return render(request, "public/landing.html", context)
 
     return cached(request, access.public_etag(session, plans, "landing"), answer)

@@ -17,18 +17,12 @@ from app.models import Metric, Organization, Plan
 from app.models.base import is_live
 from app.services.reading.plan_nodes import FocusAreaNode, MetricNode, PlanTree, StrategyNode
 from app.services.reading.plan_tree import load_plan_tree
-from app.services.views import drill_down
+from app.services.views import drill_down, plan_index
 from app.services.views.metric_card import MetricCard, metric_cards
 from app.services.views.roadmap import span_text
 from app.services.views.svg_chart import SvgChart, metric_chart
 
 HEADLINE_METRICS = 6
-
-
-@dataclass
-class LandingPlan:
-    plan: Plan
-    tree: PlanTree
 
 
 @dataclass
@@ -63,6 +57,13 @@ class RoadmapGroup:
     title: str
     code: str
     lines: list[RoadmapLine]
+
+
+def landing(session: Session, org: Organization) -> list[plan_index.PlanSummary]:
+    """The organisation's published plans with their headline, as anonymous readers list them
+    (in a fixed number of queries, however many plans)."""
+    groups = plan_index.list_plans(session=session, user=None)
+    return [s for g in groups if g.organization.id == org.id for s in g.plans]
 
 
 def public_tree(session: Session, plan: Plan, today: dt.date | None = None) -> PlanTree:
