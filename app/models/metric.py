@@ -82,7 +82,7 @@ class Metric(Versioned, table=True):
     bound_max: float | None = None
     # Internal metrics are for the plan's organisation only: never shown to anonymous readers
     # (public site, open data, pages, API, exports). app.services.reading.visibility applies it.
-    internal: bool = Field(default=False)
+    internal: bool = Field(default=False, sa_column_kwargs={"default": False})
 
 
 class MetricTarget(Timestamped, table=True):

@@ -249,11 +249,13 @@ def dataset(
 
 
 def dataset_json(org: Organization, plan: Plan, base: str, changed: dt.datetime | None) -> str:
-    """The Dataset as the text of a <script type="application/ld+json">: `<` is escaped so no
-    text of the plan can close the element (the template escapes it again, harmlessly for JSON
-    as `&lt;` does not occur after this)."""
+    """The Dataset as the text of a <script type="application/ld+json">: `<`, `>`, `&` and `'`
+    are written as JSON escapes, so no text of the plan can close the element or read as markup
+    (the route marks the text safe: autoescaping would break the JSON)."""
     text = json.dumps(dataset(org, plan, base, changed), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, code)
+    return text
 
 
 def catalog(
