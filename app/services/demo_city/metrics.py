@@ -58,6 +58,7 @@ def add_metrics(
                 Metric,
                 plan_id=plan["id"],
                 department_id=dept["id"],
+                internal=False,
                 code=f"M{pos + 1:04d}",
                 position=pos,
                 name=f"{name} ({dept['name']})"[:300],
