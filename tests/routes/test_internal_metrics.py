@@ -35,6 +35,7 @@ SURFACES = [
     f"/plans/{SLUG}/scorecard.csv",
     f"/plans/{SLUG}/measurements.csv",
     f"/plans/{SLUG}/report",
+    f"/plans/{SLUG}/search?q=first+call",
     f"/api/v1/plans/{SLUG}/tree",
     f"/api/v1/metrics?plan={SLUG}",
     "/api/v1/metrics",

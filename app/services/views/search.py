@@ -37,6 +37,7 @@ from app.models import (
     Strategy,
     WorkplanStep,
 )
+from app.services.reading.visibility import metrics_shown
 
 MAX_QUERY = 200
 # Per kind: enough to scan, few enough to read; "and more" says when there were more.
@@ -237,6 +238,7 @@ def search_plan(
         .where(
             Metric.plan_id == plan.id,
             live(Metric),
+            metrics_shown(internal),  # an internal metric is not found by outsiders
             _matches(
                 [
                     Metric.code,
