@@ -5,6 +5,7 @@ from app.models.metric import Measurement, Metric, MetricTarget
 from app.models.organization import Department, Organization
 from app.models.persona import Journey, Persona
 from app.models.plan import DEFAULT_TERMINOLOGY, FocusArea, Goal, Phase, Plan, Statement
+from app.models.publishing import PublicUpdate
 from app.models.quick_win import QuickWin
 from app.models.sessions import ActionItem, PerformanceSession, SessionDecision
 from app.models.strategy import Strategy, StrategyGoal, WorkplanStep
@@ -31,6 +32,7 @@ __all__ = [
     "Persona",
     "Phase",
     "Plan",
+    "PublicUpdate",
     "QuickWin",
     "Statement",
     "Strategy",

@@ -147,3 +147,4 @@ class SubjectType(StrEnum):
     session = "session"  # a performance session
     decision = "decision"
     action_item = "action_item"
+    public_text = "public_text"  # issue 12: a public update's draft, approval, return
