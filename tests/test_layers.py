@@ -26,6 +26,7 @@ SERVICE_PACKAGES = (
     "views",
     "sessions",
     "exports",
+    "publishing",
     "plan_file",
     "operations",
     "demo_city",
@@ -64,6 +65,11 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # Exports lay out what a page's read model holds: they read, never write.
     "app/services/exports": tuple(
         f"app.services.{p}" for p in ("changes", "plan_file", "operations", "demo_city")
+    ),
+    # Publishing (issue 12) writes public updates through changes and reads the plan.
+    "app/services/publishing": tuple(
+        f"app.services.{p}"
+        for p in ("views", "sessions", "exports", "plan_file", "operations", "demo_city")
     ),
     "app/routes": ("app.cli", "app.main"),
 }

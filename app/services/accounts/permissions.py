@@ -64,6 +64,11 @@ class Action(StrEnum):
     # decisions and action items. Coordinators and administrators; a lead changes only the status
     # of an action item their department owns (Action.progress on the item).
     hold_session = "hold_session"
+    # Publishing (issue 12): switching a plan's public site on or off is an administrator's
+    # (of its organisation); approving or returning a public update is a coordinator's (or an
+    # administrator's). Drafting a public update is Action.progress on its item.
+    publish_site = "publish_site"
+    approve_public = "approve_public"
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
         return Decision(False, f"This {owner.kind} belongs to another organisation.")
     if user.role == Role.admin:
         return ALLOWED  # an administrator of the item's own organisation
+    if action == Action.publish_site:
+        return Decision(False, "Only an administrator can switch a plan's public site on or off.")
     if user.role == Role.viewer:
         return Decision(False, "Viewers can read the plan but not change it.")
     # Coordinators are the strategy office: they build the plan and keep it (owners, dates,
@@ -128,6 +135,12 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
     # restoring archived items, checked above, stays the administrators'.
     if user.role == Role.coordinator:
         return ALLOWED
+    if action == Action.approve_public:
+        return Decision(
+            False,
+            "Only a coordinator or an administrator can approve or send back a public update; "
+            "leads draft them.",
+        )
     if action == Action.hold_session:
         return Decision(
             False,

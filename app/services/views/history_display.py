@@ -51,6 +51,7 @@ SUBJECT_LABELS: dict[str, str] = {
     SubjectType.session: "Performance session",
     SubjectType.decision: "Decision",
     SubjectType.action_item: "Action item",
+    SubjectType.public_text: "Public update",
 }
 ACTION_LABELS: dict[str, str] = {
     "create": "Created",
