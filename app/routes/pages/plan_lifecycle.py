@@ -191,6 +191,8 @@ SAVED = {
     "uploaded": "Plan file uploaded.",
     "settings": "Settings saved.",
     "adopted": "Plan adopted.",
+    "site_on": "Public site switched on.",
+    "site_off": "Public site switched off.",
 }
 
 
@@ -217,6 +219,8 @@ def _settings_page(
         "word_keys": WORD_KEYS,
         "our_words": LABELS,
         "is_draft": plan.status == PlanStatus.draft,
+        # Issue 12: the public site's switch (templates/publishing/_site_switch.html).
+        "can_publish": can(session, user, Action.publish_site, plan, kind="plan"),
     }
     status = post.status if post else 200
     return render(

@@ -21,6 +21,7 @@ from app.deps import SessionDep
 from app.models import Strategy
 from app.services.accounts import demo_accounts
 from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
+from app.services.publishing.reading import approved_updates
 from app.services.reading.plan_tree import get_plan, load_plan_outline, load_plan_tree
 from app.services.rules.value_text import format_value
 from app.services.views import drill_down, plan_index
@@ -82,6 +83,7 @@ def focus_area_page(
         "tree": view.tree,
         "view": view,
         "internal": can_read_internal(user, plan),  # the narrative: not for the public
+        "public": approved_updates(session, plan.id),  # type: ignore[arg-type]
         **_helpers(),
     }
     return render(request, "plans/focus_area.html", context, block="focus_area")
@@ -125,6 +127,7 @@ def strategy_page(
         "update_url": update_url,
         "edit_url": edit_url,
         "internal": can_read_internal(user, plan),  # the narrative: not for the public
+        "public": approved_updates(session, plan.id),  # type: ignore[arg-type]
         "history_readable": readable,
         "history": entries,
         "history_more": more,

@@ -26,6 +26,7 @@ from app.routes.pages.form_posts import form_post
 from app.services.accounts.permissions import can_read_internal, require_read_plan
 from app.services.changes.quick_wins import record_quick_win_progress
 from app.services.errors import Conflict, ValidationFailed
+from app.services.publishing.reading import approved_updates
 from app.services.reading.plan_tree import get_plan
 from app.services.rules.when import moment_text
 from app.services.views import quick_win_board as board_service
@@ -79,7 +80,8 @@ def _board_page(
     status_code: int = 200,
 ) -> Response:
     board = board_service.load_board(session=session, plan=plan, user=user)
-    context = _context(plan, view, user, board=board, states=states or {})
+    public = approved_updates(session, plan.id)  # type: ignore[arg-type]
+    context = _context(plan, view, user, board=board, states=states or {}, public=public)
     return render(request, TEMPLATE, context, block="board", status_code=status_code)
 
 
