@@ -12,6 +12,7 @@ from app.routes.api import (
     plan_lifecycle,
     plan_parts,
     plans,
+    publishing,
     quick_wins,
     sessions,
     steps,
@@ -32,6 +33,7 @@ for _module in (
     quick_wins,
     metrics,
     sessions,
+    publishing,
     history,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")

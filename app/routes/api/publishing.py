@@ -1,0 +1,170 @@
+"""Publishing over the API (issue 12): an item's public update (read; a lead's draft and
+submission; a coordinator's approval or return) and an administrator's switch of a plan's
+public site. The rules are services.publishing's: 403 with the reason, 409 with the newer value
+on a stale version, 422 naming the field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from app.auth import CurrentUser, RequiredUser, actor_for
+from app.deps import SessionDep
+from app.models import Plan, User
+from app.models.publishing import (
+    PublicSubject,
+    PublicUpdateDecision,
+    PublicUpdateDraft,
+    PublicUpdateState,
+    SiteSwitch,
+)
+from app.routes.api.deps import READ_ERRORS, WRITE_ERRORS, LivePlan, ReadablePlan, error_responses
+from app.routes.api.inputs import strict_json
+from app.routes.api.schemas import PlanRead, UtcDatetime
+from app.routes.api.versions import with_etag
+from app.services.accounts.permissions import can_read_internal
+from app.services.publishing import site, updates
+from app.services.reading import catalog
+
+router = APIRouter(tags=["publishing"])
+
+SubjectPath = Annotated[
+    PublicSubject, Path(description="The kind of item: strategy, focus_area or quick_win")
+]
+SubjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The item's id")]
+BASE = "/plans/{slug}/public-updates/{subject_type}/{subject_id}"
+INTERNAL = "null for a reader who may not see internal work (anonymous readers of a published plan)"
+
+
+class PublicUpdateRead(BaseModel):
+    subject_type: PublicSubject
+    subject_id: int
+    approved_text: str | None = Field(description="What the public reads; null before approval")
+    approved_at: UtcDatetime | None = Field(description="When it was last approved")
+    version: int | None = Field(description=f"Send it back with a change; {INTERNAL}")
+    state: PublicUpdateState | None = Field(description=f"The draft's state; {INTERNAL}")
+    draft_text: str | None = Field(description=f"The lead's draft; {INTERNAL}")
+    return_comment: str | None = Field(description=f"Why it was sent back; {INTERNAL}")
+
+
+def _read(session: Session, user: User | None, t: updates.Target) -> PublicUpdateRead:
+    u = t.update
+    approved = u is not None and u.approved_at is not None and u.approved_text != ""
+    internal = u is not None and can_read_internal(user, t.plan)
+    return PublicUpdateRead(
+        subject_type=t.subject_type,
+        subject_id=t.item.id,  # type: ignore[arg-type]
+        approved_text=u.approved_text if approved else None,  # type: ignore[union-attr]
+        approved_at=u.approved_at if approved else None,  # type: ignore[union-attr]
+        version=u.version if internal else None,  # type: ignore[union-attr]
+        state=PublicUpdateState(u.state) if internal else None,  # type: ignore[union-attr]
+        draft_text=u.draft_text if internal else None,  # type: ignore[union-attr]
+        return_comment=u.return_comment if internal else None,  # type: ignore[union-attr]
+    )
+
+
+def _target(session: Session, plan: Plan, kind: PublicSubject, item_id: int) -> updates.Target:
+    return updates.target(session=session, plan=plan, subject_type=kind, subject_id=item_id)
+
+
+@router.get(
+    BASE,
+    name="read_public_update",
+    summary="Read an item's public update",
+    description="The approved public text of a strategy, focus area or quick win and when it "
+    "was approved (for everyone who reads the plan); the draft, its state and a return comment "
+    "only for the organisation's people. A draft is never public.",
+    response_model=PublicUpdateRead,
+    responses=error_responses(*READ_ERRORS),
+)
+def read_public_update(
+    plan: ReadablePlan, subject_type: SubjectPath, subject_id: SubjectId, session: SessionDep,
+    user: CurrentUser,
+) -> PublicUpdateRead:  # fmt: skip
+    return _read(session, user, _target(session, plan, subject_type, subject_id))
+
+
+@router.put(
+    BASE,
+    name="draft_public_update",
+    summary="Draft (and submit) an item's public update",
+    description="The item's lead (of its department), a coordinator or an administrator writes "
+    "the draft (`text`, at most 1,000 characters); `submit: true` asks a coordinator to approve "
+    "it. `version` is the one read (omit it only for the item's first draft). The approved text "
+    "stays public until the new draft is approved.",
+    response_model=PublicUpdateRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def draft_public_update(
+    plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
+    _json: Annotated[None, strict_json(PublicUpdateDraft)], body: PublicUpdateDraft,
+    session: SessionDep, user: RequiredUser,
+) -> PublicUpdateRead:  # fmt: skip
+    t = _target(session, plan, subject_type, subject_id)
+    updates.save_draft(session=session, t=t, data=body, actor=actor_for(user))
+    return _read(session, user, _target(session, plan, subject_type, subject_id))
+
+
+def _decide(
+    approve: bool, plan: Plan, kind: PublicSubject, item_id: int, body: PublicUpdateDecision,
+    session: Session, user: User,
+) -> PublicUpdateRead:  # fmt: skip
+    t = _target(session, plan, kind, item_id)
+    decide = updates.approve if approve else updates.send_back
+    decide(session=session, t=t, data=body, actor=actor_for(user))
+    return _read(session, user, _target(session, plan, kind, item_id))
+
+
+@router.post(
+    BASE + "/approve",
+    name="approve_public_update",
+    summary="Approve a submitted public update",
+    description="A coordinator or an administrator of the plan's organisation approves the "
+    "submitted draft: it becomes the public text, dated now. Not submitted: 422 naming `state`.",
+    response_model=PublicUpdateRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def approve_public_update(
+    plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
+    _json: Annotated[None, strict_json(PublicUpdateDecision)], body: PublicUpdateDecision,
+    session: SessionDep, user: RequiredUser,
+) -> PublicUpdateRead:  # fmt: skip
+    return _decide(True, plan, subject_type, subject_id, body, session, user)
+
+
+@router.post(
+    BASE + "/return",
+    name="return_public_update",
+    summary="Send a submitted public update back to its lead",
+    description="A coordinator or an administrator sends the submitted draft back with a "
+    "`comment` (required: 422 naming it when blank); the approved text stays public.",
+    response_model=PublicUpdateRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def return_public_update(
+    plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
+    _json: Annotated[None, strict_json(PublicUpdateDecision)], body: PublicUpdateDecision,
+    session: SessionDep, user: RequiredUser,
+) -> PublicUpdateRead:  # fmt: skip
+    return _decide(False, plan, subject_type, subject_id, body, session, user)
+
+
+@router.put(
+    "/plans/{slug}/public-site",
+    name="switch_public_site",
+    summary="Switch a plan's public site on or off",
+    description="Administrators of the plan's organisation only: `published: true` opens the "
+    "(adopted) plan to everyone, with its approved public updates; recorded in the history.",
+    response_model=PlanRead,
+    responses=error_responses(*WRITE_ERRORS),
+)
+def switch_public_site(
+    plan: LivePlan, _json: Annotated[None, strict_json(SiteSwitch)], body: SiteSwitch,
+    session: SessionDep, user: RequiredUser, response: Response,
+) -> PlanRead:  # fmt: skip
+    site.switch_public_site(session=session, plan=plan, data=body, actor=actor_for(user))
+    read = PlanRead.of(plan, catalog.organization_of(session=session, plan=plan))
+    return with_etag(response, read)

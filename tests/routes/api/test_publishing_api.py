@@ -1,0 +1,78 @@
+"""Publishing over the API (issue 12): draft, submit, approve, return; a draft is never public;
+422 naming the field; 409 on a stale version; only an administrator switches the public site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from app.models import Plan, Strategy
+from app.models.enums import Role
+from tests.factories import make_person, make_tiny_plan, signed_in_client
+
+
+@pytest.fixture
+def plan(session: Session) -> Plan:
+    return make_tiny_plan(session)
+
+
+@pytest.fixture
+def url(session: Session, plan: Plan) -> str:
+    strategy = session.exec(select(Strategy).where(Strategy.code == "1.1")).one()
+    return f"/api/v1/plans/testville-service/public-updates/strategy/{strategy.id}"
+
+
+def client_of(session: Session, name: str, role: str, **kw: Any) -> tuple[TestClient, str]:
+    return signed_in_client(session, make_person(session, name, role, **kw))
+
+
+def send(who: tuple[TestClient, str], method: str, url: str, body: dict) -> Any:
+    client, csrf = who
+    return client.request(method, url, json=body, headers={"X-CSRF-Token": csrf})
+
+
+def test_draft_submit_approve_then_the_public_reads_it(session: Session, url: str) -> None:
+    lead = client_of(session, "cc-lead", Role.lead, department="CC")
+    coordinator = client_of(session, "coco", Role.coordinator)
+    anonymous = TestClient(signed_in_client(session, None)[0].app)
+    first = send(lead, "PUT", url, {"text": "Chats answered in Spanish.", "submit": True})
+    assert first.status_code == 200, first.text
+    assert first.json()["state"] == "submitted" and first.json()["approved_text"] is None
+    public = anonymous.get(url).json()
+    assert public["draft_text"] is None and public["approved_text"] is None
+    version = first.json()["version"]
+    approved = send(coordinator, "POST", url + "/approve", {"version": version})
+    assert approved.status_code == 200, approved.text
+    public = anonymous.get(url).json()
+    assert public["approved_text"] == "Chats answered in Spanish."
+    assert public["approved_at"] is not None and public["state"] is None
+    again = send(coordinator, "POST", url + "/approve", {"version": version})
+    assert again.status_code == 409
+
+
+def test_bad_input_names_the_field_and_return_needs_a_comment(session: Session, url: str) -> None:
+    lead = client_of(session, "cc-lead", Role.lead, department="CC")
+    coordinator = client_of(session, "coco", Role.coordinator)
+    too_long = send(lead, "PUT", url, {"text": "x" * 1001})
+    assert too_long.status_code == 422 and "text" in too_long.text
+    version = send(lead, "PUT", url, {"text": "Fine.", "submit": True}).json()["version"]
+    blank = send(coordinator, "POST", url + "/return", {"version": version, "comment": " "})
+    assert blank.status_code == 422 and "comment" in blank.text
+    back = send(coordinator, "POST", url + "/return", {"version": version, "comment": "Why?"})
+    assert back.status_code == 200 and back.json()["state"] == "returned"
+    assert send(lead, "GET", url, {}).json()["return_comment"] == "Why?"
+    stale = send(lead, "PUT", url, {"text": "Again.", "version": version})
+    assert stale.status_code == 409
+
+
+def test_only_an_administrator_switches_the_public_site(session: Session, plan: Plan) -> None:
+    url = "/api/v1/plans/testville-service/public-site"
+    body = {"version": plan.version, "published": False}
+    assert send(client_of(session, "coco", Role.coordinator), "PUT", url, body).status_code == 403
+    admin = client_of(session, "ad", Role.admin)
+    answer = send(admin, "PUT", url, body)
+    assert answer.status_code == 200 and answer.json()["published"] is False
+    assert send(admin, "PUT", url, {**body, "published": True}).status_code == 409
