@@ -83,6 +83,7 @@ from app.models.building import (
 )
 from app.models.metric import MeasurementIn, MetricCreate, TargetIn
 from app.models.plan_settings import PlanCreate
+from app.models.publishing import PublicSubject, PublicUpdateDraft
 from app.models.quick_win import QuickWinCreate
 from app.models.sessions import ActionItemCreate, SessionCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
@@ -91,6 +92,7 @@ from app.services.accounts import users as accounts
 from app.services.changes import metrics, plan_parts, quick_wins, strategies
 from app.services.changes import plans as lifecycle
 from app.services.changes.history import Actor
+from app.services.publishing import updates as publishing
 from app.services.sessions import writes as session_writes
 from tests.conftest import (
     BACKEND,
@@ -121,6 +123,10 @@ class Do(StrEnum):
     # Performance sessions (issue 11): schedule, change and close them, record their decisions
     # and action items. An action item's status is its owner department's progress (Do.progress).
     hold_session = "hold_session"
+    # Publishing (issue 12): drafting a public update is the item's progress (Do.progress);
+    # approving or returning one is a coordinator's; the public site switch an administrator's.
+    approve_public = "approve_public"
+    publish_site = "publish_site"
     manage_users = "manage_users"
     own_account = "own_account"  # create one's own API token
     revoke_token = "revoke_token"  # revoke an API token
@@ -161,6 +167,7 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.progress: Scope.organisation,
         Do.measure: Scope.organisation,
         Do.void: Scope.organisation,
+        Do.approve_public: Scope.organisation,
     },
     "admin": {
         **_EVERYONE_SIGNED_IN,
@@ -172,6 +179,8 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.void: Scope.organisation,
         Do.restore: Scope.organisation,
         Do.manage_users: Scope.organisation,
+        Do.approve_public: Scope.organisation,
+        Do.publish_site: Scope.organisation,
     },
     "installation admin": {
         **_EVERYONE_SIGNED_IN,
@@ -183,6 +192,8 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.void: Scope.any,
         Do.restore: Scope.any,
         Do.manage_users: Scope.any,
+        Do.approve_public: Scope.any,
+        Do.publish_site: Scope.any,
     },
 }
 
@@ -296,6 +307,8 @@ class Items:
     # for the side's department (issue 11).
     held: Row = Row(0, 0)
     action_item: Row = Row(0, 0)
+    # A public update of `strategy`, submitted for approval (issue 12).
+    public_update: Row = Row(0, 0)
 
 
 @dataclass
@@ -410,6 +423,15 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
     def row(item: Any) -> Row:
         return Row(item.id, item.version)
 
+    submitted = publishing.save_draft(
+        session=session,
+        t=publishing.target(
+            session=session, plan=plan, subject_type=PublicSubject.strategy, subject_id=live.id
+        ),
+        data=PublicUpdateDraft(text=f"Public words {side}", submit=True),
+        actor=cli,
+    )
+
     return Items(
         plan=plan.slug,
         organization=org.slug,
@@ -433,6 +455,7 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         persona_id=persona_id,
         held=row(held),
         action_item=row(action),
+        public_update=row(submitted),
     )
 
 
@@ -780,6 +803,54 @@ LIFECYCLE_SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/plans/{slug}/adopt"): Spec(
         Do.build, lambda i: Req(f"/plans/{i.draft_plan}/adopt", form={"version": "1"}), PART_SIDES
+    ),
+}
+
+# Publishing (issue 12): a public update of each side's strategy (drafting it is its progress),
+# submitted so it can be approved or sent back; the public site of each side's draft plan.
+_PUBLIC = "/plans/{slug}/public-updates/{subject_type}/{subject_id}"
+
+
+def _public(i: Items, tail: str = "") -> str:
+    return f"/plans/{i.plan}/public-updates/strategy/{i.strategy.id}{tail}"
+
+
+PUBLISHING_SPECS: dict[tuple[str, str], Spec] = {
+    ("PUT", f"{API}{_PUBLIC}"): Spec(
+        Do.progress,
+        lambda i: Req(f"{API}{_public(i)}", json={**_version(i.public_update), "text": "New"}),
+    ),
+    ("POST", f"{API}{_PUBLIC}/approve"): Spec(
+        Do.approve_public,
+        lambda i: Req(f"{API}{_public(i, '/approve')}", json=_version(i.public_update)),
+    ),
+    ("POST", f"{API}{_PUBLIC}/return"): Spec(
+        Do.approve_public,
+        lambda i: Req(
+            f"{API}{_public(i, '/return')}", json={**_version(i.public_update), "comment": "No"}
+        ),
+    ),
+    ("POST", "/plans/{slug}/public-updates/{subject}/{subject_id}"): Spec(
+        Do.progress,
+        lambda i: Req(_public(i), form={"version": str(i.public_update.version), "text": "New"}),
+    ),
+    ("POST", "/plans/{slug}/public-updates/{subject}/{subject_id}/{decision}"): Spec(
+        Do.approve_public,
+        lambda i: Req(_public(i, "/approve"), form={"version": str(i.public_update.version)}),
+    ),
+    ("PUT", f"{API}/plans/{{slug}}/public-site"): Spec(
+        Do.publish_site,
+        lambda i: Req(
+            f"{API}/plans/{i.draft_plan}/public-site", json={"version": 1, "published": True}
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/plans/{slug}/public-site"): Spec(
+        Do.publish_site,
+        lambda i: Req(
+            f"/plans/{i.draft_plan}/public-site", form={"version": "1", "published": "on"}
+        ),
+        PART_SIDES,
     ),
 }
 
@@ -1353,6 +1424,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     **LIFECYCLE_SPECS,
     **SESSION_SPECS,
+    **PUBLISHING_SPECS,
 }
 
 
