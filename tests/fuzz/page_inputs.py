@@ -135,6 +135,10 @@ def path_values(world: World) -> dict[str, str]:
         "strategy_code": "1.1",
         "metric_code": "FCR",
         "kind": "goals",  # the plan builder's kinds of part; part_id names a goal
+        # Publishing (issue 12): a strategy's public update, approved by a coordinator.
+        "subject": "strategy",
+        "subject_id": str(world.ids.get("strategy_id", 1)),
+        "decision": "approve",
         **{name: str(value) for name, value in world.ids.items()},
     }
 
@@ -158,6 +162,9 @@ PATH_PARAMS = {
     "part_id",
     "session_id",
     "action_item_id",
+    "subject",
+    "subject_id",
+    "decision",
 }
 
 
@@ -219,6 +226,17 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         "/plans/new/upload": {"file": "plan:\n  title: A plan\n", "organization": ""},
         "/plans/{slug}/settings": {},
         "/plans/{slug}/adopt": {"version": "1", "adopted_on": ""},
+        # Publishing (issue 12): a public update's draft, its approval, the public site switch.
+        "/plans/{slug}/public-updates/{subject}/{subject_id}": {
+            "text": "Chats are answered in Spanish.",
+            "version": "",
+            "submit": "1",
+        },
+        "/plans/{slug}/public-updates/{subject}/{subject_id}/{decision}": {
+            "version": "1",
+            "comment": "",
+        },
+        "/plans/{slug}/public-site": {"version": "1", "published": "on"},
         # The plan builder: a part's fields are named by its kind (build_forms.FORMS), read from
         # the form as a whole; test_build_parts fuzzes them.
         "/plans/{slug}/build/{kind}/new": {},
