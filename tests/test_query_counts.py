@@ -40,9 +40,11 @@ from app.models import (
     User,
     WorkplanStep,
 )
+from app.models.publishing import PublicSubject, PublicUpdateDraft
 from app.models.sessions import ActionItemCreate, SessionCreate
 from app.services.changes.history import Actor
 from app.services.demo_city.generator import DemoCity, generate_demo_city
+from app.services.publishing import updates as public_updates
 from app.services.sessions import writes as session_writes
 from tests.conftest import TestSession as ReadSession
 from tests.conftest import _point_app_at as point_app_at
@@ -269,7 +271,27 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     ids["metric_code"] = session.get(Metric, int(ids["metric_id"])).code  # type: ignore[union-attr]
     # The public site names the organisation and the plan by their slugs.
     ids["org_slug"], ids["plan_slug"] = org.slug, plan.slug
+    # Publishing (issue 12): a public update of every strategy of the plan, submitted, so the
+    # coordinator's queue holds as many as the city has strategies.
+    ids["subject"], ids["subject_id"] = "strategy", ids["strategy_id"]
+    _submit_public_updates(plan.id)  # type: ignore[arg-type]
     return Visit(city, clients, ids)
+
+
+def _submit_public_updates(plan_id: int) -> None:
+    cli = Actor(name="query counts")
+    with Session(get_engine()) as own:
+        plan = own.get(Plan, plan_id)
+        assert plan is not None
+        live = (Strategy.plan_id == plan_id) & Strategy.archived_at.is_(None)  # type: ignore[union-attr]
+        for strategy_id in own.execute(select(Strategy.id).where(live)):
+            target = public_updates.target(
+                session=own, plan=plan, subject_type=PublicSubject.strategy,
+                subject_id=strategy_id[0],
+            )  # fmt: skip
+            data = PublicUpdateDraft(text="Public words.", submit=True)
+            public_updates.save_draft(session=own, t=target, data=data, actor=cli)
+        own.commit()
 
 
 def _url(visit: Visit, path: str) -> str:
