@@ -274,6 +274,7 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     # Publishing (issue 12): a public update of every strategy of the plan, submitted, so the
     # coordinator's queue holds as many as the city has strategies.
     ids["subject"], ids["subject_id"] = "strategy", ids["strategy_id"]
+    ids["subject_type"] = ids["subject"]
     _submit_public_updates(plan.id)  # type: ignore[arg-type]
     return Visit(city, clients, ids)
 
