@@ -8,7 +8,7 @@ SQLite rebuilds history_entry to change its check, which drops the table's appen
 they are dropped before and made again after.
 
 Revision ID: a3c8e5f1d902
-Revises: e5a1c9d3b7f2
+Revises: f3b8d2a6c410
 Create Date: 2026-12-07 05:45:00
 """
 
@@ -19,7 +19,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
 from alembic import op
 
 revision: str = "a3c8e5f1d902"
-down_revision: str | None = "e5a1c9d3b7f2"
+down_revision: str | None = "f3b8d2a6c410"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
