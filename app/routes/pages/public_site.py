@@ -6,6 +6,9 @@
 - /public/{org}/{plan}/focus-areas/{code}, /strategies/{code} (with every workplan step),
   /roadmap, /quick-wins, /changes (what changed this quarter).
 
+Focus areas, strategies and quick wins show their approved public update (publishing), with the
+day it was approved; a draft never shows.
+
 Every answer is the same for every reader (signed in or not): it is built as an anonymous reader
 reads the plan, never shows narratives, notes, people's names or internal metrics, and is
 cacheable (public_cache). An unpublished, draft or archived plan is 404.
@@ -23,6 +26,7 @@ from app.deps import SessionDep
 from app.models import Organization, Plan
 from app.routes.pages.public_cache import cached, site_origin
 from app.services.exports import open_data
+from app.services.publishing.reading import approved_updates
 from app.services.rules.value_text import format_value
 from app.services.views.public_site import access, changes, pages
 from app.services.views.roadmap import span_text
@@ -80,7 +84,8 @@ def focus_area(
     view = pages.focus_area_view(tree, fa_code)  # 404 before the ETag: an unknown area
 
     def answer() -> Response:
-        context = _context(org, plan, tree=tree, view=view)
+        public = approved_updates(session, plan.id)  # type: ignore[arg-type]
+        context = _context(org, plan, tree=tree, view=view, public=public)
         return render(request, "public/focus_area.html", context)
 
     return cached(request, access.public_etag(session, [plan], f"fa {fa_code}"), answer)
@@ -95,7 +100,8 @@ def strategy(
     view = pages.strategy_view(tree, strategy_code)
 
     def answer() -> Response:
-        context = _context(org, plan, tree=tree, view=view)
+        public = approved_updates(session, plan.id)  # type: ignore[arg-type]
+        context = _context(org, plan, tree=tree, view=view, public=public)
         return render(request, "public/strategy.html", context)
 
     return cached(request, access.public_etag(session, [plan], f"s {strategy_code}"), answer)
@@ -119,7 +125,9 @@ def quick_wins(request: Request, session: SessionDep, org_slug: str, plan_slug: 
 
     def answer() -> Response:
         tree = pages.public_tree(session, plan)
-        return render(request, "public/quick_wins.html", _context(org, plan, tree=tree))
+        public = approved_updates(session, plan.id)  # type: ignore[arg-type]
+        context = _context(org, plan, tree=tree, public=public)
+        return render(request, "public/quick_wins.html", context)
 
     return cached(request, access.public_etag(session, [plan], "quick wins"), answer)
 

@@ -12,7 +12,15 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.models import HistoryEntry, HistoryField, Plan, PublicUpdate, QuickWin, Strategy
+from app.models import (
+    FocusArea,
+    HistoryEntry,
+    HistoryField,
+    Plan,
+    PublicUpdate,
+    QuickWin,
+    Strategy,
+)
 from app.models.enums import Role, SubjectType
 from tests.factories import TINY_PLAN, make_person, make_tiny_plan, signed_in_client
 
@@ -239,3 +247,61 @@ def test_only_an_administrator_switches_the_public_site(
     stale = post(admin, url, data={"version": str(old), "published": "on"})
     assert stale.status_code == 409
     assert signed_in_client(None, None)[0].get(STRATEGY_PAGE).status_code == 404  # type: ignore[arg-type]
+
+
+PUBLIC_SITE = "/public/testville/testville-service"
+
+
+def test_the_public_site_shows_approved_updates_of_each_kind_never_a_draft(
+    session: Session, strategy: Strategy, lead: Any, coordinator: Any
+) -> None:
+    """The public site (/public/…) reads the same approved text: the strategy, its focus area and
+    a quick win each show theirs with the day it was approved; a later draft stays off it, and the
+    approval changes the page's ETag so a cached copy is not served stale."""
+    anonymous = signed_in_client(None, None)[0]  # type: ignore[arg-type]
+    strategy_url = f"{PUBLIC_SITE}/strategies/1.1"
+    before = anonymous.get(strategy_url)
+    assert before.status_code == 200 and "Latest update" not in before.text
+
+    fa = session.exec(select(FocusArea).where(FocusArea.id == strategy.focus_area_id)).one()
+    win = session.exec(select(QuickWin)).first()
+    assert win is not None
+    texts = {
+        ("strategy", strategy.id): "Chats answered in Spanish since May.",
+        ("focus_area", fa.id): "Every channel now reaches a person.",
+        ("quick_win", win.id): "The parking form is one page now.",
+    }
+    for (kind, item_id), text in texts.items():
+        url = f"/plans/testville-service/public-updates/{kind}/{item_id}"
+        assert post(coordinator, url, data={"text": text, "submit": "1"}).status_code == 303
+        session.expire_all()
+        update = session.exec(
+            select(PublicUpdate).where(
+                PublicUpdate.subject_type == kind, PublicUpdate.subject_id == item_id
+            )
+        ).one()
+        approved = post(coordinator, url + "/approve", data={"version": str(update.version)})
+        assert approved.status_code == 303
+
+    after = anonymous.get(strategy_url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    session.expire_all()
+    session.refresh(update)
+    assert update.approved_at is not None
+    day = f"{update.approved_at.day} {update.approved_at.strftime('%B %Y')}"
+    pages = {
+        "strategy": after.text,
+        "focus_area": anonymous.get(f"{PUBLIC_SITE}/focus-areas/{fa.code}").text,
+        "quick_win": anonymous.get(f"{PUBLIC_SITE}/quick-wins").text,
+    }
+    for (kind, _), text in texts.items():
+        shown = " ".join(soup(pages[kind]).get_text(" ").split())
+        assert text in shown and f"Updated {day}" in shown
+
+    # A new draft of the strategy's update: the public site keeps the approved words.
+    session.expire_all()
+    current = stored(session, strategy.id)  # type: ignore[arg-type]
+    assert current is not None
+    draft(lead, strategy, "Not yet approved words.", version=str(current.version))
+    shown = anonymous.get(strategy_url).text
+    assert "Not yet approved words." not in shown and "Chats answered in Spanish" in shown
