@@ -129,6 +129,8 @@ MAIN = (
     "/review",
     "/my-work",
     "/activity",
+    "/organizations/{org_slug}/executive",
+    "/api/v1/organizations/{slug}/executive",
     "/api/v1/plans/{slug}/tree",
     "/api/v1/plans",
 )
@@ -227,6 +229,7 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         "slug": plan.slug,
         "plan_id": str(plan.id),
         "organization": org.slug,
+        "org_slug": org.slug,
         "department": dept.code,
         "code": dept.code,
         "department_id": str(dept.id),

@@ -22,18 +22,27 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/organizations/{slug}/executive")
+@router.get("/executive")
+def my_executive(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The navigation's link: the executive view of the signed-in person's organisation."""
+    if user is None:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    organization = executive_service.organization_of(session, user)
+    return RedirectResponse(f"/organizations/{organization.slug}/executive", status_code=303)
+
+
+@router.get("/organizations/{org_slug}/executive")
 def executive_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    slug: str,
+    org_slug: str,
     since: str = "",
     plan: str = "",
 ) -> Response:
     if user is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    organization = executive_service.get_organization(session, slug)
+    organization = executive_service.get_organization(session, org_slug)
     now = clock.clock()
     day, since_error = executive_service.parse_since(since, now.date())
     view = executive_service.load_executive(

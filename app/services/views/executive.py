@@ -111,6 +111,15 @@ def get_organization(session: Session, slug: str) -> Organization:
     return org
 
 
+def organization_of(session: Session, user: User) -> Organization:
+    """The signed-in person's own organisation (an installation administrator may belong to
+    none: they open /organizations/{slug}/executive for the one they want)."""
+    org = session.get(Organization, user.organization_id) if user.organization_id else None
+    if org is None:
+        raise NotFound("You belong to no organisation: open an organisation's executive view.")
+    return org
+
+
 def _moved(
     session: Session,
     plans: dict[int, Plan],
