@@ -32,9 +32,7 @@ def programme_problem(
     if plan is not None and programme.id == plan.id:
         return FieldProblem(FIELD, "a plan cannot be its own programme")
     if plan is not None and programme.programme_id == plan.id:
-        return FieldProblem(
-            FIELD, f"'{slug}' belongs to this plan; choosing it would make a cycle"
-        )
+        return FieldProblem(FIELD, f"'{slug}' belongs to this plan; choosing it would make a cycle")
     if programme.programme_id is not None:
         return FieldProblem(
             FIELD, f"'{slug}' itself belongs to a programme; a programme cannot be nested"
@@ -93,4 +91,11 @@ def programme_choices(session: Session, plan: Plan) -> list[Plan]:
             )
             .order_by(Plan.title, Plan.id)
         )
+    )
+
+
+def member_count(session: Session, plan: Plan) -> int:
+    """How many live plans belong to `plan` (a programme)."""
+    return len(
+        session.exec(select(Plan.id).where(col(Plan.programme_id) == plan.id, is_live(Plan))).all()
     )
