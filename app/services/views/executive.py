@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, HistoryEntry, HistoryField, Measurement, Organization, Plan, User
 from app.models.base import is_live
 from app.models.enums import SubjectType
-from app.services.accounts.permissions import same_organization
+from app.services.accounts.permissions import can_read_plan, same_organization
 from app.services.errors import NotAuthenticated, NotFound
 from app.services.rules import clock, metric_rule, rollup
 from app.services.rules.asked_dates import EARLIEST, within_window
@@ -282,3 +282,67 @@ def segments(distribution: dict[str, int]) -> list[Segment]:
         out.append(Segment(code, count, round(start, 3), width))
         start += width
     return out
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    """A department plan of a programme, rolled up as its own overview rolls it up."""
+
+    plan: Plan
+    owning_department: Department | None
+    rollup: rollup.GroupRollup
+
+    @property
+    def overdue(self) -> int:
+        return self.rollup.distribution.get("overdue", 0)
+
+    @property
+    def stale(self) -> int:
+        return self.rollup.distribution.get("stale", 0)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme's department plans and its combined roll-up (its own strategies with theirs)."""
+
+    members: list[MemberSummary]
+    combined: rollup.GroupRollup
+
+
+def programme_of(
+    session: Session, *, plan: Plan, user: User | None, now: dt.datetime | None = None
+) -> Programme | None:
+    """The member plans `user` may read of `plan`, when it is a programme; None otherwise. One
+    query for a plan with no members; a fixed few more for a programme, whatever its size."""
+    members = [
+        p
+        for p in session.exec(
+            select(Plan)
+            .where(col(Plan.programme_id) == plan.id, is_live(Plan))
+            .order_by(Plan.title, Plan.id)
+        )
+        if can_read_plan(user, p)
+    ]
+    if not members:
+        return None
+    now = now or clock.clock()
+    departments = {
+        d.id: d
+        for d in session.exec(
+            select(Department).where(Department.organization_id == plan.organization_id)
+        )
+    }
+    inputs = strategy_inputs(session, [plan, *members], departments=departments, now=now)  # type: ignore[arg-type]
+    return Programme(
+        members=[
+            MemberSummary(
+                plan=m,
+                owning_department=departments.get(m.owning_department_id)  # type: ignore[arg-type]
+                if m.owning_department_id
+                else None,
+                rollup=plan_rollup(m, inputs.get(m.id, [])),  # type: ignore[arg-type]
+            )
+            for m in members
+        ],
+        combined=programme_rollup(plan, inputs, members),
+    )

@@ -7,12 +7,22 @@ import datetime as dt
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.models import Plan, Strategy
 from app.models.enums import Role
+from app.models.strategy import ProgressUpdateIn
+from app.services.changes.history import Actor
+from app.services.changes.strategy_progress import record_strategy_progress
 from app.services.operations.database_admin import load_seeds
 from app.services.plan_file.importing import import_plan_text
-from tests.factories import SEEDS_DIR, app_under_test, make_person, signed_in_client
+from tests.factories import (
+    SEEDS_DIR,
+    app_under_test,
+    make_person,
+    make_tiny_plan,
+    signed_in_client,
+)
 from tests.services.views.test_executive import MEMBER
 
 PAGE = "/organizations/testville/executive"
@@ -21,8 +31,6 @@ API = "/api/v1/organizations/testville/executive"
 
 @pytest.fixture
 def city(session: Session) -> None:
-    from tests.factories import make_tiny_plan
-
     make_tiny_plan(session)
     import_plan_text(session=session, text=MEMBER, source="member.yaml")
     session.commit()
@@ -130,3 +138,57 @@ def test_philadelphia_seeds_show_fleet_under_the_cso_program(session: Session) -
     (cso,) = body["plans"]
     assert cso["slug"] == "philadelphia-customer-service-officers-program"
     assert [m["slug"] for m in cso["members"]] == ["philadelphia-fleet-management-customer-service"]
+
+
+def test_the_programme_overview_rolls_up_its_department_plans(session: Session, city: None) -> None:
+    client, _ = signed_in_client(session, make_person(session, "coord", Role.coordinator))
+    soup = BeautifulSoup(client.get("/plans/testville-service").text, "html.parser")
+    section = soup.find("section", class_="department-plans")
+    assert section is not None
+    row = section.find("tr", id="member-testville-public-works")
+    assert row.find("a", href="/plans/testville-public-works") is not None
+    cells = [" ".join(td.get_text(" ").split()) for td in row.find_all("td")]
+    # The member's own overview says the same.
+    own = BeautifulSoup(client.get("/plans/testville-public-works").text, "html.parser")
+    own_status = own.find("section", class_="plan-status")
+    own_words = " ".join(own_status.find("ul", class_="distribution").get_text(" ").split())
+    assert own_words in cells[0]
+    assert "43%" in cells[1] and "43%" in own_status.get_text()
+    assert cells[2:] == ["1", "0"]  # overdue, stale
+    # A plan in no programme has no such section.
+    assert own.find("section", class_="department-plans") is None
+
+
+def test_the_programme_tree_carries_its_members_roll_ups(session: Session, city: None) -> None:
+    client, _ = signed_in_client(session, make_person(session, "coord", Role.coordinator))
+    tree = client.get("/api/v1/plans/testville-service/tree")
+    member_tree = client.get("/api/v1/plans/testville-public-works/tree").json()
+    (member,) = tree.json()["member_plans"]
+    assert member["slug"] == "testville-public-works"
+    assert member["rollup"] == member_tree["rollup"]
+    combined = tree.json()["programme_rollup"]
+    assert combined["strategies"] == tree.json()["rollup"]["strategies"] + 4
+    assert member_tree["member_plans"] == [] and member_tree["programme_rollup"] is None
+    # A change in the member plan is a new tree of the programme.
+    etag = tree.headers["ETag"]
+    assert (
+        client.get(
+            "/api/v1/plans/testville-service/tree", headers={"If-None-Match": etag}
+        ).status_code
+        == 304
+    )
+
+    strategy = session.exec(
+        select(Strategy)
+        .join(Plan)
+        .where(Plan.slug == "testville-public-works", Strategy.code == "1.2")
+    ).one()
+    record_strategy_progress(
+        session=session,
+        strategy=strategy,
+        data=ProgressUpdateIn(version=strategy.version, status="on_track"),  # type: ignore[arg-type]
+        actor=Actor(name="lead"),
+    )
+    session.commit()
+    again = client.get("/api/v1/plans/testville-service/tree", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
