@@ -229,7 +229,6 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
         "slug": plan.slug,
         "plan_id": str(plan.id),
         "organization": org.slug,
-        "org_slug": org.slug,
         "department": dept.code,
         "code": dept.code,
         "department_id": str(dept.id),
