@@ -5,7 +5,7 @@ plan belongs to (Philadelphia's Fleet plan in the Customer Service Officers Prog
 `plan.fiscal_year_start_month` (1-12, null for calendar years) labels the roadmap in fiscal years.
 
 Revision ID: a3c8e2f6d914
-Revises: f3b8d2a6c410
+Revises: a3c8e5f1d902
 Create Date: 2026-12-07 05:50:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a3c8e2f6d914"
-down_revision: str | None = "f3b8d2a6c410"
+down_revision: str | None = "a3c8e5f1d902"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
