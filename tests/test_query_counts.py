@@ -129,6 +129,8 @@ MAIN = (
     "/review",
     "/my-work",
     "/activity",
+    "/organizations/{org_slug}/executive",
+    "/api/v1/organizations/{slug}/executive",
     "/api/v1/plans/{slug}/tree",
     "/api/v1/plans",
 )

@@ -35,6 +35,12 @@ class Plan(Versioned, table=True):
         CheckConstraint(
             "schedule = 'calendar' OR schedule_origin IS NOT NULL", name="relative_has_origin"
         ),
+        CheckConstraint(
+            "fiscal_year_start_month IS NULL OR "
+            "(fiscal_year_start_month >= 1 AND fiscal_year_start_month <= 12)",
+            name="fiscal_year_start_month_range",
+        ),
+        CheckConstraint("programme_id IS NULL OR programme_id <> id", name="not_own_programme"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -51,6 +57,15 @@ class Plan(Versioned, table=True):
     adopted_on: dt.date | None = None
     schedule: str = enum_field(ScheduleStyle, ScheduleStyle.calendar)
     schedule_origin: dt.date | None = None
+    # The programme this plan belongs to: another plan of the same organisation that is not
+    # itself in a programme (Philadelphia's CSO program groups Fleet's department plan). The
+    # rules needing the database (same organisation, one level) are app.services.changes.programmes.
+    programme_id: int | None = Field(
+        default=None, foreign_key="plan.id", ondelete="SET NULL", index=True
+    )
+    # The month the plan's fiscal year starts (7 = July); null for calendar years. A fiscal
+    # year is named by the calendar year it ends in (July 2025 – June 2026 is FY2026).
+    fiscal_year_start_month: int | None = None
     published: bool = Field(default=False)
     source: str = Field(default="", sa_type=Text)
     summary: str = Field(default="", sa_type=Text)

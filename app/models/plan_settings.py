@@ -97,6 +97,18 @@ class PlanSettingsUpdate(ClientInput):
     schedule_origin: dt.date | None = None
     terminology: LevelNames | None = None
     status_words: StatusWords | None = None
+    programme: Slug | None = pd.Field(
+        default=None,
+        description="The slug of the programme (a plan of the same organisation) this plan "
+        "belongs to; null for none",
+    )
+    fiscal_year_start_month: int | None = pd.Field(
+        default=None,
+        ge=1,
+        le=12,
+        description="The month (1-12) the plan's fiscal year starts; null for calendar years. "
+        "A fiscal year is named by the calendar year it ends in (FY2026: July 2025 - June 2026)",
+    )
 
 
 class PlanAdopt(ClientInput):

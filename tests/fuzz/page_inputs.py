@@ -128,7 +128,7 @@ def path_values(world: World) -> dict[str, str]:
     """A plausible value for each path parameter name, so that the route reaches its handler."""
     return {
         "slug": world.slug,
-        # The public site: the tiny plan's organisation and the plan.
+        # The public site and the executive view: the tiny plan's organisation and the plan.
         "org_slug": "testville",
         "plan_slug": world.slug,
         "fa_code": "1",

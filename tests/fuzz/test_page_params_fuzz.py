@@ -137,6 +137,8 @@ def test_the_tables_know_every_page_form_and_path_parameter(session: Session) ->
     # The walk reads what the handlers read, aliases included.
     activity = next(r for r in GETS if r.path == "/activity")
     assert set(activity.query_params) == {"plan", "kind", "person", "action", "from", "to", "page"}
+    executive = next(r for r in GETS if r.path == "/organizations/{org_slug}/executive")
+    assert set(executive.query_params) == {"since", "plan"}
     for path in (
         "/",
         "/api/docs",

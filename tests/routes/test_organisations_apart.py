@@ -31,7 +31,7 @@ NOTE = "Council asked to keep this quiet until March"
 def san_jose(session: Session) -> Strategy:
     """San José's and Philadelphia's plans; a San José strategy with an internal narrative and a
     progress update whose note is in the history."""
-    for seed in ("san-jose.yaml", "philadelphia-fleet.yaml"):
+    for seed in ("san-jose.yaml", "philadelphia-cso-program.yaml", "philadelphia-fleet.yaml"):
         import_plan_path(session=session, path=SEEDS_DIR / seed)
     session.commit()
     plan = session.exec(select(Plan).where(Plan.slug == SJ)).one()

@@ -58,6 +58,10 @@ def test_fleet_plan(fleet: PlanFile) -> None:
     p = fleet.plan
     assert p.slug == "philadelphia-fleet-management-customer-service"
     assert p.owning_department == "OFM"
+    # A department plan of the Customer Service Officers Program; the City's fiscal year starts
+    # in July.
+    assert p.programme == "philadelphia-customer-service-officers-program"
+    assert p.fiscal_year_start_month == 7
     assert p.vision == (
         "At the Office of Fleet Management, our vision is to deliver top quality service to our "
         "customers on time, every time."

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.routes.api import (
     assignments,
+    executive,
     health,
     history,
     metrics,
@@ -35,6 +36,7 @@ for _module in (
     sessions,
     publishing,
     history,
+    executive,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402

@@ -30,7 +30,7 @@ from app.routes.api.versions import (
     with_version,
 )
 from app.routes.nul_characters import MESSAGE as NUL_MESSAGE
-from app.services.changes import plan_uploads, plans
+from app.services.changes import plan_uploads, plans, programmes
 from app.services.errors import ValidationFailed
 from app.services.reading import catalog
 
@@ -40,7 +40,11 @@ PLAN_FILE_MEDIA = "application/yaml"
 
 
 def _read(session: SessionDep, plan: object) -> PlanRead:
-    return PlanRead.of(plan, catalog.organization_of(session=session, plan=plan))  # type: ignore[arg-type]
+    return PlanRead.of(
+        plan,  # type: ignore[arg-type]
+        catalog.organization_of(session=session, plan=plan),
+        programmes.programme_slug(session, plan),  # type: ignore[arg-type]
+    )
 
 
 @router.post(

@@ -8,6 +8,7 @@ from app.routes.api.deps import READ_ERRORS, IncludeArchived, ReadablePlan, erro
 from app.routes.api.pagination import Page, PageParams
 from app.routes.api.schemas import PlanRead, PlanSummary
 from app.routes.api.versions import with_etag
+from app.services.changes import programmes
 from app.services.reading import catalog
 
 router = APIRouter(tags=["plans"])
@@ -37,5 +38,10 @@ def list_plans(
 )
 def get_plan(plan: ReadablePlan, session: SessionDep, response: Response) -> PlanRead:
     return with_etag(
-        response, PlanRead.of(plan, catalog.organization_of(session=session, plan=plan))
+        response,
+        PlanRead.of(
+            plan,
+            catalog.organization_of(session=session, plan=plan),
+            programmes.programme_slug(session, plan),
+        ),
     )

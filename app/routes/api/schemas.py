@@ -132,6 +132,14 @@ class PlanRead(_Editable):
     adopted_on: dt.date | None
     schedule: ScheduleStyle
     schedule_origin: dt.date | None
+    programme_id: int | None = Field(
+        description="The plan (a programme of the same organisation) this plan belongs to"
+    )
+    programme: str | None = Field(default=None, description="The programme's slug")
+    fiscal_year_start_month: int | None = Field(
+        description="The month (1-12) the fiscal year starts; null for calendar years. A fiscal "
+        "year is named by the calendar year it ends in (FY2026: July 2025 - June 2026)"
+    )
     summary: str
     mission: str
     vision: str
@@ -144,10 +152,11 @@ class PlanRead(_Editable):
     )
 
     @classmethod
-    def of(cls, plan: Plan, org: Organization) -> PlanRead:
+    def of(cls, plan: Plan, org: Organization, programme: str | None = None) -> PlanRead:
         return cls.model_validate(
             {
                 **plan.model_dump(),
+                "programme": programme,
                 "terminology": {**DEFAULT_TERMINOLOGY, **(plan.terminology or {})},
                 "status_words": plan.status_words or {},
                 "organization": org.name,

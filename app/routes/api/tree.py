@@ -13,11 +13,12 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.api.tree_schemas import TREE_FORMAT, PlanTreeOut
-from app.routes.api.tree_writer import tree_json
+from app.routes.api.tree_writer import programme_digest, tree_json
 from app.routes.errors import ERROR_RESPONSES
 from app.services.accounts.permissions import can_read_internal, require_read_plan
 from app.services.reading.plan_stamp import plan_stamp
 from app.services.reading.plan_tree import get_plan, load_plan_tree
+from app.services.views import executive
 
 router = APIRouter(tags=["plans"])
 
@@ -59,11 +60,14 @@ def plan_tree(request: Request, slug: str, session: SessionDep, user: CurrentUse
     # Readers who may not see internal narratives get another body, so another ETag: a client
     # that signs in is never told its narrative-less copy is still current.
     audience = "" if internal else "-public"
-    etag = f'"{TREE_FORMAT}-{plan_stamp(session=session, plan=plan)}{audience}"'
+    # A programme's answer carries its member plans' roll-ups: their digest joins the ETag, so a
+    # change in a member plan is a new tree of the programme.
+    programme = executive.programme_of(session, plan=plan, user=user)
+    members = f"-{programme_digest(programme)}" if programme is not None else ""
+    etag = f'"{TREE_FORMAT}-{plan_stamp(session=session, plan=plan)}{members}{audience}"'
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
-    body = tree_json(
-        load_plan_tree(session=session, plan=plan, internal=internal), internal=internal
-    )
+    tree = load_plan_tree(session=session, plan=plan, internal=internal)
+    body = tree_json(tree, internal=internal, programme=programme)
     return Response(body, media_type="application/json", headers=headers)

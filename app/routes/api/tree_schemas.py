@@ -167,6 +167,13 @@ class PersonaOut(BaseModel):
     journeys: list[JourneyOut]
 
 
+class MemberPlanOut(BaseModel):
+    slug: str
+    title: str
+    owning_department: str | None
+    rollup: RollupOut
+
+
 class PlanTreeOut(BaseModel):
     id: int
     version: int
@@ -202,3 +209,12 @@ class PlanTreeOut(BaseModel):
     metrics: list[MetricOut]
     quick_wins: list[QuickWinOut]
     personas: list[PersonaOut]
+    member_plans: list[MemberPlanOut] = Field(
+        default_factory=list,
+        description="A programme's department plans (those the reader may read), each with the "
+        "roll-up its own tree gives; empty for a plan that is no programme.",
+    )
+    programme_rollup: RollupOut | None = Field(
+        default=None,
+        description="A programme: its own strategies and its department plans', as one group.",
+    )

@@ -9,11 +9,13 @@ that every object has exactly the fields its model documents.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
 from app.services.reading import plan_nodes
 from app.services.rules import metric_rule, rollup
+from app.services.views.executive import Programme
 
 
 def _day(value: dt.date | None) -> str | None:
@@ -227,7 +229,33 @@ def tree_document(tree: plan_nodes.PlanTree, *, internal: bool) -> dict[str, Any
     }
 
 
-def tree_json(tree: plan_nodes.PlanTree, *, internal: bool) -> bytes:
+def programme_document(programme: Programme | None) -> dict[str, Any]:
+    """The tree's additive programme fields: its member plans' roll-ups and the combined one."""
+    if programme is None:
+        return {"member_plans": [], "programme_rollup": None}
+    return {
+        "member_plans": [
+            {
+                "slug": m.plan.slug,
+                "title": m.plan.title,
+                "owning_department": m.owning_department.name if m.owning_department else None,
+                "rollup": _rollup(m.rollup),
+            }
+            for m in programme.members
+        ],
+        "programme_rollup": _rollup(programme.combined),
+    }
+
+
+def programme_digest(programme: Programme) -> str:
+    """A short digest of what programme_document says, for the tree's ETag."""
+    text = json.dumps(programme_document(programme), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def tree_json(
+    tree: plan_nodes.PlanTree, *, internal: bool, programme: Programme | None = None
+) -> bytes:
     """The answer's body: compact UTF-8 JSON, as FastAPI would write it."""
-    document = tree_document(tree, internal=internal)
+    document = {**tree_document(tree, internal=internal), **programme_document(programme)}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

@@ -10,6 +10,7 @@ HX-Redirect). The rules are services.changes.plans' and plan_uploads'.
 
 from __future__ import annotations
 
+import calendar
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -26,7 +27,7 @@ from app.routes.pages.form_input import Form_, blank_to_none, form_version
 from app.routes.pages.form_posts import FormPost, form_post
 from app.services.accounts import permissions
 from app.services.accounts.permissions import Action, Ownership, can, decide, require_read_plan
-from app.services.changes import plan_uploads, plans
+from app.services.changes import plan_uploads, plans, programmes
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.reading.plan_tree import get_plan
 from app.services.rules.rollup import LABELS
@@ -186,6 +187,8 @@ def _readable_plan(session: Session, user: User | None, slug: str) -> Plan:
     return plan
 
 
+MONTHS = list(enumerate(calendar.month_name))[1:]
+
 SAVED = {
     "created": "Plan created as a draft: only your organisation sees it until it is adopted.",
     "uploaded": "Plan file uploaded.",
@@ -221,6 +224,10 @@ def _settings_page(
         "is_draft": plan.status == PlanStatus.draft,
         # Issue 12: the public site's switch (templates/publishing/_site_switch.html).
         "can_publish": can(session, user, Action.publish_site, plan, kind="plan"),
+        "months": MONTHS,
+        "programme_choices": programmes.programme_choices(session, plan),
+        "programme_slug": programmes.programme_slug(session, plan),
+        "member_count": programmes.member_count(session, plan),
     }
     status = post.status if post else 200
     return render(
@@ -250,6 +257,8 @@ def post_settings(
             schedule_origin=blank_to_none(fields.get("schedule_origin", "")),  # type: ignore[arg-type]
             terminology=_words(fields, "term_", TERM_KEYS),  # type: ignore[arg-type]
             status_words=_words(fields, "word_", WORD_KEYS),  # type: ignore[arg-type]
+            programme=blank_to_none(fields.get("programme", "")),
+            fiscal_year_start_month=blank_to_none(fields.get("fiscal_year_start_month", "")),  # type: ignore[arg-type]
         )
         plans.update_settings(session=session, plan=plan, data=data, actor=actor_for(user))
         post.notice = SAVED["settings"]

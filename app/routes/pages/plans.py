@@ -24,7 +24,7 @@ from app.services.accounts.permissions import Action, can, can_read_internal, re
 from app.services.publishing.reading import approved_updates
 from app.services.reading.plan_tree import get_plan, load_plan_outline, load_plan_tree
 from app.services.rules.value_text import format_value
-from app.services.views import drill_down, plan_index
+from app.services.views import drill_down, executive, plan_index
 from app.services.views.roadmap import TERM_LABELS, span_text
 from app.templating import render
 
@@ -63,6 +63,7 @@ def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug
         "sections": drill_down.focus_area_sections(tree),
         "statement_sections": drill_down.statement_sections(tree),
         "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
+        "programme": executive.programme_of(session, plan=plan, user=user),
         **_helpers(),
     }
     return render(request, "plans/overview.html", context, block="overview")

@@ -61,5 +61,6 @@ def roadmap_page(
         "labels": LABELS,
         "term_labels": roadmap_service.TERM_LABELS,
         "span_text": roadmap_service.span_text,
+        "fiscal_note": roadmap_service.fiscal_note(plan),
     }
     return render(request, "plans/roadmap.html", context, block="roadmap")

@@ -23,6 +23,7 @@ from app.models.plan_settings import PlanAdopt, PlanCreate, PlanSettingsUpdate
 from app.services.accounts.permissions import Action, Ownership, decide, enforce, require
 from app.services.changes.editing import save_changes, stale_edit
 from app.services.changes.history import Actor, record_change
+from app.services.changes.programmes import resolve_programme
 from app.services.errors import FieldProblem, ValidationFailed
 from app.services.rules import clock
 
@@ -122,7 +123,7 @@ def update_settings(
     """Change the settings `data` sets, if `plan` is still at `data.version`."""
     require(session, actor, Action.build, plan, kind="plan")
     changes = data.model_dump(
-        exclude_unset=True, exclude={"version", "terminology", "status_words"}
+        exclude_unset=True, exclude={"version", "terminology", "status_words", "programme"}
     )
     if data.terminology is not None:
         changes["terminology"] = _terminology(data.terminology.given())
@@ -131,6 +132,13 @@ def update_settings(
     fields = ("period_start", "period_end", "schedule", "schedule_origin")
     merged = {name: changes.get(name, getattr(plan, name)) for name in fields}
     problems = _settings_problems(merged)
+    if "programme" in data.model_fields_set:
+        programme_id, problem = resolve_programme(
+            session, plan=plan, organization_id=plan.organization_id, slug=data.programme
+        )
+        if problem is not None:
+            problems.append(problem)
+        changes["programme_id"] = programme_id
     if problems:
         raise ValidationFailed(problems)
     save_changes(

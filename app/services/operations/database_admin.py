@@ -42,8 +42,12 @@ def load_seeds(*, session: Session, seeds_dir: Path) -> list[str]:
     loaded: list[str] = []
     existing = set(session.exec(select(Plan.slug)).all())
     actor = Actor(name="seed")
-    for path in seed_files(seeds_dir):
-        slug = _slug_of(path)
+    heads = {path: _plan_of(path) for path in seed_files(seeds_dir)}
+    # A plan naming a programme after the plans that name none, so the programme is there first
+    # whatever the files are called.
+    ordered = sorted(heads, key=lambda path: bool(heads[path].get("programme")))
+    for path in ordered:
+        slug = heads[path].get("slug")
         if slug in existing:
             continue
         plan = import_plan_path(session=session, path=path, actor=actor)
@@ -52,10 +56,11 @@ def load_seeds(*, session: Session, seeds_dir: Path) -> list[str]:
     return loaded
 
 
-def _slug_of(path: Path) -> str | None:
-    """The plan slug of a file, read cheaply so an already-loaded seed is not re-validated."""
+def _plan_of(path: Path) -> dict[str, object]:
+    """The `plan:` mapping of a file (its slug, its programme), read cheaply so an already-loaded
+    seed is not re-validated."""
     import yaml
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan = data.get("plan") if isinstance(data, dict) else None
-    return plan.get("slug") if isinstance(plan, dict) else None
+    return plan if isinstance(plan, dict) else {}

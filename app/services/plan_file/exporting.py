@@ -29,6 +29,7 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.enums import ScheduleStyle
+from app.services.changes.programmes import programme_slug
 from app.services.plan_file.schema import (
     FORMAT_VERSION,
     BaselineIn,
@@ -278,6 +279,8 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
             adopted_on=plan.adopted_on,
             schedule=plan.schedule,
             schedule_origin=plan.schedule_origin,
+            programme=programme_slug(session, plan),
+            fiscal_year_start_month=plan.fiscal_year_start_month,
             published=plan.published,
             source=plan.source,
             summary=plan.summary,

@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.models.enums import SubjectType
 from app.services.changes.history import SYSTEM, Actor, record_change
+from app.services.changes.programmes import find_programme, programme_problem
 from app.services.plan_file.checking import check_plan_file
 from app.services.plan_file.reading import (
     LineIndex,
@@ -56,9 +57,32 @@ def import_plan_text(
                 f"a plan '{plan_file.plan.slug}' already exists in this database",
             )
         )
+    programme = _programme_problem(session, plan_file, lines)
+    if programme is not None:
+        problems.append(programme)
     if problems:
         raise PlanFileError(source, problems)
     return _store(session=session, plan_file=plan_file, actor=actor, lines=lines, source=source)
+
+
+def _programme_problem(
+    session: Session, plan_file: PlanFile, lines: LineIndex
+) -> PlanFileProblem | None:
+    """The file's `programme` must be a stored plan of the same organisation, in no programme."""
+    slug = plan_file.plan.programme
+    if not slug:
+        return None
+    programme = find_programme(session, slug)
+    org_id = session.exec(
+        select(Organization.id).where(Organization.slug == plan_file.organization.slug)
+    ).first()
+    # An organisation not stored yet has no plans: any programme found is another's.
+    problem = programme_problem(
+        session, plan=None, organization_id=org_id or -1, programme=programme, slug=slug
+    )
+    if problem is None:
+        return None
+    return PlanFileProblem("plan.programme", lines.line_of(("plan", "programme")), problem.message)
 
 
 def import_plan_path(*, session: Session, path: Path, actor: Actor = SYSTEM) -> Plan:
@@ -115,6 +139,8 @@ def _store(
         adopted_on=p.adopted_on,
         schedule=p.schedule,
         schedule_origin=p.schedule_origin,
+        programme_id=find_programme(session, p.programme).id if p.programme else None,  # type: ignore[union-attr]
+        fiscal_year_start_month=p.fiscal_year_start_month,
         published=p.published,
         source=p.source,
         summary=p.summary,

@@ -330,6 +330,18 @@ class PlanIn(_Strict):
     adopted_on: dt.date | None = None
     schedule: ScheduleStyle = ScheduleStyle.calendar
     schedule_origin: dt.date | None = None
+    programme: Slug | None = Field(
+        default=None,
+        description="The slug of the programme (a plan of the same organisation, loaded "
+        "before this one) this plan belongs to",
+    )
+    fiscal_year_start_month: int | None = Field(
+        default=None,
+        ge=1,
+        le=12,
+        description="The month (1-12) the fiscal year starts; left out for calendar years. "
+        "A fiscal year is named by the year it ends in (FY2026: July 2025 - June 2026)",
+    )
     published: bool = False
     source: LongText = ""
     summary: LongText = ""

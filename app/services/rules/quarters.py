@@ -62,3 +62,37 @@ def quarter_index(day: dt.date, origin: dt.date) -> int:
     """0 for the origin's quarter, 1 for the next…: the column of a roadmap."""
     months = (day.year - origin.year) * 12 + (day.month - origin.month)
     return months // 3
+
+
+# --- fiscal years ---------------------------------------------------------------------------------
+# A fiscal year starting in month M (1-12) is named by the calendar year it ends in, the usual
+# convention of US cities and states: from July, July 2025 - June 2026 is FY2026. From January,
+# FY2026 is the calendar year 2026. Its quarters are counted from its first month.
+
+
+def fiscal_year(day: dt.date, start_month: int) -> int:
+    """The fiscal year holding `day`, named by the year it ends in."""
+    if start_month == 1:
+        return day.year
+    return day.year + 1 if day.month >= start_month else day.year
+
+
+def fiscal_quarter(day: dt.date, start_month: int) -> int:
+    """1-4: the quarter of its fiscal year that holds `day`."""
+    return (day.month - start_month) % 12 // 3 + 1
+
+
+def fiscal_year_start(day: dt.date, start_month: int) -> dt.date:
+    """The first day of the fiscal year holding `day`."""
+    year = day.year if day.month >= start_month else day.year - 1
+    return dt.date(year, start_month, 1)
+
+
+def fiscal_quarter_label(day: dt.date, start_month: int) -> str:
+    """ "FY2026 Q1" for 2025-08-14 when the fiscal year starts in July."""
+    return f"FY{fiscal_year(day, start_month)} Q{fiscal_quarter(day, start_month)}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after `day`'s."""
+    return _add_months(day, months)

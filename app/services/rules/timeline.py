@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.services.rules.plan_dates import DateWindow
-from app.services.rules.quarters import quarter_end, quarter_index, quarter_start
+from app.services.rules.quarters import (
+    add_months,
+    fiscal_year,
+    fiscal_year_start,
+    quarter_end,
+    quarter_index,
+    quarter_start,
+)
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,16 @@ class Cell:
         return " ".join(classes)
 
 
-def timeline_base(*, relative_origin: dt.date | None, earliest: dt.date) -> dt.date:
+def timeline_base(
+    *, relative_origin: dt.date | None, earliest: dt.date, fiscal_start_month: int | None = None
+) -> dt.date:
     """The first day of the first column: the schedule origin's month on a relative schedule,
-    else the January of the earliest year (so calendar quarters line up with the columns)."""
+    else the first day of the fiscal year holding the earliest day where the plan has a fiscal
+    year, else the January of the earliest year (so quarters line up with the columns)."""
     if relative_origin is not None:
         return relative_origin.replace(day=1)
+    if fiscal_start_month is not None:
+        return fiscal_year_start(earliest, fiscal_start_month)
     return dt.date(earliest.year, 1, 1)
 
 
@@ -79,9 +91,12 @@ def timeline_columns(
     relative: bool,
     today: dt.date,
     first_day: dt.date | None = None,
+    fiscal: bool = False,
 ) -> list[Column]:
     """Whole years of quarters from `base` (or from the year of the timeline holding `first_day`)
-    through the quarter holding `last_day`."""
+    through the quarter holding `last_day`. `fiscal`: `base` is the first day of a fiscal year
+    (see `timeline_base`); the years read "FY2026" (named by the year each ends in) and the
+    quarters are the fiscal year's."""
     skipped = max(quarter_index(first_day, base), 0) // 4 if first_day else 0
     quarters = max(quarter_index(last_day, base), 0) + 1
     # whole years: the chart reads "Year 1 … Year 4", Q1–Q4 under each
@@ -89,7 +104,11 @@ def timeline_columns(
     columns = []
     for i in range(years * 4):
         year, q = skipped + i // 4 + 1, i % 4 + 1
-        if relative:
+        if fiscal and not relative:
+            start = add_months(base, 3 * (year - 1) * 4 + 3 * (q - 1))
+            end = add_months(start, 3) - dt.timedelta(days=1)
+            year_label = f"FY{fiscal_year(start, base.month)}"
+        elif relative:
             text = f"Y{year} Q{q}"
             start, end = quarter_start(text, base), quarter_end(text, base)
             year_label = f"Year {year}"

@@ -83,6 +83,26 @@ def list_plans(
             select(Department).where(col(Department.organization_id).in_(org_ids))
         )
     }
+    by_plan = strategy_inputs(session, plans, departments=departments, now=now)
+    grouped: dict[int, list[PlanSummary]] = defaultdict(list)
+    for p in plans:
+        owner = p.owning_department_id
+        grouped[p.organization_id].append(
+            PlanSummary(
+                plan=p,
+                owning_department=departments.get(owner) if owner else None,
+                rollup=plan_rollup(p, by_plan.get(p.id, [])),  # type: ignore[arg-type]
+            )
+        )
+    ordered = sorted(organizations.values(), key=lambda o: o.name.casefold())
+    return [OrganizationPlans(o, grouped[o.id]) for o in ordered if grouped.get(o.id)]  # type: ignore[index]
+
+
+def strategy_inputs(
+    session: Session, plans: list[Plan], *, departments: dict[int, Department], now: dt.datetime
+) -> dict[int, list[rollup.StrategyRollupInput]]:
+    """Each plan's live strategies as roll-up inputs (effective status, progress), by plan id,
+    exactly as its overview rolls them up, in a fixed number of queries whatever their number."""
     plan_ids = [p.id for p in plans]
     strategies = list(
         session.exec(
@@ -103,23 +123,15 @@ def list_plans(
     by_plan: dict[int, list[rollup.StrategyRollupInput]] = defaultdict(list)
     for node in nodes:
         by_plan[node.strategy.plan_id].append(node.rollup_input)
-    grouped: dict[int, list[PlanSummary]] = defaultdict(list)
-    for p in plans:
-        noun = p.term("strategies").lower()
-        owner = p.owning_department_id
-        grouped[p.organization_id].append(
-            PlanSummary(
-                plan=p,
-                owning_department=departments.get(owner) if owner else None,
-                rollup=rollup.rollup_group(
-                    items=by_plan.get(p.id, []),  # type: ignore[arg-type]
-                    noun=noun,
-                    words=p.status_words or {},
-                ),
-            )
-        )
-    ordered = sorted(organizations.values(), key=lambda o: o.name.casefold())
-    return [OrganizationPlans(o, grouped[o.id]) for o in ordered if grouped.get(o.id)]  # type: ignore[index]
+    return by_plan
+
+
+def plan_rollup(plan: Plan, items: list[rollup.StrategyRollupInput]) -> rollup.GroupRollup:
+    return rollup.rollup_group(
+        items=items,  # type: ignore[arg-type]
+        noun=plan.term("strategies").lower(),
+        words=plan.status_words or {},
+    )
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ The timeline is a Gantt chart (issue 12): each bar takes its strategy's effectiv
 (the status language of app.css) with its % complete filled in, a strategy's workplan steps with a
 due date are milestones on its row, quick wins with planned dates have rows of their own, and a
 line marks today. Columns are calendar years where the plan has dates (a plan on a relative
-schedule has none: its origin is an assumption, so it reads "Year 1 … Year 4"); the model has no
-fiscal-year start to count fiscal years from.
+schedule has none: its origin is an assumption, so it reads "Year 1 … Year 4"), or fiscal years
+where the plan sets its fiscal year's first month (`fiscal_year_start_month`): "FY2026", named by
+the calendar year it ends in (from July, July 2025 – June 2026), its quarters counted from that
+month, so the quarter boundaries fall on the fiscal quarters.
 
 Strategies without a planned span (San José's recommendations) are not left out: they are listed
 under the timeline by term, then phase.
@@ -26,6 +28,7 @@ applies the filters in memory.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +41,7 @@ from app.services.reading.plan_nodes import PlanTree, StrategyNode
 from app.services.reading.plan_tree import load_plan_outline
 from app.services.rules import rollup
 from app.services.rules.plan_dates import planned_span_window
-from app.services.rules.quarters import quarter_label
+from app.services.rules.quarters import fiscal_quarter_label, quarter_label
 from app.services.rules.timeline import (
     Cell,
     Column,
@@ -78,10 +81,34 @@ def is_relative(plan: Plan) -> bool:
     return plan.schedule == "relative" and plan.schedule_origin is not None
 
 
+def fiscal_start(plan: Plan) -> int | None:
+    """The month the plan's fiscal year starts, where it counts in fiscal years (never on a
+    plan-relative schedule, whose years are its own)."""
+    return None if is_relative(plan) else plan.fiscal_year_start_month
+
+
+def fiscal_note(plan: Plan) -> str:
+    """How the roadmap counts fiscal years, in words: "in fiscal years from July, each named by
+    the year it ends in (FY2026 is July 2025 – June 2026)"; empty without a fiscal year."""
+    month = fiscal_start(plan)
+    if month is None:
+        return ""
+    first = calendar.month_name[month]
+    last = calendar.month_name[(month - 2) % 12 + 1]
+    begins = 2025 if month > 1 else 2026
+    return (
+        f"in fiscal years from {first}, each named by the year it ends in (FY2026 is {first} "
+        f"{begins} – {last} 2026), with its fiscal quarters"
+    )
+
+
 def plan_quarter(day: dt.date, plan: Plan) -> str:
-    """ "Year 2 Q2" on a plan-relative schedule, "2024 Q2" on a calendar one."""
+    """ "Year 2 Q2" on a plan-relative schedule, "FY2026 Q1" with a fiscal year, "2024 Q2" on a
+    calendar one."""
     if is_relative(plan):
         return quarter_label(day, plan.schedule_origin).replace("Y", "Year ", 1)
+    if (month := fiscal_start(plan)) is not None:
+        return fiscal_quarter_label(day, month)
     return quarter_label(day).replace("-", " ")
 
 
@@ -266,13 +293,15 @@ def build_roadmap(
             bounded=(plan.period_start is not None, plan.period_end is not None),
             max_years=MAX_YEARS,
         )
-        base = timeline_base(relative_origin=origin, earliest=first)
+        fiscal = fiscal_start(plan)
+        base = timeline_base(relative_origin=origin, earliest=first, fiscal_start_month=fiscal)
         columns = timeline_columns(
             base=base,
             last_day=last,
             relative=origin is not None,
             today=tree.today,
             first_day=first,
+            fiscal=fiscal is not None,
         )
     shown = [n for n in scheduled if filters.keeps(n)]
     blanks = blank_cells(columns)

@@ -60,7 +60,8 @@ def state(session: Session) -> tuple[int, ...]:
 UNSAFE_ROUTES = [(m, p) for m, p, _ in api_operations() if m in UNSAFE]
 # Performance sessions and action items are the organisation's own (their packs hold internal
 # narratives): no published plan opens them to anyone (tests/routes/api/test_sessions_api.py).
-INTERNAL = (f"{API}/sessions", f"{API}/action-items")
+# Nor does the executive view, for the organisation's people (tests/routes/pages/test_executive.py).
+INTERNAL = (f"{API}/sessions", f"{API}/action-items", f"{API}/organizations/{{slug}}/executive")
 READ_ROUTES = [
     (m, p)
     for m, p, _ in api_operations()
