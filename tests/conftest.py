@@ -320,3 +320,31 @@ def empty_database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     _point_app_at(url)
     yield url
     reset_engine()
+
+
+# --- the order tests are handed to the xdist workers ---------------------------------------------
+
+# The longest single tests (--durations), started first: a long test handed out at the end of a
+# run leaves the other worker idle until it finishes (the crash test alone runs 1.5 minutes).
+_LONG_FIRST = (
+    "tests/test_crash_recovery.py",
+    "tests/fuzz/test_page_params_fuzz.py",
+    "tests/test_loopback_load.py",
+    "tests/routes/test_security_headers.py",
+    "tests/e2e/",
+    "tests/test_body_limit_live.py",
+    "tests/test_production_settings.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    for rank, prefix in enumerate(_LONG_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(_LONG_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A stable sort of whole modules: within a module the order stays as written, so a module
+    # fixture is still built once per worker.
+    items.sort(key=_rank)

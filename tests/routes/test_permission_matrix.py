@@ -96,6 +96,7 @@ from app.services.publishing import updates as publishing
 from app.services.sessions import writes as session_writes
 from tests.conftest import (
     BACKEND,
+    _checking_engine,
     _point_app_at,
     changes_without_history,
     load_copy,
@@ -1449,6 +1450,13 @@ CASES = _cases()
 VOLATILE = {"user_session": {"last_seen_at"}, "api_token": {"last_used_at"}}
 
 
+def checking_engine(url: str) -> Engine:
+    """The engine the matrix reads its copy through: one per URL (the copy keeps its URL) and
+    without a pool, so nothing stays open while the next cell replaces the copy. A new engine
+    per cell compiled the snapshot's sixty-odd SELECTs again every time."""
+    return _checking_engine(url)
+
+
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
@@ -1531,13 +1539,10 @@ def test_permission_matrix(
         )
     req = spec.fill(world.items[side])
     expect = expected(who, spec.do, side)
-    engine = create_engine(world_copy.url)
-    try:
-        before, history_before = snapshot(engine), history_count(engine)
-        answer = _send(world, who, method, req)
-        after, history_after = snapshot(engine), history_count(engine)
-    finally:
-        engine.dispose()
+    engine = checking_engine(world_copy.url)
+    before, history_before = snapshot(engine), history_count(engine)
+    answer = _send(world, who, method, req)
+    after, history_after = snapshot(engine), history_count(engine)
     said = f"{who} {method} {req.url} ({spec.do} on {side}'s item): {answer.status_code}"
     body = answer.text[:300]
     changed = changed_tables(before, after)
@@ -1585,13 +1590,10 @@ def test_moving_an_item_to_another_department(
     ]
     req = Req(MOVES[path](item), json={**_version(row), "department_id": other.department_id})
     allowed = all(expected(who, Do.edit, s) == Expect.allow for s in (side, to))
-    engine = create_engine(world_copy.url)
-    try:
-        before = snapshot(engine)
-        answer = _send(world, who, method, req)
-        changed = changed_tables(before, snapshot(engine))
-    finally:
-        engine.dispose()
+    engine = checking_engine(world_copy.url)
+    before = snapshot(engine)
+    answer = _send(world, who, method, req)
+    changed = changed_tables(before, snapshot(engine))
     said = f"{who} moving {req.url} from {side} to {to}: {answer.status_code}"
     if allowed:
         assert answer.status_code == 200 and changed, f"{said}\n{answer.text[:300]}"
