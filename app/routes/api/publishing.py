@@ -50,6 +50,8 @@ class PublicUpdateRead(BaseModel):
     return_comment: str | None = Field(description=f"Why it was sent back; {INTERNAL}")
 
 
+# In every write below the signed-in user comes before the body: FastAPI solves dependencies in
+# order, so an anonymous client is told 401 before anything is said about its body.
 def _read(session: Session, user: User | None, t: updates.Target) -> PublicUpdateRead:
     u = t.update
     approved = u is not None and u.approved_at is not None and u.approved_text != ""
@@ -82,9 +84,11 @@ def _target(session: Session, plan: Plan, kind: PublicSubject, item_id: int) -> 
 )
 def read_public_update(
     plan: ReadablePlan, subject_type: SubjectPath, subject_id: SubjectId, session: SessionDep,
-    user: CurrentUser,
+    user: CurrentUser, response: Response,
 ) -> PublicUpdateRead:  # fmt: skip
-    return _read(session, user, _target(session, plan, subject_type, subject_id))
+    read = _read(session, user, _target(session, plan, subject_type, subject_id))
+    # The organisation's people edit it: its version is its ETag, as for every editable item.
+    return with_etag(response, read) if read.version is not None else read
 
 
 @router.put(
@@ -100,8 +104,8 @@ def read_public_update(
 )
 def draft_public_update(
     plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
-    _json: Annotated[None, strict_json(PublicUpdateDraft)], body: PublicUpdateDraft,
-    session: SessionDep, user: RequiredUser,
+    user: RequiredUser, _json: Annotated[None, strict_json(PublicUpdateDraft)],
+    body: PublicUpdateDraft, session: SessionDep,
 ) -> PublicUpdateRead:  # fmt: skip
     t = _target(session, plan, subject_type, subject_id)
     updates.save_draft(session=session, t=t, data=body, actor=actor_for(user))
@@ -129,8 +133,8 @@ def _decide(
 )
 def approve_public_update(
     plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
-    _json: Annotated[None, strict_json(PublicUpdateDecision)], body: PublicUpdateDecision,
-    session: SessionDep, user: RequiredUser,
+    user: RequiredUser, _json: Annotated[None, strict_json(PublicUpdateDecision)],
+    body: PublicUpdateDecision, session: SessionDep,
 ) -> PublicUpdateRead:  # fmt: skip
     return _decide(True, plan, subject_type, subject_id, body, session, user)
 
@@ -146,8 +150,8 @@ def approve_public_update(
 )
 def return_public_update(
     plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
-    _json: Annotated[None, strict_json(PublicUpdateDecision)], body: PublicUpdateDecision,
-    session: SessionDep, user: RequiredUser,
+    user: RequiredUser, _json: Annotated[None, strict_json(PublicUpdateDecision)],
+    body: PublicUpdateDecision, session: SessionDep,
 ) -> PublicUpdateRead:  # fmt: skip
     return _decide(False, plan, subject_type, subject_id, body, session, user)
 
@@ -162,8 +166,8 @@ def return_public_update(
     responses=error_responses(*WRITE_ERRORS),
 )
 def switch_public_site(
-    plan: LivePlan, _json: Annotated[None, strict_json(SiteSwitch)], body: SiteSwitch,
-    session: SessionDep, user: RequiredUser, response: Response,
+    plan: LivePlan, user: RequiredUser, _json: Annotated[None, strict_json(SiteSwitch)],
+    body: SiteSwitch, session: SessionDep, response: Response,
 ) -> PlanRead:  # fmt: skip
     site.switch_public_site(session=session, plan=plan, data=body, actor=actor_for(user))
     read = PlanRead.of(plan, catalog.organization_of(session=session, plan=plan))

@@ -51,6 +51,11 @@ def test_draft_submit_approve_then_the_public_reads_it(session: Session, url: st
     assert public["approved_at"] is not None and public["state"] is None
     again = send(coordinator, "POST", url + "/approve", {"version": version})
     assert again.status_code == 409
+    # The lead reads the version to edit from the ETag, as for every editable item; the public
+    # gets neither the version nor an ETag.
+    read = lead[0].get(url)
+    assert read.headers["ETag"] == f'"{read.json()["version"]}"'
+    assert "ETag" not in anonymous.get(url).headers
 
 
 def test_bad_input_names_the_field_and_return_needs_a_comment(session: Session, url: str) -> None:
