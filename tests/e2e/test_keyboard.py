@@ -94,6 +94,11 @@ def test_a_lead_updates_a_recommendation_with_the_keyboard_alone(
     expect(rec.get_by_label("Status")).to_have_value("on_track")
     # htmx keeps focus on the button it swapped, so the next Tab carries on from there.
     expect(save).to_be_focused()
+    # Next comes the recommendation's public update (issue 12), then its workplan steps.
+    page.keyboard.press("Tab")
+    public_update = rec.get_by_role("link", name="Public update of recommendation 3.1")
+    expect(public_update).to_be_focused()
+    assert_focus_visible(public_update)
     page.keyboard.press("Tab")
     expect(rec.get_by_text("Add a workplan step")).to_be_focused()
 
