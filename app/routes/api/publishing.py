@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, User
+from app.models.base import MAX_ID
 from app.models.publishing import (
     PublicSubject,
     PublicUpdateDecision,
@@ -34,7 +35,7 @@ router = APIRouter(tags=["publishing"])
 SubjectPath = Annotated[
     PublicSubject, Path(description="The kind of item: strategy, focus_area or quick_win")
 ]
-SubjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The item's id")]
+SubjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The item's id")]
 BASE = "/plans/{slug}/public-updates/{subject_type}/{subject_id}"
 INTERNAL = "null for a reader who may not see internal work (anonymous readers of a published plan)"
 

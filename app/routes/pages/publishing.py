@@ -25,6 +25,7 @@ from app.models.publishing import (
     PublicUpdateDraft,
     SiteSwitch,
 )
+from app.routes.item_ids import ItemId
 from app.routes.pages import plan_lifecycle
 from app.routes.pages.form_input import Form_, form_version
 from app.routes.pages.form_posts import FormPost, form_post
@@ -86,7 +87,7 @@ def _item_url(t: Any, saved: str) -> str:
 @router.get("/plans/{slug}/public-updates/{subject}/{subject_id}")
 def public_update_page(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, subject: str,
-    subject_id: int,
+    subject_id: ItemId,
 ) -> Response:  # fmt: skip
     return _item_page(request, session, user, _target(session, user, slug, subject, subject_id))
 
@@ -94,7 +95,7 @@ def public_update_page(
 @router.post("/plans/{slug}/public-updates/{subject}/{subject_id}")
 def post_public_update(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, subject: str,
-    subject_id: int, text: Form_ = "", version: Form_ = "", submit: Form_ = "",
+    subject_id: ItemId, text: Form_ = "", version: Form_ = "", submit: Form_ = "",
 ) -> Response:  # fmt: skip
     t = _target(session, user, slug, subject, subject_id)
     with form_post(session) as post:
@@ -136,7 +137,7 @@ def queue_page(request: Request, session: SessionDep, user: RequiredUser, slug: 
 @router.post("/plans/{slug}/public-updates/{subject}/{subject_id}/{decision}")
 def post_decision(
     request: Request, session: SessionDep, user: RequiredUser, slug: str, subject: str,
-    subject_id: int, decision: str, version: Form_ = "", comment: Form_ = "",
+    subject_id: ItemId, decision: str, version: Form_ = "", comment: Form_ = "",
 ) -> Response:  # fmt: skip
     if decision not in ("approve", "return"):
         raise NotFound("No such decision on a public update.")
