@@ -25,8 +25,15 @@ from app.models.publishing import (
 from app.routes.api.deps import READ_ERRORS, WRITE_ERRORS, LivePlan, ReadablePlan, error_responses
 from app.routes.api.inputs import strict_json
 from app.routes.api.schemas import PlanRead, UtcDatetime
-from app.routes.api.versions import with_etag
+from app.routes.api.versions import (
+    IfMatch,
+    expected_version,
+    precondition,
+    with_etag,
+    with_version,
+)
 from app.services.accounts.permissions import can_read_internal
+from app.services.errors import PreconditionFailed
 from app.services.publishing import site, updates
 from app.services.reading import catalog
 
@@ -99,27 +106,39 @@ def read_public_update(
     description="The item's lead (of its department), a coordinator or an administrator writes "
     "the draft (`text`, at most 1,000 characters); `submit: true` asks a coordinator to approve "
     "it. `version` is the one read (omit it only for the item's first draft). The approved text "
-    "stays public until the new draft is approved.",
+    "stays public until the new draft is approved. `If-Match` may name the version too (412 "
+    "when it is stale, or when the item has no public update yet).",
     response_model=PublicUpdateRead,
     responses=error_responses(*WRITE_ERRORS),
 )
 def draft_public_update(
     plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
     user: RequiredUser, _json: Annotated[None, strict_json(PublicUpdateDraft)],
-    body: PublicUpdateDraft, session: SessionDep,
+    body: PublicUpdateDraft, if_match: IfMatch, session: SessionDep,
 ) -> PublicUpdateRead:  # fmt: skip
     t = _target(session, plan, subject_type, subject_id)
-    updates.save_draft(session=session, t=t, data=body, actor=actor_for(user))
+    if if_match is not None and t.update is None:
+        raise PreconditionFailed("this item has no public update yet: send no If-Match")
+    current = t.update.version if t.update is not None else 0
+    # A first draft names no version; with If-Match the header alone may name it.
+    expected = expected_version(if_match, body.version or current, current=current)
+    # Without If-Match the body's version (or its absence) goes to the service as sent.
+    data = body if if_match is None or t.update is None else with_version(body, expected)
+    with precondition(expected):
+        updates.save_draft(session=session, t=t, data=data, actor=actor_for(user))
     return _read(session, user, _target(session, plan, subject_type, subject_id))
 
 
 def _decide(
     approve: bool, plan: Plan, kind: PublicSubject, item_id: int, body: PublicUpdateDecision,
-    session: Session, user: User,
+    if_match: str | None, session: Session, user: User,
 ) -> PublicUpdateRead:  # fmt: skip
     t = _target(session, plan, kind, item_id)
+    current = t.update.version if t.update is not None else 0
+    expected = expected_version(if_match, body.version, current=current)
     decide = updates.approve if approve else updates.send_back
-    decide(session=session, t=t, data=body, actor=actor_for(user))
+    with precondition(expected):
+        decide(session=session, t=t, data=with_version(body, expected), actor=actor_for(user))
     return _read(session, user, _target(session, plan, kind, item_id))
 
 
@@ -128,16 +147,17 @@ def _decide(
     name="approve_public_update",
     summary="Approve a submitted public update",
     description="A coordinator or an administrator of the plan's organisation approves the "
-    "submitted draft: it becomes the public text, dated now. Not submitted: 422 naming `state`.",
+    "submitted draft: it becomes the public text, dated now. Not submitted: 422 naming `state`. "
+    "`If-Match` may name the version (412 when stale).",
     response_model=PublicUpdateRead,
     responses=error_responses(*WRITE_ERRORS),
 )
 def approve_public_update(
     plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
     user: RequiredUser, _json: Annotated[None, strict_json(PublicUpdateDecision)],
-    body: PublicUpdateDecision, session: SessionDep,
+    body: PublicUpdateDecision, if_match: IfMatch, session: SessionDep,
 ) -> PublicUpdateRead:  # fmt: skip
-    return _decide(True, plan, subject_type, subject_id, body, session, user)
+    return _decide(True, plan, subject_type, subject_id, body, if_match, session, user)
 
 
 @router.post(
@@ -145,16 +165,17 @@ def approve_public_update(
     name="return_public_update",
     summary="Send a submitted public update back to its lead",
     description="A coordinator or an administrator sends the submitted draft back with a "
-    "`comment` (required: 422 naming it when blank); the approved text stays public.",
+    "`comment` (required: 422 naming it when blank); the approved text stays public. "
+    "`If-Match` may name the version (412 when stale).",
     response_model=PublicUpdateRead,
     responses=error_responses(*WRITE_ERRORS),
 )
 def return_public_update(
     plan: LivePlan, subject_type: SubjectPath, subject_id: SubjectId,
     user: RequiredUser, _json: Annotated[None, strict_json(PublicUpdateDecision)],
-    body: PublicUpdateDecision, session: SessionDep,
+    body: PublicUpdateDecision, if_match: IfMatch, session: SessionDep,
 ) -> PublicUpdateRead:  # fmt: skip
-    return _decide(False, plan, subject_type, subject_id, body, session, user)
+    return _decide(False, plan, subject_type, subject_id, body, if_match, session, user)
 
 
 @router.put(
@@ -162,14 +183,19 @@ def return_public_update(
     name="switch_public_site",
     summary="Switch a plan's public site on or off",
     description="Administrators of the plan's organisation only: `published: true` opens the "
-    "(adopted) plan to everyone, with its approved public updates; recorded in the history.",
+    "(adopted) plan to everyone, with its approved public updates; recorded in the history. "
+    "`If-Match` may name the plan's version (412 when stale).",
     response_model=PlanRead,
     responses=error_responses(*WRITE_ERRORS),
 )
 def switch_public_site(
     plan: LivePlan, user: RequiredUser, _json: Annotated[None, strict_json(SiteSwitch)],
-    body: SiteSwitch, session: SessionDep, response: Response,
+    body: SiteSwitch, if_match: IfMatch, session: SessionDep, response: Response,
 ) -> PlanRead:  # fmt: skip
-    site.switch_public_site(session=session, plan=plan, data=body, actor=actor_for(user))
+    expected = expected_version(if_match, body.version, current=plan.version)
+    with precondition(expected):
+        site.switch_public_site(
+            session=session, plan=plan, data=with_version(body, expected), actor=actor_for(user)
+        )
     read = PlanRead.of(plan, catalog.organization_of(session=session, plan=plan))
     return with_etag(response, read)

@@ -81,3 +81,46 @@ def test_only_an_administrator_switches_the_public_site(session: Session, plan: 
     answer = send(admin, "PUT", url, body)
     assert answer.status_code == 200 and answer.json()["published"] is False
     assert send(admin, "PUT", url, {**body, "published": True}).status_code == 409
+
+
+def send_if(who: tuple[TestClient, str], method: str, url: str, body: dict, tag: str) -> Any:
+    client, csrf = who
+    return client.request(method, url, json=body, headers={"X-CSRF-Token": csrf, "If-Match": tag})
+
+
+def test_a_stale_if_match_is_412_with_the_newer_value_and_saves_nothing(
+    session: Session, url: str
+) -> None:
+    lead = client_of(session, "cc-lead", Role.lead, department="CC")
+    coordinator = client_of(session, "coco", Role.coordinator)
+    # No public update yet: there is no version If-Match could name.
+    none_yet = send_if(lead, "PUT", url, {"text": "First."}, '"1"')
+    assert none_yet.status_code == 412, none_yet.text
+    assert lead[0].get(url).json()["draft_text"] is None
+    first = send(lead, "PUT", url, {"text": "First."})
+    tag = first.headers.get("ETag") or f'"{first.json()["version"]}"'
+    # The header alone names the version the lead read.
+    second = send_if(lead, "PUT", url, {"text": "Second.", "submit": True}, tag)
+    assert second.status_code == 200, second.text
+    stale = send_if(lead, "PUT", url, {"text": "Third."}, tag)
+    assert stale.status_code == 412 and "Second." in stale.text
+    assert lead[0].get(url).json()["draft_text"] == "Second."
+    # A decision made from an old read is refused the same way, and the draft stays submitted.
+    body = {"version": second.json()["version"]}
+    refused = send_if(coordinator, "POST", url + "/approve", body, tag)
+    assert refused.status_code == 412
+    assert lead[0].get(url).json()["state"] == "submitted"
+    fresh = f'"{second.json()["version"]}"'
+    assert send_if(coordinator, "POST", url + "/approve", body, fresh).status_code == 200
+
+
+def test_the_public_site_switch_honours_if_match(session: Session, plan: Plan) -> None:
+    url = "/api/v1/plans/testville-service/public-site"
+    admin = client_of(session, "ad", Role.admin)
+    stale = send_if(admin, "PUT", url, {"version": plan.version, "published": False}, '"999"')
+    assert stale.status_code == 412
+    session.refresh(plan)
+    assert plan.published is True
+    ok = send_if(admin, "PUT", url, {"version": plan.version, "published": False},
+                 f'"{plan.version}"')  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["published"] is False
