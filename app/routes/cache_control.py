@@ -12,7 +12,10 @@ person's own save (409). So:
   form's CSRF cookie) is `no-store`;
 - a route that chose its own Cache-Control keeps it (the plan tree's ETag: `private, no-cache`);
 - every answer says `Vary: Cookie, Authorization`, as they all depend on who asks: a cache never
-  gives one visibility class's copy to another (QUALITY row 19).
+  gives one visibility class's copy to another (QUALITY row 19);
+- except an answer whose route said `Cache-Control: public, …` itself (the public site's pages
+  and open data): the route vouches that it is the same for every reader, so a shared cache keeps
+  one copy for everyone instead of one per cookie.
 
 Static files (/static/) are the same for everyone and keep StaticFiles' own validators.
 """
@@ -64,7 +67,8 @@ class CacheControlMiddleware:
                 headers = [(k, v) for k, v in original if k.lower() != b"vary"]
                 vary = next((v for k, v in original if k.lower() == b"vary"), None)
                 names = {k.lower() for k, _ in headers}
-                if b"cache-control" not in names:
+                chosen = next((v for k, v in headers if k.lower() == b"cache-control"), None)
+                if chosen is None:
                     policy = cache_policy(
                         signed_in=state.get("user") is not None,
                         method=scope.get("method", "GET"),
@@ -72,7 +76,11 @@ class CacheControlMiddleware:
                         sets_cookie=b"set-cookie" in names,
                     )
                     headers.append((b"cache-control", policy))
-                headers.append((b"vary", _merged_vary(vary)))
+                if chosen is not None and chosen.lstrip().lower().startswith(b"public"):
+                    if vary:
+                        headers.append((b"vary", vary))
+                else:
+                    headers.append((b"vary", _merged_vary(vary)))
                 message["headers"] = headers
             await send(message)
 

@@ -204,6 +204,9 @@ def test_answers_are_cacheable_and_the_same_for_staff(session: Session, san_jose
         assert public.text == signed.text, url
         assert public.headers["etag"] == signed.headers["etag"], url
         assert "set-cookie" not in public.headers
+        # The same for everyone, so a shared cache keeps one copy, not one per cookie.
+        assert "cookie" not in public.headers.get("vary", "").lower(), url
+        assert "cookie" not in signed.headers.get("vary", "").lower(), url
 
 
 def test_if_none_match_gives_304_until_a_write(session: Session, san_jose: Plan) -> None:
