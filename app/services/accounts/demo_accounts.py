@@ -1,7 +1,9 @@
 """Demo accounts: no password, they sign in only by one click on the sign-in page in demo mode.
 
-Two sets: the San José plan's (a real plan, with no invented progress) and the synthetic city's
-(`plantrack demo-data`: made up, with a year of updates, so statuses and charts are alive).
+Three sets: the San José plan's (a real plan, with no invented progress); Philadelphia's
+executive, a viewer who reads the organisation's executive view (its Customer Service Officers
+Program rolling up the Fleet department plan); and the synthetic city's (`plantrack demo-data`:
+made up, with a year of updates, so statuses and charts are alive).
 A demo administrator administers its own organisation only, never the installation: an account
 anyone can sign in as without a password must not run the other organisations loaded alongside
 it (README, "Roles").
@@ -40,6 +42,12 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("acs-lead", "Demo Animal Care lead", Role.lead, "ACS"),
     DemoUser("viewer", "Demo viewer", Role.viewer),
 )
+# Philadelphia's seeds are a programme and one of its department plans: what an executive reads
+# across plans. Created only when those seeds are loaded.
+PHILADELPHIA_ORGANIZATION = "philadelphia"
+PHILADELPHIA_USERS: tuple[DemoUser, ...] = (
+    DemoUser("philadelphia-executive", "Demo Philadelphia executive", Role.viewer),
+)
 
 
 def ensure_demo_users(*, session: Session, actor: Actor) -> list[str]:
@@ -52,8 +60,20 @@ def ensure_demo_users(*, session: Session, actor: Actor) -> list[str]:
         raise NotFound(
             f"No organisation '{DEMO_ORGANIZATION}': load the seed plans first (plantrack seed)."
         )
+    created = _create_missing(session, actor, org, DEMO_USERS)
+    philadelphia = session.exec(
+        select(Organization).where(Organization.slug == PHILADELPHIA_ORGANIZATION)
+    ).first()
+    if philadelphia is not None:
+        created += _create_missing(session, actor, philadelphia, PHILADELPHIA_USERS)
+    return created
+
+
+def _create_missing(
+    session: Session, actor: Actor, org: Organization, demos: tuple[DemoUser, ...]
+) -> list[str]:
     created: list[str] = []
-    for demo in DEMO_USERS:
+    for demo in demos:
         if session.exec(select(User.id).where(User.username == demo.username)).first() is not None:
             continue
         create_user(
@@ -80,6 +100,10 @@ def demo_user(*, session: Session, username: str) -> User | None:
         return None
     if org.slug == DEMO_ORGANIZATION and username in {d.username for d in DEMO_USERS}:
         return user
+    if org.slug == PHILADELPHIA_ORGANIZATION and username in {
+        d.username for d in PHILADELPHIA_USERS
+    }:
+        return user
     if org.slug == DEMO_CITY_ORGANIZATION and username in _city_usernames(session):
         return user
     return None
@@ -98,6 +122,10 @@ def demo_users(*, session: Session) -> list[tuple[str, list[DemoAccount]]]:
     groups: list[tuple[str, list[DemoAccount]]] = []
     for label, names in (
         ("City of San José: a real plan, no progress invented", [d.username for d in DEMO_USERS]),
+        (
+            "City of Philadelphia: the executive view across a programme and its department plan",
+            [d.username for d in PHILADELPHIA_USERS],
+        ),
         ("Demo City 1: made up, with a year of updates", _city_usernames(session)),
     ):
         found = [demo_user(session=session, username=name) for name in names]

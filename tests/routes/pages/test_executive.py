@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app.models import Plan, Strategy
 from app.models.enums import Role
 from app.models.strategy import ProgressUpdateIn
+from app.services.accounts import demo_accounts
 from app.services.changes.history import Actor
 from app.services.changes.strategy_progress import record_strategy_progress
 from app.services.operations.database_admin import load_seeds
@@ -192,3 +193,21 @@ def test_the_programme_tree_carries_its_members_roll_ups(session: Session, city:
     session.commit()
     again = client.get("/api/v1/plans/testville-service/tree", headers={"If-None-Match": etag})
     assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_the_demo_executive_of_philadelphia_reads_its_executive_view(session: Session) -> None:
+    load_seeds(session=session, seeds_dir=SEEDS_DIR)
+    created = demo_accounts.ensure_demo_users(session=session, actor=Actor(name="test"))
+    session.commit()
+    assert "philadelphia-executive" in created
+    executive = demo_accounts.demo_user(session=session, username="philadelphia-executive")
+    assert executive is not None and executive.role == Role.viewer
+    client, _ = signed_in_client(session, executive)
+    page = client.get("/executive", follow_redirects=True)
+    assert page.url.path == "/organizations/philadelphia/executive"
+    soup = BeautifulSoup(page.text, "html.parser")
+    programme = soup.select_one("tbody.programme")
+    assert programme is not None
+    assert programme.select_one("#plan-philadelphia-fleet-management-customer-service.member-plan")
+    # A demo account runs no other organisation: San José's view is not Philadelphia's to read.
+    assert client.get("/organizations/san-jose/executive").status_code == 404
