@@ -46,6 +46,7 @@ def public_pages(server: LiveServer) -> list[str]:
         BASE,
         f"{BASE}/focus-areas/{area}",
         f"{BASE}/strategies/{strategy}",
+        f"{BASE}/measures",
         f"{BASE}/roadmap",
         f"{BASE}/quick-wins",
         f"{BASE}/changes",

@@ -3,8 +3,9 @@
 - /public/{org}: the organisation's published plans with their headline status;
 - /public/{org}/{plan}: the dashboard (status counts, progress by focus area, headline metrics
   with trend charts and target lines), with the plan's Dataset in JSON-LD;
-- /public/{org}/{plan}/focus-areas/{code}, /strategies/{code} (with every workplan step),
-  /roadmap, /quick-wins, /changes (what changed this quarter).
+- /public/{org}/{plan}/focus-areas/{code}, /strategies/{code} (with every workplan step; each
+  with its measures' trend charts), /measures (every public metric charted, under the standard,
+  focus area or plan it measures), /roadmap, /quick-wins, /changes (what changed this quarter).
 
 Focus areas, strategies and quick wins show their approved public update (publishing), with the
 day it was approved; a draft never shows.
@@ -28,7 +29,7 @@ from app.routes.pages.public_cache import cached, site_origin
 from app.services.exports import open_data
 from app.services.publishing.reading import approved_updates
 from app.services.rules.value_text import format_value
-from app.services.views.public_site import access, changes, pages
+from app.services.views.public_site import access, changes, measures, pages
 from app.services.views.roadmap import span_text
 from app.templating import render
 
@@ -85,7 +86,8 @@ def focus_area(
 
     def answer() -> Response:
         public = approved_updates(session, plan.id)  # type: ignore[arg-type]
-        context = _context(org, plan, tree=tree, view=view, public=public)
+        charted = pages.charted(session, plan, view.metrics)
+        context = _context(org, plan, tree=tree, view=view, public=public, charted=charted)
         return render(request, "public/focus_area.html", context)
 
     return cached(request, access.public_etag(session, [plan], f"fa {fa_code}"), answer)
@@ -101,10 +103,25 @@ def strategy(
 
     def answer() -> Response:
         public = approved_updates(session, plan.id)  # type: ignore[arg-type]
-        context = _context(org, plan, tree=tree, view=view, public=public)
+        charted = pages.charted(session, plan, view.metrics)
+        context = _context(org, plan, tree=tree, view=view, public=public, charted=charted)
         return render(request, "public/strategy.html", context)
 
     return cached(request, access.public_etag(session, [plan], f"s {strategy_code}"), answer)
+
+
+@router.get("/public/{org_slug}/{plan_slug}/measures")
+def measures_page(request: Request, session: SessionDep, org_slug: str, plan_slug: str) -> Response:
+    org, plan = access.public_plan(session, org_slug, plan_slug)
+
+    def answer() -> Response:
+        tree = pages.public_tree(session, plan)
+        base = f"/public/{org.slug}/{plan.slug}"
+        groups = measures.load_measures(session, tree, base)
+        context = _context(org, plan, tree=tree, groups=groups)
+        return render(request, "public/measures.html", context)
+
+    return cached(request, access.public_etag(session, [plan], "measures"), answer)
 
 
 @router.get("/public/{org_slug}/{plan_slug}/roadmap")

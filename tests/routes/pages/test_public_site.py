@@ -98,6 +98,7 @@ def public_urls(session: Session, plan: Plan) -> list[str]:
         ORG,
         f"{ORG}/dcat.json",
         BASE,
+        f"{BASE}/measures",
         f"{BASE}/roadmap",
         f"{BASE}/quick-wins",
         f"{BASE}/changes",
@@ -314,3 +315,32 @@ def test_staff_plan_page_links_the_public_site(session: Session, san_jose: Plan)
 
 def _client(session: Session) -> TestClient:
     return signed_in_client(session, None)[0]
+
+
+def test_the_measures_page_charts_every_public_metric_once_under_what_it_measures(
+    session: Session, san_jose: Plan
+) -> None:
+    measured = session.exec(
+        select(Metric).where(Metric.plan_id == san_jose.id, Metric.code == "S5-NT")
+    ).one()
+    session.add(MetricTarget(metric_id=measured.id, value=75, comparator="at_least", label="75%"))
+    for n, value in enumerate((60.0, 68.0)):
+        session.add(Measurement(metric_id=measured.id, period=dt.date(2025, 1 + n, 1), value=value))
+    session.commit()
+    anonymous, _ = signed_in_client(session, None)
+    soup = BeautifulSoup(anonymous.get(f"{BASE}/measures").text, "html.parser")
+    articles = soup.select("article.public-metric")
+    listed = [a.h3.get_text(" ", strip=True).split()[0] for a in articles]
+    public = session.exec(
+        select(Metric.code).where(Metric.plan_id == san_jose.id, Metric.internal == False)  # noqa: E712
+    ).all()
+    assert sorted(listed) == sorted(public)  # each public metric once, the internal S4-LT never
+    # S5-NT sits under San José's standard 5 (no focus area holds it), charted with its target.
+    article = next(a for a in articles if "S5-NT" in a.h3.text)
+    section = article.find_parent("section")
+    assert section is not None and section.h2.get_text(strip=True).startswith("Standard 5:")
+    assert article.select_one("svg.report-chart path.chart-target") is not None
+    assert len(article.select("svg circle")) == 2
+    # The dashboard's navigation leads to it.
+    dashboard = BeautifulSoup(anonymous.get(BASE).text, "html.parser")
+    assert dashboard.select_one(f'nav a[href="{BASE}/measures"]') is not None
