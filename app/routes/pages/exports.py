@@ -107,7 +107,9 @@ def _roadmap(fmt: str) -> Callable[..., Response]:
         session: SessionDep, user: CurrentUser, slug: str, filters: RoadmapAsked
     ) -> Response:
         plan = _readable_plan(session, user, slug)
-        roadmap = roadmap_service.load_roadmap(session=session, plan=plan, filters=filters)
+        roadmap = roadmap_service.load_roadmap(
+            session=session, plan=plan, filters=filters, internal=can_read_internal(user, plan)
+        )
         return download(plan_exports.roadmap_export(roadmap, today=_today()), fmt)
 
     return roadmap_export

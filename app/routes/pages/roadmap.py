@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
-from app.services.accounts.permissions import require_read_plan
+from app.services.accounts.permissions import can_read_internal, require_read_plan
 from app.services.reading.plan_tree import get_plan
 from app.services.rules.rollup import LABELS
 from app.services.views import roadmap as roadmap_service
@@ -52,7 +52,9 @@ def roadmap_page(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    roadmap = roadmap_service.load_roadmap(session=session, plan=plan, filters=filters)
+    roadmap = roadmap_service.load_roadmap(
+        session=session, plan=plan, filters=filters, internal=can_read_internal(user, plan)
+    )
     context = {
         "plan": plan,
         "roadmap": roadmap,

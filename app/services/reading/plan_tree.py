@@ -126,7 +126,7 @@ def _load(
     outline: bool,
     today: dt.date | None,
     now: dt.datetime | None,
-    internal: bool = True,
+    internal: bool,
 ) -> PlanTree:
     now = now or clock.clock()
     today = today or now.date()
@@ -356,7 +356,7 @@ def load_plan_tree(
     plan: Plan,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
-    internal: bool = True,
+    internal: bool,
 ) -> PlanTree:
     """The whole plan: every strategy with its steps, every metric with its status.
     `internal`: whether internal metrics are included (`can_read_internal` of the reader)."""
@@ -369,7 +369,7 @@ def load_plan_outline(
     plan: Plan,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
-    internal: bool = True,
+    internal: bool,
 ) -> PlanTree:
     """The plan as the overview and the roadmap show it: every strategy rolled up as in
     `load_plan_tree`, its steps counted by the database; metrics and quick wins only counted."""

@@ -377,7 +377,13 @@ def build_roadmap(
 
 
 def load_roadmap(
-    *, session: Session, plan: Plan, filters: RoadmapFilters, today: dt.date | None = None
+    *,
+    session: Session,
+    plan: Plan,
+    filters: RoadmapFilters,
+    internal: bool,
+    today: dt.date | None = None,
 ) -> Roadmap:
-    tree = load_plan_outline(session=session, plan=plan, today=today)
+    """`internal`: whether the reader may see internal metrics (`can_read_internal`)."""
+    tree = load_plan_outline(session=session, plan=plan, today=today, internal=internal)
     return build_roadmap(tree, filters, load_marks(session=session, plan=plan))

@@ -219,7 +219,11 @@ def test_the_plan_tree_and_rollups_load_for_a_generated_plan(session: Session) -
     city = _generate(scale=0.1)
     plan = get_plan(session=session, slug=city.largest_plan_slug)
     tree = load_plan_tree(
-        session=session, plan=plan, today=TODAY, now=dt.datetime(2026, 3, 15, 18, tzinfo=dt.UTC)
+        session=session,
+        plan=plan,
+        internal=True,
+        today=TODAY,
+        now=dt.datetime(2026, 3, 15, 18, tzinfo=dt.UTC),
     )
     strategies = _count(session, Strategy, Strategy.plan_id == plan.id)
     assert len(tree.strategies) == strategies > 0

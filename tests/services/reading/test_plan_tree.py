@@ -141,8 +141,8 @@ class TestRollupsAgree:
     def test_outline_tree_and_orm_nodes_roll_every_strategy_up_alike(
         self, session: Session, edgy: Plan
     ) -> None:
-        tree = load_plan_tree(session=session, plan=edgy, today=TODAY, now=NOW)
-        outline = load_plan_outline(session=session, plan=edgy, today=TODAY, now=NOW)
+        tree = load_plan_tree(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
+        outline = load_plan_outline(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
         orm = _facts(_orm_nodes(session, edgy, tree))
         assert _facts(outline.strategies) == _facts(tree.strategies) == orm
         # What those are, so the agreement is not one of three wrong answers:
@@ -156,8 +156,8 @@ class TestRollupsAgree:
     def test_focus_area_and_plan_rollups_are_the_same_both_ways(
         self, session: Session, edgy: Plan
     ) -> None:
-        tree = load_plan_tree(session=session, plan=edgy, today=TODAY, now=NOW)
-        outline = load_plan_outline(session=session, plan=edgy, today=TODAY, now=NOW)
+        tree = load_plan_tree(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
+        outline = load_plan_outline(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
         assert [fa.rollup for fa in outline.focus_areas] == [fa.rollup for fa in tree.focus_areas]
         assert outline.rollup == tree.rollup
         assert tree.rollup.total == 4  # 1.1, 1.2, 1.3 and 9.1 (in no focus area)
@@ -168,7 +168,7 @@ class TestRollupsAgree:
     def test_metric_statuses_are_the_ones_the_scorecard_path_computes(
         self, session: Session, edgy: Plan
     ) -> None:
-        tree = load_plan_tree(session=session, plan=edgy, today=TODAY, now=NOW)
+        tree = load_plan_tree(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
         live = session.exec(
             select(Metric).where(Metric.plan_id == edgy.id).order_by(Metric.position, Metric.id)
         ).all()
@@ -184,8 +184,8 @@ class TestRollupsAgree:
         assert by_code["HOLD"].target_in_force.label == "10 minutes or less"
 
     def test_the_outline_counts_what_it_does_not_load(self, session: Session, edgy: Plan) -> None:
-        tree = load_plan_tree(session=session, plan=edgy, today=TODAY, now=NOW)
-        outline = load_plan_outline(session=session, plan=edgy, today=TODAY, now=NOW)
+        tree = load_plan_tree(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
+        outline = load_plan_outline(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
         assert outline.outline and not tree.outline
         assert (outline.metric_count, outline.quick_win_count) == (3, 2)
         assert (tree.metric_count, tree.quick_win_count) == (len(tree.metrics), 2)
@@ -197,8 +197,8 @@ class TestStrategiesInNoFocusArea:
         self, session: Session, edgy: Plan
     ) -> None:
         for tree in (
-            load_plan_tree(session=session, plan=edgy, today=TODAY, now=NOW),
-            load_plan_outline(session=session, plan=edgy, today=TODAY, now=NOW),
+            load_plan_tree(session=session, plan=edgy, internal=True, today=TODAY, now=NOW),
+            load_plan_outline(session=session, plan=edgy, internal=True, today=TODAY, now=NOW),
         ):
             assert [n.strategy.code for n in tree.unplaced] == ["9.1"]
             assert [n.strategy.code for n in tree.strategies] == ["1.1", "1.2", "1.3", "9.1"]
@@ -210,7 +210,7 @@ class TestStrategiesInNoFocusArea:
         moved = _strategy(session, edgy, "2.1", focus_area_id=tools.id)
         tools.archived_at = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
         session.commit()
-        tree = load_plan_tree(session=session, plan=edgy, today=TODAY, now=NOW)
+        tree = load_plan_tree(session=session, plan=edgy, internal=True, today=TODAY, now=NOW)
         assert [fa.focus_area.code for fa in tree.focus_areas] == ["1"]
         assert [n.strategy.code for n in tree.unplaced] == ["9.1", moved.code]
 
@@ -246,6 +246,8 @@ class TestPlanStamp:
         ]
         assert stamps[0] != stamps[1]
         assert (
-            load_plan_tree(session=session, plan=edgy, now=just_after).unplaced[0].status.code
+            load_plan_tree(session=session, plan=edgy, internal=True, now=just_after)
+            .unplaced[0]
+            .status.code
             == "stale"
         )

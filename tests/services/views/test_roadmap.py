@@ -159,7 +159,9 @@ class TestBuildRoadmap:
         self, session: Session
     ) -> None:
         plan = make_tiny_plan(session)
-        tree = load_plan_outline(session=session, plan=plan, today=dt.date(2024, 8, 1))
+        tree = load_plan_outline(
+            session=session, plan=plan, internal=True, today=dt.date(2024, 8, 1)
+        )
         roadmap = build_roadmap(tree, RoadmapFilters())
         # 1.1 runs 2024-Q1..2024-Q4; the plan's period (2024..2027) sets the columns' end.
         assert [c.label for c in roadmap.columns][:4] == [
@@ -180,7 +182,9 @@ class TestBuildRoadmap:
 
     def test_filters_narrow_rows_and_list_but_not_the_columns(self, session: Session) -> None:
         plan = make_tiny_plan(session)
-        tree = load_plan_outline(session=session, plan=plan, today=dt.date(2024, 8, 1))
+        tree = load_plan_outline(
+            session=session, plan=plan, internal=True, today=dt.date(2024, 8, 1)
+        )
         everything = build_roadmap(tree, RoadmapFilters())
         by_pw = build_roadmap(tree, RoadmapFilters.parse(department="PW"))
         assert by_pw.row_count == 0 and by_pw.listed_count == 1
@@ -196,14 +200,18 @@ class TestBuildRoadmap:
         self, session: Session
     ) -> None:
         plan = make_tiny_plan(session)
-        tree = load_plan_outline(session=session, plan=plan, today=dt.date(2025, 3, 1))
+        tree = load_plan_outline(
+            session=session, plan=plan, internal=True, today=dt.date(2025, 3, 1)
+        )
         row = build_roadmap(tree, RoadmapFilters()).groups[0].rows[0]
         assert row.overdue and all(c.overdue for c in row.cells if c.planned)
         assert roadmap_today(tree) == "2025 Q1"
 
     def test_grouping_by_phase(self, session: Session) -> None:
         plan = make_tiny_plan(session)
-        tree = load_plan_outline(session=session, plan=plan, today=dt.date(2024, 8, 1))
+        tree = load_plan_outline(
+            session=session, plan=plan, internal=True, today=dt.date(2024, 8, 1)
+        )
         roadmap = build_roadmap(tree, RoadmapFilters.parse(group="phase"))
         assert [g.title for g in roadmap.groups] == ["Phase 1: Phase 1"]
 

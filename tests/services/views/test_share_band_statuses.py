@@ -36,7 +36,7 @@ def test_every_view_judges_by_the_kind(session: Session, kind: str, code: str) -
     assert card.metrics[0].points[-1].status.code == code
     one = scorecard.load_metric_card(session=session, plan=plan, code="FCR")
     assert one.points[-1].status.code == code
-    tree = load_plan_tree(session=session, plan=plan)
+    tree = load_plan_tree(session=session, plan=plan, internal=True)
     assert [m.status.code for m in tree.metrics] == [code]
     (judged,) = metric_statuses(session, [plan.id])  # type: ignore[list-item]
     assert judged[3] == code
