@@ -115,6 +115,14 @@ def usable_link(*, session: Session, token: str) -> tuple[PasswordReset, User]:
     return row, user
 
 
+def find_usable_link(*, session: Session, token: str) -> tuple[PasswordReset, User] | None:
+    """`usable_link`, or None instead of the refusal (for the page that shows the form)."""
+    try:
+        return usable_link(session=session, token=token)
+    except NotFound:
+        return None
+
+
 def reset_password(*, session: Session, token: str, password: str) -> User:
     """Set the password of the account behind an open link, and use the link up. The new
     password follows the usual rules (ValidationFailed, field `password`, leaves the link open);

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.models import HistoryAction, User
+from app.models.base import whole_number
 from app.models.enums import SubjectType
 from app.services.accounts import api_tokens, passwords, permissions
 from app.services.accounts import users as accounts
@@ -21,7 +22,7 @@ from app.services.accounts.user_fields import (
 )
 from app.services.changes.editing import save_changes
 from app.services.changes.history import Actor, record_change
-from app.services.errors import FieldProblem, PermissionDenied, ValidationFailed
+from app.services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from app.services.rules import clock
 
 PROFILE_FIELDS = ("display_name", "email", "reminder_frequency")
@@ -29,6 +30,27 @@ NO_PASSWORD_YET = (
     "This account has no password to change: ask an administrator for a password reset link."
 )
 WRONG_CURRENT_PASSWORD = "This is not your current password."
+
+
+def account_of(session: Session, user: User) -> User:
+    """The signed-in person's own row, in `session` (the request's user is detached from it)."""
+    assert user.id is not None
+    return session.get(User, user.id) or user
+
+
+def version_typed(text: str) -> int:
+    """The version a form sent (hidden): a whole number, else refused (field `version`)."""
+    value = whole_number(text.strip())
+    if value is None or value < 1:
+        raise ValidationFailed.one("version", "Reload the page and try again.")
+    return value
+
+
+def check_repeated(password: str, again: str) -> None:
+    """A form that asks for a new password twice: both must be the same (field
+    `password_again`)."""
+    if password != again:
+        raise ValidationFailed.one("password_again", "The two new passwords differ.")
 
 
 def _profile_changes(
@@ -160,3 +182,15 @@ def reactivate(*, session: Session, actor: Actor, user: User) -> User:
         version_after=user.version,
     )
     return user
+
+
+def managed_user(*, session: Session, user: User | None, user_id: int) -> User:
+    """The account `user_id` for an administrator who may manage it. Another organisation's
+    account is "not found" to an administrator, exactly like a missing one; anyone else who is
+    no administrator is refused (401/403) before that."""
+    decision = permissions.manage_users(user)
+    permissions.enforce(Actor(user=user), decision)
+    target = session.get(User, user_id)
+    if target is None or not permissions.manage_user(user, target).allowed:
+        raise NotFound("No such user.")
+    return target
