@@ -129,7 +129,7 @@ def update_account(
     description="The current password is required. Every session of yours ends and every API "
     "token of yours is revoked, the one sending this included.",
     response_model=PasswordChanged,
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(400, 401, 403, 422),
 )
 def change_password(
     session: SessionDep,
