@@ -90,7 +90,7 @@ def _read(response: Response, user: User) -> UserRead:
     "/account",
     summary="Your own account",
     response_model=UserRead,
-    responses=error_responses(401),
+    responses=error_responses(401, 422),
 )
 def get_account(session: SessionDep, user: RequiredUser, response: Response) -> UserRead:
     return _read(response, profiles.account_of(session, user))
@@ -129,7 +129,7 @@ def update_account(
     description="The current password is required. Every session of yours ends and every API "
     "token of yours is revoked, the one sending this included.",
     response_model=PasswordChanged,
-    responses=error_responses(400, 401, 403, 422),
+    responses=error_responses(*CREATE_ERRORS),
 )
 def change_password(
     session: SessionDep,
@@ -157,7 +157,7 @@ def change_password(
     "/users",
     summary="The accounts you manage",
     response_model=list[UserRead],
-    responses=error_responses(401, 403),
+    responses=error_responses(401, 403, 422),
 )
 def list_users(session: SessionDep, user: RequiredUser) -> list[UserRead]:
     permissions.enforce(actor_for(user), permissions.manage_users(user))
