@@ -7,6 +7,7 @@ app.services.changes.editing) and recorded in the history; a password never is, 
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.models import HistoryAction, User
@@ -111,17 +112,25 @@ def update_profile(
         reminder_frequency=reminder_frequency,
     )
     assert user.id is not None
-    save_changes(
-        session=session,
-        item=user,
-        expected_version=version,
-        changes=changes,
-        actor=actor,
-        subject_type=SubjectType.user,
-        label=f"User {user.username}",
-        plan_id=None,
-        organization_id=user.organization_id,
-    )
+    try:
+        # A savepoint: an address taken by a concurrent save (after the check above) is refused
+        # like any taken address, not a server error.
+        with session.begin_nested():
+            save_changes(
+                session=session,
+                item=user,
+                expected_version=version,
+                changes=changes,
+                actor=actor,
+                subject_type=SubjectType.user,
+                label=f"User {user.username}",
+                plan_id=None,
+                organization_id=user.organization_id,
+            )
+    except IntegrityError as exc:
+        if "email" not in str(exc.orig).lower():
+            raise
+        raise ValidationFailed.one("email", EMAIL_TAKEN) from None
     return user
 
 

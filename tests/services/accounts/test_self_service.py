@@ -389,3 +389,25 @@ def test_reactivating_lets_the_person_sign_in_again_without_their_old_tokens(db:
     assert api_tokens.resolve_api_token(session=db, token=plaintext) is None
     assert _fields(db, maria) == {"active": (False, True)}
     assert _history_texts(db, maria)[-1].startswith("boss Reactivated")
+
+
+def test_an_address_taken_by_a_concurrent_save_is_refused_not_a_server_error(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two saves of one address at once both pass the check; the database's unique constraint
+    refuses the second, and the person hears it as a taken address (field `email`)."""
+    ana = make_user(db, "ana", "viewer", organization="san-jose")
+    maria = make_user(db, "maria", "viewer", organization="san-jose")
+    profiles.update_profile(
+        session=db, actor=Actor(user=ana), user=ana, version=1, email="shared@city.gov"
+    )
+    db.commit()
+    monkeypatch.setattr(profiles, "email_taken", lambda *a, **k: False)  # the race's window
+    with pytest.raises(ValidationFailed) as refused:
+        profiles.update_profile(
+            session=db, actor=Actor(user=maria), user=maria, version=1, email="SHARED@city.gov"
+        )
+    assert [p.field for p in refused.value.problems] == ["email"]
+    db.rollback()
+    db.refresh(maria)
+    assert (maria.email, maria.version) == (None, 1)
