@@ -38,6 +38,10 @@ def user_create(
     display_name: Annotated[
         str, typer.Option("--display-name", help="The name shown in the app and the history.")
     ] = "",
+    email: Annotated[
+        str | None,
+        typer.Option(help="E-mail address, for reminders and reset links (unique, any case)."),
+    ] = None,
     installation_admin: Annotated[
         bool,
         typer.Option(
@@ -58,6 +62,7 @@ def user_create(
     """Create an account. The password is asked twice (hidden), or read with --password-stdin.
 
     Example: plantrack user create maria --role lead --department SJ311 --display-name "Maria Lopez"
+    --email maria.lopez@sanjoseca.gov
     """
     from app.services.accounts import users as accounts
     from app.services.changes.history import Actor
@@ -83,6 +88,7 @@ def user_create(
                 organization=organization,
                 password=password,
                 installation_admin=installation_admin,
+                email=email,
             )
             session.commit()
         except DomainError as exc:

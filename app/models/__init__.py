@@ -9,7 +9,7 @@ from app.models.publishing import PublicUpdate
 from app.models.quick_win import QuickWin
 from app.models.sessions import ActionItem, PerformanceSession, SessionDecision
 from app.models.strategy import Strategy, StrategyGoal, WorkplanStep
-from app.models.user import ApiToken, LoginAttempt, User, UserSession
+from app.models.user import ApiToken, LoginAttempt, PasswordReset, User, UserSession
 
 __all__ = [
     "ActionItem",
@@ -37,6 +37,7 @@ __all__ = [
     "Statement",
     "Strategy",
     "StrategyGoal",
+    "PasswordReset",
     "User",
     "UserSession",
     "WorkplanStep",

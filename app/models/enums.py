@@ -120,6 +120,14 @@ class Role(StrEnum):
     viewer = "viewer"
 
 
+class ReminderFrequency(StrEnum):
+    """How often a person wants the reminder digest: weekly, before each due day, or never."""
+
+    weekly = "weekly"
+    before_due = "before_due"
+    none = "none"
+
+
 class TokenScope(StrEnum):
     """What a personal API token may do: only read, or read and write (as its owner may)."""
 

@@ -11,11 +11,14 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.models.base import Versioned, enum_check, enum_field, utcnow
-from app.models.enums import Role, TokenScope
+from app.models.enums import ReminderFrequency, Role, TokenScope
 
 
 class User(Versioned, table=True):
-    __table_args__ = (enum_check("role", Role),)
+    __table_args__ = (
+        enum_check("role", Role),
+        enum_check("reminder_frequency", ReminderFrequency),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int | None = Field(
@@ -34,6 +37,11 @@ class User(Versioned, table=True):
     password_hash: str | None = Field(default=None, sa_type=String(300))
     active: bool = Field(default=True)
     last_login_at: dt.datetime | None = None
+    # Where reminders and reset links go. Stored lower-cased (app.services.accounts.user_fields
+    # .email_address), so the plain unique constraint is case-insensitive on SQLite and
+    # PostgreSQL alike; None for accounts made before e-mail addresses (several NULLs are fine).
+    email: str | None = Field(default=None, sa_type=String(254), unique=True)
+    reminder_frequency: str = enum_field(ReminderFrequency, ReminderFrequency.weekly)
 
 
 class ApiToken(SQLModel, table=True):
@@ -76,3 +84,21 @@ class LoginAttempt(SQLModel, table=True):
     username: str = Field(sa_type=String(80), index=True)
     address: str = Field(sa_type=String(64), index=True)
     at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link an administrator issued to set a user's password without the old one.
+
+    Only the token's SHA-256 is stored. A link is usable once (`used_at`), until `expires_at`,
+    and issuing a new one for the same user voids the open ones (`voided_at`)."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(sa_type=String(128), unique=True)
+    issued_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+    voided_at: dt.datetime | None = None

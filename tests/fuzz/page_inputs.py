@@ -122,6 +122,7 @@ class World:
     slug: str
     ids: dict[str, int]
     department_id: int
+    reset_token: str = ""  # an open password reset link's (issue 13)
 
 
 def path_values(world: World) -> dict[str, str]:
@@ -139,6 +140,7 @@ def path_values(world: World) -> dict[str, str]:
         "subject": "strategy",
         "subject_id": str(world.ids.get("strategy_id", 1)),
         "decision": "approve",
+        "token": world.reset_token,
         **{name: str(value) for name, value in world.ids.items()},
     }
 
@@ -165,6 +167,7 @@ PATH_PARAMS = {
     "subject",
     "subject_id",
     "decision",
+    "token",
 }
 
 
@@ -174,16 +177,39 @@ def forms(world: World) -> dict[str, dict[str, str]]:
     department = str(world.department_id)
     return {
         "/account/tokens": {"name": "fuzz"},
+        "/account/profile": {
+            "version": "1",
+            "display_name": "Fuzz",
+            "email": "fuzz@example.org",
+            "reminder_frequency": "before_due",
+        },
+        "/account/password": {
+            "current_password": "not the password",
+            "password": "a long enough password",
+            "password_again": "a long enough password",
+        },
+        "/reset/{token}": {
+            "password": "a long enough password",
+            "password_again": "a long enough password",
+        },
         "/account/tokens/{token_id}/revoke": {},
         "/admin/users": {
             "username": "newcomer",
             "display_name": "New Comer",
+            "email": "newcomer@example.org",
             "role": "lead",
             "department": department,
             "password": "a long enough password",
         },
         "/admin/users/{user_id}/role": {"role": "lead", "department": department},
         "/admin/users/{user_id}/deactivate": {},
+        "/admin/users/{user_id}/details": {
+            "version": "1",
+            "display_name": "Victim",
+            "email": "victim@example.org",
+        },
+        "/admin/users/{user_id}/reset-link": {},
+        "/admin/users/{user_id}/reactivate": {},
         "/login/demo": {"username": "demo-admin", "next": "/"},
         "/my-work/metrics/{metric_id}/measurements": {
             "period": "2025-07",

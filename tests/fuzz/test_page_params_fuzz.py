@@ -32,7 +32,7 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.sessions import ActionItemCreate, SessionCreate
-from app.services.accounts import api_tokens
+from app.services.accounts import api_tokens, password_resets
 from app.services.changes.history import Actor
 from app.services.sessions import writes as session_writes
 from tests.factories import app_under_test, make_person, make_tiny_plan, signed_in_client
@@ -86,6 +86,9 @@ def world_of(session: Session) -> tuple[World, User]:
         data=ActionItemCreate(what="Fuzz", department_id=department_id),
         actor=Actor(user=admin),
     )
+    issued = password_resets.issue_reset_link(
+        session=session, actor=Actor(user=admin), user=victim, base_url="http://testserver"
+    )
     session.commit()
 
     def first(model: type, *where: object) -> int:
@@ -107,6 +110,7 @@ def world_of(session: Session) -> tuple[World, User]:
             "action_item_id": action.id,  # type: ignore[dict-item]
         },
         department_id=first(Department, Department.code == "CC"),
+        reset_token=issued.link.rsplit("/", 1)[1],
     )
     return world, admin
 

@@ -87,7 +87,7 @@ from app.models.publishing import PublicSubject, PublicUpdateDraft
 from app.models.quick_win import QuickWinCreate
 from app.models.sessions import ActionItemCreate, SessionCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
-from app.services.accounts import api_tokens, browser_sessions
+from app.services.accounts import api_tokens, browser_sessions, password_resets
 from app.services.accounts import users as accounts
 from app.services.changes import metrics, plan_parts, quick_wins, strategies
 from app.services.changes import plans as lifecycle
@@ -108,6 +108,7 @@ from tests.routes.test_csrf import UNSAFE_ROUTES
 
 APP = create_app()
 PASSWORD = "correct horse battery"
+NEW_PASSWORD = "a brand new passphrase"
 API = "/api/v1"
 
 
@@ -129,9 +130,11 @@ class Do(StrEnum):
     approve_public = "approve_public"
     publish_site = "publish_site"
     manage_users = "manage_users"
-    own_account = "own_account"  # create one's own API token
+    own_account = "own_account"  # create one's own API token; change one's details, password
     revoke_token = "revoke_token"  # revoke an API token
     sign_in = "sign_in"
+    # Set a password through a one-time reset link (issue 13): holding the link is the right.
+    use_reset_link = "use_reset_link"
     sign_out = "sign_out"
     demo_sign_in = "demo_sign_in"  # one-click sign-in: only in demo mode, which tests run without
 
@@ -149,9 +152,14 @@ _EVERYONE_SIGNED_IN = {
     Do.sign_out: Scope.any,
     Do.own_account: Scope.any,
     Do.revoke_token: Scope.mine,
+    Do.use_reset_link: Scope.any,
 }
 RULES: dict[str, dict[Do, Scope]] = {
-    "anonymous": {Do.sign_in: Scope.any, Do.sign_out: Scope.nothing_to_do},
+    "anonymous": {
+        Do.sign_in: Scope.any,
+        Do.sign_out: Scope.nothing_to_do,
+        Do.use_reset_link: Scope.any,
+    },
     "viewer": dict(_EVERYONE_SIGNED_IN),
     "lead": {
         **_EVERYONE_SIGNED_IN,
@@ -310,6 +318,10 @@ class Items:
     action_item: Row = Row(0, 0)
     # A public update of `strategy`, submitted for approval (issue 12).
     public_update: Row = Row(0, 0)
+    # Issue 13: a deactivated viewer of the side's department (to reactivate), and an open
+    # password reset link's token for `user`.
+    inactive_user: Row = Row(0, 0)
+    reset_token: str = ""
 
 
 @dataclass
@@ -408,6 +420,18 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         password=PASSWORD,
     )
     session.flush()
+    inactive = accounts.create_user(
+        session=session,
+        actor=cli,
+        username=f"gone-{side.lower()}",
+        role="viewer",
+        organization=org.slug,
+        password=None,
+    )
+    accounts.deactivate(session=session, actor=cli, user=inactive)
+    issued = password_resets.issue_reset_link(
+        session=session, actor=cli, user=user, base_url="http://testserver"
+    )
     held = session_writes.schedule_session(
         session=session,
         organization_id=org.id,
@@ -457,6 +481,8 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         held=row(held),
         action_item=row(action),
         public_update=row(submitted),
+        inactive_user=row(inactive),
+        reset_token=issued.link.rsplit("/", 1)[1],
     )
 
 
@@ -548,7 +574,7 @@ def _build(session: Session) -> tuple[dict[str, Items], dict[str, Credentials]]:
             role="admin" if installation else person.role,
             department=person.department,
             organization=person.organisation,
-            password=None,
+            password=PASSWORD,  # to change it themselves (POST /account/password)
             installation_admin=installation,
         )
         session.flush()
@@ -1358,6 +1384,89 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/admin/users/{user_id}/deactivate"): Spec(
         Do.manage_users, lambda i: Req(f"/admin/users/{i.user.id}/deactivate")
+    ),
+    ("POST", "/admin/users/{user_id}/details"): Spec(
+        Do.manage_users,
+        lambda i: Req(
+            f"/admin/users/{i.user.id}/details",
+            form={
+                "version": str(i.user.version),
+                "display_name": "Changed",
+                "email": f"{i.username}@example.org",
+            },
+        ),
+    ),
+    ("POST", "/admin/users/{user_id}/reset-link"): Spec(
+        Do.manage_users, lambda i: Req(f"/admin/users/{i.user.id}/reset-link")
+    ),
+    ("POST", "/admin/users/{user_id}/reactivate"): Spec(
+        Do.manage_users, lambda i: Req(f"/admin/users/{i.inactive_user.id}/reactivate")
+    ),
+    # One's own account: every person's row is at version 1, with the password PASSWORD.
+    ("POST", "/account/profile"): Spec(
+        Do.own_account,
+        lambda i: Req(
+            "/account/profile",
+            form={"version": "1", "display_name": "Me", "email": "", "reminder_frequency": "none"},
+        ),
+        sides=("A",),
+    ),
+    ("POST", "/account/password"): Spec(
+        Do.own_account,
+        lambda i: Req(
+            "/account/password",
+            form={
+                "current_password": PASSWORD,
+                "password": NEW_PASSWORD,
+                "password_again": NEW_PASSWORD,
+            },
+        ),
+        sides=("A",),
+    ),
+    ("POST", "/reset/{token}"): Spec(
+        Do.use_reset_link,
+        lambda i: Req(
+            f"/reset/{i.reset_token}",
+            form={"password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+        ),
+        sides=("A",),
+    ),
+    ("POST", f"{API}/users"): Spec(
+        Do.manage_users,
+        lambda i: Req(
+            f"{API}/users",
+            json={
+                "username": f"api-{i.username}",
+                "role": "viewer",
+                "organization": i.organization,
+                "email": f"api-{i.username}@example.org",
+            },
+        ),
+    ),
+    ("PATCH", f"{API}/users/{{user_id}}"): Spec(
+        Do.manage_users,
+        lambda i: Req(
+            f"{API}/users/{i.user.id}", json={**_version(i.user), "display_name": "Changed"}
+        ),
+    ),
+    ("POST", f"{API}/users/{{user_id}}/reset-link"): Spec(
+        Do.manage_users, lambda i: Req(f"{API}/users/{i.user.id}/reset-link")
+    ),
+    ("POST", f"{API}/users/{{user_id}}/reactivate"): Spec(
+        Do.manage_users, lambda i: Req(f"{API}/users/{i.inactive_user.id}/reactivate")
+    ),
+    ("PATCH", f"{API}/account"): Spec(
+        Do.own_account,
+        lambda i: Req(f"{API}/account", json={"version": 1, "reminder_frequency": "none"}),
+        sides=("A",),
+    ),
+    ("POST", f"{API}/account/password"): Spec(
+        Do.own_account,
+        lambda i: Req(
+            f"{API}/account/password",
+            json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        ),
+        sides=("A",),
     ),
     ("POST", "/account/tokens"): Spec(
         Do.own_account, lambda i: Req("/account/tokens", form={"name": "mine"}), sides=("A",)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.routes.api import (
+    accounts,
     assignments,
     executive,
     health,
@@ -37,6 +38,7 @@ for _module in (
     publishing,
     history,
     executive,
+    accounts,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402

@@ -1,4 +1,6 @@
-"""/account: the signed-in user's own settings: personal API tokens (created and revoked here).
+"""/account: the signed-in user's own settings: display name, e-mail address and reminder
+preference (versioned: a stale save shows the newer values), password (the current one
+required; the person's other sessions end) and personal API tokens (created and revoked here).
 
 Only a browser session reaches these pages: a request made with an API token is refused (403).
 """
@@ -11,14 +13,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth import CurrentUser, RequiredUser, refuse_token_credentials
+from app.auth import CurrentUser, IdentityDep, RequiredUser, actor_for, refuse_token_credentials
 from app.deps import SessionDep
 from app.models import User
-from app.models.enums import TokenScope
+from app.models.enums import ReminderFrequency, TokenScope
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_
 from app.routes.pages.form_posts import form_post
-from app.services.accounts import api_tokens
+from app.services.accounts import api_tokens, profiles
 from app.services.rules import clock
 from app.templating import render
 
@@ -41,7 +43,19 @@ def _page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
+    me = session.get(User, user.id) or user
     context: dict[str, Any] = {
+        "me": me,
+        "profile": {
+            "version": me.version,
+            "display_name": me.display_name,
+            "email": me.email or "",
+            "reminder_frequency": me.reminder_frequency,
+        },
+        "reminder_choices": REMINDER_CHOICES,
+        "profile_errors": {},
+        "profile_conflict": None,
+        "password_errors": {},
         "tokens": api_tokens.list_api_tokens(session=session, user=user),
         "errors": {},
         "form_name": "",
@@ -58,14 +72,82 @@ def _page(
     return render(request, "account/index.html", context, status_code=status_code)
 
 
+REMINDER_CHOICES = {
+    ReminderFrequency.weekly.value: "A weekly digest",
+    ReminderFrequency.before_due.value: "Before each due day",
+    ReminderFrequency.none.value: "No reminders",
+}
+SAVED = {
+    "profile": "Your details are saved.",
+    "password": "Your password is changed. Every other session of yours has been signed out, "
+    "and your API tokens no longer work.",
+}
+
+
 @router.get("")
 def account_page(
-    request: Request, session: SessionDep, user: CurrentUser, revoked: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, revoked: str = "", saved: str = ""
 ) -> Response:
     if user is None:
         return _login_redirect(request)
-    notice = f"Token “{revoked}” revoked: it no longer works." if revoked else ""
+    notice = f"Token “{revoked}” revoked: it no longer works." if revoked else SAVED.get(saved, "")
     return _page(request, session, user, notice=notice)
+
+
+@router.post("/profile")
+def update_profile(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    version: Form_ = "",
+    display_name: Form_ = "",
+    email: Form_ = "",
+    reminder_frequency: Form_ = "",
+) -> Response:
+    me = profiles.account_of(session, user)
+    typed = {"display_name": display_name, "email": email, "reminder_frequency": reminder_frequency}
+    with form_post(session) as post:
+        profiles.update_profile(
+            session=session,
+            actor=actor_for(user),
+            user=me,
+            version=profiles.version_typed(version),
+            **typed,
+        )
+    if not post.refused:
+        return RedirectResponse("/account?saved=profile", status_code=303)
+    # Refused: what was typed stays; after a stale save, on the newer version (shown above it).
+    current = session.get(User, user.id) or me
+    form = {**typed, "version": current.version if post.conflict else version}
+    errors = {"profile_errors": post.errors, "profile_conflict": post.conflict}
+    return _page(request, session, user, status_code=post.status, profile=form, **errors)
+
+
+@router.post("/password")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    user: RequiredUser,
+    current_password: Form_ = "",
+    password: Form_ = "",
+    password_again: Form_ = "",
+) -> Response:
+    me = profiles.account_of(session, user)
+    here = identity.user_session.id if identity.user_session is not None else None
+    with form_post(session) as post:
+        profiles.check_repeated(password, password_again)
+        profiles.change_own_password(
+            session=session,
+            actor=actor_for(user),
+            user=me,
+            current_password=current_password,
+            new_password=password,
+            keep_session_id=here,
+        )
+    if post.refused:
+        return _page(request, session, user, status_code=post.status, password_errors=post.errors)
+    return RedirectResponse("/account?saved=password", status_code=303)
 
 
 @router.post("/tokens")

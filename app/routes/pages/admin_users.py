@@ -1,4 +1,5 @@
-"""/admin/users: administrators list, create, re-role and deactivate accounts.
+"""/admin/users: administrators list, create, re-role, deactivate and reactivate accounts, change
+their display name and e-mail address, and issue one-time password reset links (shown once).
 
 An organisation administrator sees and manages its own organisation's accounts only; an
 installation administrator every account (app.services.accounts.permissions.manage_user)."""
@@ -19,7 +20,7 @@ from app.models.enums import Role
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, item_id
 from app.routes.pages.form_posts import form_post
-from app.services.accounts import permissions
+from app.services.accounts import password_resets, permissions, profiles
 from app.services.accounts import users as accounts
 from app.services.errors import NotFound, ValidationFailed
 from app.services.reading.catalog import DEPARTMENT_ORDER
@@ -29,6 +30,7 @@ router = APIRouter(prefix="/admin/users", include_in_schema=False)
 EMPTY_FORM = {
     "username": "",
     "display_name": "",
+    "email": "",
     "role": Role.viewer.value,
     "department": "",
     "organization": "",
@@ -81,6 +83,8 @@ def _page(
     row_errors: dict[int, dict[str, str]] | None = None,
     row_values: dict[int, dict[str, str]] | None = None,
     notice: str = "",
+    issued: password_resets.IssuedLink | None = None,
+    conflict: tuple[int, Any] | None = None,
 ) -> Response:
     org = _organization(session, admin)
     whole = permissions.is_installation_admin(admin)
@@ -124,8 +128,13 @@ def _page(
         "row_errors": row_errors or {},
         "row_values": row_values or {},
         "notice": notice,
+        "issued": issued,
+        "conflict": conflict,
     }
-    return render(request, "admin/users.html", context, status_code=status_code)
+    response = render(request, "admin/users.html", context, status_code=status_code)
+    if issued is not None:
+        response.headers["Cache-Control"] = "no-store"  # the link is shown this once
+    return response
 
 
 @router.get("")
@@ -136,6 +145,8 @@ def users_page(
     created: str = "",
     changed: str = "",
     deactivated: str = "",
+    reactivated: str = "",
+    edited: str = "",
 ) -> Response:
     refused = _gate(request, user)
     if refused is not None:
@@ -148,6 +159,10 @@ def users_page(
         notice = f"Role of {changed} changed."
     elif deactivated:
         notice = f"User {deactivated} deactivated; their sessions have ended."
+    elif reactivated:
+        notice = f"User {reactivated} reactivated: they can sign in again."
+    elif edited:
+        notice = f"Details of {edited} saved."
     return _page(request, session, user, notice=notice)
 
 
@@ -162,6 +177,7 @@ def create_user(
     department: Form_ = "",
     organization: Form_ = "",
     password: Form_ = "",
+    email: Form_ = "",
 ) -> Response:
     org = _chosen_organization(session, organization) if organization.strip() else None
     if org is None and not organization.strip():
@@ -176,9 +192,10 @@ def create_user(
             department=_department_id(department),
             organization=org.id if org is not None else organization.strip() or None,
             password=password,
+            email=email,
         )
     if post.refused:
-        typed = (username, display_name, role, department, organization)
+        typed = (username, display_name, email, role, department, organization)
         form = dict(zip(EMPTY_FORM, typed, strict=True))
         return _page(request, session, user, status_code=422, form=form, errors=post.errors)
     return RedirectResponse(f"/admin/users?created={quote(created.username)}", status_code=303)
@@ -234,3 +251,64 @@ def deactivate_user(
         errors = {user_id: post.errors}
         return _page(request, session, user, status_code=422, row_errors=errors)
     return RedirectResponse(f"/admin/users?deactivated={quote(target.username)}", status_code=303)
+
+
+@router.post("/{user_id}/details")
+def change_details(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    user_id: ItemId,
+    version: Form_ = "",
+    display_name: Form_ = "",
+    email: Form_ = "",
+) -> Response:
+    target = _target(session, user_id)
+    with form_post(session) as post:
+        profiles.update_profile(
+            session=session,
+            actor=actor_for(user),
+            user=target,
+            version=profiles.version_typed(version),
+            display_name=display_name,
+            email=email,
+        )
+    if not post.refused:
+        return RedirectResponse(f"/admin/users?edited={quote(target.username)}", status_code=303)
+    typed = {user_id: {"display_name": display_name, "email": email}}
+    stale = (user_id, post.conflict) if post.conflict else None
+    errors = {user_id: post.errors}
+    return _page(
+        request,
+        session,
+        user,
+        status_code=post.status,
+        row_errors=errors,
+        row_values=typed,
+        conflict=stale,
+    )
+
+
+@router.post("/{user_id}/reset-link")
+def issue_reset_link(
+    request: Request, session: SessionDep, user: RequiredUser, user_id: ItemId
+) -> Response:
+    target = _target(session, user_id)
+    with form_post(session) as post:
+        issued = password_resets.issue_reset_link(
+            session=session, actor=actor_for(user), user=target, base_url=str(request.base_url)
+        )
+    if post.refused:
+        errors = {user_id: post.errors}
+        return _page(request, session, user, status_code=422, row_errors=errors)
+    # Shown in this answer only (never in a redirect's URL): the page with the link.
+    return _page(request, session, user, status_code=201, issued=issued)
+
+
+@router.post("/{user_id}/reactivate")
+def reactivate_user(
+    request: Request, session: SessionDep, user: RequiredUser, user_id: ItemId
+) -> Response:
+    target = _target(session, user_id)
+    profiles.reactivate(session=session, actor=actor_for(user), user=target)
+    return RedirectResponse(f"/admin/users?reactivated={quote(target.username)}", status_code=303)

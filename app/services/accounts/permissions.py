@@ -203,6 +203,14 @@ def manage_user(user: User | None, target: User) -> Decision:
     return ALLOWED
 
 
+def edit_account(user: User | None, target: User) -> Decision:
+    """Changing `target`'s display name, e-mail address and reminder preference: its owner
+    (signed in, so active), or whoever may manage the account (`manage_user`)."""
+    if user is not None and user.active and user.id is not None and user.id == target.id:
+        return ALLOWED
+    return manage_user(user, target)
+
+
 def create_user_in(user: User | None, organization_id: int | None) -> Decision:
     """Creating an account in organisation `organization_id` (None: in none)."""
     decision = manage_users(user)

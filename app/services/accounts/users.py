@@ -20,9 +20,12 @@ from app.models import Department, HistoryAction, Organization, User, UserSessio
 from app.models.enums import Role, SubjectType
 from app.services.accounts import api_tokens, passwords, permissions
 from app.services.accounts.user_fields import (
+    EMAIL_TAKEN,
     ORG_ADMIN_NEEDS_ORGANIZATION,
     USERNAME_PATTERN,
     department_named,
+    email_address,
+    email_taken,
     normalize_username,
     organization_named,
     role_named,
@@ -61,6 +64,7 @@ def create_user(
     organization: str | int | None = None,
     password: str | None,
     installation_admin: bool = False,
+    email: str | None = None,
 ) -> User:
     """Create a user. `password=None` makes an account that cannot sign in with a password.
 
@@ -84,6 +88,13 @@ def create_user(
     display = display_name.strip()
     if len(display) > 200:
         problems.append(FieldProblem("display_name", "Use at most 200 characters."))
+    address: str | None = None
+    try:
+        address = email_address(email)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    if address is not None and email_taken(session, address):
+        problems.append(FieldProblem("email", EMAIL_TAKEN))
     chosen_role: Role | None = None
     org: Organization | None = None
     dept: Department | None = None
@@ -126,6 +137,7 @@ def create_user(
     user = User(
         username=name,
         display_name=display,
+        email=address,
         role=chosen_role.value,
         organization_id=org.id if org else None,
         department_id=dept.id if dept else None,
@@ -147,6 +159,7 @@ def create_user(
         changes={
             "username": (None, user.username),
             "display_name": (None, user.display_name),
+            **({"email": (None, address)} if address else {}),
             "role": (None, user.role),
             **({"installation_admin": (None, True)} if installation_admin else {}),
             "department": (None, dept.code if dept else None),
@@ -267,11 +280,20 @@ def set_role(
     return user
 
 
-def set_password(*, session: Session, actor: Actor, user: User, password: str) -> User:
+def set_password(
+    *,
+    session: Session,
+    actor: Actor,
+    user: User,
+    password: str,
+    keep_session_id: int | None = None,
+    how: str = "Password changed",
+) -> User:
     """Set a new password (policy checked); the user's sessions end and API tokens are revoked.
 
     Whoever knew the old password may have made a token with it: a token must not outlive the
-    password that made it (issue 16 §3).
+    password that made it (issue 16 §3). `keep_session_id`: the browser session of the person
+    changing their own password stays open (every other one ends).
     """
     password_hash = passwords.hash_password(password, username=user.username)
     had_password = user.password_hash is not None
@@ -279,7 +301,7 @@ def set_password(*, session: Session, actor: Actor, user: User, password: str) -
     now = clock.clock()
     _bump(user, now)
     session.add(user)
-    ended = _revoke_sessions(session, user, now)
+    ended = _revoke_sessions(session, user, now, keep=keep_session_id)
     revoked = api_tokens.revoke_all_api_tokens(session=session, user=user, now=now)
     session.flush()
     assert user.id is not None
@@ -291,7 +313,7 @@ def set_password(*, session: Session, actor: Actor, user: User, password: str) -
         subject_id=user.id,
         action=HistoryAction.update,
         changes={"password": ("(set)" if had_password else None, "(changed)")},
-        note=f"Password changed; {ended} open session(s) ended, {revoked} API token(s) revoked.",
+        note=f"{how}; {ended} open session(s) ended, {revoked} API token(s) revoked.",
         label=f"User {user.username}",
         organization_id=user.organization_id,
         version_after=user.version,
@@ -332,12 +354,15 @@ def deactivate(*, session: Session, actor: Actor, user: User) -> User:
     return user
 
 
-def _revoke_sessions(session: Session, user: User, now: dt.datetime) -> int:
-    open_sessions = session.exec(
-        select(UserSession).where(
-            UserSession.user_id == user.id, col(UserSession.revoked_at).is_(None)
-        )
-    ).all()
+def _revoke_sessions(
+    session: Session, user: User, now: dt.datetime, *, keep: int | None = None
+) -> int:
+    query = select(UserSession).where(
+        UserSession.user_id == user.id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    open_sessions = session.exec(query).all()
     for row in open_sessions:
         row.revoked_at = now
         session.add(row)

@@ -63,7 +63,14 @@ UNSAFE_ROUTES = [(m, p) for m, p, _ in api_operations() if m in UNSAFE]
 # Performance sessions and action items are the organisation's own (their packs hold internal
 # narratives): no published plan opens them to anyone (tests/routes/api/test_sessions_api.py).
 # Nor does the executive view, for the organisation's people (tests/routes/pages/test_executive.py).
-INTERNAL = (f"{API}/sessions", f"{API}/action-items", f"{API}/organizations/{{slug}}/executive")
+# Accounts (issue 13) are their owners' and administrators' alone (test_accounts_api.py).
+INTERNAL = (
+    f"{API}/sessions",
+    f"{API}/action-items",
+    f"{API}/organizations/{{slug}}/executive",
+    f"{API}/account",
+    f"{API}/users",
+)
 READ_ROUTES = [
     (m, p)
     for m, p, _ in api_operations()
