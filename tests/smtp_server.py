@@ -1,0 +1,103 @@
+"""A real SMTP server on loopback (aiosmtpd) for the mail tests, and the settings that point the
+app at it. The server keeps every message it accepted; `refuse` makes it answer 5xx to DATA."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from app.settings import get_settings
+
+
+@dataclass
+class Arrived:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+    login: str | None  # who logged in, if anyone
+
+
+@dataclass
+class Collector:
+    arrived: list[Arrived] = field(default_factory=list)
+    refuse: str = ""  # e.g. "554 5.7.1 Refused": answer DATA with it
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refuse:
+            return self.refuse
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        login = session.auth_data.login.decode() if session.authenticated else None
+        self.arrived.append(
+            Arrived(envelope.mail_from, list(envelope.rcpt_tos), message, login)  # type: ignore[arg-type]
+        )
+        return "250 OK"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (right now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SmtpServer:
+    port: int
+    collector: Collector
+    users: dict[str, str]
+
+    @property
+    def arrived(self) -> list[Arrived]:
+        return self.collector.arrived
+
+
+@contextmanager
+def smtp_server(users: dict[str, str] | None = None) -> Iterator[SmtpServer]:
+    """An SMTP server on 127.0.0.1; with `users`, it offers AUTH LOGIN/PLAIN (without TLS: only
+    on loopback, for the test) and accepts those names and passwords."""
+    collector = Collector()
+    known = dict(users or {})
+
+    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        if not isinstance(data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        if known.get(data.login.decode()) == data.password.decode():
+            return AuthResult(success=True, auth_data=data)
+        return AuthResult(success=False, handled=False)
+
+    port = free_port()
+    options: dict[str, Any] = {}
+    if users is not None:
+        options = {"authenticator": authenticate, "auth_require_tls": False}
+    controller = Controller(collector, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield SmtpServer(port, collector, known)
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def mail_settings(**values: str) -> Iterator[None]:
+    """Environment settings for the test's duration (SMTP_HOST="127.0.0.1", SMTP_PORT=…)."""
+    saved = {k: os.environ.get(k.upper()) for k in values}
+    os.environ.update({k.upper(): v for k, v in values.items()})
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key.upper(), None)
+            else:
+                os.environ[key.upper()] = value
+        get_settings.cache_clear()
