@@ -3,6 +3,7 @@ app at it. The server keeps every message it accepted; `refuse` makes it answer 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from collections.abc import Iterator
@@ -30,8 +31,11 @@ class Arrived:
 class Collector:
     arrived: list[Arrived] = field(default_factory=list)
     refuse: str = ""  # e.g. "554 5.7.1 Refused": answer DATA with it
+    delay_s: float = 0.0  # take this long over each message
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         if self.refuse:
             return self.refuse
         message = message_from_bytes(envelope.original_content, policy=policy.default)
