@@ -9,6 +9,7 @@ from app.routes.api import (
     history,
     metrics,
     organizations,
+    outbox,
     plan_building,
     plan_lifecycle,
     plan_parts,
@@ -37,6 +38,7 @@ for _module in (
     publishing,
     history,
     executive,
+    outbox,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402
