@@ -19,6 +19,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
+from app.services.mail import unsubscribe
+
 # Valid by any schema (they are all text), and each one broke a page once or could: Unicode
 # digits pass str.isdigit(), int() refuses 5,000 digits, the database refuses 2**31, date
 # arithmetic overflows at the ends of the calendar, PostgreSQL cannot store NUL, parsers recurse.
@@ -139,6 +141,9 @@ def path_values(world: World) -> dict[str, str]:
         "subject": "strategy",
         "subject_id": str(world.ids.get("strategy_id", 1)),
         "decision": "approve",
+        # Mail (issue 13): the viewer's one-click unsubscribe link; message_id (in ids) names a
+        # failed message of the outbox.
+        "token": unsubscribe.make_token(world.ids["user_id"], "reminders"),
         **{name: str(value) for name, value in world.ids.items()},
     }
 
@@ -165,6 +170,8 @@ PATH_PARAMS = {
     "subject",
     "subject_id",
     "decision",
+    "message_id",
+    "token",
 }
 
 
@@ -184,6 +191,8 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         },
         "/admin/users/{user_id}/role": {"role": "lead", "department": department},
         "/admin/users/{user_id}/deactivate": {},
+        "/admin/outbox/{message_id}/retry": {},
+        "/unsubscribe/{token}": {},
         "/login/demo": {"username": "demo-admin", "next": "/"},
         "/my-work/metrics/{metric_id}/measurements": {
             "period": "2025-07",
