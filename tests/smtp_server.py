@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -25,6 +28,7 @@ class Arrived:
     rcpt_tos: list[str]
     message: EmailMessage
     login: str | None  # who logged in, if anyone
+    tls: bool = False  # whether it came over a connection upgraded with STARTTLS
 
 
 @dataclass
@@ -41,7 +45,13 @@ class Collector:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         login = session.auth_data.login.decode() if session.authenticated else None
         self.arrived.append(
-            Arrived(envelope.mail_from, list(envelope.rcpt_tos), message, login)  # type: ignore[arg-type]
+            Arrived(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message,  # type: ignore[arg-type]
+                login,
+                tls=getattr(session, "ssl", None) is not None,
+            )
         )
         return "250 OK"
 
@@ -64,10 +74,25 @@ class SmtpServer:
         return self.collector.arrived
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextmanager
-def smtp_server(users: dict[str, str] | None = None) -> Iterator[SmtpServer]:
-    """An SMTP server on 127.0.0.1; with `users`, it offers AUTH LOGIN/PLAIN (without TLS: only
-    on loopback, for the test) and accepts those names and passwords."""
+def smtp_server(
+    users: dict[str, str] | None = None, *, tls: tuple[Path, Path] | None = None
+) -> Iterator[SmtpServer]:
+    """An SMTP server on 127.0.0.1; with `users`, it offers AUTH LOGIN/PLAIN and accepts those
+    names and passwords (without TLS unless `tls` is given: only on loopback, for the test);
+    with `tls` (certificate, key) it offers STARTTLS and requires it."""
     collector = Collector()
     known = dict(users or {})
 
@@ -81,7 +106,11 @@ def smtp_server(users: dict[str, str] | None = None) -> Iterator[SmtpServer]:
     port = free_port()
     options: dict[str, Any] = {}
     if users is not None:
-        options = {"authenticator": authenticate, "auth_require_tls": False}
+        options = {"authenticator": authenticate, "auth_require_tls": tls is not None}
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        options |= {"tls_context": context, "require_starttls": True}
     controller = Controller(collector, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:

@@ -118,7 +118,9 @@ def deliver_message(
         return Outcome(message_id, MailStatus.stored)
     try:
         transport.send(config, build_email(message))
-    except transport.DeliveryFailed as exc:
+    except (transport.DeliveryFailed, ValueError, TypeError) as exc:
+        # ValueError/TypeError: a recorded message the email package will not build (its
+        # headers were checked when it was queued; this keeps a bad row from staying claimed).
         error = str(exc)[:ERROR_MAX]
         attempts = message.attempts
         retry_at = moment + next_wait(attempts) if attempts < MAX_ATTEMPTS else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -15,7 +16,7 @@ from app.services.errors import ValidationFailed
 from app.services.mail import delivery, send_message, unsubscribe
 from app.services.mail.outbox import queue_message
 from app.settings import Settings
-from tests.smtp_server import free_port, mail_settings, smtp_server
+from tests.smtp_server import free_port, mail_settings, self_signed_certificate, smtp_server
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -83,7 +84,7 @@ def test_login_is_used_when_a_user_is_set(database_url: str) -> None:
         with _smtp(server.port, smtp_user="mailer", smtp_password="s3cret-pass"):
             message_id = _queue()
             delivery.deliver_due(get_engine(), now=NOW)
-        assert [a.login for a in server.arrived] == ["mailer"]
+        assert [(a.login, a.tls) for a in server.arrived] == [("mailer", False)]
         assert _row(message_id).status == MailStatus.sent
 
 
@@ -106,6 +107,25 @@ def test_starttls_on_sends_nothing_to_a_server_without_it(database_url: str) -> 
         assert server.arrived == []
     row = _row(message_id)
     assert row.status == MailStatus.failed and "STARTTLS" in row.last_error
+
+
+def test_starttls_then_login_delivers_over_tls(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts the test's certificate
+    with smtp_server(users={"mailer": "s3cret-pass"}, tls=(cert, key)) as server:
+        settings = {"smtp_port": str(server.port), "smtp_password": "s3cret-pass"}
+        with mail_settings(smtp_host="127.0.0.1", smtp_user="mailer", **settings):
+            message_id = _queue()
+            delivery.deliver_due(get_engine(), now=NOW)
+        # Without STARTTLS this server refuses to take anything.
+        with _smtp(server.port):
+            refused_id = _queue()
+            delivery.deliver_due(get_engine(), now=NOW)
+    assert _row(message_id).status == MailStatus.sent, _row(message_id).last_error
+    assert [(a.login, a.tls) for a in server.arrived] == [("mailer", True)]
+    assert _row(refused_id).status == MailStatus.failed
 
 
 def test_an_unreachable_server_leaves_it_failed_and_a_later_run_sends_it_once(
