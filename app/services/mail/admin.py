@@ -79,8 +79,14 @@ def get_message(*, session: Session, actor: Actor, message_id: int) -> OutboxMes
 
 
 def headers_of(message: OutboxMessage) -> dict[str, str]:
-    value = json.loads(message.headers_json or "{}")
-    return value if isinstance(value, dict) else {}
+    """The further headers as recorded (none, if the column holds something else)."""
+    try:
+        value = json.loads(message.headers_json or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def retry_now(
