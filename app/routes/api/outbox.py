@@ -113,14 +113,13 @@ def read_message(session: SessionDep, user: CurrentUser, message_id: ItemId) -> 
     "/{message_id}/retry",
     summary="Send a failed message again now",
     response_model=OutboxMessageRead,
-    status_code=202,
     responses=error_responses(401, 403, 404, 422),
 )
 def retry_message(
     session: SessionDep, user: CurrentUser, message_id: ItemId, background: BackgroundTasks
 ) -> OutboxMessageRead:
-    """The message becomes due at once and is sent after this answer (202); read it again for
-    the result."""
+    """The message becomes due at once (`queued`) and is sent right after this answer; read it
+    again for the result."""
     message = outbox.retry_now(session=session, actor=actor_for(user), message_id=message_id)
     background.add_task(deliver_message, get_engine(), message_id)
     return OutboxMessageRead.of(message)

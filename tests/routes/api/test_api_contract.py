@@ -63,7 +63,13 @@ UNSAFE_ROUTES = [(m, p) for m, p, _ in api_operations() if m in UNSAFE]
 # Performance sessions and action items are the organisation's own (their packs hold internal
 # narratives): no published plan opens them to anyone (tests/routes/api/test_sessions_api.py).
 # Nor does the executive view, for the organisation's people (tests/routes/pages/test_executive.py).
-INTERNAL = (f"{API}/sessions", f"{API}/action-items", f"{API}/organizations/{{slug}}/executive")
+# The outbox is its administrators' (tests/routes/pages/test_outbox.py).
+INTERNAL = (
+    f"{API}/sessions",
+    f"{API}/action-items",
+    f"{API}/organizations/{{slug}}/executive",
+    f"{API}/outbox",
+)
 READ_ROUTES = [
     (m, p)
     for m, p, _ in api_operations()
