@@ -47,6 +47,11 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Unsafe requests without a session that need no token: signing out of nothing changes nothing
 # (and an expired session's "Sign out" button should still work).
 ANONYMOUS_EXEMPT_PATHS = frozenset({"/logout"})
+# Unsafe requests whose authority is a signed token in the path, not a session: a one-click
+# unsubscribe (RFC 8058) is posted by the mail provider's servers, with no cookie and no CSRF
+# token. The token lets its holder do one thing (stop one kind of mail for one person), so a
+# forged request needs the token itself (app.services.mail.unsubscribe).
+TOKEN_AUTHORISED_PREFIXES = ("/unsubscribe/",)
 
 CSRF_REFUSED = (
     "This request was refused because it did not carry this session's security token (CSRF). "
@@ -239,6 +244,8 @@ async def request_guard(request: Request, identity: IdentityDep) -> None:
     token's scope: a read-only token is refused any write, before the route runs)."""
     if request.method not in UNSAFE_METHODS:
         return
+    if request.url.path.startswith(TOKEN_AUTHORISED_PREFIXES):
+        return
     if identity.via == "token":
         if not identity.token_may_write:
             raise PermissionDenied(api_tokens.READ_ONLY_REFUSED)
@@ -300,6 +307,7 @@ __all__ = [
     "CSRF_HEADER",
     "LOGIN_CSRF_COOKIE",
     "SESSION_COOKIE",
+    "TOKEN_AUTHORISED_PREFIXES",
     "CurrentUser",
     "Identity",
     "IdentityDep",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     # and forms stay far below 1 MiB; only routes that take files may receive the larger one.
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     max_upload_bytes: int = Field(default=20_971_520, ge=1_024)
+    # Where the site is reached from outside: links in e-mails (an item, unsubscribing) start here.
+    base_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/?#]+[^\s?#]*$")
+    # Mail (app.services.mail). No SMTP_HOST: demo mode for mail, every message is kept in the
+    # outbox table for administrators to read (/admin/outbox) and none leaves the machine.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_starttls: bool = True  # upgrade the connection with STARTTLS; refuse to send without it
+    smtp_user: str = ""  # log in when set
+    smtp_password: SecretStr = SecretStr("")  # never logged, shown or stored in the outbox
+    smtp_timeout_s: float = Field(default=10, gt=0, le=300)
+    mail_from: str = "PlanTrack <plantrack@localhost>"
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

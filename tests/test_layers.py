@@ -30,6 +30,7 @@ SERVICE_PACKAGES = (
     "plan_file",
     "operations",
     "demo_city",
+    "mail",
 )
 
 # What each part of app/ may not import (a prefix of the imported module's dotted name).
@@ -68,6 +69,11 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     # Publishing (issue 12) writes public updates through changes and reads the plan.
     "app/services/publishing": tuple(
+        f"app.services.{p}"
+        for p in ("views", "sessions", "exports", "plan_file", "operations", "demo_city")
+    ),
+    # Mail (issue 13) sends what others compose: it knows no page, no plan file, no session.
+    "app/services/mail": tuple(
         f"app.services.{p}"
         for p in ("views", "sessions", "exports", "plan_file", "operations", "demo_city")
     ),

@@ -44,6 +44,8 @@ from app.models.publishing import PublicSubject, PublicUpdateDraft
 from app.models.sessions import ActionItemCreate, SessionCreate
 from app.services.changes.history import Actor
 from app.services.demo_city.generator import DemoCity, generate_demo_city
+from app.services.mail import unsubscribe
+from app.services.mail.outbox import queue_message
 from app.services.publishing import updates as public_updates
 from app.services.sessions import writes as session_writes
 from tests.conftest import TestSession as ReadSession
@@ -63,6 +65,7 @@ NOT_COUNTED = re.compile(
 OPENED_BY = (
     (re.compile(r"^/my-work"), "lead"),
     (re.compile(r"^/admin"), "admin"),
+    (re.compile(r"^/api/v1/outbox"), "admin"),
 )
 # Query strings a page needs to show its full content (API routes get theirs from the schema).
 QUERIES = {
@@ -278,7 +281,30 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     ids["subject"], ids["subject_id"] = "strategy", ids["strategy_id"]
     ids["subject_type"] = ids["subject"]
     _submit_public_updates(plan.id)  # type: ignore[arg-type]
+    # Mail (issue 13): a message to each of the organisation's people in the outbox, and the
+    # lead's one-click unsubscribe link.
+    ids["message_id"] = _queue_mail(org.id)  # type: ignore[arg-type]
+    ids["token"] = unsubscribe.make_token(people["lead"].id, "reminders")  # type: ignore[arg-type]
     return Visit(city, clients, ids)
+
+
+def _queue_mail(organization_id: int) -> str:
+    with Session(get_engine()) as own:
+        people = own.execute(select(User.id).where(User.organization_id == organization_id))
+        made = [
+            queue_message(
+                session=own,
+                to=f"person{user_id}@example.org",
+                subject="Your reminder",
+                text="Due",
+                html="<p>Due</p>",
+                headers=unsubscribe.headers(user_id, "reminders"),
+                organization_id=organization_id,
+            )
+            for (user_id,) in people
+        ]
+        own.commit()
+        return str(made[0].id)
 
 
 def _submit_public_updates(plan_id: int) -> None:

@@ -1,6 +1,7 @@
 """Every table, imported here so Alembic and the app see the whole model."""
 
 from app.models.history import HistoryAction, HistoryEntry, HistoryField
+from app.models.mail import MailOptOut, OutboxMessage
 from app.models.metric import Measurement, Metric, MetricTarget
 from app.models.organization import Department, Organization
 from app.models.persona import Journey, Persona
@@ -25,10 +26,12 @@ __all__ = [
     "HistoryField",
     "Journey",
     "LoginAttempt",
+    "MailOptOut",
     "Measurement",
     "Metric",
     "MetricTarget",
     "Organization",
+    "OutboxMessage",
     "Persona",
     "Phase",
     "Plan",

@@ -140,6 +140,9 @@ def path_values(world: World) -> dict[str, str]:
         "subject": "strategy",
         "subject_id": str(world.ids.get("strategy_id", 1)),
         "decision": "approve",
+        # Accounts (issue 13): a live reset link. Mail (issue 13): message_id (in ids) names
+        # a failed message of the outbox; /unsubscribe/{token} gets the reset link's token,
+        # which it must refuse (400) like any token not signed for it.
         "token": world.reset_token,
         **{name: str(value) for name, value in world.ids.items()},
     }
@@ -167,6 +170,7 @@ PATH_PARAMS = {
     "subject",
     "subject_id",
     "decision",
+    "message_id",
     "token",
 }
 
@@ -210,6 +214,8 @@ def forms(world: World) -> dict[str, dict[str, str]]:
         },
         "/admin/users/{user_id}/reset-link": {},
         "/admin/users/{user_id}/reactivate": {},
+        "/admin/outbox/{message_id}/retry": {},
+        "/unsubscribe/{token}": {},
         "/login/demo": {"username": "demo-admin", "next": "/"},
         "/my-work/metrics/{metric_id}/measurements": {
             "period": "2025-07",

@@ -34,6 +34,7 @@ from app.models import (
 from app.models.sessions import ActionItemCreate, SessionCreate
 from app.services.accounts import api_tokens, password_resets
 from app.services.changes.history import Actor
+from app.services.mail.outbox import queue_message
 from app.services.sessions import writes as session_writes
 from tests.factories import app_under_test, make_person, make_tiny_plan, signed_in_client
 from tests.fuzz.page_inputs import (
@@ -89,6 +90,9 @@ def world_of(session: Session) -> tuple[World, User]:
     issued = password_resets.issue_reset_link(
         session=session, actor=Actor(user=admin), user=victim, base_url="http://testserver"
     )
+    failed = queue_message(session=session, to="a@example.org", subject="Fuzz", text="x")
+    failed.status, failed.attempts = "failed", 1
+    session.add(failed)
     session.commit()
 
     def first(model: type, *where: object) -> int:
@@ -108,6 +112,7 @@ def world_of(session: Session) -> tuple[World, User]:
             "part_id": first(Goal),
             "session_id": held.id,  # type: ignore[dict-item]
             "action_item_id": action.id,  # type: ignore[dict-item]
+            "message_id": failed.id,  # type: ignore[dict-item]
         },
         department_id=first(Department, Department.code == "CC"),
         reset_token=issued.link.rsplit("/", 1)[1],

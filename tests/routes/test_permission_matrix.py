@@ -92,6 +92,8 @@ from app.services.accounts import users as accounts
 from app.services.changes import metrics, plan_parts, quick_wins, strategies
 from app.services.changes import plans as lifecycle
 from app.services.changes.history import Actor
+from app.services.mail import unsubscribe as unsubscribe_links
+from app.services.mail.outbox import queue_message
 from app.services.publishing import updates as publishing
 from app.services.sessions import writes as session_writes
 from tests.conftest import (
@@ -129,6 +131,11 @@ class Do(StrEnum):
     # approving or returning one is a coordinator's; the public site switch an administrator's.
     approve_public = "approve_public"
     publish_site = "publish_site"
+    # Mail (issue 13): reading the outbox and retrying a failed message is an administrator's
+    # of the organisation it went to; a one-click unsubscribe link's holder, anyone (the signed
+    # token is the authority: a mail provider posts it without a session).
+    administer_mail = "administer_mail"
+    unsubscribe = "unsubscribe"
     manage_users = "manage_users"
     own_account = "own_account"  # create one's own API token; change one's details, password
     revoke_token = "revoke_token"  # revoke an API token
@@ -150,6 +157,7 @@ class Scope(StrEnum):
 _EVERYONE_SIGNED_IN = {
     Do.sign_in: Scope.any,
     Do.sign_out: Scope.any,
+    Do.unsubscribe: Scope.any,
     Do.own_account: Scope.any,
     Do.revoke_token: Scope.mine,
     Do.use_reset_link: Scope.any,
@@ -159,6 +167,7 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.sign_in: Scope.any,
         Do.sign_out: Scope.nothing_to_do,
         Do.use_reset_link: Scope.any,
+        Do.unsubscribe: Scope.any,
     },
     "viewer": dict(_EVERYONE_SIGNED_IN),
     "lead": {
@@ -190,6 +199,7 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.manage_users: Scope.organisation,
         Do.approve_public: Scope.organisation,
         Do.publish_site: Scope.organisation,
+        Do.administer_mail: Scope.organisation,
     },
     "installation admin": {
         **_EVERYONE_SIGNED_IN,
@@ -203,6 +213,7 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.manage_users: Scope.any,
         Do.approve_public: Scope.any,
         Do.publish_site: Scope.any,
+        Do.administer_mail: Scope.any,
     },
 }
 
@@ -322,6 +333,8 @@ class Items:
     # password reset link's token for `user`.
     inactive_user: Row = Row(0, 0)
     reset_token: str = ""
+    # A message of the outbox to the side's organisation that a server left failed (issue 13).
+    failed_mail: int = 0
 
 
 @dataclass
@@ -483,7 +496,22 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         public_update=row(submitted),
         inactive_user=row(inactive),
         reset_token=issued.link.rsplit("/", 1)[1],
+        failed_mail=_failed_mail(session, org.id),  # type: ignore[arg-type]
     )
+
+
+def _failed_mail(session: Session, organization_id: int) -> int:
+    message = queue_message(
+        session=session,
+        to="someone@example.org",
+        subject="Matrix reminder",
+        text="Due",
+        organization_id=organization_id,
+    )
+    message.status, message.attempts, message.last_error = "failed", 1, "ConnectionRefusedError"
+    session.add(message)
+    session.flush()
+    return message.id  # type: ignore[return-value]
 
 
 # The plan builder's kinds, by path: the model, its parent and a valid create body for `code`.
@@ -1485,6 +1513,22 @@ SPECS: dict[tuple[str, str], Spec] = {
         sides=("A",),
     ),
     ("POST", "/logout"): Spec(Do.sign_out, lambda i: Req("/logout"), sides=("A",)),
+    # --- mail (issue 13): the outbox's retry, page and API; the one-click unsubscribe link
+    ("POST", "/admin/outbox/{message_id}/retry"): Spec(
+        Do.administer_mail, lambda i: Req(f"/admin/outbox/{i.failed_mail}/retry"), PART_SIDES
+    ),
+    (
+        "POST",
+        f"{API}/outbox/{{message_id}}/retry",
+    ): Spec(Do.administer_mail, lambda i: Req(f"{API}/outbox/{i.failed_mail}/retry"), PART_SIDES),
+    ("POST", "/unsubscribe/{token}"): Spec(
+        Do.unsubscribe,
+        lambda i: Req(
+            f"/unsubscribe/{unsubscribe_links.make_token(i.user.id, 'reminders')}",
+            form={"List-Unsubscribe": "One-Click"},
+        ),
+        sides=("A",),
+    ),
     **PART_SPECS,
     # --- pages: the plan builder (one set of routes for every kind: each tried on one kind)
     ("POST", "/plans/{slug}/build/{kind}/new"): Spec(

@@ -10,6 +10,7 @@ from app.routes.api import (
     history,
     metrics,
     organizations,
+    outbox,
     plan_building,
     plan_lifecycle,
     plan_parts,
@@ -39,6 +40,7 @@ for _module in (
     history,
     executive,
     accounts,
+    outbox,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402

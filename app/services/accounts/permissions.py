@@ -185,6 +185,18 @@ def manage_users(user: User | None) -> Decision:
 OTHER_ORGANIZATION_USERS = "You manage only the accounts of your own organisation."
 
 
+def administer_mail(user: User | None, organization_id: int | None) -> Decision:
+    """Reading a message of the outbox and retrying it (issue 13): an administrator of the
+    organisation it went to; one that went to no organisation, installation administrators."""
+    decision = manage_users(user)
+    if not decision.allowed or is_installation_admin(user):
+        return decision
+    assert user is not None
+    if organization_id is None or user.organization_id != organization_id:
+        return Decision(False, "This message was sent to another organisation's people.")
+    return ALLOWED
+
+
 def manage_user(user: User | None, target: User) -> Decision:
     """Changing `target`'s role or deactivating it: an administrator of its organisation; an
     installation administrator's account only by another installation administrator."""

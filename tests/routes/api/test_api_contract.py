@@ -64,12 +64,14 @@ UNSAFE_ROUTES = [(m, p) for m, p, _ in api_operations() if m in UNSAFE]
 # narratives): no published plan opens them to anyone (tests/routes/api/test_sessions_api.py).
 # Nor does the executive view, for the organisation's people (tests/routes/pages/test_executive.py).
 # Accounts (issue 13) are their owners' and administrators' alone (test_accounts_api.py).
+# The outbox is its administrators' (tests/routes/pages/test_outbox.py).
 INTERNAL = (
     f"{API}/sessions",
     f"{API}/action-items",
     f"{API}/organizations/{{slug}}/executive",
     f"{API}/account",
     f"{API}/users",
+    f"{API}/outbox",
 )
 READ_ROUTES = [
     (m, p)

@@ -1,0 +1,126 @@
+"""/unsubscribe/{token}: one click (RFC 8058) stops one kind of mail for one person; the signed
+token is the only authority, so a tampered token, one signed for something else, or one naming
+another kind of mail is refused with a clear message, records nothing, and is never a 500."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+import pytest
+from itsdangerous import URLSafeSerializer
+from sqlmodel import Session, select
+
+from app.auth import session_cookie_value
+from app.db import get_engine
+from app.models import User
+from app.models.mail import MailOptOut
+from app.services.mail import unsubscribe
+from app.settings import get_settings
+from tests.conftest import own_engine
+from tests.routes.test_auth_pages import client, make_org, make_user, sign_in
+
+ONE_CLICK = {"List-Unsubscribe": "One-Click"}
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    engine = own_engine(database_url)
+    with get_engine().connect():
+        pass
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+    engine.dispose()
+
+
+@pytest.fixture
+def maria(db: Session) -> User:
+    make_org(db)
+    return make_user(db, "maria", "lead", department="SJ311", display_name="Maria Lopez")
+
+
+def _opt_outs(db: Session) -> list[tuple[int, str]]:
+    db.expire_all()
+    db.rollback()
+    return [(o.user_id, o.purpose) for o in db.exec(select(MailOptOut)).all()]
+
+
+def test_the_link_shows_what_it_stops_and_one_click_records_it(db: Session, maria: User) -> None:
+    assert maria.id is not None
+    token = unsubscribe.make_token(maria.id, "reminders")
+    page = client().get(f"/unsubscribe/{token}")
+    assert page.status_code == 200
+    assert "Stop reminder e-mails to Maria Lopez?" in html.unescape(page.text)
+    assert page.headers["cache-control"] == "no-store"
+    assert _opt_outs(db) == []  # reading the page changes nothing
+    # The mail provider's one-click POST: no cookie, no CSRF token, the RFC 8058 body.
+    mail_client = client()
+    mail_client.cookies.clear()
+    answer = mail_client.post(f"/unsubscribe/{token}", data=ONE_CLICK)
+    assert answer.status_code == 200
+    assert "will get no more reminder e-mails" in answer.text
+    assert _opt_outs(db) == [(maria.id, "reminders")]
+    assert mail_client.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 200
+    assert _opt_outs(db) == [(maria.id, "reminders")]  # clicking twice records it once
+    assert "will get no more" in client().get(f"/unsubscribe/{token}").text
+
+
+def test_a_signed_in_browser_unsubscribes_without_a_csrf_token(db: Session, maria: User) -> None:
+    assert maria.id is not None
+    c = client()
+    sign_in(c, "maria")
+    token = unsubscribe.make_token(maria.id, "reminders")
+    assert c.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 200
+    assert _opt_outs(db) == [(maria.id, "reminders")]
+
+
+def _signed(payload: object, salt: str = unsubscribe.SALT) -> str:
+    return URLSafeSerializer(get_settings().secret_key, salt=salt).dumps(payload)
+
+
+@pytest.mark.parametrize(
+    "make_bad",
+    [
+        pytest.param(
+            lambda uid: unsubscribe.make_token(uid, "reminders")[:-2] + "xx", id="tampered"
+        ),
+        pytest.param(lambda uid: unsubscribe.make_token(uid, "reminders") + "A", id="lengthened"),
+        pytest.param(lambda uid: _signed({"u": uid, "p": "password_reset"}), id="wrong-purpose"),
+        pytest.param(lambda uid: _signed({"u": uid, "p": "reminders"}, "other"), id="other-salt"),
+        pytest.param(lambda uid: session_cookie_value("some-session"), id="a-session-cookie"),
+        pytest.param(lambda uid: _signed({"u": str(uid), "p": "reminders"}), id="id-as-text"),
+        pytest.param(lambda uid: _signed([uid, "reminders"]), id="not-an-object"),
+        pytest.param(lambda uid: "not a token at all ²", id="garbage"),
+        pytest.param(
+            lambda uid: URLSafeSerializer("another-key", salt=unsubscribe.SALT).dumps(
+                {"u": uid, "p": "reminders"}
+            ),
+            id="another-key",
+        ),  # fmt: skip
+    ],
+)
+def test_a_bad_token_is_refused_clearly_and_records_nothing(
+    db: Session, maria: User, make_bad: object
+) -> None:
+    token = make_bad(maria.id)  # type: ignore[operator]
+    c = client()
+    for answer in (c.get(f"/unsubscribe/{token}"), c.post(f"/unsubscribe/{token}", data=ONE_CLICK)):
+        assert answer.status_code == 400, answer.text[:300]
+        assert "This unsubscribe link is not valid" in html.unescape(answer.text)
+    assert _opt_outs(db) == []
+
+
+def test_a_link_for_an_account_that_no_longer_exists_is_a_404(db: Session, maria: User) -> None:
+    token = unsubscribe.make_token(99_999, "reminders")
+    answer = client().post(f"/unsubscribe/{token}", data=ONE_CLICK)
+    assert answer.status_code == 404 and "no longer exists" in answer.text
+    assert _opt_outs(db) == []
+
+
+def test_the_hook_reminders_use(db: Session, maria: User) -> None:
+    assert maria.id is not None
+    assert not unsubscribe.is_opted_out(db, maria.id, "reminders")
+    assert unsubscribe.opt_out(session=db, user_id=maria.id, purpose="reminders") is True
+    assert unsubscribe.opt_out(session=db, user_id=maria.id, purpose="reminders") is False
+    db.commit()
+    assert unsubscribe.is_opted_out(db, maria.id, "reminders")
