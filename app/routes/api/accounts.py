@@ -8,9 +8,10 @@ import datetime as dt
 from typing import Annotated
 
 import pydantic as pd
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Path, Request, Response
 
 from app.auth import IdentityDep, RequiredUser, actor_for
+from app.db import get_engine
 from app.deps import SessionDep
 from app.models import User
 from app.models.accounts import AccountChange, PasswordChangeIn, UserChange, UserCreateIn
@@ -24,9 +25,10 @@ from app.routes.api.versions import (
     precondition,
     with_etag,
 )
-from app.services.accounts import password_resets, permissions, profiles
+from app.services.accounts import permissions, profiles, reset_mail
 from app.services.accounts import users as accounts
 from app.services.errors import FieldProblem, PermissionDenied, ValidationFailed
+from app.services.mail.delivery import deliver_message
 
 router = APIRouter(tags=["accounts"])
 
@@ -58,7 +60,11 @@ class PasswordChanged(pd.BaseModel):
 
 class ResetLinkRead(pd.BaseModel):
     user_id: int
-    link: str = pd.Field(description="The one-time link: returned this once, never stored")
+    link: str | None = pd.Field(
+        description="The one-time link: returned this once, never stored; null when it was "
+        "e-mailed (an SMTP server is set and the account has an address)"
+    )
+    emailed_to: str | None = pd.Field(description="Where the link was e-mailed, if it was")
     expires_at: dt.datetime
 
 
@@ -242,19 +248,32 @@ def update_user(
     status_code=201,
     summary="Issue a one-time password reset link",
     description="The link works once, for 24 hours; it voids any earlier link for the account. "
-    "It is returned in this answer only: hand it to the person.",
+    "With an SMTP server set and an address on the account it is e-mailed (built on BASE_URL); "
+    "otherwise it is returned in this answer only: hand it to the person.",
     response_model=ResetLinkRead,
     responses=error_responses(*CREATE_ERRORS),
 )
 def issue_reset_link(
-    user_id: UserId, session: SessionDep, user: RequiredUser, request: Request, response: Response
+    user_id: UserId,
+    session: SessionDep,
+    user: RequiredUser,
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
 ) -> ResetLinkRead:
     target = profiles.managed_user(session=session, user=user, user_id=user_id)
-    issued = password_resets.issue_reset_link(
-        session=session, actor=actor_for(user), user=target, base_url=str(request.base_url)
+    issued = reset_mail.issue_and_deliver_reset_link(
+        session=session, actor=actor_for(user), user=target, request_base_url=str(request.base_url)
     )
     response.headers["Cache-Control"] = "no-store"
-    return ResetLinkRead(user_id=user_id, link=issued.link, expires_at=issued.expires_at)
+    if issued.message_id is not None:  # sent after the answer, once the link is committed
+        background.add_task(deliver_message, get_engine(), issued.message_id)
+        return ResetLinkRead(
+            user_id=user_id, link=None, emailed_to=issued.emailed_to, expires_at=issued.expires_at
+        )
+    return ResetLinkRead(
+        user_id=user_id, link=issued.link, emailed_to=None, expires_at=issued.expires_at
+    )
 
 
 @router.post(

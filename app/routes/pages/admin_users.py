@@ -9,20 +9,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from app.auth import CurrentUser, RequiredUser, actor_for
+from app.db import get_engine
 from app.deps import SessionDep
 from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, item_id
 from app.routes.pages.form_posts import form_post
-from app.services.accounts import password_resets, permissions, profiles
+from app.services.accounts import password_resets, permissions, profiles, reset_mail
 from app.services.accounts import users as accounts
 from app.services.errors import NotFound, ValidationFailed
+from app.services.mail.delivery import deliver_message
 from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.templating import render
 
@@ -291,16 +293,25 @@ def change_details(
 
 @router.post("/{user_id}/reset-link")
 def issue_reset_link(
-    request: Request, session: SessionDep, user: RequiredUser, user_id: ItemId
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    user_id: ItemId,
+    background: BackgroundTasks,
 ) -> Response:
     target = _target(session, user_id)
     with form_post(session) as post:
-        issued = password_resets.issue_reset_link(
-            session=session, actor=actor_for(user), user=target, base_url=str(request.base_url)
+        issued = reset_mail.issue_and_deliver_reset_link(
+            session=session,
+            actor=actor_for(user),
+            user=target,
+            request_base_url=str(request.base_url),
         )
     if post.refused:
         errors = {user_id: post.errors}
         return _page(request, session, user, status_code=422, row_errors=errors)
+    if issued.message_id is not None:  # sent after the answer, once the link is committed
+        background.add_task(deliver_message, get_engine(), issued.message_id)
     # Shown in this answer only (never in a redirect's URL): the page with the link.
     return _page(request, session, user, status_code=201, issued=issued)
 

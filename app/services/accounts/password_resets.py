@@ -43,6 +43,9 @@ class IssuedLink:
     link: str  # shown or sent once; never stored
     expires_at: dt.datetime
     user: User
+    # Set when the link went by e-mail (reset_mail): the address, and the outbox message to send.
+    emailed_to: str = ""
+    message_id: int | None = None
 
 
 def reset_path(token: str) -> str:

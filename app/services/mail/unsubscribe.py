@@ -17,7 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.models import User
+from app.models.enums import ReminderFrequency, SubjectType
+from app.models.history import HistoryAction
 from app.models.mail import MailOptOut
+from app.services.changes.history import Actor, record_change
 from app.services.errors import DomainError, NotFound
 from app.services.rules import clock
 from app.settings import get_settings
@@ -110,7 +113,29 @@ def opt_out(
 
 
 def unsubscribe(*, session: Session, token: str) -> tuple[User, str, bool]:
-    """Record the opt-out a link names: (the person, the purpose, whether it was new)."""
+    """Record the opt-out a link names: (the person, the purpose, whether it was new).
+
+    Opting out of reminders also sets the person's reminder preference to none (the account
+    page then says so, and choosing a digest there again is how they opt back in), with a
+    history entry in the person's own name: the signed link is their act."""
     user, purpose = target(session, token)
     assert user.id is not None
-    return user, purpose, opt_out(session=session, user_id=user.id, purpose=purpose)
+    new = opt_out(session=session, user_id=user.id, purpose=purpose)
+    if purpose == "reminders" and user.reminder_frequency != ReminderFrequency.none:
+        before = user.reminder_frequency
+        user.reminder_frequency = ReminderFrequency.none
+        user.version += 1
+        session.add(user)
+        record_change(
+            session=session,
+            actor=Actor(user=user),
+            subject_type=SubjectType.user,
+            subject_id=user.id,
+            action=HistoryAction.update,
+            changes={"reminder_frequency": (str(before), ReminderFrequency.none.value)},
+            note="Unsubscribed from reminders by the link in a reminder e-mail.",
+            label=f"User {user.username}",
+            organization_id=user.organization_id,
+            version_after=user.version,
+        )
+    return user, purpose, new

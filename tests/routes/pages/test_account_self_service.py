@@ -27,6 +27,7 @@ from tests.routes.test_auth_pages import (
     make_user,
     sign_in,
 )
+from tests.smtp_server import mail_settings, smtp_server
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -335,3 +336,58 @@ def test_an_administrator_reactivates_a_deactivated_user(
     )
     assert refused.status_code in (403, 404)
     assert db.exec(select(UserSession)).all()
+
+
+def test_with_a_mail_server_the_link_is_e_mailed_on_base_url_and_never_shown(
+    db: Session, people: dict[str, User]
+) -> None:
+    maria = people["maria"]
+    maria.email = "maria@example.org"
+    db.add(maria)
+    db.commit()
+    base = "https://plans.example.org"
+    with (
+        smtp_server() as server,
+        mail_settings(
+            smtp_host="127.0.0.1", smtp_port=str(server.port), smtp_starttls="false", base_url=base
+        ),
+    ):
+        admin = client()
+        csrf = sign_in(admin, "boss")
+        # A forged Host must not choose where the link points (password reset poisoning).
+        answer = admin.post(
+            f"/admin/users/{maria.id}/reset-link",
+            data={"csrf_token": csrf},
+            headers={"Host": "evil.example"},
+        )
+        assert answer.status_code == 201
+        assert "e-mailed to maria@example.org" in _text(answer)
+        assert 'id="reset-link-value"' not in answer.text and "/reset/" not in answer.text
+        [arrived] = server.arrived
+    assert arrived.rcpt_tos == ["maria@example.org"]
+    text_part, html_part = arrived.message.iter_parts()
+    found = re.search(r"(\S+/reset/\S+)", text_part.get_content())
+    assert found and found.group(1).startswith(f"{base}/reset/")
+    assert "evil.example" not in arrived.message.as_string()
+    assert found.group(1) in html.unescape(html_part.get_content())
+    path = found.group(1).removeprefix(base)
+    browser = client()
+    token = hidden_csrf(browser.get(path).text)
+    done = browser.post(
+        path, data={"csrf_token": token, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
+    assert done.status_code == 200 and "Your password is set" in done.text
+    assert login(client(), "maria", NEW_PASSWORD).status_code == 303
+
+
+def test_without_an_address_the_link_is_shown_even_with_a_mail_server(
+    db: Session, people: dict[str, User]
+) -> None:
+    with (
+        smtp_server() as server,
+        mail_settings(smtp_host="127.0.0.1", smtp_port=str(server.port), smtp_starttls="false"),
+    ):
+        admin = client()
+        link = _issue(admin, sign_in(admin, "boss"), people["maria"].id)  # type: ignore[arg-type]
+        assert server.arrived == []
+    assert link.startswith("http://testserver/reset/")

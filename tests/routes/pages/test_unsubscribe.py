@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from app.auth import session_cookie_value
 from app.db import get_engine
-from app.models import User
+from app.models import HistoryEntry, User
 from app.models.mail import MailOptOut
 from app.services.mail import unsubscribe
 from app.settings import get_settings
@@ -63,6 +63,14 @@ def test_the_link_shows_what_it_stops_and_one_click_records_it(db: Session, mari
     assert mail_client.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 200
     assert _opt_outs(db) == [(maria.id, "reminders")]  # clicking twice records it once
     assert "will get no more" in client().get(f"/unsubscribe/{token}").text
+    # The account's reminder preference says so too, in the history under her own name.
+    db.expire_all()
+    assert db.get(User, maria.id).reminder_frequency == "none"  # type: ignore[union-attr]
+    entry = db.exec(
+        select(HistoryEntry).where(HistoryEntry.subject_id == maria.id).order_by(HistoryEntry.id)
+    ).all()[-1]
+    assert entry.subject_type == "user" and entry.actor_id == maria.id
+    assert "Unsubscribed from reminders" in entry.note
 
 
 def test_a_signed_in_browser_unsubscribes_without_a_csrf_token(db: Session, maria: User) -> None:
