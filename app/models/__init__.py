@@ -10,6 +10,7 @@ from app.models.publishing import PublicUpdate
 from app.models.quick_win import QuickWin
 from app.models.sessions import ActionItem, PerformanceSession, SessionDecision
 from app.models.strategy import Strategy, StrategyGoal, WorkplanStep
+from app.models.update_request import UpdateRequest
 from app.models.user import ApiToken, LoginAttempt, PasswordReset, User, UserSession
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Strategy",
     "StrategyGoal",
     "PasswordReset",
+    "UpdateRequest",
     "User",
     "UserSession",
     "WorkplanStep",

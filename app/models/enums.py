@@ -156,3 +156,20 @@ class SubjectType(StrEnum):
     decision = "decision"
     action_item = "action_item"
     public_text = "public_text"  # issue 12: a public update's draft, approval, return
+    organization = "organization"  # issue 13: its settings (time zone, reporting calendar)
+    update_request = "update_request"  # issue 13: a coordinator's request for an update
+
+
+class ReportingCadence(StrEnum):
+    """An organisation's reporting calendar: updates owed every month or every quarter."""
+
+    monthly = "monthly"
+    quarterly = "quarterly"
+
+
+class UpdateRequestSubject(StrEnum):
+    """The kinds of item an update can be requested on."""
+
+    strategy = "strategy"
+    quick_win = "quick_win"
+    metric = "metric"
