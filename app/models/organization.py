@@ -47,4 +47,3 @@ class DepartmentRead(SQLModel):
     id: int
     code: str
     name: str
-
