@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import pydantic as pd
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Versioned, enum_check, enum_field
+from app.models.base import MAX_ID, ClientInput, Versioned, enum_check, enum_field
 from app.models.enums import ReportingCadence
 
 # The day of the month after a reporting period ends by which its updates are due, when an
@@ -47,3 +48,25 @@ class DepartmentRead(SQLModel):
     id: int
     code: str
     name: str
+
+
+class OrganizationSettingsUpdate(ClientInput):
+    """Send only the settings that change, with the version you changed."""
+
+    model_config = pd.ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    version: int = pd.Field(ge=1, le=MAX_ID, description="The version you changed (the ETag)")
+    time_zone: str | None = pd.Field(
+        default=None,
+        max_length=64,
+        description="An IANA time zone name, e.g. America/Los_Angeles",
+    )
+    reporting_cadence: ReportingCadence | None = pd.Field(
+        default=None, description="Updates are owed every month or every quarter"
+    )
+    reporting_due_day: int | None = pd.Field(
+        default=None,
+        ge=1,
+        le=28,
+        description="The day (1-28) of the month after a period ends by which its updates are due",
+    )

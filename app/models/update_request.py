@@ -42,10 +42,8 @@ class UpdateRequest(Versioned, table=True):
     answered_at: dt.datetime | None = None
     answered_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     answered_by_name: str = Field(default="", sa_type=String(200))
-    # The history entry of the progress update (or measurement) that answered it.
-    answered_by_entry_id: int | None = Field(
-        default=None, foreign_key="history_entry.id", ondelete="SET NULL"
-    )
+    # What answered it: "a progress update", "a value for November 2026".
+    answered_with: str = Field(default="", sa_type=String(200))
     withdrawn_at: dt.datetime | None = None
     withdrawn_by_name: str = Field(default="", sa_type=String(200))
 

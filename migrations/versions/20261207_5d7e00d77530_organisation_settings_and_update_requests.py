@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("answered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("answered_by_id", sa.Integer(), nullable=True),
         sa.Column("answered_by_name", sa.String(length=200), nullable=False),
-        sa.Column("answered_by_entry_id", sa.Integer(), nullable=True),
+        sa.Column("answered_with", sa.String(length=200), nullable=False),
         sa.Column("withdrawn_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("withdrawn_by_name", sa.String(length=200), nullable=False),
         sa.CheckConstraint(
@@ -114,12 +114,6 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "answered_at IS NULL OR withdrawn_at IS NULL",
             name=op.f("ck_update_request_answered_or_withdrawn"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["answered_by_entry_id"],
-            ["history_entry.id"],
-            name=op.f("fk_update_request_answered_by_entry_id_history_entry"),
-            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["answered_by_id"],

@@ -16,6 +16,7 @@ from app.services.rules.measurement_rules import recordable_months
 from app.services.rules.rollup import LABELS
 from app.services.rules.value_text import format_value
 from app.services.views.my_work import departments as department_work
+from app.services.views.my_work.due import DUE_SHOWN
 
 COMPARATOR_WORDS = {
     Comparator.at_least: "at least",
@@ -186,5 +187,6 @@ def template_context(**extra: Any) -> dict[str, Any]:
         "states": {},
         "this_month": dt.date.today().strftime("%Y-%m"),
         "recordable_months": recordable_month_inputs,
+        "due_shown": DUE_SHOWN,
         **extra,
     }

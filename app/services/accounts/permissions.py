@@ -69,6 +69,11 @@ class Action(StrEnum):
     # administrator's). Drafting a public update is Action.progress on its item.
     publish_site = "publish_site"
     approve_public = "approve_public"
+    # Issue 13: the organisation's settings (time zone, reporting calendar) are its
+    # administrators'; requesting (and withdrawing) an update from an item's department is a
+    # coordinator's (or an administrator's).
+    configure_organization = "configure_organization"
+    request_update = "request_update"
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,8 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
         return ALLOWED  # an administrator of the item's own organisation
     if action == Action.publish_site:
         return Decision(False, "Only an administrator can switch a plan's public site on or off.")
+    if action == Action.configure_organization:
+        return Decision(False, "Only an administrator can change the organisation's settings.")
     if user.role == Role.viewer:
         return Decision(False, "Viewers can read the plan but not change it.")
     # Coordinators are the strategy office: they build the plan and keep it (owners, dates,
@@ -135,6 +142,12 @@ def decide(user: User | None, action: Action, owner: Ownership, *, dept_name: st
     # restoring archived items, checked above, stays the administrators'.
     if user.role == Role.coordinator:
         return ALLOWED
+    if action == Action.request_update:
+        return Decision(
+            False,
+            "Only a coordinator or an administrator can request an update; leads answer "
+            "requests by updating their work.",
+        )
     if action == Action.approve_public:
         return Decision(
             False,
@@ -270,6 +283,8 @@ def ownership_of(session: Session, item: object, *, kind: str) -> Ownership:
         persona = session.get(Persona, item.persona_id)
         assert persona is not None
         return ownership_of(session, persona, kind=kind)
+    if isinstance(item, Organization):
+        return Ownership(item.id, None, kind)  # type: ignore[arg-type]
     if isinstance(item, Department | PerformanceSession):
         return Ownership(item.organization_id, None, kind)
     if isinstance(item, SessionDecision):

@@ -321,3 +321,6 @@ def _write(
         actor=actor,
         changes=[metrics.created(plan=plan, metric=metric, row=row) for metric, row in new],
     )
+    metrics.answer_for_values(
+        session=session, metrics=[(step.metric, step.data.period) for step in planned], actor=actor
+    )

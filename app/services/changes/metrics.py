@@ -24,10 +24,12 @@ from app.models.metric import MeasurementIn, MetricCreate, MetricUpdate, TargetI
 from app.services.accounts.permissions import Action, require
 from app.services.changes.editing import Save, save_changes, save_one, stale_edit
 from app.services.changes.history import Actor, Change, record_change, record_changes
+from app.services.changes.update_requests import answer_requests
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.rules.measurement_rules import check_measurement
 from app.services.rules.metric_rule import tolerance_problem
 from app.services.rules.plan_dates import SANE, changed_dates, scheduled_window
+from app.services.rules.reporting_periods import period_text
 
 KIND = "metric"
 
@@ -355,6 +357,7 @@ def record_measurement(
             )
         save = measurement_save(plan=plan, metric=metric, data=data, existing=existing, actor=actor)
         save_one(session=session, actor=actor, save=save)
+        answer_for_values(session=session, metrics=[(metric, data.period)], actor=actor)
         return existing
     row = new_measurement(metric=metric, data=data, actor=actor)
     session.add(row)
@@ -362,7 +365,30 @@ def record_measurement(
     record_changes(
         session=session, actor=actor, changes=[created(plan=plan, metric=metric, row=row)]
     )
+    answer_for_values(session=session, metrics=[(metric, data.period)], actor=actor)
     return row
+
+
+def answer_for_values(
+    *, session: Session, metrics: list[tuple[Metric, dt.date]], actor: Actor
+) -> None:
+    """Values recorded for these metrics answer their open update requests (one query when
+    none is open, whatever the number of values)."""
+    if not metrics:
+        return
+    periods: dict[int, dt.date] = {}
+    for metric, period in metrics:
+        periods[metric.id] = max(period, periods.get(metric.id, period))  # type: ignore[index]
+    frequency = {m.id: m.frequency for m, _ in metrics}
+    texts = {period_text(p, frequency[i]) for i, p in periods.items()}
+    answered_with = f"a value for {', '.join(sorted(texts))}" if len(texts) == 1 else "new values"
+    answer_requests(
+        session=session,
+        kind="metric",
+        item_ids=list(periods),
+        actor=actor,
+        answered_with=answered_with,
+    )
 
 
 def set_metric_archived(

@@ -13,6 +13,7 @@ from app.models.quick_win import QuickWinCreate, QuickWinProgressIn, QuickWinUpd
 from app.services.accounts.permissions import Action, require
 from app.services.changes.editing import save_changes
 from app.services.changes.history import Actor, record_change
+from app.services.changes.update_requests import answer_requests
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
 from app.services.rules.plan_dates import changed_dates, planned_span_window
 
@@ -146,6 +147,13 @@ def record_quick_win_progress(
         action=HistoryAction.progress,
         note=data.note,
         always_record=True,
+    )
+    answer_requests(
+        session=session,
+        kind="quick_win",
+        item_ids=[quick_win.id],  # type: ignore[list-item]
+        actor=actor,
+        answered_with="a progress update",
     )
     return quick_win
 

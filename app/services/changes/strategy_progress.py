@@ -25,6 +25,7 @@ from app.models.strategy import ProgressUpdateIn
 from app.services.accounts.permissions import Action, require
 from app.services.changes.editing import save_changes
 from app.services.changes.history import Actor
+from app.services.changes.update_requests import answer_requests
 from app.services.errors import FieldProblem, ValidationFailed
 from app.services.reading.plan_tree import step_counts
 from app.services.rules import rollup
@@ -318,6 +319,13 @@ def record_strategy_progress(
         note=note,
         always_record=True,
         extra_values={"last_update_at": utcnow()},
+    )
+    answer_requests(
+        session=session,
+        kind="strategy",
+        item_ids=[strategy.id],  # type: ignore[list-item]
+        actor=actor,
+        answered_with="a progress update",
     )
     return strategy
 

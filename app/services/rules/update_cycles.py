@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from app.models.enums import Frequency, ReportingCadence
@@ -81,6 +82,11 @@ def local_moment_text(moment: dt.datetime, zone: str) -> str:
 class Calendar:
     cadence: str = ReportingCadence.monthly
     due_day: int = 10
+
+    @classmethod
+    def of(cls, organization: Any) -> Calendar:
+        """An organisation's calendar (any row with `reporting_cadence`, `reporting_due_day`)."""
+        return cls(organization.reporting_cadence, organization.reporting_due_day)
 
     @property
     def months(self) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.models import Department, FocusArea, Organization, Plan, QuickWin
 from app.models.enums import QuickWinStatus, StrategyStatus
@@ -87,6 +88,16 @@ class DepartmentWork:
     per_page: int = PER_PAGE
     # Every plan with work for the department, and the page where its items begin.
     plan_pages: list[tuple[Plan, int]] = field(default_factory=list)
+    # Issue 13: what it owes and when (services.views.my_work.due: DueItem, overdue first), the
+    # open update requests waiting for its leads (reading.update_requests.RequestView), and
+    # today in the organisation's time zone.
+    due: list[Any] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+    local_today: dt.date | None = None
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for d in self.due if d.due.overdue)
 
     @property
     def is_empty(self) -> bool:

@@ -26,8 +26,10 @@ from sqlmodel import Session, col, select
 from app.models import Department, FocusArea, Metric, Organization, Plan, QuickWin, Strategy, User
 from app.models.base import is_live
 from app.services.accounts.permissions import can_read_plan
+from app.services.reading.update_requests import open_requests_for_department
 from app.services.rules import clock
 from app.services.views.my_work.departments import PER_PAGE, DepartmentWork, FocusAreaWork, PlanWork
+from app.services.views.my_work.due import department_due, local_today
 from app.services.views.my_work.items import (
     metric_work,
     page_metric_nodes,
@@ -210,6 +212,15 @@ def load_department_work(
             pw.quick_wins.append(quick_win_work(session, user, item, plan))  # type: ignore[arg-type]
         else:
             pw.metrics.append(metric_work(session, user, metric_nodes[item.id], plan))
+    due = department_due(
+        session,
+        organization=org,
+        plans=plans,
+        strategies=strategies,
+        quick_wins=quick_wins,
+        metrics=metrics,
+        now=now,
+    )
     return DepartmentWork(
         org,
         department,
@@ -221,4 +232,7 @@ def load_department_work(
         page=page,
         per_page=per_page,
         plan_pages=[(p, begins[p.id]) for p in plans if p.id in begins],
+        due=due,
+        requests=open_requests_for_department(session, department.id, user),  # type: ignore[arg-type]
+        local_today=local_today(org, now),
     )
