@@ -62,5 +62,12 @@ class UpdateRequestCreate(ClientInput):
     )
 
 
+class UpdateRequestNew(UpdateRequestCreate):
+    """An API request for an update: which item, and the message."""
+
+    subject_type: UpdateRequestSubject = pd.Field(description="strategy, quick_win or metric")
+    subject_id: int = pd.Field(ge=1, le=MAX_ID, description="The item's id")
+
+
 class UpdateRequestWithdraw(ClientInput):
     version: int = pd.Field(ge=1, le=MAX_ID, description="The version you withdrew (the ETag)")

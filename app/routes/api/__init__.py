@@ -20,6 +20,7 @@ from app.routes.api import (
     sessions,
     steps,
     strategies,
+    update_cycles,
 )
 
 api_router = APIRouter()
@@ -41,6 +42,7 @@ for _module in (
     executive,
     accounts,
     outbox,
+    update_cycles,
 ):
     api_router.include_router(_module.router, prefix="/api/v1")
 from app.routes.api import tree as _tree  # noqa: E402

@@ -36,10 +36,15 @@ def get_item(session: Session, kind: str, item_id: int) -> Item:
     return item
 
 
+def not_found(request_id: int) -> None:
+    raise NotFound(f"No update request with id {request_id}.")
+
+
 def get_request(session: Session, request_id: int) -> UpdateRequest:
     found = session.get(UpdateRequest, request_id)
     if found is None:
-        raise NotFound(f"No update request with id {request_id}.")
+        not_found(request_id)
+    assert found is not None
     return found
 
 

@@ -14,9 +14,19 @@ from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
-from app.models import Metric, Plan, QuickWin, Strategy, UpdateRequest, User
+from app.models import (
+    Department,
+    Metric,
+    Organization,
+    Plan,
+    QuickWin,
+    Strategy,
+    UpdateRequest,
+    User,
+)
 from app.models.enums import Role, UpdateRequestSubject
 from app.services.accounts.permissions import can_read_plan
+from app.services.errors import ValidationFailed
 
 # How a page names each kind in its URLs and anchors ("quick-win-7"), and the model of each.
 URL_KINDS: dict[str, str] = {
@@ -68,7 +78,7 @@ class RequestView:
         return f"{URL_KINDS[self.request.subject_type]}-{self.request.subject_id}"
 
 
-def _views(session: Session, rows: list[UpdateRequest], user: User | None) -> list[RequestView]:
+def views_of(session: Session, rows: list[UpdateRequest], user: User | None) -> list[RequestView]:
     """The requests with their items and plans (one query per kind and one for the plans, run
     even for no requests), leaving out those of plans `user` may not read."""
     items: dict[tuple[str, int], Strategy | QuickWin | Metric] = {}
@@ -92,6 +102,26 @@ def _views(session: Session, rows: list[UpdateRequest], user: User | None) -> li
     return out
 
 
+def plan_of(session: Session, item: Strategy | QuickWin | Metric) -> Plan:
+    plan = session.get(Plan, item.plan_id)
+    assert plan is not None
+    return plan
+
+
+def department_id_of(session: Session, organization: Organization, code: str) -> int | None:
+    """The id of the organisation's department `code` ("" for none); 422 for an unknown one."""
+    if not code.strip():
+        return None
+    found = session.exec(
+        select(Department.id).where(
+            Department.organization_id == organization.id, Department.code == code.strip()
+        )
+    ).first()
+    if found is None:
+        raise ValidationFailed.one("department", f"no department '{code}' in this organisation")
+    return found
+
+
 def _open() -> object:
     return col(UpdateRequest.answered_at).is_(None) & col(UpdateRequest.withdrawn_at).is_(None)
 
@@ -107,7 +137,7 @@ def open_requests_for_department(
             .order_by(UpdateRequest.requested_at, UpdateRequest.id)
         )
     )
-    return _views(session, rows, user)
+    return views_of(session, rows, user)
 
 
 def open_requests_for_person(session: Session, user: User) -> list[RequestView]:
@@ -155,4 +185,4 @@ def list_requests(
     rows = list(
         session.exec(query.order_by(col(UpdateRequest.requested_at).desc(), col(UpdateRequest.id)))
     )
-    return _views(session, rows, user)
+    return views_of(session, rows, user)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, Organization, User
 from app.models.enums import Role
 from app.services.accounts.permissions import is_installation_admin
-from app.services.errors import NotAuthenticated, NotFound, PermissionDenied
+from app.services.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from app.services.reading.catalog import DEPARTMENT_ORDER
 
 VIEWER_REFUSED = (
@@ -79,3 +79,8 @@ def resolve_department(
 
 def owning_department(*, session: Session, department_id: int | None) -> Department | None:
     return session.get(Department, department_id) if department_id is not None else None
+
+
+def department_required() -> None:
+    """A coordinator or administrator asked for "my work" without naming a department."""
+    raise ValidationFailed.one("department", "name a department (its code) to see its work")
