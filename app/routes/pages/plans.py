@@ -26,6 +26,7 @@ from app.services.reading.plan_tree import get_plan, load_plan_outline, load_pla
 from app.services.rules.value_text import format_value
 from app.services.views import drill_down, executive, plan_index
 from app.services.views.roadmap import TERM_LABELS, span_text
+from app.services.views.update_requests import request_panel
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -132,6 +133,10 @@ def strategy_page(
         "history_readable": readable,
         "history": entries,
         "history_more": more,
+        # Issue 13: its update requests, for the organisation's people only.
+        "panel": request_panel(session, user, plan, strategy)
+        if can_read_internal(user, plan)
+        else None,
         **_helpers(),
     }
     # `?history=all` from htmx swaps only the history list; any other htmx GET the page's body.

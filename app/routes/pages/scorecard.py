@@ -29,6 +29,7 @@ from app.services.rules.rollup import LABELS
 from app.services.rules.when import moment_text
 from app.services.views import measurement_grid, metric_card
 from app.services.views import scorecard as scorecard_service
+from app.services.views.update_requests import request_panel
 from app.templating import render
 
 router = APIRouter(prefix="/plans/{slug}/scorecard", include_in_schema=False)
@@ -155,5 +156,7 @@ def metric_page_answer(
         void_errors=void_errors or {},
         void_typed=void_typed or {},
         notice=notice,
+        # Issue 13: its update requests, for the organisation's people only.
+        panel=request_panel(session, user, plan, card.metric) if internal else None,
     )
     return render(request, "scorecard/metric.html", context, block="metric", status_code=status)

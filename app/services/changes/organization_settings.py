@@ -20,6 +20,11 @@ from app.services.rules.update_cycles import zone_problem
 SETTINGS_FIELDS = ("time_zone", "reporting_cadence", "reporting_due_day")
 
 
+def require_configure(session: Session, actor: Actor, organization: Organization) -> None:
+    """403 (401 for nobody) unless `actor` may change the organisation's settings."""
+    require(session, actor, Action.configure_organization, organization, kind="organisation")
+
+
 def update_settings(
     *,
     session: Session,
@@ -28,7 +33,7 @@ def update_settings(
     actor: Actor,
 ) -> Organization:
     """Change the settings `data` sets, if `organization` is still at `data.version`."""
-    require(session, actor, Action.configure_organization, organization, kind="organisation")
+    require_configure(session, actor, organization)
     changes = data.model_dump(exclude_unset=True, include=set(SETTINGS_FIELDS))
     if "time_zone" in changes:
         problem = zone_problem(changes["time_zone"] or "")
