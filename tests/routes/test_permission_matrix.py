@@ -87,9 +87,10 @@ from app.models.publishing import PublicSubject, PublicUpdateDraft
 from app.models.quick_win import QuickWinCreate
 from app.models.sessions import ActionItemCreate, SessionCreate
 from app.models.strategy import ProgressUpdateIn, StepCreate, StrategyCreate
+from app.models.update_request import UpdateRequestCreate
 from app.services.accounts import api_tokens, browser_sessions, password_resets
 from app.services.accounts import users as accounts
-from app.services.changes import metrics, plan_parts, quick_wins, strategies
+from app.services.changes import metrics, plan_parts, quick_wins, strategies, update_requests
 from app.services.changes import plans as lifecycle
 from app.services.changes.history import Actor
 from app.services.mail import unsubscribe as unsubscribe_links
@@ -144,6 +145,10 @@ class Do(StrEnum):
     use_reset_link = "use_reset_link"
     sign_out = "sign_out"
     demo_sign_in = "demo_sign_in"  # one-click sign-in: only in demo mode, which tests run without
+    # Issue 13: the organisation's settings are its administrators'; requesting (and
+    # withdrawing) an update from a department is a coordinator's or an administrator's.
+    configure = "configure"
+    request_update = "request_update"
 
 
 class Scope(StrEnum):
@@ -186,6 +191,7 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.measure: Scope.organisation,
         Do.void: Scope.organisation,
         Do.approve_public: Scope.organisation,
+        Do.request_update: Scope.organisation,
     },
     "admin": {
         **_EVERYONE_SIGNED_IN,
@@ -200,6 +206,8 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.approve_public: Scope.organisation,
         Do.publish_site: Scope.organisation,
         Do.administer_mail: Scope.organisation,
+        Do.configure: Scope.organisation,
+        Do.request_update: Scope.organisation,
     },
     "installation admin": {
         **_EVERYONE_SIGNED_IN,
@@ -214,6 +222,8 @@ RULES: dict[str, dict[Do, Scope]] = {
         Do.approve_public: Scope.any,
         Do.publish_site: Scope.any,
         Do.administer_mail: Scope.any,
+        Do.configure: Scope.any,
+        Do.request_update: Scope.any,
     },
 }
 
@@ -335,6 +345,8 @@ class Items:
     reset_token: str = ""
     # A message of the outbox to the side's organisation that a server left failed (issue 13).
     failed_mail: int = 0
+    # An open request for an update on `strategy` (issue 13), to withdraw.
+    update_request: Row = Row(0, 0)
 
 
 @dataclass
@@ -470,6 +482,10 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         actor=cli,
     )
 
+    asked = update_requests.request_update(
+        session=session, item=live, data=UpdateRequestCreate(message=f"Matrix {side}"), actor=cli
+    )
+
     return Items(
         plan=plan.slug,
         organization=org.slug,
@@ -497,6 +513,7 @@ def _build_side(session: Session, side: str, plan: Plan, number: int) -> Items:
         inactive_user=row(inactive),
         reset_token=issued.link.rsplit("/", 1)[1],
         failed_mail=_failed_mail(session, org.id),  # type: ignore[arg-type]
+        update_request=row(asked),
     )
 
 
@@ -906,6 +923,52 @@ PUBLISHING_SPECS: dict[tuple[str, str], Spec] = {
             f"/plans/{i.draft_plan}/public-site", form={"version": "1", "published": "on"}
         ),
         PART_SIDES,
+    ),
+}
+
+# Update cycles (issue 13): the organisation's settings (A's and X's organisations: B shares
+# A's), and update requests on each side's strategy (its department's leads are asked).
+UPDATE_CYCLE_SPECS: dict[tuple[str, str], Spec] = {
+    ("PATCH", f"{API}/organizations/{{slug}}/settings"): Spec(
+        Do.configure,
+        lambda i: Req(
+            f"{API}/organizations/{i.organization}/settings",
+            json={"version": 1, "reporting_due_day": 5},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", "/organizations/{slug}/settings"): Spec(
+        Do.configure,
+        lambda i: Req(
+            f"/organizations/{i.organization}/settings",
+            form={"version": "1", "time_zone": "America/Chicago", "reporting_due_day": "5"},
+        ),
+        PART_SIDES,
+    ),
+    ("POST", f"{API}/update-requests"): Spec(
+        Do.request_update,
+        lambda i: Req(
+            f"{API}/update-requests",
+            json={"subject_type": "strategy", "subject_id": i.strategy.id, "message": "Please"},
+        ),
+    ),
+    ("POST", f"{API}/update-requests/{{request_id}}/withdraw"): Spec(
+        Do.request_update,
+        lambda i: Req(
+            f"{API}/update-requests/{i.update_request.id}/withdraw",
+            json=_version(i.update_request),
+        ),
+    ),
+    ("POST", "/update-requests/for/{url_kind}/{item_id}"): Spec(
+        Do.request_update,
+        lambda i: Req(f"/update-requests/for/strategy/{i.strategy.id}", form={"message": "Please"}),
+    ),
+    ("POST", "/update-requests/{request_id}/withdraw"): Spec(
+        Do.request_update,
+        lambda i: Req(
+            f"/update-requests/{i.update_request.id}/withdraw",
+            form={"version": str(i.update_request.version)},
+        ),
     ),
 }
 
@@ -1579,6 +1642,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     **LIFECYCLE_SPECS,
     **SESSION_SPECS,
     **PUBLISHING_SPECS,
+    **UPDATE_CYCLE_SPECS,
 }
 
 

@@ -19,7 +19,7 @@ from app.deps import SessionDep
 from app.models import Organization, User
 from app.models.enums import ReportingCadence
 from app.models.organization import OrganizationSettingsUpdate
-from app.routes.pages.form_input import Form_, blank_to_none, form_version
+from app.routes.pages.form_input import Form_, form_version
 from app.routes.pages.form_posts import FormPost, form_post
 from app.services.changes import organization_settings
 from app.services.errors import NotFound
@@ -98,12 +98,8 @@ def post_settings(
         "reporting_due_day": reporting_due_day,
     }
     with form_post(session) as post:
-        data = OrganizationSettingsUpdate(
-            version=form_version(version),
-            time_zone=time_zone.strip(),
-            reporting_cadence=blank_to_none(reporting_cadence),  # type: ignore[arg-type]
-            reporting_due_day=blank_to_none(reporting_due_day.strip()),  # type: ignore[arg-type]
-        )
+        given = {k: v.strip() for k, v in typed.items() if v.strip()}  # blank: unchanged
+        data = OrganizationSettingsUpdate(version=form_version(version), **given)  # type: ignore[arg-type]
         organization_settings.update_settings(
             session=session, organization=organization, data=data, actor=actor_for(user)
         )

@@ -123,9 +123,7 @@ class TestUpdateRequests:
         assert closed["answered_by_name"] == "Cara Lead"
         assert closed["answered_with"] == "a progress update"
         assert lead.get(f"{API}/my-work").json()["open_requests"] == []
-        assert history(session, "update_request", request["id"])[-1]["note"].startswith(
-            "Answered"
-        )
+        assert history(session, "update_request", request["id"])[-1]["note"].startswith("Answered")
 
     def test_a_value_answers_a_metric_request_and_a_quick_win_update_its_own(
         self, people: People, ids: Ids, client_for: Client
