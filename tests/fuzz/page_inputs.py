@@ -144,6 +144,9 @@ def path_values(world: World) -> dict[str, str]:
         # a failed message of the outbox; /unsubscribe/{token} gets the reset link's token,
         # which it must refuse (400) like any token not signed for it.
         "token": world.reset_token,
+        # Update requests (issue 13): on the tiny plan's strategy 1.1.
+        "url_kind": "strategy",
+        "item_id": str(world.ids.get("strategy_id", 1)),
         **{name: str(value) for name, value in world.ids.items()},
     }
 
@@ -172,6 +175,9 @@ PATH_PARAMS = {
     "decision",
     "message_id",
     "token",
+    "url_kind",
+    "item_id",
+    "request_id",
 }
 
 
@@ -269,6 +275,15 @@ def forms(world: World) -> dict[str, dict[str, str]]:
             "comment": "",
         },
         "/plans/{slug}/public-site": {"version": "1", "published": "on"},
+        # Update cycles (issue 13): the organisation's settings, update requests.
+        "/organizations/{org_slug}/settings": {
+            "version": "1",
+            "time_zone": "America/Chicago",
+            "reporting_cadence": "quarterly",
+            "reporting_due_day": "15",
+        },
+        "/update-requests/for/{url_kind}/{item_id}": {"message": "Please update the council."},
+        "/update-requests/{request_id}/withdraw": {"version": "1"},
         # The plan builder: a part's fields are named by its kind (build_forms.FORMS), read from
         # the form as a whole; test_build_parts fuzzes them.
         "/plans/{slug}/build/{kind}/new": {},

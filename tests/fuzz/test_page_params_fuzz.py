@@ -32,7 +32,9 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.sessions import ActionItemCreate, SessionCreate
+from app.models.update_request import UpdateRequestCreate
 from app.services.accounts import api_tokens, password_resets
+from app.services.changes import update_requests
 from app.services.changes.history import Actor
 from app.services.mail.outbox import queue_message
 from app.services.sessions import writes as session_writes
@@ -93,6 +95,12 @@ def world_of(session: Session) -> tuple[World, User]:
     failed = queue_message(session=session, to="a@example.org", subject="Fuzz", text="x")
     failed.status, failed.attempts = "failed", 1
     session.add(failed)
+    asked = update_requests.request_update(
+        session=session,
+        item=session.exec(select(Strategy).where(Strategy.code == "1.1")).one(),
+        data=UpdateRequestCreate(message="Fuzz"),
+        actor=Actor(user=admin),
+    )
     session.commit()
 
     def first(model: type, *where: object) -> int:
@@ -113,6 +121,7 @@ def world_of(session: Session) -> tuple[World, User]:
             "session_id": held.id,  # type: ignore[dict-item]
             "action_item_id": action.id,  # type: ignore[dict-item]
             "message_id": failed.id,  # type: ignore[dict-item]
+            "request_id": asked.id,  # type: ignore[dict-item]
         },
         department_id=first(Department, Department.code == "CC"),
         reset_token=issued.link.rsplit("/", 1)[1],

@@ -937,7 +937,7 @@ UPDATE_CYCLE_SPECS: dict[tuple[str, str], Spec] = {
         ),
         PART_SIDES,
     ),
-    ("POST", "/organizations/{slug}/settings"): Spec(
+    ("POST", "/organizations/{org_slug}/settings"): Spec(
         Do.configure,
         lambda i: Req(
             f"/organizations/{i.organization}/settings",

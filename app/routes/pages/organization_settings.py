@@ -72,26 +72,26 @@ def own_settings(session: SessionDep, user: RequiredUser) -> Response:
     return RedirectResponse(f"/organizations/{organization.slug}/settings", status_code=303)
 
 
-@router.get("/organizations/{slug}/settings")
+@router.get("/organizations/{org_slug}/settings")
 def settings_page(
-    request: Request, session: SessionDep, user: RequiredUser, slug: str, saved: str = ""
+    request: Request, session: SessionDep, user: RequiredUser, org_slug: str, saved: str = ""
 ) -> Response:
-    organization = _administered(session, user, slug)
+    organization = _administered(session, user, org_slug)
     return _page(request, organization, notice="Settings saved." if saved == "1" else "")
 
 
-@router.post("/organizations/{slug}/settings")
+@router.post("/organizations/{org_slug}/settings")
 def post_settings(
     request: Request,
     session: SessionDep,
     user: RequiredUser,
-    slug: str,
+    org_slug: str,
     version: Form_ = "",
     time_zone: Form_ = "",
     reporting_cadence: Form_ = "",
     reporting_due_day: Form_ = "",
 ) -> Response:
-    organization = _administered(session, user, slug)
+    organization = _administered(session, user, org_slug)
     typed = {
         "time_zone": time_zone,
         "reporting_cadence": reporting_cadence,

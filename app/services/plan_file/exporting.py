@@ -29,6 +29,7 @@ from app.models import (
     WorkplanStep,
 )
 from app.models.enums import ScheduleStyle
+from app.models.organization import DEFAULT_DUE_DAY
 from app.services.changes.programmes import programme_slug
 from app.services.plan_file.schema import (
     FORMAT_VERSION,
@@ -264,7 +265,7 @@ def build_plan_file(*, session: Session, slug: str) -> PlanFile:
     used_depts = departments  # every department of the organisation travels with its plans
     return PlanFile(
         format=FORMAT_VERSION,
-        organization=OrganizationIn(name=org.name, slug=org.slug),
+        organization=_organization_in(org),
         departments=[DepartmentIn(code=d.code, name=d.name) for d in used_depts],
         plan=PlanIn(
             slug=plan.slug,
@@ -383,3 +384,16 @@ def export_plan_text(*, session: Session, slug: str) -> str:
     return header + yaml.dump(
         data, Dumper=_PlanDumper, sort_keys=False, allow_unicode=True, width=100
     )
+
+
+def _organization_in(org: Organization) -> OrganizationIn:
+    """The organisation, with its time zone and calendar where they are not the defaults (so a
+    file of an organisation that never set them reads as before)."""
+    settings = {
+        "time_zone": org.time_zone if org.time_zone != "UTC" else None,
+        "reporting_cadence": org.reporting_cadence if org.reporting_cadence != "monthly" else None,
+        "reporting_due_day": org.reporting_due_day
+        if org.reporting_due_day != DEFAULT_DUE_DAY
+        else None,
+    }
+    return OrganizationIn(name=org.name, slug=org.slug, **settings)  # type: ignore[arg-type]

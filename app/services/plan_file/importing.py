@@ -28,6 +28,7 @@ from app.models import (
 from app.models.enums import SubjectType
 from app.services.changes.history import SYSTEM, Actor, record_change
 from app.services.changes.programmes import find_programme, programme_problem
+from app.services.errors import FieldProblem, ValidationFailed
 from app.services.plan_file.checking import check_plan_file
 from app.services.plan_file.reading import (
     LineIndex,
@@ -94,10 +95,28 @@ def _organization(session: Session, plan_file: PlanFile) -> Organization:
     org = session.exec(
         select(Organization).where(Organization.slug == plan_file.organization.slug)
     ).first()
+    given = plan_file.organization.model_dump(
+        include={"time_zone", "reporting_cadence", "reporting_due_day"}, exclude_none=True
+    )
     if org is None:
-        org = Organization(name=plan_file.organization.name, slug=plan_file.organization.slug)
+        org = Organization(
+            name=plan_file.organization.name, slug=plan_file.organization.slug, **given
+        )
         session.add(org)
         session.flush()
+        return org
+    differs = [name for name, value in given.items() if getattr(org, name) != value]
+    if differs:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    f"organization.{name}",
+                    f"the organisation's {name.replace('_', ' ')} is {getattr(org, name)}; an "
+                    "administrator changes it on the organisation's settings page",
+                )
+                for name in differs
+            ]
+        )
     return org
 
 

@@ -20,6 +20,7 @@ from app.models.enums import (
     PlanStatus,
     ProgressCounting,
     QuickWinStatus,
+    ReportingCadence,
     ScheduleStyle,
     StatementKind,
     StrategyStatus,
@@ -30,6 +31,7 @@ from app.models.enums import (
 )
 from app.services.errors import ValidationFailed
 from app.services.rules.typed_numbers import read_typed_number
+from app.services.rules.update_cycles import zone_problem
 
 FORMAT_VERSION = "plantrack/1"
 
@@ -57,6 +59,29 @@ class _Strict(BaseModel):
 class OrganizationIn(_Strict):
     name: Title
     slug: Slug
+    # Issue 13: its time zone and reporting calendar. Set when the import creates the
+    # organisation; an existing organisation's are changed on its settings page, and a file that
+    # states others is refused rather than silently ignored or applied.
+    time_zone: str | None = Field(
+        default=None, max_length=64, description="An IANA time zone name (UTC when left out)"
+    )
+    reporting_cadence: ReportingCadence | None = Field(
+        default=None, description="Updates owed monthly (when left out) or quarterly"
+    )
+    reporting_due_day: int | None = Field(
+        default=None,
+        ge=1,
+        le=28,
+        description="The day of the month after a period ends by which updates are due (10)",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        problem = zone_problem(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class DepartmentIn(_Strict):
