@@ -25,7 +25,7 @@ from app.models import (
     User,
 )
 from app.models.enums import Role, UpdateRequestSubject
-from app.services.accounts.permissions import can_read_plan
+from app.services.accounts.permissions import can_read_internal, can_read_plan
 from app.services.errors import ValidationFailed
 
 # How a page names each kind in its URLs and anchors ("quick-win-7"), and the model of each.
@@ -80,7 +80,8 @@ class RequestView:
 
 def views_of(session: Session, rows: list[UpdateRequest], user: User | None) -> list[RequestView]:
     """The requests with their items and plans (one query per kind and one for the plans, run
-    even for no requests), leaving out those of plans `user` may not read."""
+    even for no requests), leaving out those `user` may not read (requests are internal, as
+    narratives are: the plan's organisation's people only)."""
     items: dict[tuple[str, int], Strategy | QuickWin | Metric] = {}
     for kind, model in MODELS.items():
         ids = [r.subject_id for r in rows if r.subject_type == kind]
@@ -96,8 +97,8 @@ def views_of(session: Session, rows: list[UpdateRequest], user: User | None) -> 
         plan = plans.get(r.plan_id)
         if item is None or plan is None or item.archived_at is not None:
             continue
-        if user is not None and not can_read_plan(user, plan):
-            continue
+        if not (can_read_plan(user, plan) and can_read_internal(user, plan)):
+            continue  # requests are internal: the organisation's people only
         out.append(RequestView(r, plan, item, item_label(plan, item), item_url(plan, item)))
     return out
 
@@ -127,7 +128,7 @@ def _open() -> object:
 
 
 def open_requests_for_department(
-    session: Session, department_id: int, user: User | None = None
+    session: Session, department_id: int, user: User | None
 ) -> list[RequestView]:
     """The department's open requests, oldest first."""
     rows = list(

@@ -52,6 +52,8 @@ SUBJECT_LABELS: dict[str, str] = {
     SubjectType.decision: "Decision",
     SubjectType.action_item: "Action item",
     SubjectType.public_text: "Public update",
+    SubjectType.organization: "Organisation settings",
+    SubjectType.update_request: "Update request",
 }
 ACTION_LABELS: dict[str, str] = {
     "create": "Created",

@@ -166,6 +166,15 @@ class TestUpdateRequests:
         ).json()
         assert [r["id"] for r in closed] == [request["id"]]
 
+    def test_requests_are_internal(
+        self, people: People, ids: Ids, client_for: Client, anonymous: TestClient
+    ) -> None:
+        request = self.ask(client_for(people.coordinator), "strategy", ids.s11).json()
+        assert anonymous.get(f"{API}/update-requests/{request['id']}").status_code == 404
+        listed = anonymous.get(f"{API}/organizations/testville/update-requests")
+        assert listed.status_code == 200 and listed.json() == []
+        assert client_for(people.viewer).get(f"{API}/update-requests/{request['id']}").is_success
+
     def test_refusals(self, session: Session, people: People, ids: Ids, client_for: Client) -> None:
         before = history_count(session)
         lead = self.ask(client_for(people.cc_lead), "strategy", ids.s11)
