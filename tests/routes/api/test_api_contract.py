@@ -65,6 +65,8 @@ UNSAFE_ROUTES = [(m, p) for m, p, _ in api_operations() if m in UNSAFE]
 # Nor does the executive view, for the organisation's people (tests/routes/pages/test_executive.py).
 # Accounts (issue 13) are their owners' and administrators' alone (test_accounts_api.py).
 # The outbox is its administrators' (tests/routes/pages/test_outbox.py).
+# Update requests (issue 13) are internal as narratives are, and My work is a signed-in person's
+# (tests/routes/api/test_update_cycles_api.py).
 INTERNAL = (
     f"{API}/sessions",
     f"{API}/action-items",
@@ -72,6 +74,9 @@ INTERNAL = (
     f"{API}/account",
     f"{API}/users",
     f"{API}/outbox",
+    f"{API}/update-requests",
+    f"{API}/organizations/{{slug}}/update-requests",
+    f"{API}/my-work",
 )
 READ_ROUTES = [
     (m, p)

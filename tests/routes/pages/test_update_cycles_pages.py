@@ -153,7 +153,11 @@ class TestRequestAnUpdate:
     ) -> None:
         coordinator = person(session, "coco-ordinator", Role.coordinator)
         s = strategy_11(session)
-        post(coordinator, f"/update-requests/for/strategy/{s.id}", data={"message": "Please"})
+        asked = post(
+            coordinator, f"/update-requests/for/strategy/{s.id}", data={"message": "Please"}
+        )
+        assert asked.status_code == 303, asked.text
+        session.rollback()  # a new transaction sees the request
         row = session.exec(select(UpdateRequest)).one()
         done = post(coordinator, f"/update-requests/{row.id}/withdraw", data={"version": "1"})
         assert done.status_code == 303
