@@ -64,8 +64,10 @@ NOT_COUNTED = re.compile(
 # Who opens a route (first match); everything else is read by a coordinator.
 OPENED_BY = (
     (re.compile(r"^/my-work"), "lead"),
+    (re.compile(r"^/api/v1/my-work"), "lead"),
     (re.compile(r"^/admin"), "admin"),
     (re.compile(r"^/api/v1/outbox"), "admin"),
+    (re.compile(r"^/organizations?/(\{org_slug\}/)?settings"), "admin"),
 )
 # Query strings a page needs to show its full content (API routes get theirs from the schema).
 QUERIES = {
@@ -285,6 +287,10 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     # lead's one-click unsubscribe link.
     ids["message_id"] = _queue_mail(org.id)  # type: ignore[arg-type]
     ids["token"] = unsubscribe.make_token(people["lead"].id, "reminders")  # type: ignore[arg-type]
+    # Update cycles (issue 13): an open update request on every strategy of the plan, so the
+    # leads' My work and the lists hold as many as the city has strategies.
+    ids["url_kind"], ids["item_id"] = "strategy", ids["strategy_id"]
+    ids["request_id"] = str(_request_updates(plan.id))  # type: ignore[arg-type]
     return Visit(city, clients, ids)
 
 
@@ -305,6 +311,28 @@ def _queue_mail(organization_id: int) -> str:
         ]
         own.commit()
         return str(made[0].id)
+
+
+def _request_updates(plan_id: int) -> int:
+    """Ask for an update on every strategy of the plan that has a department; the first id."""
+    from app.models import UpdateRequest
+    from app.models.update_request import UpdateRequestCreate
+    from app.services.changes import update_requests
+
+    cli = Actor(name="query counts")
+    with Session(get_engine()) as own:
+        owned = (
+            (Strategy.plan_id == plan_id)
+            & Strategy.archived_at.is_(None)  # type: ignore[union-attr]
+            & Strategy.department_id.is_not(None)  # type: ignore[union-attr]
+        )
+        for (strategy,) in own.execute(select(Strategy).where(owned)):
+            update_requests.request_update(
+                session=own, item=strategy, data=UpdateRequestCreate(message="Please"), actor=cli
+            )
+        own.commit()
+        mine = select(UpdateRequest.id).where(UpdateRequest.plan_id == plan_id)
+        return own.execute(mine.order_by(UpdateRequest.id)).scalars().first()  # type: ignore[return-value]
 
 
 def _submit_public_updates(plan_id: int) -> None:

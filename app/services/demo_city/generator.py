@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models import Organization
+from app.models.organization import DEFAULT_DUE_DAY
 from app.services.demo_city.draft import CityDraft
 from app.services.demo_city.metrics import add_metrics
 from app.services.demo_city.organization import add_departments, add_users
@@ -85,7 +86,15 @@ def generate_demo_city(
 
 def _build(city: CityDraft) -> DemoCity:
     rng, scale = city.rng, city.scale
-    org_id = city.add(Organization, name=f"Demo City {city.seed}", slug=city.slug)
+    org_id = city.add(
+        Organization,
+        name=f"Demo City {city.seed}",
+        slug=city.slug,
+        # Rows here are written as given (no model defaults): the defaults of a new organisation.
+        time_zone="UTC",
+        reporting_cadence="monthly",
+        reporting_due_day=DEFAULT_DUE_DAY,
+    )
     assert org_id is not None
     city.org_id = org_id
     departments = add_departments(city, scaled(BASE["departments"], scale))
