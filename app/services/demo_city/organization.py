@@ -44,6 +44,8 @@ def add_users(city: CityDraft, departments: list[dict[str, Any]]) -> dict[str, A
             password_hash=None,
             active=True,
             last_login_at=None,
+            # Rows here are written as given (no model defaults): a new account's default.
+            reminder_frequency=User.model_fields["reminder_frequency"].default,
         )
         names[role.value].append(username)
         return uid, display  # type: ignore[return-value]
