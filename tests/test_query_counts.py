@@ -42,6 +42,7 @@ from app.models import (
 )
 from app.models.publishing import PublicSubject, PublicUpdateDraft
 from app.models.sessions import ActionItemCreate, SessionCreate
+from app.services.accounts import password_resets
 from app.services.changes.history import Actor
 from app.services.demo_city.generator import DemoCity, generate_demo_city
 from app.services.mail import unsubscribe
@@ -67,6 +68,7 @@ OPENED_BY = (
     (re.compile(r"^/api/v1/my-work"), "lead"),
     (re.compile(r"^/admin"), "admin"),
     (re.compile(r"^/api/v1/outbox"), "admin"),
+    (re.compile(r"^/api/v1/users"), "admin"),
     (re.compile(r"^/organizations?/(\{org_slug\}/)?settings"), "admin"),
 )
 # Query strings a page needs to show its full content (API routes get theirs from the schema).
@@ -287,6 +289,16 @@ def _visit(session: Session, scale: float, seed: int) -> Visit:
     # lead's one-click unsubscribe link.
     ids["message_id"] = _queue_mail(org.id)  # type: ignore[arg-type]
     ids["token"] = unsubscribe.make_token(people["lead"].id, "reminders")  # type: ignore[arg-type]
+    # Accounts (issue 13): an open password reset link of the lead's.
+    with Session(get_engine(), expire_on_commit=False) as own:
+        issued = password_resets.issue_reset_link(
+            session=own,
+            actor=Actor(user=own.get(User, people["admin"].id)),
+            user=own.get(User, people["lead"].id),  # type: ignore[arg-type]
+            base_url="http://testserver",
+        )
+        own.commit()
+    ids["reset_token"] = issued.link.rsplit("/", 1)[1]
     # Update cycles (issue 13): an open update request on every strategy of the plan, so the
     # leads' My work and the lists hold as many as the city has strategies.
     ids["url_kind"], ids["item_id"] = "strategy", ids["strategy_id"]
@@ -361,6 +373,8 @@ def _url(visit: Visit, path: str) -> str:
         name = match.group(1)
         if name == "slug" and ORGANIZATION_PATHS.match(path):
             return visit.ids["organization"]
+        if name == "token" and path.startswith("/reset/"):  # a reset link, not an unsubscribe
+            return visit.ids["reset_token"]
         assert name in visit.ids, (
             f"GET {path}: tests/test_query_counts.py does not know what to put in {{{name}}}; "
             "add it to _visit()"

@@ -65,17 +65,26 @@ def zone_problem(name: str) -> str | None:
     return None
 
 
+def zone_of(name: str) -> dt.tzinfo:
+    """The organisation's zone; UTC when the stored name is not one (written to the database by
+    hand, or a zone this machine's tz database lacks): a page never fails on it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
 def local_date(moment: dt.datetime, zone: str) -> dt.date:
     """The calendar date of a stored moment (UTC; naive is read as UTC) in `zone`."""
     aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-    return aware.astimezone(ZoneInfo(zone)).date()
+    return aware.astimezone(zone_of(zone)).date()
 
 
 def local_moment_text(moment: dt.datetime, zone: str) -> str:
     """A moment as the organisation reads it: "2026-12-07 09:30 PST". The one helper that shows a
     time in an organisation's zone (the pages still show UTC elsewhere: a later piece)."""
     aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-    return aware.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return aware.astimezone(zone_of(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from app.services.rules import update_cycles
 from app.services.rules.update_cycles import (
     Calendar,
     local_date,
@@ -187,3 +188,11 @@ class TestZones:
         assert local_date(moment, "America/Los_Angeles") == D(2026, 11, 30)
         assert local_date(moment.replace(tzinfo=None), "UTC") == D(2026, 12, 1)
         assert local_moment_text(moment, "America/New_York") == "2026-12-01 00:00 EST"
+
+
+def test_a_zone_name_that_is_not_one_reads_as_utc_instead_of_failing() -> None:
+    # Only through the database by hand (the settings refuse it), but a page must not fail on it.
+    late = dt.datetime(2026, 12, 7, 23, 30, tzinfo=dt.UTC)
+    assert update_cycles.local_date(late, "<b>payload</b>") == dt.date(2026, 12, 7)
+    assert update_cycles.local_date(late, "America/Los_Angeles") == dt.date(2026, 12, 7)
+    assert update_cycles.local_date(late, "Asia/Tokyo") == dt.date(2026, 12, 8)
