@@ -202,13 +202,13 @@ def quick_win_due(
     today: dt.date,
     last_day: dt.date | None = None,
 ) -> Due | None:
-    if complete:
-        return None
-    return due_state(
-        frequency=Frequency.quarterly if calendar.months == 3 else Frequency.monthly,
-        window_days=calendar.due_day,
-        answered=_update_answers(last_update, calendar),
-        since=started,
+    # A quick win is a strategy on the calendar's own period (no cadence of its own).
+    return strategy_due(
+        calendar,
+        cadence_days=None,
+        last_update=last_update,
+        started=started,
+        complete=complete,
         today=today,
         last_day=last_day,
     )
