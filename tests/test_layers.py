@@ -31,6 +31,7 @@ SERVICE_PACKAGES = (
     "operations",
     "demo_city",
     "mail",
+    "reminders",
 )
 
 # What each part of app/ may not import (a prefix of the imported module's dotted name).
@@ -76,6 +77,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "app/services/mail": tuple(
         f"app.services.{p}"
         for p in ("views", "sessions", "exports", "plan_file", "operations", "demo_city")
+    ),
+    # Reminders (issue 13) read what My work reads and hand digests to the mail.
+    "app/services/reminders": tuple(
+        f"app.services.{p}" for p in ("sessions", "exports", "plan_file", "operations", "demo_city")
     ),
     "app/routes": ("app.cli", "app.main"),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import database, demo, mail, measurements, operations, plan_files, users
+from app.cli import database, demo, mail, measurements, operations, plan_files, remind, users
 
 app = typer.Typer(
     help=(
@@ -28,6 +28,7 @@ app.command()(plan_files.export)
 app.add_typer(users.user_app, name="user")
 app.add_typer(measurements.measurements_app, name="measurements")
 app.add_typer(mail.mail_app, name="mail")
+app.command("remind")(remind.remind_command)
 app.command("demo-users")(demo.demo_users)
 app.command("demo-data")(demo.demo_data)
 app.command()(operations.backup)

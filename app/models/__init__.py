@@ -8,6 +8,7 @@ from app.models.persona import Journey, Persona
 from app.models.plan import DEFAULT_TERMINOLOGY, FocusArea, Goal, Phase, Plan, Statement
 from app.models.publishing import PublicUpdate
 from app.models.quick_win import QuickWin
+from app.models.reminders import ReminderDigest
 from app.models.sessions import ActionItem, PerformanceSession, SessionDecision
 from app.models.strategy import Strategy, StrategyGoal, WorkplanStep
 from app.models.update_request import UpdateRequest
@@ -16,6 +17,7 @@ from app.models.user import ApiToken, LoginAttempt, PasswordReset, User, UserSes
 __all__ = [
     "ActionItem",
     "PerformanceSession",
+    "ReminderDigest",
     "SessionDecision",
     "DEFAULT_TERMINOLOGY",
     "ApiToken",
