@@ -566,5 +566,6 @@ def test_demo_users_are_created_once_and_have_no_password(db: Session) -> None:
     depts = {d.id: d.code for d in db.exec(select(Department)).all()}
     assert depts[users["sj311-lead"].department_id] == "SJ311"  # type: ignore[index]
     assert depts[users["acs-lead"].department_id] == "ACS"  # type: ignore[index]
+    assert users["sj311-lead"].email == "sj311-lead@example.org"  # reminders have an address
     assert demo_accounts.demo_user(session=db, username="viewer") is not None
     assert demo_accounts.demo_user(session=db, username="alice") is None
