@@ -166,9 +166,12 @@ def my_work_page(
     organization: str = "",
     saved: str = "",
     page: str = "",
+    item: str = "",
 ) -> Response:
     if user is None:
-        return RedirectResponse("/login?next=" + quote("/my-work"), status_code=303)
+        # A reminder's link (?item=strategy-12) leads back to its item after signing in.
+        wanted = "/my-work" + (f"?item={item}#{item}" if ITEM_KEY.match(item) else "")
+        return RedirectResponse("/login?next=" + quote(wanted), status_code=303)
     dept = whose_work.resolve_department(
         session=session,
         user=user,
@@ -183,6 +186,9 @@ def my_work_page(
         )
         return render(request, TEMPLATE, context, block="content")
     states = {saved: FormState(notice="Saved.")} if ITEM_KEY.match(saved) else {}
-    # Back from a plain post: the page that holds the saved item, unless a page is asked for.
+    # Back from a plain post: the page that holds the saved item, unless a page is asked for;
+    # likewise the item a reminder links to (?item=strategy-12).
     focus = saved if states and not page else ""
+    if not focus and not page and ITEM_KEY.match(item):
+        focus = item
     return _page(request, session, user, dept, states=states, page=page_number(page), focus=focus)

@@ -1,7 +1,8 @@
 """What one person's reminder digest says (issue 13): the update requests waiting for them, then
 what their department owes that is overdue, then what falls due within DUE_SOON_DAYS, each with a
-link to the item on My work's page. Built from My work's own loading
-(services.views.my_work.page.load_department_work), so the digest and the page never disagree.
+link to the item's block on My work (`/my-work?item=strategy-12`), where the lead updates it.
+Built from My work's own loading (services.views.my_work.page.load_department_work), so the
+digest and the page never disagree.
 
 Who gets one: a lead with a department (the people who update items). A coordinator asks for
 updates rather than owes them.
@@ -77,6 +78,11 @@ def _link(base: str, url: str) -> str:
     return f"{base.rstrip('/')}{url}"
 
 
+def _act(base: str, key: str) -> str:
+    """Where the lead updates the item: its block on My work (the page that holds it)."""
+    return _link(base, f"/my-work?item={key}#{key}")
+
+
 def _when(item: Any, today: dt.date) -> str:
     return f"{item.days_text(today)} (due {day_text(item.due.due)})"
 
@@ -88,14 +94,14 @@ def text_body(digest: Digest, base: str) -> str:
         lines.append("Update requests waiting for you:")
         for r in digest.requests:
             lines.append(f'- {r.label}: "{r.request.message}"')
-            lines.append(f"  {_link(base, r.url)}")
+            lines.append(f"  Update it: {_act(base, r.key)}")
         lines.append("")
     for title, items in (("Overdue:", digest.overdue), ("Due soon:", digest.due_soon)):
         if items:
             lines.append(title)
             for item in items:
                 lines.append(f"- {item.label}: {_when(item, digest.today)}")
-                lines.append(f"  {_link(base, item.url)}")
+                lines.append(f"  Update it: {_act(base, item.key)}")
             lines.append("")
     lines.append(f"Everything is on My work: {_link(base, '/my-work')}")
     lines.append(f"How often these come: {_link(base, '/account')}")
@@ -112,7 +118,7 @@ def html_body(digest: Digest, base: str) -> str:
     if digest.requests:
         rows = [
             Markup('<li><a href="{}">{}</a>: &ldquo;{}&rdquo;</li>').format(
-                _link(base, r.url), r.label, r.request.message
+                _act(base, r.key), r.label, r.request.message
             )
             for r in digest.requests
         ]
@@ -125,7 +131,7 @@ def html_body(digest: Digest, base: str) -> str:
         if items:
             rows = [
                 Markup('<li><a href="{}">{}</a>: {}</li>').format(
-                    _link(base, i.url), i.label, _when(i, digest.today)
+                    _act(base, i.key), i.label, _when(i, digest.today)
                 )
                 for i in items
             ]

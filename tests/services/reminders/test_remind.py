@@ -76,8 +76,10 @@ def test_a_lead_gets_one_digest_a_week_with_the_request_and_what_is_overdue(
     assert "overdue for Contact Centre" in email["Subject"]
     text, html = (part.get_content() for part in email.iter_parts())
     assert MESSAGE in text and "Recommendation 1.1" in text and "overdue" in text
-    assert f"{BASE}/plans/testville-service/strategies/1.1" in text
-    assert f'href="{BASE}/plans/testville-service/strategies/1.1' in html
+    with Session(get_engine()) as s:
+        key = f"strategy-{s.exec(select(Strategy.id).where(Strategy.code == '1.1')).one()}"
+    assert f"Update it: {BASE}/my-work?item={key}#{key}" in text  # where the lead updates it
+    assert f'href="{BASE}/my-work?item={key}#{key}"' in html
     assert email["List-Unsubscribe"].startswith(f"<{BASE}/unsubscribe/")
     assert next_week.queued == 1 and len(server.arrived) == 2  # a new week, a new digest
     with Session(get_engine()) as s:
