@@ -22,6 +22,12 @@ date is computed by that one rule (`metric_rule.Reporting`):
   An item never updated owes from the period after the one it started in (its planned start, else
   when it was created): nothing is owed for a period before it existed. A complete item owes
   nothing.
+- Only an adopted plan's items owe anything: a draft is still being written, an archived plan is
+  over. An adopted plan's strategies and quick wins owe progress updates after its period has
+  ended, until they are complete: a plan running past its nominal end is still being carried out
+  (the roll-up's staleness does not stop at the period's end either, so the two never disagree).
+  Its metrics owe no value for a period after the plan's end, since a value's period must lie
+  within the plan's (the metric rule's `last_day`).
 - Overdue: the newest period whose due date has passed has no answer (due date = that one's).
   Otherwise the next due date is the due date of the first period the latest answer does not
   cover.
@@ -179,8 +185,8 @@ def strategy_due(
     started: dt.date | None,
     complete: bool,
     today: dt.date,
-    last_day: dt.date | None = None,
 ) -> Due | None:
+    """What a strategy owes (nothing when complete; no end date: see the module)."""
     if complete:
         return None
     return due_state(
@@ -189,7 +195,6 @@ def strategy_due(
         answered=_update_answers(last_update, calendar),
         since=started,
         today=today,
-        last_day=last_day,
     )
 
 
@@ -200,7 +205,6 @@ def quick_win_due(
     started: dt.date | None,
     complete: bool,
     today: dt.date,
-    last_day: dt.date | None = None,
 ) -> Due | None:
     # A quick win is a strategy on the calendar's own period (no cadence of its own).
     return strategy_due(
@@ -210,7 +214,6 @@ def quick_win_due(
         started=started,
         complete=complete,
         today=today,
-        last_day=last_day,
     )
 
 

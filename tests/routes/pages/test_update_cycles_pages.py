@@ -3,6 +3,7 @@ My work's due list and open requests. Refusals show beside their fields and save
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -194,3 +195,19 @@ class TestMyWorkDue:
         overdue = [r.get("class") == ["overdue"] for r in rows]
         assert overdue == sorted(overdue, reverse=True)
         assert "Recommendation 1.1" in html.select_one(".due-list").text
+
+    def test_a_plan_past_its_period_still_owes_updates_but_a_draft_or_archived_owes_none(
+        self, session: Session, plan: Plan
+    ) -> None:
+        lead = person(session, "cara-lead", Role.lead, department="CC")
+        plan.period_start, plan.period_end = dt.date(2020, 1, 1), dt.date(2021, 12, 31)
+        session.add(plan)
+        session.commit()
+        due = soup(lead[0].get("/my-work").text).select_one(".due-list")
+        assert due is not None and "Recommendation 1.1" in due.text
+        for status in ("draft", "archived"):
+            plan.status = status
+            session.add(plan)
+            session.commit()
+            html = soup(lead[0].get("/my-work").text)
+            assert html.select(".due-list tbody tr") == [], status

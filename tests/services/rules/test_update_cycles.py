@@ -130,12 +130,27 @@ class TestStrategyDue:
             is None
         )
 
-    def test_nothing_owed_after_the_plans_end(self):
+    def test_a_plan_past_its_period_still_owes_progress_updates(self):
+        # San José's period ended 2026-09-06; its recommendations are still being carried out.
         due = strategy_due(
-            MONTHLY, cadence_days=30, last_update=D(2026, 6, 15), started=None,
-            complete=False, today=D(2026, 6, 20), last_day=D(2026, 6, 30),
+            MONTHLY, cadence_days=30, last_update=D(2026, 8, 15), started=None,
+            complete=False, today=D(2026, 12, 7),
         )  # fmt: skip
-        assert due is None
+        assert due is not None and due.overdue
+        assert due.due == D(2026, 11, 10)  # October's update, its due day passed
+
+    def test_a_metric_owes_no_value_for_a_period_after_the_plans_end(self):
+        # A value's period must lie within the plan's, so none can be owed after it.
+        due = metric_due(
+            MONTHLY, frequency="monthly", window_days=None, latest_period=D(2026, 8, 1),
+            started=None, today=D(2026, 12, 7), last_day=D(2026, 9, 6),
+        )  # fmt: skip
+        assert due is not None and due.period.start == D(2026, 9, 1)
+        later = metric_due(
+            MONTHLY, frequency="monthly", window_days=None, latest_period=D(2026, 9, 1),
+            started=None, today=D(2026, 12, 7), last_day=D(2026, 9, 6),
+        )  # fmt: skip
+        assert later is None
 
 
 class TestQuickWinAndMetricDue:

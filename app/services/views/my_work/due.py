@@ -27,7 +27,7 @@ from app.models import (
     Strategy,
 )
 from app.models.base import is_live
-from app.models.enums import QuickWinStatus, StrategyStatus, SubjectType
+from app.models.enums import PlanStatus, QuickWinStatus, StrategyStatus, SubjectType
 from app.services.reading.update_requests import item_label, item_url
 from app.services.rules import clock
 from app.services.rules.reporting_periods import day_text, period_text
@@ -112,7 +112,12 @@ def department_due(
     calendar = Calendar.of(organization)
     zone = organization.time_zone
     today = local_today(organization, now)
+    # Drafts and archived plans owe nothing (the rule's module says why).
+    plans = [p for p in plans if p.status == PlanStatus.adopted]
     by_id = {p.id: p for p in plans}
+    strategies = [s for s in strategies if s.plan_id in by_id]
+    quick_wins = [q for q in quick_wins if q.plan_id in by_id]
+    metrics = [m for m in metrics if m.plan_id in by_id]
 
     def started(item: Strategy | QuickWin | Metric) -> dt.date:
         planned = getattr(item, "planned_start", None)
@@ -137,7 +142,6 @@ def department_due(
             started=started(s),
             complete=s.status == StrategyStatus.complete,
             today=today,
-            last_day=plan.period_end,
         )
         add(s, "strategy", f"strategy-{s.id}", due)
     updates = _quick_win_updates(session, [q.id for q in quick_wins])  # type: ignore[misc]
@@ -149,7 +153,6 @@ def department_due(
             started=started(q),
             complete=q.status == QuickWinStatus.complete,
             today=today,
-            last_day=by_id[q.plan_id].period_end,
         )
         add(q, "quick_win", f"quick-win-{q.id}", due)
     periods = _latest_periods(session, [m.id for m in metrics])  # type: ignore[misc]
