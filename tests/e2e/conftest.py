@@ -10,6 +10,7 @@ script errors. Screenshots of the pages land in test-artifacts/screenshots/ (git
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import shutil
@@ -229,6 +230,23 @@ def assign_strategy(server: LiveServer, code: str, dept_code: str = "SJ311") -> 
             session.commit()
         assert rec.id is not None
         return rec.id
+
+
+def plan_start(server: LiveServer, code: str, day: dt.date) -> None:
+    """Give a San José recommendation a planned start, as its coordinator would when scheduling
+    it: from then on it owes progress updates (app.services.rules.update_cycles)."""
+    with db_session(server) as session:
+        admin, _ = _admin_and_department(session, "SJ311")
+        rec = session.exec(
+            select(Strategy).join(Plan).where(Strategy.code == code, Plan.slug == SAN_JOSE)
+        ).one()
+        strategies.update_strategy(
+            session=session,
+            strategy=rec,
+            actor=Actor(user=admin),
+            data=StrategyUpdate(version=rec.version, planned_start=day),
+        )
+        session.commit()
 
 
 def assign_metric(server: LiveServer, code: str, dept_code: str = "SJ311") -> int:

@@ -1,11 +1,12 @@
 """Issue 13's "Done when", its reminder half, with a real server, a real SMTP server (aiosmtpd on
 loopback) and the real command: the demo coordinator requests an update on San José's
 recommendation 3.1 (SJ311's) from its page; `plantrack remind` sends the SJ311 lead a digest with
-that request; the lead follows the digest's link to the item's block on My work, posts an update,
+that request and the stale items (3.2, planned to start in April and never updated since); the lead follows the digest's link to the item's block on My work, posts an update,
 and the request closes. A second `plantrack remind` the same day sends nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -15,7 +16,13 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import SAN_JOSE, BrowserProblems, assign_strategy, sign_in_as
+from tests.e2e.conftest import (
+    SAN_JOSE,
+    BrowserProblems,
+    assign_strategy,
+    plan_start,
+    sign_in_as,
+)
 from tests.live_server import LiveServer
 from tests.smtp_server import smtp_server
 
@@ -44,6 +51,8 @@ def test_the_lead_is_reminded_follows_the_link_and_the_request_closes(
     page: Page, new_context: Callable[..., BrowserContext], live_server: LiveServer
 ) -> None:
     rec_id = assign_strategy(live_server, "3.1")
+    stale_id = assign_strategy(live_server, "3.2")
+    plan_start(live_server, "3.2", dt.date(2026, 4, 1))
     sign_in_as(page, live_server, "coordinator")
     page.goto(f"{live_server.url}/plans/{SAN_JOSE}/strategies/3.1")
     panel = page.locator("#update-requests")
@@ -60,6 +69,8 @@ def test_the_lead_is_reminded_follows_the_link_and_the_request_closes(
     assert digest.rcpt_tos == ["sj311-lead@example.org"]
     text = digest.message.get_body(preferencelist=("plain",)).get_content()
     assert MESSAGE in text
+    overdue = text.split("Overdue:", 1)[1].split("Due soon:", 1)[0]
+    assert "Recommendation 3.2" in overdue and f"item=strategy-{stale_id}" in overdue
     link = re.search(r"Update it: (\S+)", text)
     assert link and link.group(1).startswith(f"{live_server.url}/my-work?item=strategy-{rec_id}")
 
