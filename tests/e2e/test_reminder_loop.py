@@ -1,8 +1,9 @@
 """Issue 13's "Done when", its reminder half, with a real server, a real SMTP server (aiosmtpd on
 loopback) and the real command: the demo coordinator requests an update on San José's
 recommendation 3.1 (SJ311's) from its page; `plantrack remind` sends the SJ311 lead a digest with
-that request and the stale items (3.2, planned to start in April and never updated since); the lead follows the digest's link to the item's block on My work, posts an update,
-and the request closes. A second `plantrack remind` the same day sends nothing."""
+that request and the stale items (3.2, planned to start in April and never updated since); the
+lead follows the digest's link to the item's block on My work, posts an update, and the request
+closes. A second `plantrack remind` the same day sends nothing."""
 
 from __future__ import annotations
 

@@ -133,7 +133,6 @@ def department_due(
             )
 
     for s in strategies:
-        plan = by_id[s.plan_id]
         last = local_date(s.last_update_at, zone) if s.last_update_at else None
         due = strategy_due(
             calendar,
