@@ -98,6 +98,19 @@ class TestOrganizationSettingsPage:
         assert "Someone else saved a newer version" in html.text
         assert html.find("input", id="org-reporting_due_day")["value"] == "5"
 
+    def test_the_navigation_takes_an_administrator_there_and_no_one_else(
+        self, session: Session, plan: Plan
+    ) -> None:
+        admin = person(session, "ada-admin", Role.admin)
+        nav = soup(admin[0].get("/plans").text).select_one("nav[aria-label=Main]")
+        link = nav.find("a", string="Settings")
+        assert link is not None
+        landed = admin[0].get(link["href"])
+        assert landed.status_code == 200 and str(landed.url).endswith(SETTINGS)
+        coordinator = person(session, "cora-coord", Role.coordinator)
+        nav = soup(coordinator[0].get("/plans").text).select_one("nav[aria-label=Main]")
+        assert nav.find("a", string="Settings") is None
+
     def test_others_may_not_open_it(self, session: Session, plan: Plan) -> None:
         coordinator = person(session, "coco-ordinator", Role.coordinator)
         assert coordinator[0].get(SETTINGS).status_code == 403
