@@ -21,6 +21,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "Stale edit: someone saved a newer version"),
         (412, "If-Match names a stale version"),
         (422, "Invalid input; `fields` names each field"),
+        (429, "Too many failed attempts; wait the seconds Retry-After gives"),
     )
 }
 

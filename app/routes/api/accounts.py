@@ -10,7 +10,7 @@ from typing import Annotated
 import pydantic as pd
 from fastapi import APIRouter, BackgroundTasks, Path, Request, Response
 
-from app.auth import IdentityDep, RequiredUser, actor_for
+from app.auth import IdentityDep, RequiredUser, actor_for, client_address
 from app.db import get_engine
 from app.deps import SessionDep
 from app.models import User
@@ -133,11 +133,13 @@ def update_account(
     "/account/password",
     summary="Change your password",
     description="The current password is required. Every session of yours ends and every API "
-    "token of yours is revoked, the one sending this included.",
+    "token of yours is revoked, the one sending this included. Wrong current passwords count "
+    "towards the sign-in throttle: after a few, 429 with Retry-After.",
     response_model=PasswordChanged,
-    responses=error_responses(*CREATE_ERRORS),
+    responses=error_responses(*CREATE_ERRORS, 429),
 )
 def change_password(
+    request: Request,
     session: SessionDep,
     identity: IdentityDep,
     user: RequiredUser,
@@ -151,6 +153,7 @@ def change_password(
         user=profiles.account_of(session, user),
         current_password=body.current_password,
         new_password=body.new_password,
+        address=client_address(request),
         keep_session_id=here,
     )
     return PasswordChanged(message="Password changed; your other sessions and tokens ended.")

@@ -13,7 +13,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth import CurrentUser, IdentityDep, RequiredUser, actor_for, refuse_token_credentials
+from app.auth import (
+    CurrentUser,
+    IdentityDep,
+    RequiredUser,
+    actor_for,
+    client_address,
+    refuse_token_credentials,
+)
 from app.deps import SessionDep
 from app.models import User
 from app.models.enums import ReminderFrequency, TokenScope
@@ -21,6 +28,7 @@ from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_
 from app.routes.pages.form_posts import form_post
 from app.services.accounts import api_tokens, profiles
+from app.services.errors import TooManyAttempts
 from app.services.rules import clock
 from app.templating import render
 
@@ -135,7 +143,7 @@ def change_password(
 ) -> Response:
     me = profiles.account_of(session, user)
     here = identity.user_session.id if identity.user_session is not None else None
-    with form_post(session) as post:
+    with form_post(session, refusing=(TooManyAttempts,)) as post:
         profiles.check_repeated(password, password_again)
         profiles.change_own_password(
             session=session,
@@ -143,10 +151,13 @@ def change_password(
             user=me,
             current_password=current_password,
             new_password=password,
+            address=client_address(request),
             keep_session_id=here,
         )
     if post.refused:
-        return _page(request, session, user, status_code=post.status, password_errors=post.errors)
+        page = _page(request, session, user, status_code=post.status, password_errors=post.errors)
+        page.headers.update(post.headers)
+        return page
     return RedirectResponse("/account?saved=password", status_code=303)
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.models import HistoryAction, User
 from app.models.base import whole_number
 from app.models.enums import SubjectType
-from app.services.accounts import api_tokens, passwords, permissions
+from app.services.accounts import api_tokens, passwords, permissions, sign_in
 from app.services.accounts import users as accounts
 from app.services.accounts.user_fields import (
     EMAIL_TAKEN,
@@ -141,19 +141,28 @@ def change_own_password(
     user: User,
     current_password: str,
     new_password: str,
+    address: str,
     keep_session_id: int | None = None,
 ) -> User:
     """A person sets a new password, proving the current one; the new one follows the same rules
     as everywhere (passwords.check_password_policy). Their other browser sessions end (the one
-    `keep_session_id` names stays signed in) and their API tokens are revoked."""
+    `keep_session_id` names stays signed in) and their API tokens are revoked. Wrong current
+    passwords count towards the sign-in throttle of the account and `address` (TooManyAttempts,
+    429, once it bites)."""
     if actor.user is None or actor.user.id != user.id or not user.active:
         raise PermissionDenied("Only the account's owner changes its password here.")
     if user.password_hash is None:
         raise ValidationFailed.one("current_password", NO_PASSWORD_YET)
-    if not passwords.verify_password(user.password_hash, current_password):
-        raise ValidationFailed.one("current_password", WRONG_CURRENT_PASSWORD)
+    # The new password's own faults first: a right current password with a refused new one must
+    # not be left counted as a failed guess (the refusal rolls the attempt's removal back).
+    passwords.check_password_policy(new_password, username=user.username)
     if new_password == current_password:
         raise ValidationFailed.one("password", "Choose a password other than the current one.")
+    right = sign_in.check_current_password(
+        session=session, user=user, password=current_password, address=address
+    )
+    if not right:
+        raise ValidationFailed.one("current_password", WRONG_CURRENT_PASSWORD)
     return accounts.set_password(
         session=session,
         actor=actor,

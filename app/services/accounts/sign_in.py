@@ -158,10 +158,9 @@ def _in_words(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _too_many(wait: int) -> TooManyAttempts:
+def _too_many(wait: int, what: str = "failed sign-ins") -> TooManyAttempts:
     return TooManyAttempts(
-        "Too many failed sign-ins for this account or from this address. "
-        f"Try again in {_in_words(wait)}.",
+        f"Too many {what} for this account or from this address. Try again in {_in_words(wait)}.",
         retry_after=wait,
     )
 
@@ -179,6 +178,52 @@ def _serialise(session: Session, name: str, address: str) -> None:
         session.execute(
             text("SELECT pg_advisory_xact_lock(:c, hashtext(:k))"), {"c": lock_class, "k": key}
         )
+
+
+def _count_attempt(
+    session: Session,
+    name: str,
+    address: str,
+    moment: dt.datetime,
+    *,
+    known_device: bool,
+    what: str = "failed sign-ins",
+) -> int:
+    """Record an attempt as a failure, after the throttle lets it through (TooManyAttempts when
+    it does not), and commit: a concurrent attempt for this account or address must see it, and
+    it must outlast the request's rollback. The caller removes it if the password proves right."""
+    wait = throttle_wait(
+        session=session, username=name, address=address, now=moment, known_device=known_device
+    )
+    if wait is not None:
+        session.commit()  # ends the transaction and its locks: nothing was written
+        raise _too_many(wait, what)
+    attempt = LoginAttempt(username=name, address=address, at=moment)
+    session.add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    attempt_id = attempt.id
+    session.commit()
+    return attempt_id
+
+
+def check_current_password(
+    *, session: Session, user: User, password: str, address: str, now: dt.datetime | None = None
+) -> bool:
+    """Whether `password` is `user`'s, counted by the same throttle as signing in: a stolen or
+    unattended session must not become an unthrottled way to guess the password (changing it
+    asks for the current one). The browser is signed in to the account, so it counts as a known
+    device. Commits the caller's session, like `authenticate`: call it before other changes."""
+    moment = clock.now_or_clock(now)
+    name, address = user.username[:80], (address or "unknown")[:64]
+    _serialise(session, name, address)
+    attempt_id = _count_attempt(
+        session, name, address, moment, known_device=True, what="wrong passwords"
+    )
+    if not passwords.verify_password(user.password_hash, password):
+        return False
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt_id))
+    return True
 
 
 def authenticate(
@@ -203,19 +248,7 @@ def authenticate(
     _serialise(session, name, address)
     user = session.exec(select(User).where(User.username == name)).first() if name else None
     known = user is not None and user.id in known_device_user_ids
-    wait = throttle_wait(
-        session=session, username=name, address=address, now=moment, known_device=known
-    )
-    if wait is not None:
-        session.commit()  # ends the transaction and its locks: nothing was written
-        raise _too_many(wait)
-    # Counted as a failure until the password proves right; committed now, so that a concurrent
-    # attempt for this account or address sees it.
-    attempt = LoginAttempt(username=name, address=address, at=moment)
-    session.add(attempt)
-    session.flush()
-    attempt_id = attempt.id
-    session.commit()
+    attempt_id = _count_attempt(session, name, address, moment, known_device=known)
     stored = user.password_hash if user is not None else None
     # Always one argon2 verification: an unknown user costs the same time as a wrong password.
     matches = passwords.verify_password(stored, password)

@@ -126,6 +126,26 @@ def test_changing_ones_password_needs_the_current_one_and_revokes_the_tokens(
     assert changes == {"password": ("(set)", "(changed)")}
 
 
+def test_wrong_current_passwords_are_throttled_with_retry_after(
+    client_for: Client, people: People, session: Session
+) -> None:
+    _with_password(session, people.viewer)
+    me = client_for(people.viewer)
+    answers = [
+        me.post(
+            f"{API}/account/password",
+            json={"current_password": f"guess {n}", "new_password": NEW_PASSWORD},
+        )
+        for n in range(6)
+    ]
+    assert [a.status_code for a in answers] == [422] * 5 + [429]
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    assert answers[-1].json()["error"]["code"] == "too_many_attempts"
+    session.expire_all()
+    user = session.get(User, people.viewer.id)
+    assert user is not None and passwords.verify_password(user.password_hash, PASSWORD)
+
+
 # --- administrators' users ----------------------------------------------------------------------
 
 

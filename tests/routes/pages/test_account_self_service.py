@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from app.db import get_engine
 from app.models import HistoryEntry, PasswordReset, User, UserSession
 from app.models.enums import SubjectType
-from app.services.accounts import password_resets
+from app.services.accounts import password_resets, passwords
 from app.services.rules import clock
 from tests.conftest import own_engine
 from tests.routes.test_auth_pages import (
@@ -182,6 +182,30 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(
     assert elsewhere.get("/account", follow_redirects=False).status_code == 303  # signed out
     assert login(client(), "maria", PASSWORD).status_code == 401
     assert login(client(), "maria", NEW_PASSWORD).status_code == 303
+
+
+def test_guessing_the_current_password_is_throttled_like_signing_in(
+    db: Session, people: dict[str, User]
+) -> None:
+    # A stolen or unattended session must not become an unthrottled way to guess the password.
+    me = client()
+    csrf = sign_in(me, "maria")
+
+    def attempt(current: str):  # noqa: ANN202
+        fields = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+        return me.post(
+            "/account/password", data={"csrf_token": csrf, "current_password": current, **fields}
+        )
+
+    guesses = [attempt(f"guess number {n}") for n in range(6)]
+    assert [g.status_code for g in guesses[:5]] == [422] * 5
+    throttled = guesses[5]
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert "Too many wrong passwords" in _text(throttled)
+    assert 'role="alert"' in throttled.text
+    # Even the right password waits now, and nothing was changed.
+    assert attempt(PASSWORD).status_code == 429
+    assert passwords.verify_password(_user(db, "maria").password_hash, PASSWORD)
 
 
 # --- /admin/users -------------------------------------------------------------------------------

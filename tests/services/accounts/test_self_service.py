@@ -229,6 +229,7 @@ def test_changing_ones_password_needs_the_current_one_and_ends_the_other_session
             user=maria,
             current_password="not it at all",
             new_password=NEW_PASSWORD,
+            address="192.0.2.1",
         )
     assert wrong.value.problems[0].field == "current_password"
     with pytest.raises(ValidationFailed) as weak:
@@ -238,6 +239,7 @@ def test_changing_ones_password_needs_the_current_one_and_ends_the_other_session
             user=maria,
             current_password=PASSWORD,
             new_password="password123",
+            address="192.0.2.1",
         )
     assert weak.value.problems[0].field == "password"
     profiles.change_own_password(
@@ -246,6 +248,7 @@ def test_changing_ones_password_needs_the_current_one_and_ends_the_other_session
         user=maria,
         current_password=PASSWORD,
         new_password=NEW_PASSWORD,
+        address="192.0.2.1",
         keep_session_id=here.record.id,
     )
     db.commit()
@@ -271,6 +274,7 @@ def test_only_the_owner_changes_a_password_this_way(db: Session) -> None:
             user=maria,
             current_password=PASSWORD,
             new_password=NEW_PASSWORD,
+            address="192.0.2.1",
         )
 
 
