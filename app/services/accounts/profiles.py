@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.models import HistoryAction, User
 from app.models.base import whole_number
-from app.models.enums import SubjectType
+from app.models.enums import ReminderFrequency, SubjectType
 from app.services.accounts import api_tokens, passwords, permissions, sign_in
 from app.services.accounts import users as accounts
 from app.services.accounts.user_fields import (
@@ -24,6 +24,7 @@ from app.services.accounts.user_fields import (
 from app.services.changes.editing import save_changes
 from app.services.changes.history import Actor, record_change
 from app.services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from app.services.mail import unsubscribe
 from app.services.rules import clock
 
 PROFILE_FIELDS = ("display_name", "email", "reminder_frequency")
@@ -112,6 +113,7 @@ def update_profile(
         reminder_frequency=reminder_frequency,
     )
     assert user.id is not None
+    _opt_back_in(session, actor, user, changes.get("reminder_frequency"))
     try:
         # A savepoint: an address taken by a concurrent save (after the check above) is refused
         # like any taken address, not a server error.
@@ -132,6 +134,24 @@ def update_profile(
             raise
         raise ValidationFailed.one("email", EMAIL_TAKEN) from None
     return user
+
+
+def _opt_back_in(session: Session, actor: Actor, user: User, frequency: str | None) -> None:
+    """Choosing a digest again undoes an unsubscribe link's opt-out, which the reminders honour
+    above the preference. Only the person may: an administrator cannot overrule their opt-out."""
+    if frequency in (None, ReminderFrequency.none):
+        return
+    assert user.id is not None
+    if not unsubscribe.is_opted_out(session, user.id, unsubscribe.REMINDERS):
+        return
+    if actor.user is None or actor.user.id != user.id:
+        name = user.display_name or user.username
+        raise ValidationFailed.one(
+            "reminder_frequency",
+            f"{name} unsubscribed from reminder e-mails by the link in one; "
+            "only they can choose a digest again.",
+        )
+    unsubscribe.opt_back_in(session, user.id, unsubscribe.REMINDERS)
 
 
 def change_own_password(

@@ -14,7 +14,8 @@ import datetime as dt
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from app.models import User
 from app.models.enums import ReminderFrequency, SubjectType
@@ -27,7 +28,8 @@ from app.settings import get_settings
 
 SALT = "plantrack-unsubscribe"
 # The kinds of mail a person can stop, and how the pages name them.
-PURPOSES = {"reminders": "reminder e-mails"}
+REMINDERS = "reminders"
+PURPOSES = {REMINDERS: "reminder e-mails"}
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
@@ -110,6 +112,17 @@ def opt_out(
     except IntegrityError:
         return False
     return True
+
+
+def opt_back_in(session: Session, user_id: int, purpose: str) -> bool:
+    """Undo an opt-out: the person chose this mail again (their reminder preference on the
+    account page). True if there was one to undo."""
+    removed = session.execute(
+        delete(MailOptOut).where(
+            col(MailOptOut.user_id) == user_id, col(MailOptOut.purpose) == purpose
+        )
+    )
+    return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 
 def unsubscribe(*, session: Session, token: str) -> tuple[User, str, bool]:

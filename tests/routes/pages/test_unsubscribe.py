@@ -15,6 +15,9 @@ from app.auth import session_cookie_value
 from app.db import get_engine
 from app.models import HistoryEntry, User
 from app.models.mail import MailOptOut
+from app.services.accounts import profiles
+from app.services.changes.history import Actor
+from app.services.errors import ValidationFailed
 from app.services.mail import unsubscribe
 from app.settings import get_settings
 from tests.conftest import own_engine
@@ -132,3 +135,45 @@ def test_the_hook_reminders_use(db: Session, maria: User) -> None:
     assert unsubscribe.opt_out(session=db, user_id=maria.id, purpose="reminders") is False
     db.commit()
     assert unsubscribe.is_opted_out(db, maria.id, "reminders")
+
+
+def test_choosing_a_digest_again_on_the_account_page_opts_back_in(
+    db: Session, maria: User
+) -> None:
+    # The reminders honour an opt-out above the preference, so without this an unsubscribed
+    # person could never get reminders again, whatever their account page said.
+    assert maria.id is not None
+    client().post(f"/unsubscribe/{unsubscribe.make_token(maria.id, 'reminders')}", data=ONE_CLICK)
+    assert _opt_outs(db) == [(maria.id, "reminders")]
+    me = client()
+    csrf = sign_in(me, "maria")
+    db.expire_all()
+    version = db.get(User, maria.id).version  # type: ignore[union-attr]
+    saved = me.post(
+        "/account/profile",
+        data={"csrf_token": csrf, "version": str(version), "display_name": "Maria Lopez",
+              "email": "", "reminder_frequency": "weekly"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert _opt_outs(db) == []
+    db.expire_all()
+    assert db.get(User, maria.id).reminder_frequency == "weekly"  # type: ignore[union-attr]
+
+
+def test_an_administrator_cannot_overrule_an_unsubscribe(db: Session, maria: User) -> None:
+    assert maria.id is not None
+    client().post(f"/unsubscribe/{unsubscribe.make_token(maria.id, 'reminders')}", data=ONE_CLICK)
+    admin = make_user(db, "boss", "admin")
+    db.expire_all()
+    person = db.get(User, maria.id)
+    assert person is not None
+    with pytest.raises(ValidationFailed) as refused:
+        profiles.update_profile(
+            session=db, actor=Actor(user=admin), user=person, version=person.version,
+            reminder_frequency="weekly",
+        )  # fmt: skip
+    assert refused.value.problems[0].field == "reminder_frequency"
+    assert "only they can choose a digest again" in refused.value.problems[0].message
+    db.rollback()
+    assert _opt_outs(db) == [(maria.id, "reminders")]
