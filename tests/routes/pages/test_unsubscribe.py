@@ -137,9 +137,7 @@ def test_the_hook_reminders_use(db: Session, maria: User) -> None:
     assert unsubscribe.is_opted_out(db, maria.id, "reminders")
 
 
-def test_choosing_a_digest_again_on_the_account_page_opts_back_in(
-    db: Session, maria: User
-) -> None:
+def test_choosing_a_digest_again_on_the_account_page_opts_back_in(db: Session, maria: User) -> None:
     # The reminders honour an opt-out above the preference, so without this an unsubscribed
     # person could never get reminders again, whatever their account page said.
     assert maria.id is not None
