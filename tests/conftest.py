@@ -296,6 +296,27 @@ class TestSession(Session):
         super().expire_all()
 
 
+def own_view(database_url: str) -> Iterator[Session]:
+    """The test's own view of the database, beside the app's engine.
+
+    Not the app's engine: that one starts every transaction with BEGIN IMMEDIATE, so a test that
+    only read something would hold the write lock while the app tries to write. Here reads take
+    no lock (the driver's deferred transactions), and the app's WAL lets them run alongside.
+    """
+    engine = own_engine(database_url)
+    with get_engine().connect():  # the app's engine switches the database file to WAL
+        pass
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+    engine.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    """`own_view` as a fixture: for tests that drive the app over HTTP and read what it saved."""
+    yield from own_view(database_url)
+
+
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
     """Call `session.expire_all()` before reading what a request changed."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
@@ -12,12 +11,7 @@ from sqlmodel import Session, select
 from app.models import ApiToken, Organization, User
 from app.services.accounts import api_tokens
 from app.services.rules import clock
-from tests.routes.test_auth_pages import client, make_org, make_user, own_view, sign_in
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    yield from own_view(database_url)
+from tests.routes.test_auth_pages import client, make_org, make_user, sign_in
 
 
 @pytest.fixture

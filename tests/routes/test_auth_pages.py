@@ -8,14 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE
-from app.db import get_engine
 from app.main import create_app
 from app.models import (
     ApiToken,
@@ -31,7 +29,6 @@ from app.services.accounts import demo_accounts
 from app.services.accounts import users as accounts
 from app.services.changes.history import Actor
 from app.services.rules import clock
-from tests.conftest import own_engine
 from tests.factories import app_under_test
 
 PASSWORD = "correct horse battery"
@@ -143,26 +140,6 @@ def signed_in_as(c: TestClient) -> str | None:
         return None
     found = re.search(r"\(([a-z0-9._-]+), (?:admin|coordinator|lead|viewer)\)", answer.text)
     return found.group(1) if found else None
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    yield from own_view(database_url)
-
-
-def own_view(database_url: str) -> Iterator[Session]:
-    """The test's own view of the database (the `db` fixture; other modules' too).
-
-    Not the app's engine: that one starts every transaction with BEGIN IMMEDIATE, so a test that
-    only read something would hold the write lock while the app tries to write. Here reads take
-    no lock (the driver's deferred transactions), and the app's WAL lets them run alongside.
-    """
-    engine = own_engine(database_url)
-    with get_engine().connect():  # the app's engine switches the database file to WAL
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture

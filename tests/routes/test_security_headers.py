@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +26,10 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, SQLModel
 
-from app.db import get_engine
 from app.models import HistoryAction, Organization, Plan
 from app.models.enums import SubjectType
 from app.services.changes.history import Actor, record_change
 from app.settings import ROOT
-from tests.conftest import own_engine
 from tests.factories import make_tiny_plan
 from tests.routes.test_auth_pages import (
     client,
@@ -74,16 +71,6 @@ def assert_security_headers(answer: Any, what: str) -> None:
     assert directives.get("frame-ancestors") == ["'none'"], what
     assert headers.get("x-content-type-options") == "nosniff", what
     assert headers.get("referrer-policy") in REFERRER_POLICIES, what
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = own_engine(database_url)
-    with get_engine().connect():
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
 
 
 def test_every_kind_of_answer_carries_the_security_headers(db: Session) -> None:

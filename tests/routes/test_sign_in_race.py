@@ -8,7 +8,6 @@ barrier releases them together), on SQLite and on PostgreSQL, and argon2 counts 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
@@ -25,14 +24,8 @@ from tests.routes.test_auth_pages import (
     login,
     make_org,
     make_user,
-    own_view,
     signed_in_as,
 )
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    yield from own_view(database_url)
 
 
 @pytest.fixture

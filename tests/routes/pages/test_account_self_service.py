@@ -6,18 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.db import get_engine
 from app.models import HistoryEntry, PasswordReset, User, UserSession
 from app.models.enums import SubjectType
 from app.services.accounts import password_resets, passwords
 from app.services.rules import clock
-from tests.conftest import own_engine
 from tests.routes.test_auth_pages import (
     PASSWORD,
     client,
@@ -30,16 +27,6 @@ from tests.routes.test_auth_pages import (
 from tests.smtp_server import mail_settings, smtp_server
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = own_engine(database_url)
-    with get_engine().connect():
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture

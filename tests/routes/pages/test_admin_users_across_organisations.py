@@ -3,28 +3,13 @@ deactivates only its own organisation's accounts; an installation administrator 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from app.db import get_engine
 from app.models import Department, Organization, User
 from app.services.accounts import users as accounts
-from tests.conftest import own_engine
 from tests.routes.test_auth_pages import CLI, PASSWORD, client, make_org, make_user, sign_in
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    """The test's own view of the database (as in test_auth_pages: reads take no write lock)."""
-    engine = own_engine(database_url)
-    with get_engine().connect():  # the app's engine switches the database file to WAL
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture

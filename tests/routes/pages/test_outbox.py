@@ -5,7 +5,6 @@ retry a failed one, which then arrives once."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session
@@ -17,21 +16,10 @@ from app.models.mail import MailStatus, OutboxMessage
 from app.services.accounts import users as accounts
 from app.services.mail import delivery
 from app.services.mail.outbox import queue_message
-from tests.conftest import own_engine
 from tests.routes.test_auth_pages import CLI, PASSWORD, client, make_org, make_user, sign_in
 from tests.smtp_server import free_port, mail_settings, smtp_server
 
 HOSTILE_HTML = '<p onclick="x()">Due</p><script>alert("outbox")</script>'
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = own_engine(database_url)
-    with get_engine().connect():
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture

@@ -5,14 +5,12 @@ another kind of mail is refused with a clear message, records nothing, and is ne
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 from itsdangerous import URLSafeSerializer
 from sqlmodel import Session, select
 
 from app.auth import session_cookie_value
-from app.db import get_engine
 from app.models import HistoryEntry, User
 from app.models.mail import MailOptOut
 from app.services.accounts import profiles
@@ -20,20 +18,9 @@ from app.services.changes.history import Actor
 from app.services.errors import ValidationFailed
 from app.services.mail import unsubscribe
 from app.settings import get_settings
-from tests.conftest import own_engine
 from tests.routes.test_auth_pages import client, make_org, make_user, sign_in
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Session]:
-    engine = own_engine(database_url)
-    with get_engine().connect():
-        pass
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
-    engine.dispose()
 
 
 @pytest.fixture
