@@ -61,13 +61,14 @@ class OutboxMessageDetail(OutboxMessageRead):
 
     @classmethod
     def whole(cls, m: OutboxMessage) -> OutboxMessageDetail:
+        text, html = outbox.readable_bodies(m)
         return cls(
             **OutboxMessageRead.of(m).model_dump(),
             sender=m.from_address,
             message_id=m.message_id,
             headers=outbox.headers_of(m),
-            text=m.text_body,
-            html=m.html_body,
+            text=text,
+            html=html,
         )
 
 

@@ -65,6 +65,7 @@ def _message_page(
     context: dict[str, Any] = {
         "message": message,
         "headers": outbox.headers_of(message),
+        "bodies": outbox.readable_bodies(message),
         "notice": notice,
         "errors": errors or {},
     }

@@ -17,10 +17,10 @@ from sqlmodel import Session
 from app.models import User
 from app.services.accounts.password_resets import IssuedLink, issue_reset_link
 from app.services.changes.history import Actor
-from app.services.mail.outbox import queue_message
+from app.services.mail.outbox import PASSWORD_RESET, queue_message
 from app.settings import get_settings
 
-PURPOSE = "password_reset"
+PURPOSE = PASSWORD_RESET
 
 
 def mails_reset_links_to(user: User) -> str:

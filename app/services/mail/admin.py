@@ -19,6 +19,7 @@ from app.models.mail import MailStatus, OutboxMessage
 from app.services.accounts import permissions
 from app.services.changes.history import Actor
 from app.services.errors import NotFound, ValidationFailed
+from app.services.mail.outbox import SECRET_PURPOSES, SECRET_WITHHELD
 from app.services.rules import clock
 
 PAGE_SIZE = 100
@@ -76,6 +77,13 @@ def get_message(*, session: Session, actor: Actor, message_id: int) -> OutboxMes
     ):
         raise NotFound(NOT_FOUND)
     return message
+
+
+def readable_bodies(message: OutboxMessage) -> tuple[str, str]:
+    """The (text, HTML) bodies an administrator may read: not a secret's (see SECRET_PURPOSES)."""
+    if message.purpose in SECRET_PURPOSES:
+        return (SECRET_WITHHELD, "")
+    return (message.text_body, message.html_body)
 
 
 def headers_of(message: OutboxMessage) -> dict[str, str]:

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from app.models.mail import ERROR_MAX, MailStatus, OutboxMessage
 from app.services.mail import transport
 from app.services.mail.compose import build_email
+from app.services.mail.outbox import SECRET_PURPOSES, SECRET_REMOVED
 from app.services.rules import clock
 
 CLAIM_LEASE = dt.timedelta(minutes=15)
@@ -113,8 +114,12 @@ def deliver_message(
         assert message is not None  # claimed a moment ago; rows are never deleted
         session.expunge(message)
         session.rollback()
+    # A secret the message carried (a reset link) is not kept once the message leaves the outbox.
+    scrub = (
+        {"text_body": SECRET_REMOVED, "html_body": ""} if message.purpose in SECRET_PURPOSES else {}
+    )
     if config.demo:
-        _record(engine, message_id, token, status=MailStatus.stored, next_attempt_at=None)
+        _record(engine, message_id, token, status=MailStatus.stored, next_attempt_at=None, **scrub)
         return Outcome(message_id, MailStatus.stored)
     try:
         transport.send(config, build_email(message))
@@ -141,6 +146,7 @@ def deliver_message(
         sent_at=clock.now_or_clock(None),
         last_error="",
         next_attempt_at=None,
+        **scrub,
     )
     return Outcome(message_id, MailStatus.sent)
 

@@ -19,6 +19,18 @@ from app.services.mail.compose import check_message, new_message_id
 from app.services.rules import clock
 from app.settings import get_settings
 
+# Purposes whose body carries a secret (a one-time password-reset link): administrators never
+# read it in the outbox (an administrator using another's link would act under that one's name),
+# and once the message is sent or stored the body itself is replaced by `SECRET_REMOVED`.
+PASSWORD_RESET = "password_reset"
+SECRET_PURPOSES = frozenset({PASSWORD_RESET})
+SECRET_WITHHELD = (
+    "Not shown: this message carries a one-time password-reset link, for its recipient only."
+)
+SECRET_REMOVED = (
+    "Removed once the message left the outbox: it carried a one-time password-reset link."
+)
+
 
 def queue_message(
     *,

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from app.models import HistoryEntry, PasswordReset, User, UserSession
 from app.models.enums import SubjectType
+from app.models.mail import OutboxMessage
 from app.services.accounts import password_resets, passwords
 from app.services.rules import clock
 from tests.routes.test_auth_pages import (
@@ -24,7 +25,7 @@ from tests.routes.test_auth_pages import (
     make_user,
     sign_in,
 )
-from tests.smtp_server import mail_settings, smtp_server
+from tests.smtp_server import free_port, mail_settings, smtp_server
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -382,6 +383,13 @@ def test_with_a_mail_server_the_link_is_e_mailed_on_base_url_and_never_shown(
     assert "evil.example" not in arrived.message.as_string()
     assert found.group(1) in html.unescape(html_part.get_content())
     path = found.group(1).removeprefix(base)
+    # Sent, the link is gone from the outbox's row, and the outbox page never showed it.
+    db.expire_all()
+    [row] = db.exec(select(OutboxMessage)).all()
+    assert row.status == "sent" and path not in row.text_body + row.html_body
+    shown = admin.get(f"/admin/outbox/{row.id}")
+    assert shown.status_code == 200 and "/reset/" not in shown.text
+    assert "one-time password-reset link" in _text(shown)
     browser = client()
     token = hidden_csrf(browser.get(path).text)
     done = browser.post(
@@ -389,6 +397,30 @@ def test_with_a_mail_server_the_link_is_e_mailed_on_base_url_and_never_shown(
     )
     assert done.status_code == 200 and "Your password is set" in done.text
     assert login(client(), "maria", NEW_PASSWORD).status_code == 303
+
+
+def test_a_reset_mail_waiting_for_a_retry_keeps_its_link_from_administrators(
+    db: Session, people: dict[str, User]
+) -> None:
+    # The link must stay in the row for the retry, but an administrator reading the outbox
+    # (page or API) would otherwise hold a working link to someone else's account.
+    maria = people["maria"]
+    maria.email = "maria@example.org"
+    db.add(maria)
+    db.commit()
+    with mail_settings(smtp_host="127.0.0.1", smtp_port=str(free_port()), smtp_starttls="false"):
+        admin = client()
+        csrf = sign_in(admin, "boss")
+        answer = admin.post(f"/admin/users/{maria.id}/reset-link", data={"csrf_token": csrf})
+        assert answer.status_code == 201
+    db.expire_all()
+    [row] = db.exec(select(OutboxMessage)).all()
+    assert row.status == "failed" and "/reset/" in row.text_body  # kept for the retry
+    page = admin.get(f"/admin/outbox/{row.id}")
+    assert page.status_code == 200 and "/reset/" not in page.text
+    api = admin.get(f"/api/v1/outbox/{row.id}")
+    assert api.status_code == 200 and "/reset/" not in api.text
+    assert "one-time password-reset link" in api.json()["text"]
 
 
 def test_without_an_address_the_link_is_shown_even_with_a_mail_server(
