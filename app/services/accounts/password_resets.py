@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.models import HistoryAction, PasswordReset, User
-from app.models.enums import SubjectType
+from app.models import PasswordReset, User
 from app.services.accounts import passwords, permissions
 from app.services.accounts import users as accounts
 from app.services.accounts.browser_sessions import token_digest
-from app.services.changes.history import Actor, record_change
+from app.services.changes.history import Actor
 from app.services.errors import NotFound, ValidationFailed
 from app.services.rules import clock
 
@@ -84,16 +83,13 @@ def issue_reset_link(*, session: Session, actor: Actor, user: User, base_url: st
     session.flush()
     expiry = row.expires_at
     replaced = f" It replaces {voided} earlier link(s), which no longer work." if voided else ""
-    record_change(
+    accounts.record_account_change(
         session=session,
         actor=actor,
-        subject_type=SubjectType.user,
-        subject_id=user.id,
-        action=HistoryAction.update,
+        user=user,
         changes={"password_reset_link": (None, f"issued, expires {expiry:%Y-%m-%d %H:%M} UTC")},
         note=f"A one-time password reset link was issued.{replaced}",
-        label=f"User {user.username}",
-        organization_id=user.organization_id,
+        versioned=False,
     )
     return IssuedLink(
         link=base_url.rstrip("/") + reset_path(token), expires_at=row.expires_at, user=user

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.models import HistoryAction, User
+from app.models import User
 from app.models.base import whole_number
 from app.models.enums import ReminderFrequency, SubjectType
 from app.services.accounts import api_tokens, passwords, permissions, sign_in
@@ -21,8 +21,9 @@ from app.services.accounts.user_fields import (
     email_taken,
     reminder_frequency_named,
 )
+from app.services.accounts.users import record_account_change
 from app.services.changes.editing import save_changes
-from app.services.changes.history import Actor, record_change
+from app.services.changes.history import Actor
 from app.services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from app.services.mail import unsubscribe
 from app.services.rules import clock
@@ -205,19 +206,12 @@ def reactivate(*, session: Session, actor: Actor, user: User) -> User:
     user.updated_at = now
     session.add(user)
     revoked = api_tokens.revoke_all_api_tokens(session=session, user=user, now=now)
-    session.flush()
-    assert user.id is not None
-    record_change(
+    record_account_change(
         session=session,
         actor=actor,
-        subject_type=SubjectType.user,
-        subject_id=user.id,
-        action=HistoryAction.update,
+        user=user,
         changes={"active": (False, True)},
         note=f"Reactivated; {revoked} API token(s) from before revoked.",
-        label=f"User {user.username}",
-        organization_id=user.organization_id,
-        version_after=user.version,
     )
     return user
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -148,13 +149,10 @@ def create_user(
         updated_at=now,
     )
     session.add(user)
-    session.flush()
-    assert user.id is not None
-    record_change(
+    record_account_change(
         session=session,
         actor=actor,
-        subject_type=SubjectType.user,
-        subject_id=user.id,
+        user=user,
         action=HistoryAction.create,
         changes={
             "username": (None, user.username),
@@ -167,9 +165,6 @@ def create_user(
             "active": (None, True),
             "can_sign_in_with_password": (None, password is not None),
         },
-        label=f"User {user.username}",
-        organization_id=user.organization_id,
-        version_after=user.version,
     )
     return user
 
@@ -201,6 +196,35 @@ def _active_admins(session: Session, user: User) -> int:
     return session.exec(
         select(func.count()).select_from(User).where(User.role == Role.admin, User.active, reach)
     ).one()
+
+
+def record_account_change(
+    *,
+    session: Session,
+    actor: Actor,
+    user: User,
+    changes: dict[str, tuple[Any, Any]],
+    note: str = "",
+    action: HistoryAction = HistoryAction.update,
+    versioned: bool = True,
+) -> None:
+    """The history entry of a change to an account (flushed, so it has its id): every account
+    change is recorded this one way, under the account's organisation. `versioned`: the change
+    bumped the account's version (a reset link does not)."""
+    session.flush()
+    assert user.id is not None
+    record_change(
+        session=session,
+        actor=actor,
+        subject_type=SubjectType.user,
+        subject_id=user.id,
+        action=action,
+        changes=changes,
+        note=note,
+        label=f"User {user.username}",
+        organization_id=user.organization_id,
+        version_after=user.version if versioned else None,
+    )
 
 
 def _bump(user: User, now: dt.datetime) -> None:
@@ -264,18 +288,11 @@ def set_role(
     user.department_id = dept.id if dept else None
     _bump(user, clock.clock())
     session.add(user)
-    session.flush()
-    assert user.id is not None
-    record_change(
+    record_account_change(
         session=session,
         actor=actor,
-        subject_type=SubjectType.user,
-        subject_id=user.id,
-        action=HistoryAction.update,
+        user=user,
         changes=changes,
-        label=f"User {user.username}",
-        organization_id=user.organization_id,
-        version_after=user.version,
     )
     return user
 
@@ -306,17 +323,12 @@ def set_password(
     session.flush()
     assert user.id is not None
     # The hash itself never goes into the history, only the fact that it changed.
-    record_change(
+    record_account_change(
         session=session,
         actor=actor,
-        subject_type=SubjectType.user,
-        subject_id=user.id,
-        action=HistoryAction.update,
+        user=user,
         changes={"password": ("(set)" if had_password else None, "(changed)")},
         note=f"{how}; {ended} open session(s) ended, {revoked} API token(s) revoked.",
-        label=f"User {user.username}",
-        organization_id=user.organization_id,
-        version_after=user.version,
     )
     return user
 
@@ -337,19 +349,12 @@ def deactivate(*, session: Session, actor: Actor, user: User) -> User:
     _bump(user, now)
     session.add(user)
     ended = _revoke_sessions(session, user, now)
-    session.flush()
-    assert user.id is not None
-    record_change(
+    record_account_change(
         session=session,
         actor=actor,
-        subject_type=SubjectType.user,
-        subject_id=user.id,
-        action=HistoryAction.update,
+        user=user,
         changes={"active": (True, False)},
         note=f"Deactivated; {ended} open session(s) ended.",
-        label=f"User {user.username}",
-        organization_id=user.organization_id,
-        version_after=user.version,
     )
     return user
 

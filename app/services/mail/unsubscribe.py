@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import User
-from app.models.enums import ReminderFrequency, SubjectType
-from app.models.history import HistoryAction
+from app.models.enums import ReminderFrequency
 from app.models.mail import MailOptOut
-from app.services.changes.history import Actor, record_change
+from app.services.accounts.users import record_account_change
+from app.services.changes.history import Actor
 from app.services.errors import DomainError, NotFound
 from app.services.rules import clock
 from app.settings import get_settings
@@ -139,16 +139,11 @@ def unsubscribe(*, session: Session, token: str) -> tuple[User, str, bool]:
         user.reminder_frequency = ReminderFrequency.none
         user.version += 1
         session.add(user)
-        record_change(
+        record_account_change(
             session=session,
             actor=Actor(user=user),
-            subject_type=SubjectType.user,
-            subject_id=user.id,
-            action=HistoryAction.update,
+            user=user,
             changes={"reminder_frequency": (str(before), ReminderFrequency.none.value)},
             note="Unsubscribed from reminders by the link in a reminder e-mail.",
-            label=f"User {user.username}",
-            organization_id=user.organization_id,
-            version_after=user.version,
         )
     return user, purpose, new
