@@ -43,6 +43,13 @@ class QuickWinCard:
     quick_win: QuickWin
     department: Department | None
     can_move: bool
+    # Whether the reader may request an update of it (a coordinator): with `can_move` (its
+    # department's lead answers them), who the card offers its update requests to.
+    can_request: bool = False
+
+    @property
+    def shows_requests(self) -> bool:
+        return self.can_move or self.can_request
 
     @property
     def key(self) -> str:
@@ -125,6 +132,7 @@ def _card(
         quick_win=quick_win,
         department=departments.get(quick_win.department_id) if quick_win.department_id else None,
         can_move=can(session, user, Action.progress, quick_win, kind=KIND),
+        can_request=can(session, user, Action.request_update, quick_win, kind=KIND),
     )
 
 
@@ -148,6 +156,7 @@ def load_card(*, session: Session, quick_win: QuickWin, user: User | None) -> Qu
         quick_win=quick_win,
         department=department,
         can_move=can(session, user, Action.progress, quick_win, kind=KIND),
+        can_request=can(session, user, Action.request_update, quick_win, kind=KIND),
     )
 
 

@@ -191,6 +191,19 @@ class TestRequestAnUpdate:
         assert page.status_code == 200
         assert soup(page.text).find(id="update-request-message") is not None
 
+    def test_the_card_offers_requests_to_who_asks_or_answers_them_only(
+        self, session: Session, plan: Plan
+    ) -> None:
+        def links(who: tuple[TestClient, str]) -> int:
+            board = soup(who[0].get("/plans/testville-service/quick-wins").text)
+            found = board.find_all("a", href=lambda h: h and h.startswith("/update-requests/"))
+            return len(found)
+
+        # Quick win 1 is the Contact Centre's, 2 Public Works': a lead answers for their own.
+        assert links(person(session, "coco-ordinator", Role.coordinator)) == 2
+        assert links(person(session, "cara-lead", Role.lead, department="CC")) == 1
+        assert links(person(session, "vic-viewer", Role.viewer)) == 0
+
     def test_the_public_sees_no_requests(self, session: Session, plan: Plan) -> None:
         from tests.factories import app_under_test
 
