@@ -256,21 +256,43 @@ def value_status(
     alone (a point of a series, judged for its own period)."""
     if value is None or period is None:
         return "no_data"
-    target = target_in_force(targets=targets, period=period)
-    if target is None:
-        code = "no_target"
-    else:
-        code = judge_value(
-            direction=direction,
-            value=value,
-            target_value=target.value,
-            comparator=target.comparator,
-            tolerance=tolerance,
-            tolerance_kind=tolerance_kind,
-        ).code
+    _, verdict = _judged(
+        direction=direction,
+        targets=targets,
+        value=value,
+        period=period,
+        tolerance=tolerance,
+        tolerance_kind=tolerance_kind,
+    )
+    code = verdict.code if verdict is not None else "no_target"
     if code != "off_track" and reporting is not None and reporting.late(period) is not None:
         return "stale"
     return code
+
+
+def _judged(
+    *,
+    direction: str,
+    targets: Sequence[TargetLike],
+    value: float,
+    period: dt.date,
+    tolerance: float | None,
+    tolerance_kind: str | None,
+) -> tuple[TargetLike | None, MetricVerdict | None]:
+    """The target in force for `period` and the value's verdict against it (None, None when no
+    target is in force): the one judging both `value_status` and `metric_status` word."""
+    target = target_in_force(targets=targets, period=period)
+    if target is None:
+        return None, None
+    verdict = judge_value(
+        direction=direction,
+        value=value,
+        target_value=target.value,
+        comparator=target.comparator,
+        tolerance=tolerance,
+        tolerance_kind=tolerance_kind,
+    )
+    return target, verdict
 
 
 def metric_status(
@@ -325,18 +347,17 @@ def _value_judged(
     value = format_value(latest_value, unit)
     if period_words is not None:
         value = f"{value} for {period_text(latest_period, period_words)}"
-    target = target_in_force(targets=targets, period=latest_period)
-    if target is None:
-        when = "" if period_words is not None else f" for {latest_period}"
-        return MetricStatus("no_target", f"{value}{when}; no target in force for that period")
-    verdict = judge_value(
+    target, verdict = _judged(
         direction=direction,
+        targets=targets,
         value=latest_value,
-        target_value=target.value,
-        comparator=target.comparator,
+        period=latest_period,
         tolerance=tolerance,
         tolerance_kind=tolerance_kind,
     )
+    if target is None or verdict is None:
+        when = "" if period_words is not None else f" for {latest_period}"
+        return MetricStatus("no_target", f"{value}{when}; no target in force for that period")
     comparing = Comparator(target.comparator).value.replace("_", " ")
     against = f"{value} against a target of {comparing} {format_value(target.value, unit)}"
     if verdict.how == "met":
