@@ -5,9 +5,16 @@ The source names no owning department for its recommendations, so the seed leave
 demo the SJ311 lead is given recommendation 3.1 ("full journey in-language", the theme of SJ311's
 own language-access quick wins). The change is made through the normal service, so it is in the
 history with a note saying it is a demo assignment.
+
+The lead is also given 3.2 ("in-person resources"), planned from April 2026 and never updated, so
+the demo shows what the reminders and the review say about work that owes an update: it is stale
+on the review and overdue on My work and in the lead's reminder digest. The source gives no
+dates; the note says this one is the demo's.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlmodel import Session, select
 
@@ -17,8 +24,14 @@ from app.services.changes.history import Actor
 from app.services.changes.strategies import update_strategy
 
 DEMO_PLAN = "san-jose-customer-service"
-DEMO_OWNERSHIP = {"3.1": "SJ311"}
+DEMO_OWNERSHIP = {"3.1": "SJ311", "3.2": "SJ311"}
+# What else the demo plans for a recommendation it assigns (the source gives no dates).
+DEMO_PLANNED_START = {"3.2": dt.date(2026, 4, 1)}
 NOTE = "Demo mode: assigned so the demo SJ311 lead can update it; the source names no owner."
+PLANNED_NOTE = (
+    "Demo mode: assigned to the demo SJ311 lead and planned from April 2026, so the demo shows "
+    "an update that is owed; the source names no owner and gives no dates."
+)
 
 
 def assign_demo_ownership(*, session: Session, actor: Actor) -> list[str]:
@@ -38,12 +51,17 @@ def assign_demo_ownership(*, session: Session, actor: Actor) -> list[str]:
         ).first()
         if strategy is None or dept is None or strategy.department_id is not None:
             continue
+        start = DEMO_PLANNED_START.get(code)
         update_strategy(
             session=session,
             strategy=strategy,
             actor=actor,
-            note=NOTE,
-            data=StrategyUpdate(version=strategy.version, department_id=dept.id),
+            note=PLANNED_NOTE if start else NOTE,
+            data=StrategyUpdate(
+                version=strategy.version,
+                department_id=dept.id,
+                **({"planned_start": start} if start else {}),
+            ),
         )
         changed.append(f"{plan.term('strategy')} {code} → {dept_code}")
     return changed

@@ -168,10 +168,12 @@ class TestReviewTable:
         three = row_of(soup, theme(session, "3"))
         assert "row-changed" in three["class"]
         row = cells(three)
-        assert "On track 1" in row[1] and "Not started 2" in row[1]
+        assert "On track 1" in row[1] and "Not started 1" in row[1]
+        # The demo plans 3.2 from April 2026 and nobody has updated it: stale, and said why.
+        assert "Stale 1" in row[1] and "is stale: 3.2" in row[1]
         assert text_of(three.find(class_="progress-number")) == "8%"
         assert row[3] == f"{TODAY.isoformat()} today"
-        assert row[6] == "2 changes"  # the demo assignment and the lead's update
+        assert row[6] == "3 changes"  # the two demo assignments and the lead's update
         five = cells(row_of(soup, theme(session, "5")))
         assert five[3] == f"{(TODAY - dt.timedelta(days=12)).isoformat()} 12 days ago"
         assert five[6] == "1 change"
