@@ -236,15 +236,6 @@ def can_read_history(user: User | None, plan: Plan) -> bool:
     return can_read_internal(user, plan)
 
 
-def moment_text(moment: dt.datetime | None) -> str:
-    """ "2025-06-01 14:03 UTC": stored moments are UTC (SQLite hands them back naive)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
-
-
 def _value_text(name: str, value: Any, lookups: dict[str, dict[Any, str]]) -> str:
     if value is None or value == "" or value == []:
         return "—"
