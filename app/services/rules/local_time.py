@@ -82,6 +82,11 @@ def moment_text(value: str | dt.datetime | None, zone: str | None = UTC_NAME) ->
     return local_moment_text(moment, zone) if moment else ""
 
 
+def day_start(day: dt.date, zone: str | None) -> dt.datetime:
+    """The moment (aware, UTC) a calendar day of `zone` begins: a date filter's bound."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone_of(zone)).astimezone(dt.UTC)
+
+
 def age_days(
     value: str | dt.datetime | None, now: dt.datetime, zone: str | None = UTC_NAME
 ) -> int | None:
