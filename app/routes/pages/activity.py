@@ -92,6 +92,7 @@ def activity_page(
         return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
     filters = asked.filters
     feed = activity_service.load_feed(session=session, user=user, filters=filters)
+    zone = reading_zone(session, user)
     context: dict[str, Any] = {
         "feed": feed,
         "filters": filters,
@@ -102,9 +103,9 @@ def activity_page(
         "action_labels": ACTION_LABELS,
         "field_label": field_label,
         "describe": lambda name, value, words=None: describe_change(
-            name, value, departments=feed.departments, words=words
+            name, value, departments=feed.departments, words=words, zone=zone
         ),
-        "reading_zone": reading_zone(session, user),
+        "reading_zone": zone,
         "page_url": lambda **over: "/activity?" + urlencode(filters.query(**over)),
     }
     return render(request, "activity/index.html", context, block="entries")

@@ -88,7 +88,9 @@ def _context(zone: str, **extra: Any) -> dict[str, Any]:
         "term_labels": review_service.TERM_LABELS,
         "reading_zone": zone,
         "field_label": field_label,
-        "describe_change": describe_change,
+        "describe_change": lambda name, value, words=None: describe_change(
+            name, value, words=words, zone=zone
+        ),
         **extra,
     }
 

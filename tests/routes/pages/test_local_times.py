@@ -19,6 +19,7 @@ from app.models import (
     FocusArea,
     HistoryAction,
     HistoryEntry,
+    HistoryField,
     Organization,
     Plan,
     PublicUpdate,
@@ -54,7 +55,7 @@ def _in_zone(session: Session, plan: Plan, zone: str) -> None:
 @pytest.fixture
 def plan(session: Session) -> Plan:
     """The tiny plan, its focus area 1 and strategies last changed at AT, and a progress entry
-    of strategy 1.1 in the history at AT."""
+    of strategy 1.1 in the history at AT, with a changed field whose value is AT."""
     plan = make_tiny_plan(session)
     area = session.exec(
         select(FocusArea).where(FocusArea.plan_id == plan.id, FocusArea.code == "1")
@@ -65,18 +66,20 @@ def plan(session: Session) -> Plan:
         s.last_changed_at = s.last_update_at = AT
         session.add(s)
     first = session.exec(select(Strategy).where(Strategy.code == "1.1")).one()
-    session.add(
-        HistoryEntry(
-            organization_id=plan.organization_id,
-            plan_id=plan.id,
-            subject_type=SubjectType.strategy,
-            subject_id=first.id,  # type: ignore[arg-type]
-            subject_label="Recommendation 1.1: Answer in language",
-            action=HistoryAction.progress,
-            actor_name="Pat",
-            at=AT,
-        )
+    entry = HistoryEntry(
+        organization_id=plan.organization_id,
+        plan_id=plan.id,
+        subject_type=SubjectType.strategy,
+        subject_id=first.id,  # type: ignore[arg-type]
+        subject_label="Recommendation 1.1: Answer in language",
+        action=HistoryAction.progress,
+        actor_name="Pat",
+        at=AT,
     )
+    session.add(entry)
+    session.flush()
+    # A moment among the changed fields (stored as ISO text) reads the same way.
+    session.add(HistoryField(entry_id=entry.id, field="asked_at", after=AT.isoformat()))  # type: ignore[arg-type]
     session.commit()
     return plan
 
@@ -96,7 +99,7 @@ def test_activity_shows_the_reader_s_organisation_s_time(session: Session, la_pl
     coordinator = client_of(session, "coco", Role.coordinator)
     answer = coordinator.get("/activity")
     body = text(answer.text)
-    assert LA_TEXT in body and UTC_TEXT not in body
+    assert body.count(LA_TEXT) == 2 and UTC_TEXT not in body  # the entry's time, the value
     # The machine-readable instant stays UTC, with its offset.
     assert 'datetime="2025-12-07T03:30:00+00:00"' in answer.text
 
@@ -106,7 +109,7 @@ def test_the_strategy_page_history_and_last_update_are_local(
 ) -> None:
     coordinator = client_of(session, "coco", Role.coordinator)
     body = page_text(coordinator, STRATEGY_PAGE)
-    assert body.count(LA_TEXT) >= 2  # "Last update" and the history entry
+    assert body.count(LA_TEXT) == 3  # "Last update", the history entry and its value
     assert UTC_TEXT not in body and "03:30" not in body
 
 
