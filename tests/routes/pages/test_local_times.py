@@ -8,6 +8,8 @@ shows the Los Angeles text (and date) and never the UTC one; an organisation in 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -26,6 +28,10 @@ from app.models import (
     Strategy,
 )
 from app.models.enums import Role, SubjectType
+from app.models.strategy import ProgressUpdateIn
+from app.services.changes.history import Actor
+from app.services.changes.strategies import record_strategy_progress
+from app.services.rules import clock
 from tests.factories import make_person, make_tiny_plan, signed_in_client
 
 LA = "America/Los_Angeles"
@@ -203,3 +209,40 @@ def test_activity_date_filters_are_days_of_the_reader_s_calendar(
     coordinator = client_of(session, "coco", Role.coordinator)
     assert LA_TEXT in page_text(coordinator, "/activity?from=2025-12-06&to=2025-12-06")
     assert LA_TEXT not in page_text(coordinator, "/activity?from=2025-12-07&to=2025-12-07")
+
+
+def test_a_stale_edit_says_when_the_newer_version_was_saved_in_local_time(
+    session: Session, la_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The conflict notice on My work: "… saved a newer version at 2026-12-06 19:30 PST"."""
+    saved = dt.datetime(2026, 12, 7, 3, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "clock", lambda: saved)
+    coordinator = make_person(session, "coco", Role.coordinator)
+    target = session.exec(select(Strategy).where(Strategy.code == "1.2")).one()
+    record_strategy_progress(
+        session=session,
+        strategy=target,
+        actor=Actor(user=coordinator),
+        data=ProgressUpdateIn(version=target.version, status="at_risk", narrative="Budget cut."),
+    )
+    session.commit()
+    at = session.exec(
+        select(HistoryEntry.at)
+        .where(HistoryEntry.subject_id == target.id)
+        .order_by(
+            HistoryEntry.id.desc()  # type: ignore[union-attr]
+        )
+    ).first()
+    assert at is not None
+    lead, csrf = signed_in_client(session, make_person(session, "pw", Role.lead, department="PW"))
+    answer = lead.post(
+        f"/my-work/strategies/{target.id}/progress",
+        data={"version": "1", "status": "on_track", "progress": "50", "narrative": "All good."},
+        headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
+    )
+    assert answer.status_code == 409
+    notice = text(answer.text)
+    local = (at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at).astimezone(ZoneInfo(LA))
+    assert f"at {local:%Y-%m-%d %H:%M} P" in notice
+    assert re.search(r"at \d{4}-\d{2}-\d{2} \d{2}:\d{2} P[SD]T", notice)
+    assert " UTC" not in notice
