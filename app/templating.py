@@ -7,10 +7,13 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.responses import Response
 
 from app.models import Plan, User
 from app.services.accounts.permissions import Action, Ownership, decide
+from app.services.rules import clock, local_time
 from app.services.rules.quarters import quarter_label
 from app.services.rules.rollup import LABELS, label
 from app.settings import ROOT
@@ -53,6 +56,43 @@ def _may_build(user: Any, plan: Any) -> bool:
 
 
 templates.env.globals["may_build"] = _may_build
+
+
+def _zone(context: Context) -> str:
+    """The page's reading zone (services.reading.zones.reading_zone, put in the context by the
+    route as `reading_zone`); UTC on a page that shows no moment and so set none."""
+    return str(context.get("reading_zone") or local_time.UTC_NAME)
+
+
+@pass_context
+def _when(context: Context, value: str | dt.datetime | None) -> str:
+    """A moment as the page's reader reads it: "2026-12-06 19:30 PST" (empty for none)."""
+    return local_time.moment_text(value, _zone(context))
+
+
+@pass_context
+def _day(context: Context, value: str | dt.datetime | None) -> dt.date | None:
+    """The calendar date of a moment in the reading zone (shown as "2026-12-06")."""
+    moment = local_time.parse_moment(value)
+    return local_time.local_date(moment, _zone(context)) if moment else None
+
+
+@pass_context
+def _age(context: Context, value: str | dt.datetime | None) -> str:
+    """How long ago, counted in the reading zone's days: "today", "3 days ago", "never"."""
+    return local_time.age_text(value, clock.clock(), _zone(context))
+
+
+def _instant(value: str | dt.datetime | None) -> str:
+    """A moment for `<time datetime>`: ISO-8601 in UTC with its offset, machine-readable."""
+    moment = local_time.parse_moment(value)
+    return moment.isoformat() if moment else ""
+
+
+templates.env.globals["when"] = _when
+templates.env.globals["instant"] = _instant
+templates.env.globals["day_of"] = _day
+templates.env.globals["age"] = _age
 
 
 def is_htmx(request: Request) -> bool:

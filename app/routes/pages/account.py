@@ -29,6 +29,7 @@ from app.routes.pages.form_input import Form_
 from app.routes.pages.form_posts import form_post
 from app.services.accounts import api_tokens, profiles
 from app.services.errors import TooManyAttempts
+from app.services.reading.zones import reading_zone
 from app.services.rules import clock
 from app.templating import render
 
@@ -71,6 +72,7 @@ def _page(
         "form_expiry": "90",
         "expiry_choices": api_tokens.EXPIRY_CHOICES,
         "now": clock.clock(),
+        "reading_zone": reading_zone(session, me),
         "new_token": "",
         "new_token_name": "",
         "notice": "",

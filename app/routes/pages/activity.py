@@ -18,8 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.pages.form_input import item_id, page_number
+from app.services.reading.zones import reading_zone
 from app.services.rules.asked_dates import EARLIEST, LATEST, within_window
-from app.services.rules.when import age_text, moment_text
 from app.services.views import activity as activity_service
 from app.services.views.history_display import (
     ACTION_LABELS,
@@ -92,7 +92,7 @@ def activity_page(
         return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
     filters = asked.filters
     feed = activity_service.load_feed(session=session, user=user, filters=filters)
-    now = dt.datetime.now(dt.UTC)
+    zone = reading_zone(session, user)
     context: dict[str, Any] = {
         "feed": feed,
         "filters": filters,
@@ -103,10 +103,9 @@ def activity_page(
         "action_labels": ACTION_LABELS,
         "field_label": field_label,
         "describe": lambda name, value, words=None: describe_change(
-            name, value, departments=feed.departments, words=words
+            name, value, departments=feed.departments, words=words, zone=zone
         ),
-        "when": moment_text,
-        "age": lambda moment: age_text(moment, now),
+        "reading_zone": zone,
         "page_url": lambda **over: "/activity?" + urlencode(filters.query(**over)),
     }
     return render(request, "activity/index.html", context, block="entries")

@@ -20,6 +20,7 @@ from app.services.accounts import permissions
 from app.services.mail import admin as outbox
 from app.services.mail.delivery import deliver_message
 from app.services.mail.transport import SmtpConfig
+from app.services.reading.zones import reading_zone
 from app.templating import render
 
 router = APIRouter(prefix="/admin/outbox", include_in_schema=False)
@@ -47,6 +48,7 @@ def outbox_page(
         "statuses": STATUSES,
         "demo": SmtpConfig.from_settings().demo,
         "unknown_status": bool(status) and not chosen,
+        "reading_zone": reading_zone(session, user),
     }
     return render(request, "admin/outbox.html", context)
 
@@ -68,6 +70,7 @@ def _message_page(
         "bodies": outbox.readable_bodies(message),
         "notice": notice,
         "errors": errors or {},
+        "reading_zone": reading_zone(session, user),
     }
     return render(
         request, "admin/outbox_message.html", context, status_code=status_code, block="message"

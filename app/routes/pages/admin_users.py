@@ -26,6 +26,7 @@ from app.services.accounts import users as accounts
 from app.services.errors import NotFound, ValidationFailed
 from app.services.mail.delivery import deliver_message
 from app.services.reading.catalog import DEPARTMENT_ORDER
+from app.services.reading.zones import reading_zone
 from app.templating import render
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False)
@@ -132,6 +133,7 @@ def _page(
         "notice": notice,
         "issued": issued,
         "conflict": conflict,
+        "reading_zone": reading_zone(session, admin),
     }
     response = render(request, "admin/users.html", context, status_code=status_code)
     if issued is not None:

@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.routes.pages.form_input import blank_to_none
 from app.routes.pages.form_posts import FormPost
-from app.routes.pages.my_work_presentation import FormState, describe, when
+from app.routes.pages.my_work_presentation import FormState, describe
 from app.services.views import build_items
 from app.templating import is_htmx
 
@@ -91,7 +91,6 @@ TOLERANCE_KIND_LABELS = {
 
 def helpers() -> dict[str, Any]:
     return {
-        "when": when,
         "describe": describe,
         "field_names": {},
         "term_labels": build_items.TERM_LABELS,

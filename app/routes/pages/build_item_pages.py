@@ -29,6 +29,7 @@ from app.services.accounts.permissions import require_read_plan
 from app.services.changes.history import Actor
 from app.services.changes.strategy_progress import plan_of
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import reading_zone
 from app.services.views import build_items
 from app.templating import is_htmx, render
 
@@ -79,6 +80,7 @@ class ItemPages(Generic[T]):
             "st": state,
             **self.context(session, user, plan, item, found),
             **helpers(),
+            "reading_zone": reading_zone(session, user, plan),
         }
         return render(request, self.template, context, block="editor", status_code=status)
 

@@ -34,6 +34,7 @@ from app.models.enums import Role
 from app.routes.pages.form_input import page_number
 from app.routes.pages.my_work_presentation import FormState, template_context
 from app.services.accounts.permissions import require_read_plan
+from app.services.reading.zones import reading_zone
 from app.services.sessions import reading as session_reading
 from app.services.views.my_work import page as my_work
 from app.services.views.my_work import whose_work
@@ -75,7 +76,9 @@ def answer(
         return render(
             request,
             TEMPLATE,
-            template_context(item=item(), states={key: state}),
+            template_context(
+                item=item(), states={key: state}, reading_zone=reading_zone(session, user)
+            ),
             block=ITEM_BLOCKS[type(edited)],
             status_code=status,
         )
@@ -126,6 +129,7 @@ def _page(
         return f"/my-work?{query}" if query else "/my-work"
 
     context = template_context(
+        reading_zone=reading_zone(session, user),
         work=work,
         department=department,
         choices=choices,
@@ -180,6 +184,7 @@ def my_work_page(
     )
     if dept is None:  # a coordinator or administrator who has not chosen a department yet
         context = template_context(
+            reading_zone=reading_zone(session, user),
             work=None,
             department=None,
             choices=whose_work.choosable_departments(session=session, user=user),

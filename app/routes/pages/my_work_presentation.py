@@ -66,16 +66,6 @@ BLANK = FormState()
 # --- presentation helpers (passed to the template) -----------------------------------------------
 
 
-def when(value: str | dt.datetime | None) -> str:
-    """A saved-at time as people read it: "2025-06-01 14:03 UTC"."""
-    if not value:
-        return ""
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def describe(name: str, value: Any, unit: str | None = None) -> str:
     """A field's value in a conflict message, as the page shows it elsewhere."""
     if name == "status":
@@ -176,7 +166,6 @@ def template_context(**extra: Any) -> dict[str, Any]:
         "quick_win_statuses": department_work.QUICK_WIN_STATUSES,
         "quick_win_labels": department_work.QUICK_WIN_LABELS,
         "fmt": format_value,
-        "when": when,
         "describe": describe,
         "month_label": month_label,
         "target_text": target_text,

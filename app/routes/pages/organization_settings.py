@@ -25,7 +25,7 @@ from app.services.changes import organization_settings
 from app.services.errors import NotFound
 from app.services.reading import catalog
 from app.services.rules import clock
-from app.services.rules.update_cycles import local_moment_text
+from app.services.rules.local_time import local_moment_text
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)

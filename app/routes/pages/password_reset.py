@@ -18,6 +18,7 @@ from app.routes.pages.form_input import Form_
 from app.routes.pages.form_posts import form_post
 from app.services.accounts import password_resets, profiles
 from app.services.errors import NotFound
+from app.services.reading.zones import reading_zone
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,13 @@ def _form(
         unusable = password_resets.LINK_UNUSABLE
         return _page(request, identity, status_code=404, unusable=unusable)
     row, user = found
-    context = {"token": token, "username": user.username, "expires_at": row.expires_at}
+    context = {
+        "token": token,
+        "username": user.username,
+        "expires_at": row.expires_at,
+        # The account's organisation's zone, as in the e-mail that brought the link.
+        "reading_zone": reading_zone(session, user),
+    }
     return _page(request, identity, **context, **extra)
 
 

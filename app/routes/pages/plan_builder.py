@@ -40,6 +40,7 @@ from app.routes.pages.form_posts import FormPost, form_post
 from app.services.accounts.permissions import require_read_plan
 from app.services.changes import plan_moves, plan_parts
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import reading_zone
 from app.services.views import plan_builder as builder
 from app.templating import is_htmx, render
 
@@ -131,6 +132,7 @@ def _form(
         "persona_choices": [(str(p.id), p.name) for p in personas],
         "title_of": builder.title_of,
         "action": f"{_url(plan)}/{kind}/{item.id if item is not None else 'new'}",
+        "reading_zone": reading_zone(session, None, plan),
     }
     status = post.status if post else 200
     return render(request, FORM, context, block="part_form", status_code=status)

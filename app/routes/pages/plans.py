@@ -23,6 +23,7 @@ from app.services.accounts import demo_accounts
 from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.publishing.reading import approved_updates
 from app.services.reading.plan_tree import get_plan, load_plan_outline, load_plan_tree
+from app.services.reading.zones import reading_zone
 from app.services.rules.value_text import format_value
 from app.services.views import drill_down, executive, plan_index
 from app.services.views.roadmap import TERM_LABELS, span_text
@@ -38,7 +39,6 @@ def _helpers() -> dict[str, object]:
         "category_labels": drill_down.CATEGORY_LABELS,
         "span_text": span_text,
         "format_value": format_value,
-        "when": drill_down.moment_text,
     }
 
 
@@ -65,6 +65,7 @@ def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug
         "statement_sections": drill_down.statement_sections(tree),
         "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
         "programme": executive.programme_of(session, plan=plan, user=user),
+        "reading_zone": reading_zone(session, user, plan),
         **_helpers(),
     }
     return render(request, "plans/overview.html", context, block="overview")
@@ -86,6 +87,7 @@ def focus_area_page(
         "view": view,
         "internal": can_read_internal(user, plan),  # the narrative: not for the public
         "public": approved_updates(session, plan.id),  # type: ignore[arg-type]
+        "reading_zone": reading_zone(session, user, plan),
         **_helpers(),
     }
     return render(request, "plans/focus_area.html", context, block="focus_area")
@@ -130,6 +132,7 @@ def strategy_page(
         "edit_url": edit_url,
         "internal": can_read_internal(user, plan),  # the narrative: not for the public
         "public": approved_updates(session, plan.id),  # type: ignore[arg-type]
+        "reading_zone": reading_zone(session, user, plan),
         "history_readable": readable,
         "history": entries,
         "history_more": more,

@@ -28,6 +28,7 @@ from app.models import Organization, Plan
 from app.routes.pages.public_cache import cached, site_origin
 from app.services.exports import open_data
 from app.services.publishing.reading import approved_updates
+from app.services.reading.zones import zone_of_organization
 from app.services.rules.value_text import format_value
 from app.services.views.public_site import access, changes, measures, pages
 from app.services.views.roadmap import span_text
@@ -44,6 +45,7 @@ def _context(org: Organization, plan: Plan | None, **more: Any) -> dict[str, Any
         "base": base,
         "format_value": format_value,
         "span_text": span_text,
+        "reading_zone": zone_of_organization(org),  # the plan's organisation's
         **more,
     }
 

@@ -33,6 +33,7 @@ from app.services.accounts.permissions import Action, can, can_read_internal, re
 from app.services.errors import NotFound, PermissionDenied
 from app.services.publishing import reading, site, updates
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import reading_zone
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,6 +75,7 @@ def _item_page(
         "typed": typed, "max_text": PUBLIC_TEXT_MAX,
         "can_draft": can(session, user, Action.progress, t.item, kind=t.kind),
         "can_approve": can(session, user, Action.approve_public, t.item, kind=t.kind),
+        "reading_zone": reading_zone(session, user, t.plan),
     }  # fmt: skip
     status = post.status if post else 200
     return render(request, "publishing/item.html", context, status_code=status, block="item")
@@ -124,6 +126,7 @@ def _queue_page(
         "plan": plan, "entries": reading.submitted_updates(session, plan.id, plan.slug),  # type: ignore[arg-type]
         "notice": notice, "errors": post.errors if post else {},
         "conflict": post.conflict if post else None, "failed": failed, "comment": comment,
+        "reading_zone": reading_zone(session, user, plan),
     }  # fmt: skip
     status = post.status if post else 200
     return render(request, "publishing/queue.html", context, status_code=status, block="queue")

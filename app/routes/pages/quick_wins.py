@@ -28,7 +28,7 @@ from app.services.changes.quick_wins import record_quick_win_progress
 from app.services.errors import Conflict, ValidationFailed
 from app.services.publishing.reading import approved_updates
 from app.services.reading.plan_tree import get_plan
-from app.services.rules.when import moment_text
+from app.services.reading.zones import reading_zone
 from app.services.views import quick_win_board as board_service
 from app.services.views.quick_win_board import BoardView
 from app.templating import is_htmx, render
@@ -54,9 +54,12 @@ def _view(by: str) -> BoardView:
     return BoardView.category if by == BoardView.category else BoardView.status
 
 
-def _context(plan: Plan, view: BoardView, user: User | None, **extra: Any) -> dict[str, Any]:
+def _context(
+    session: Session, plan: Plan, view: BoardView, user: User | None, **extra: Any
+) -> dict[str, Any]:
     return {
         "plan": plan,
+        "reading_zone": reading_zone(session, user, plan),
         "view": view,
         "internal": can_read_internal(user, plan),  # narratives: not for the public
         "status_labels": board_service.STATUS_LABELS,
@@ -64,7 +67,6 @@ def _context(plan: Plan, view: BoardView, user: User | None, **extra: Any) -> di
         "states": {},
         "blank": BLANK,
         "oob_counts": None,
-        "when": moment_text,
         **extra,
     }
 
@@ -81,7 +83,7 @@ def _board_page(
 ) -> Response:
     board = board_service.load_board(session=session, plan=plan, user=user)
     public = approved_updates(session, plan.id)  # type: ignore[arg-type]
-    context = _context(plan, view, user, board=board, states=states or {}, public=public)
+    context = _context(session, plan, view, user, board=board, states=states or {}, public=public)
     return render(request, TEMPLATE, context, block="board", status_code=status_code)
 
 
@@ -126,7 +128,7 @@ def _card_answer(
     oob = None
     if status_code < 400:
         oob = board_service.load_board(session=session, plan=plan, user=user).status_counts
-    context = _context(plan, view, user, card=card, states={key: state}, oob_counts=oob)
+    context = _context(session, plan, view, user, card=card, states={key: state}, oob_counts=oob)
     return render(request, TEMPLATE, context, block="card", status_code=status_code)
 
 

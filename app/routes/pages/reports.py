@@ -29,8 +29,10 @@ from app.services.exports import report_cache
 from app.services.exports.render_slots import render_slot
 from app.services.exports.report_pdf import PAPER, render_pdf
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import reading_zone
 from app.services.rules import clock
 from app.services.rules.asked_dates import within_window
+from app.services.rules.local_time import local_date
 from app.services.rules.value_text import format_value
 from app.services.views import report as report_service
 from app.services.views.roadmap import TERM_LABELS, span_text
@@ -79,7 +81,8 @@ Asked = Annotated[ReportAsked, Depends(report_asked)]
 
 def _load(session: SessionDep, user: CurrentUser, slug: str, asked: ReportAsked) -> dict[str, Any]:
     plan = get_plan(session=session, slug=slug)
-    today = clock.clock().date()
+    zone = reading_zone(session, user, plan)
+    today = local_date(clock.clock(), zone)  # the plan's organisation's calendar date
     report = report_service.load_report(
         session=session,
         plan=plan,
@@ -97,6 +100,7 @@ def _load(session: SessionDep, user: CurrentUser, slug: str, asked: ReportAsked)
         "span_text": span_text,
         "format_value": format_value,
         "pdf": False,
+        "reading_zone": zone,
     }
 
 

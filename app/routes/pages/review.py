@@ -18,9 +18,9 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.item_ids import ItemId
+from app.services.reading.zones import reading_zone
 from app.services.rules.asked_dates import EARLIEST, within_window
 from app.services.rules.rollup import LABELS
-from app.services.rules.when import age_text, moment_text
 from app.services.views import quick_win_board
 from app.services.views.history_display import describe_change, field_label
 from app.services.views.review import focus_areas as review_service
@@ -81,15 +81,16 @@ def review_asked(
 ReviewQuery = Annotated[ReviewAsked, Depends(review_asked)]
 
 
-def _context(now: dt.datetime, **extra: Any) -> dict[str, Any]:
+def _context(zone: str, **extra: Any) -> dict[str, Any]:
     return {
         "labels": LABELS,
         "quick_win_labels": quick_win_board.STATUS_LABELS,
         "term_labels": review_service.TERM_LABELS,
-        "age": lambda moment: age_text(moment, now),
-        "when": moment_text,
+        "reading_zone": zone,
         "field_label": field_label,
-        "describe_change": describe_change,
+        "describe_change": lambda name, value, words=None: describe_change(
+            name, value, words=words, zone=zone
+        ),
         **extra,
     }
 
@@ -111,7 +112,7 @@ def review_page(
     filters, now = asked.filters, asked.now
     review = review_service.load_review(session=session, user=reviewer, filters=filters, now=now)
     context = _context(
-        now,
+        reading_zone(session, user),
         review=review,
         filters=filters,
         since_text=asked.since_text,
@@ -142,7 +143,7 @@ def focus_area_history(
         session=session, user=reviewer, focus_area_id=focus_area_id, since=since_day, now=now
     )
     context = _context(
-        now,
+        reading_zone(session, user, history.plan),
         history=history,
         since_error=since_error,
         default_since=review_service.default_since(now.date()),

@@ -25,8 +25,8 @@ from app.routes.pages.form_input import page_number
 from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.changes import measurement_voids
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import reading_zone
 from app.services.rules.rollup import LABELS
-from app.services.rules.when import moment_text
 from app.services.views import measurement_grid, metric_card
 from app.services.views import scorecard as scorecard_service
 from app.services.views.update_requests import request_panel
@@ -72,7 +72,6 @@ def _context(**extra: Any) -> dict[str, Any]:
         "metric_statuses": [(code, LABELS[code]) for code in METRIC_STATUSES],
         "direction_words": metric_card.DIRECTION_WORDS,
         "target_text": metric_card.target_text,
-        "when": moment_text,
         **extra,
     }
 
@@ -98,6 +97,7 @@ def scorecard_page(
     )
     context = _context(
         plan=plan,
+        reading_zone=reading_zone(session, user, plan),
         scorecard=card,
         horizon=asked.horizon,
         status=asked.status,
@@ -145,6 +145,7 @@ def metric_page_answer(
     )
     context = _context(
         plan=plan,
+        reading_zone=reading_zone(session, user, plan),
         card=card,
         internal=internal,
         can_void=internal

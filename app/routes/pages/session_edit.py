@@ -19,6 +19,7 @@ from app.models.sessions import SessionUpdate
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, blank_to_none, form_version
 from app.routes.pages.form_posts import FormPost, form_post
+from app.services.reading.zones import reading_zone
 from app.services.sessions import forms, reading, writes
 from app.templating import is_htmx, render
 
@@ -41,6 +42,7 @@ def _edit_page(
         "post": post,
         "typed": typed,
         "newer": forms.described_values(choices, held) if post.conflict else [],
+        "reading_zone": reading_zone(session, user, held),
     }
     return render(request, "sessions/edit.html", context, block="editor", status_code=post.status)
 

@@ -24,6 +24,7 @@ from app.models import User
 from app.routes.item_ids import ItemId
 from app.services.errors import FieldProblem, ValidationFailed
 from app.services.exports import report_pdf
+from app.services.reading.zones import reading_zone
 from app.services.sessions import briefing, reading
 from app.templating import render, templates
 
@@ -36,6 +37,7 @@ def _load(session: Session, user: User | None, session_id: int) -> dict[str, Any
         "book": briefing.load_briefing(session, held),
         "pdf_url": f"/sessions/{held.id}/report.pdf",
         "pdf": False,
+        "reading_zone": reading_zone(session, user, held),
     }
 
 

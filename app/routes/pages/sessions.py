@@ -23,6 +23,7 @@ from app.models.sessions import (
 from app.routes.item_ids import ItemId
 from app.routes.pages.form_input import Form_, blank_to_none, form_version
 from app.routes.pages.form_posts import FormPost, form_post
+from app.services.reading.zones import reading_zone
 from app.services.sessions import forms, links, reading, writes
 from app.templating import is_htmx, render
 
@@ -108,6 +109,7 @@ def _session_page(
         "post": post,
         "form": form,
         "typed": typed or {},
+        "reading_zone": reading_zone(session, user, held),
     }
     return render(request, "sessions/show.html", context, block="outcomes", status_code=post.status)
 

@@ -28,7 +28,7 @@ from app.services.accounts.permissions import require_read_plan
 from app.services.changes import update_requests
 from app.services.errors import NotFound
 from app.services.reading import update_requests as reading
-from app.services.views.drill_down import moment_text
+from app.services.reading.zones import reading_zone
 from app.services.views.update_requests import RequestPanel, request_panel
 from app.templating import is_htmx, render
 
@@ -55,13 +55,15 @@ def _item(session: Session, user: User | None, url_kind: str, item_id: str) -> I
     return item
 
 
-def _panel_answer(request: Request, panel: RequestPanel, post: FormPost | None = None) -> Response:
+def _panel_answer(
+    request: Request, session: Session, panel: RequestPanel, post: FormPost | None = None
+) -> Response:
     if post is not None:
         panel.errors, panel.notice = post.errors, post.notice
         if post.conflict is not None:
             panel.errors = {"withdraw": post.conflict.message}
     status = post.status if post else 200
-    context = {"panel": panel, "when": moment_text}
+    context = {"panel": panel, "reading_zone": reading_zone(session, None, panel.plan)}
     return render(request, TEMPLATE, context, block="panel", status_code=status)
 
 
@@ -76,7 +78,7 @@ def _back(
     panel = request_panel(session, user, reading.plan_of(session, item), item)
     panel.typed = typed if post.refused else ""
     if post.refused or is_htmx(request):
-        return _panel_answer(request, panel, post)
+        return _panel_answer(request, session, panel, post)
     return RedirectResponse(f"{panel.url.split('#')[0]}#update-requests", status_code=303)
 
 
@@ -86,7 +88,7 @@ def item_requests(
 ) -> Response:
     item = _item(session, user, url_kind, item_id)
     return _panel_answer(
-        request, request_panel(session, user, reading.plan_of(session, item), item)
+        request, session, request_panel(session, user, reading.plan_of(session, item), item)
     )
 
 

@@ -18,6 +18,8 @@ from app.models import User
 from app.services.accounts.password_resets import IssuedLink, issue_reset_link
 from app.services.changes.history import Actor
 from app.services.mail.outbox import PASSWORD_RESET, queue_message
+from app.services.reading.zones import organization_zone
+from app.services.rules.local_time import moment_text
 from app.settings import get_settings
 
 PURPOSE = PASSWORD_RESET
@@ -40,40 +42,38 @@ def issue_and_deliver_reset_link(
     issued = issue_reset_link(session=session, actor=actor, user=user, base_url=base)
     if not address:
         return issued
+    # The expiry as the recipient reads it: their organisation's zone ("2026-12-08 09:30 PST").
+    until = moment_text(issued.expires_at, organization_zone(session, user.organization_id))
     message = queue_message(
         session=session,
         to=address,
         subject="Set a new PlanTrack password",
-        text=_text(issued),
-        html=_html(issued),
+        text=_text(issued, until),
+        html=_html(issued, until),
         purpose=PURPOSE,
         organization_id=user.organization_id,
     )
     return replace(issued, emailed_to=address, message_id=message.id)
 
 
-def _until(issued: IssuedLink) -> str:
-    return f"{issued.expires_at:%Y-%m-%d %H:%M} UTC"
-
-
-def _text(issued: IssuedLink) -> str:
+def _text(issued: IssuedLink, until: str) -> str:
     name = issued.user.display_name or issued.user.username
     return (
         f"Hello {name},\n\n"
         "An administrator of PlanTrack has issued you a link to set a new password:\n\n"
         f"{issued.link}\n\n"
-        f"It works once, until {_until(issued)}. If you did not expect it, ignore this message: "
+        f"It works once, until {until}. If you did not expect it, ignore this message: "
         "your password stays as it is.\n"
     )
 
 
-def _html(issued: IssuedLink) -> str:
+def _html(issued: IssuedLink, until: str) -> str:
     name = escape(issued.user.display_name or issued.user.username)
     link = escape(issued.link)
     return (
         f"<p>Hello {name},</p>"
         "<p>An administrator of PlanTrack has issued you a link to set a new password:</p>"
         f'<p><a href="{link}">Set a new password</a></p>'
-        f"<p>It works once, until {escape(_until(issued))}. If you did not expect it, ignore this "
+        f"<p>It works once, until {escape(until)}. If you did not expect it, ignore this "
         "message: your password stays as it is.</p>"
     )

@@ -32,7 +32,8 @@ date is computed by that one rule (`metric_rule.Reporting`):
   Otherwise the next due date is the due date of the first period the latest answer does not
   cover.
 
-Dates are the organisation's calendar dates: `local_date` reads a stored UTC moment in its zone.
+Dates are the organisation's calendar dates: `local_date` (services.rules.local_time)
+reads a stored UTC moment in its zone.
 """
 
 from __future__ import annotations
@@ -40,9 +41,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from app.models.enums import Frequency, ReportingCadence
+from app.services.rules.local_time import local_date as local_date
+from app.services.rules.local_time import local_moment_text as local_moment_text
+from app.services.rules.local_time import zone_of as zone_of
+from app.services.rules.local_time import zone_problem as zone_problem
 from app.services.rules.metric_rule import Reporting
 from app.services.rules.reporting_periods import Period, is_regular, period_of
 
@@ -56,41 +60,6 @@ _CYCLES: tuple[tuple[int, str], ...] = (
     (6, Frequency.semiannual),
     (12, Frequency.annual),
 )
-
-
-def zone_problem(name: str) -> str | None:
-    """Why `name` is not an IANA time zone ("America/Los_Angeles"), or None."""
-    if not name or name != name.strip() or len(name) > 64:
-        return "must be an IANA time zone name such as America/New_York"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"'{name}' is not a time zone; use an IANA name such as America/New_York"
-    if name not in available_timezones() and name != "UTC":
-        return f"'{name}' is not a time zone; use an IANA name such as America/New_York"
-    return None
-
-
-def zone_of(name: str) -> dt.tzinfo:
-    """The organisation's zone; UTC when the stored name is not one (written to the database by
-    hand, or a zone this machine's tz database lacks): a page never fails on it."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def local_date(moment: dt.datetime, zone: str) -> dt.date:
-    """The calendar date of a stored moment (UTC; naive is read as UTC) in `zone`."""
-    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-    return aware.astimezone(zone_of(zone)).date()
-
-
-def local_moment_text(moment: dt.datetime, zone: str) -> str:
-    """A moment as the organisation reads it: "2026-12-07 09:30 PST". The one helper that shows a
-    time in an organisation's zone (the pages still show UTC elsewhere: a later piece)."""
-    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-    return aware.astimezone(zone_of(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from app.models.enums import SubjectType
 from app.models.history import HistoryAction
 from app.services.accounts.permissions import is_installation_admin, readable_history
 from app.services.errors import NotAuthenticated
+from app.services.reading.zones import reading_zone
+from app.services.rules.local_time import day_start
 from app.services.views.history_display import status_words_of
 
 PAGE_SIZE = 50
@@ -233,11 +235,12 @@ def load_feed(
         filters.action = ""
     if filters.person is not None:
         conditions.append(col(HistoryEntry.actor_id) == filters.person)
+    # Days of the reader's calendar (the zone the page shows the entries' times in).
+    zone = reading_zone(session, user)
     if filters.date_from is not None:
-        start = dt.datetime.combine(filters.date_from, dt.time(0), tzinfo=dt.UTC)
-        conditions.append(col(HistoryEntry.at) >= start)
+        conditions.append(col(HistoryEntry.at) >= day_start(filters.date_from, zone))
     if filters.date_to is not None:
-        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+        end = day_start(filters.date_to + dt.timedelta(days=1), zone)
         conditions.append(col(HistoryEntry.at) < end)
     page = max(1, filters.page)
     rows = list(

@@ -8,7 +8,6 @@ included: their history stays), newest first, then the changed fields of those e
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ from app.services.accounts.permissions import can_read_internal
 from app.services.changes.strategies import strategy_label
 from app.services.errors import NotFound
 from app.services.reading.plan_nodes import FocusAreaNode, MetricNode, PlanTree, StrategyNode
+from app.services.rules.local_time import moment_text, zone_name
 from app.services.rules.rollup import LABELS
 from app.services.rules.value_text import format_value
 from app.services.views.roadmap import TERM_LABELS, span_text
@@ -236,16 +236,7 @@ def can_read_history(user: User | None, plan: Plan) -> bool:
     return can_read_internal(user, plan)
 
 
-def moment_text(moment: dt.datetime | None) -> str:
-    """ "2025-06-01 14:03 UTC": stored moments are UTC (SQLite hands them back naive)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
-
-
-def _value_text(name: str, value: Any, lookups: dict[str, dict[Any, str]]) -> str:
+def _value_text(name: str, value: Any, lookups: dict[str, dict[Any, str]], zone: str) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if name in lookups:
@@ -266,12 +257,8 @@ def _value_text(name: str, value: Any, lookups: dict[str, dict[Any, str]]) -> st
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str) and len(value) >= 19 and value[10] == "T":
-        # A stored moment (ISO text): minutes and UTC are what a reader needs.
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
+        # A stored moment (ISO text): to the minute, in the plan's organisation's zone.
+        return moment_text(value, zone) or value
     return str(value)
 
 
@@ -326,13 +313,14 @@ def strategy_history(
     # A step's entry is labelled "Workplan step of Recommendation 3.1: …: <step>"; on the
     # strategy's own page the middle part says nothing new.
     step_prefix = f"{plan.term('step')} of {strategy_label(plan, strategy)}: "
+    zone = zone_name(tree.organization.time_zone)  # the plan's organisation's (reading_zone)
     items = []
     for e in entries:
         changes = [
             FieldChange(
                 FIELD_LABELS.get(f.field, f.field.replace("_", " ").capitalize()),
-                _value_text(f.field, f.before, lookups),
-                _value_text(f.field, f.after, lookups),
+                _value_text(f.field, f.before, lookups, zone),
+                _value_text(f.field, f.after, lookups, zone),
             )
             for f in fields_of.get(e.id, [])  # type: ignore[arg-type]
         ]

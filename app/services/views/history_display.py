@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.models.enums import SubjectType
+from app.services.rules.local_time import moment_text
 from app.services.rules.rollup import LABELS, label
 from app.services.views.quick_win_board import CATEGORY_LABELS
 from app.services.views.quick_win_board import STATUS_LABELS as QUICK_WIN_LABELS
@@ -85,9 +86,11 @@ def describe_change(
     *,
     departments: Mapping[int, str] | None = None,
     words: Mapping[str, str] | None = None,
+    zone: str | None = None,
 ) -> str:
     """One side of a field's change, as the pages show that field elsewhere: a status in the
-    plan's own `words` where it has one (rollup.label), else ours."""
+    plan's own `words` where it has one (rollup.label), else ours; a stored moment (ISO text)
+    in the page's `zone` when one is given (exports keep the ISO text)."""
     if value is None or value == "" or value == []:
         return EMPTY
     if name == "status" and isinstance(value, str):
@@ -108,4 +111,6 @@ def describe_change(
         return ", ".join(str(v) for v in value) or EMPTY
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items()) or EMPTY
+    if zone is not None and isinstance(value, str) and len(value) >= 19 and value[10] == "T":
+        return moment_text(value, zone) or value
     return str(value)

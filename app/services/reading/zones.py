@@ -1,0 +1,46 @@
+"""Which time zone a page shows its moments in: the one rule (services.rules.local_time writes
+them).
+
+1. A page about a plan or an item of a plan (and a public page, a report, a session of a plan's
+   organisation): the zone of the plan's organisation.
+2. Otherwise (My work, activity, review, account, administration): the zone of the signed-in
+   reader's organisation.
+3. Otherwise (an administrator of no organisation, an anonymous page about no plan): UTC.
+A stored name this machine does not know reads as UTC (local_time.zone_name).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlmodel import Session
+
+from app.models import Organization, User
+from app.services.rules.local_time import UTC_NAME, zone_name
+
+
+class OfAnOrganization(Protocol):
+    """A plan, or any row of one organisation (a performance session, a department)."""
+
+    @property
+    def organization_id(self) -> int | None: ...
+
+
+def zone_of_organization(organization: Organization | None) -> str:
+    """The zone of a loaded organisation ("UTC" for none, or a name this machine lacks)."""
+    return zone_name(organization.time_zone if organization is not None else None)
+
+
+def organization_zone(session: Session, organization_id: int | None) -> str:
+    """The zone of an organisation by id (the identity map answers when it is loaded)."""
+    if organization_id is None:
+        return UTC_NAME
+    return zone_of_organization(session.get(Organization, organization_id))
+
+
+def reading_zone(session: Session, user: User | None, plan: OfAnOrganization | None = None) -> str:
+    """The zone a page shows its moments in, for `user` (None: anonymous), about `plan` (a plan
+    or a row of the plan's organisation; None: a page about no plan)."""
+    if plan is not None and plan.organization_id is not None:
+        return organization_zone(session, plan.organization_id)
+    return organization_zone(session, user.organization_id if user is not None else None)
