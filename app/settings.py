@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     render_wait_s: float = Field(default=2, gt=0)
     seeds_dir: Path = ROOT / "seeds"
     page_size: int = Field(default=50, ge=1, le=500)
+    # Rendered read pages kept in memory (app.routes.cached_pages), per worker process: the
+    # bodies' bytes in all, least recently used dropped first; 0 keeps none (issue 14).
+    page_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     # Bodies over these are refused with 413 before they are read (app.routes.body_limit): JSON
     # and forms stay far below 1 MiB; only routes that take files may receive the larger one.
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)

@@ -30,6 +30,7 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app.db import get_engine, get_read_engine, reset_engine, writer_queue  # noqa: E402
+from app.routes import cached_pages  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 BACKEND = os.environ.get("PLANTRACK_TEST_DB", "sqlite")
@@ -48,6 +49,8 @@ def _point_app_at(url: str) -> None:
     global _kept_engine
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
+    # Pages kept by an earlier test were read from another database under this same URL.
+    cached_pages.forget_all()
     key = get_settings().model_dump_json()
     if (
         _kept_engine is not None

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Strategy
+from app.routes.cached_pages import cached_page
 from app.services.accounts import demo_accounts
 from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.publishing.reading import approved_updates
@@ -55,20 +56,27 @@ def plans_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
 def plan_overview(request: Request, session: SessionDep, user: CurrentUser, slug: str) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    # Focus-area cards with roll-ups: an outline (steps counted, not loaded) is all it shows.
-    tree = load_plan_outline(session=session, plan=plan, internal=can_read_internal(user, plan))
-    context = {
-        "plan": plan,
-        "tree": tree,
-        "period": plan_index.period_text(plan),
-        "sections": drill_down.focus_area_sections(tree),
-        "statement_sections": drill_down.statement_sections(tree),
-        "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
-        "programme": executive.programme_of(session, plan=plan, user=user),
-        "reading_zone": reading_zone(session, user, plan),
-        **_helpers(),
-    }
-    return render(request, "plans/overview.html", context, block="overview")
+    internal = can_read_internal(user, plan)
+
+    def page() -> Response:
+        # Focus-area cards with roll-ups: an outline (steps counted, not loaded) is all it shows.
+        tree = load_plan_outline(session=session, plan=plan, internal=internal)
+        context = {
+            "plan": plan,
+            "tree": tree,
+            "period": plan_index.period_text(plan),
+            "sections": drill_down.focus_area_sections(tree),
+            "statement_sections": drill_down.statement_sections(tree),
+            "plan_status": plan_index.PLAN_STATUS_LABELS.get(plan.status, plan.status),
+            "programme": executive.programme_of(session, plan=plan, user=user),
+            "reading_zone": reading_zone(session, user, plan),
+            **_helpers(),
+        }
+        return render(request, "plans/overview.html", context, block="overview")
+
+    return cached_page(
+        request, session, user, organization_id=plan.organization_id, internal=internal, render=page
+    )
 
 
 @router.get("/plans/{slug}/focus-areas/{fa_code}")

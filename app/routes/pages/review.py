@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.routes.cached_pages import cached_page
 from app.routes.item_ids import ItemId
 from app.services.reading.zones import reading_zone
 from app.services.rules.asked_dates import EARLIEST, within_window
@@ -110,16 +111,31 @@ def review_page(
         return _sign_in("/review")
     reviewer = review_service.require_reviewer(user)
     filters, now = asked.filters, asked.now
-    review = review_service.load_review(session=session, user=reviewer, filters=filters, now=now)
-    context = _context(
-        reading_zone(session, user),
-        review=review,
-        filters=filters,
-        since_text=asked.since_text,
-        since_error=asked.since_error,
-        export_query=asked.query,
+
+    def page() -> Response:
+        review = review_service.load_review(
+            session=session, user=reviewer, filters=filters, now=now
+        )
+        context = _context(
+            reading_zone(session, user),
+            review=review,
+            filters=filters,
+            since_text=asked.since_text,
+            since_error=asked.since_error,
+            export_query=asked.query,
+        )
+        return render(request, "review/index.html", context, block="review")
+
+    if reviewer.organization_id is None:  # an installation's administrator: every organisation
+        return page()
+    return cached_page(
+        request,
+        session,
+        reviewer,
+        organization_id=reviewer.organization_id,
+        internal=True,
+        render=page,
     )
-    return render(request, "review/index.html", context, block="review")
 
 
 @router.get("/focus-areas/{focus_area_id}")

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.routes.cached_pages import cached_page
 from app.services.accounts.permissions import can_read_internal, require_read_plan
 from app.services.reading.plan_tree import get_plan
 from app.services.rules.rollup import LABELS
@@ -52,17 +53,24 @@ def roadmap_page(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    roadmap = roadmap_service.load_roadmap(
-        session=session, plan=plan, filters=filters, internal=can_read_internal(user, plan)
+    internal = can_read_internal(user, plan)
+
+    def page() -> Response:
+        roadmap = roadmap_service.load_roadmap(
+            session=session, plan=plan, filters=filters, internal=internal
+        )
+        context = {
+            "plan": plan,
+            "roadmap": roadmap,
+            "filters": filters,
+            "export_query": roadmap_query(filters),
+            "labels": LABELS,
+            "term_labels": roadmap_service.TERM_LABELS,
+            "span_text": roadmap_service.span_text,
+            "fiscal_note": roadmap_service.fiscal_note(plan),
+        }
+        return render(request, "plans/roadmap.html", context, block="roadmap")
+
+    return cached_page(
+        request, session, user, organization_id=plan.organization_id, internal=internal, render=page
     )
-    context = {
-        "plan": plan,
-        "roadmap": roadmap,
-        "filters": filters,
-        "export_query": roadmap_query(filters),
-        "labels": LABELS,
-        "term_labels": roadmap_service.TERM_LABELS,
-        "span_text": roadmap_service.span_text,
-        "fiscal_note": roadmap_service.fiscal_note(plan),
-    }
-    return render(request, "plans/roadmap.html", context, block="roadmap")

@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Plan, User
+from app.routes.cached_pages import cached_page
 from app.routes.pages.form_input import page_number
 from app.services.accounts.permissions import Action, can, can_read_internal, require_read_plan
 from app.services.changes import measurement_voids
@@ -83,30 +84,37 @@ def scorecard_page(
     user: CurrentUser,
     slug: str,
     asked: ScorecardFilters,
-    page: str = "",
+    page_asked: Annotated[str, Query(alias="page")] = "",
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    card = scorecard_service.load_scorecard(
-        session=session,
-        plan=plan,
-        horizon=asked.horizon,
-        status=asked.status,
-        page=page_number(page),
-        internal=can_read_internal(user, plan),
+    internal = can_read_internal(user, plan)
+
+    def page() -> Response:
+        card = scorecard_service.load_scorecard(
+            session=session,
+            plan=plan,
+            horizon=asked.horizon,
+            status=asked.status,
+            page=page_number(page_asked),
+            internal=internal,
+        )
+        context = _context(
+            plan=plan,
+            reading_zone=reading_zone(session, user, plan),
+            scorecard=card,
+            horizon=asked.horizon,
+            status=asked.status,
+            export_query=asked.query,
+            # The pager asked for the next page to append it: count from the first page shown.
+            appended=request.headers.get("HX-Target") == "scorecard-more",
+            can_record=measurement_grid.can_record_any(session, plan, user),
+        )
+        return render(request, "scorecard/index.html", context, block="scorecard")
+
+    return cached_page(
+        request, session, user, organization_id=plan.organization_id, internal=internal, render=page
     )
-    context = _context(
-        plan=plan,
-        reading_zone=reading_zone(session, user, plan),
-        scorecard=card,
-        horizon=asked.horizon,
-        status=asked.status,
-        export_query=asked.query,
-        # The pager asked for the next page to append it: count from the first page on screen.
-        appended=request.headers.get("HX-Target") == "scorecard-more",
-        can_record=measurement_grid.can_record_any(session, plan, user),
-    )
-    return render(request, "scorecard/index.html", context, block="scorecard")
 
 
 @router.get("/{metric_code}")
