@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import enum_check, enum_field, utcnow
@@ -31,6 +31,10 @@ class HistoryEntry(SQLModel, table=True):
     __table_args__ = (
         enum_check("subject_type", SubjectType),
         enum_check("action", HistoryAction),
+        # The newest entry of a plan or an organisation in one index seek, on PostgreSQL too
+        # (the cached pages' stamp, app.services.reading.page_stamp; issue 14).
+        Index("ix_history_entry_plan_newest", "plan_id", "id"),
+        Index("ix_history_entry_organization_newest", "organization_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
