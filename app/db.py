@@ -228,6 +228,22 @@ def reset_engine() -> None:
     get_engine.cache_clear()
 
 
+def optimize_sqlite(engine: Engine | None = None) -> None:
+    """Let SQLite's query planner know the data (issue 14): `PRAGMA optimize` at start-up and
+    after an import, within `analysis_limit` rows a table so it stays quick on a large file. Under
+    SQLite before 3.46 `optimize` analyses only tables analysed before, so a database that never
+    was is analysed once in full. Nothing to do on PostgreSQL (autovacuum analyses)."""
+    engine = engine or get_engine()
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        analysed = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        ).first()
+        conn.exec_driver_sql("PRAGMA optimize" if analysed else "ANALYZE")
+
+
 def session_scope() -> Iterator[Session]:
     """One session per unit of work; commits at the end, rolls back on any error."""
     with Session(get_engine(), expire_on_commit=False) as session:

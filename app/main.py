@@ -9,9 +9,12 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from app.auth import request_guard
+from app.db import optimize_sqlite
 from app.deps import begin_writing
+from app.routes import compression
 from app.routes.api import api_router
 from app.routes.body_limit import BodyLimitMiddleware
 from app.routes.busy import install_busy_handlers
@@ -38,6 +41,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # server; left in the collector's reach, every full collection a large page triggers walks
     # them all again. Freezing them took the plan tree's median from 63 to 42 ms in-process.
     gc.freeze()
+    optimize_sqlite()
     yield
 
 
@@ -68,6 +72,14 @@ def create_app() -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    # Innermost: HTML and JSON over 1 KB travel gzipped (app.routes.compression; issue 14: a
+    # roadmap's 520 KB is 37 KB); PDF, XLSX and images pass as they are.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=compression.MINIMUM_BYTES,
+        compresslevel=compression.LEVEL,
+        exclude_content_types=compression.EXCLUDED,
+    )
     # Inside the security headers, so the 413 and every Cache-Control answer carry them too.
     app.add_middleware(CacheControlMiddleware)
     app.add_middleware(

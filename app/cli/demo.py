@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import CLI_ACTOR_NAME, domain_failure, fail, open_session
+from app.db import optimize_sqlite
 from app.settings import get_settings
 
 
@@ -92,6 +93,7 @@ def demo_data(
                 typer.echo(f"{exc} (left as it is)")
                 return
             raise fail(str(exc)) from exc
+    optimize_sqlite()  # the planner learns the new data (issue 14)
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{n} {t}" for t, n in city.counts.items())
     typer.echo(f"generated {city.organization_slug} in {elapsed:.1f} s: {counts}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import CLI_ACTOR_NAME, fail, open_session
+from app.db import optimize_sqlite
 
 measurements_app = typer.Typer(
     help="Record many measurements at once from a file (see the grid page's template).",
@@ -52,4 +53,5 @@ def import_measurements(
         except DomainError as exc:
             session.rollback()
             raise fail(exc.message) from exc
+    optimize_sqlite()  # the planner learns the new data (issue 14)
     typer.echo(f"{plan}: {result.words()}")

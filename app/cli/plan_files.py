@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import open_session
+from app.db import optimize_sqlite
 from app.settings import get_settings
 
 
@@ -53,6 +54,7 @@ def import_(
             typer.echo("nothing was imported", err=True)
             raise typer.Exit(1) from exc
         typer.echo(f"imported {plan.slug}: {plan.title}")
+    optimize_sqlite()  # the planner learns the new data (issue 14)
 
 
 def export(

@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 from fastapi import Request
@@ -31,6 +32,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.models import User
+from app.routes import compression
 from app.services.reading.page_stamp import organization_stamp, valid_until
 from app.services.rules import clock
 from app.services.views.page_cache import KeptPage, PageCache
@@ -113,14 +115,27 @@ def cached_page(
             return made
         page = made
         cache.put(key, page)
-    headers = {"ETag": page.etag, "Vary": "HX-Request, HX-Target"}
+    packing = len(page.body) >= compression.MINIMUM_BYTES and compression.accepts_gzip(request)
+    # A strong ETag names the bytes: the gzipped ones have their own (a weak one names the page).
+    etag = page.etag[:-1] + '-gzip"' if packing and not page.etag.startswith("W/") else page.etag
+    headers = {"ETag": etag, "Vary": "HX-Request, HX-Target, Accept-Encoding"}
     if user is not None:
         headers["Cache-Control"] = PRIVATE
-    if etag_matches(request.headers.get("if-none-match", ""), page.etag):
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     token = getattr(request.state, "csrf_token", "")
     body = page.body.replace(CSRF_STAND_IN.encode(), token.encode()) if token else page.body
-    return Response(body, media_type=page.media_type, headers=headers)
+    if not packing:
+        return Response(body, media_type=page.media_type, headers=headers)
+    # The gzip of what this reader is served, with their token, kept beside the page: the same
+    # page again is not compressed again.
+    packed_key = (key, token, "gzip")
+    packed = cache.get(packed_key, now)
+    if packed is None:
+        packed = replace(page, body=compression.gzipped(body))
+        cache.put(packed_key, packed)
+    headers["Content-Encoding"] = "gzip"
+    return Response(packed.body, media_type=page.media_type, headers=headers)
 
 
 def _rendered(
