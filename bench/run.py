@@ -401,12 +401,20 @@ class WritePool:
         self.items.put(item)
 
 
+# Every client says it reads gzip, as browsers and HTTP libraries do (issue 14).
+ACCEPT_GZIP = {"Accept-Encoding": "gzip"}
+
+
 def headers_for(city: City, who: str) -> dict[str, str]:
     if who in city.tokens:
-        return {"Authorization": f"Bearer {city.tokens[who]}", "Accept": "application/json"}
+        return {
+            "Authorization": f"Bearer {city.tokens[who]}",
+            "Accept": "application/json",
+            **ACCEPT_GZIP,
+        }
     if who in city.cookies:
-        return {"Cookie": city.cookies[who], "X-CSRF-Token": city.csrf[who]}
-    return {}
+        return {"Cookie": city.cookies[who], "X-CSRF-Token": city.csrf[who], **ACCEPT_GZIP}
+    return dict(ACCEPT_GZIP)
 
 
 def url_for(city: City, call: Call) -> str:
@@ -430,7 +438,8 @@ class Probe:
     note: str = ""
     statements: int | None = None
     status: int | None = None
-    bytes: int = 0
+    bytes: int = 0  # the body
+    wire: int = 0  # the body as sent (gzipped when the server compressed it)
 
 
 def probe_calls(city: City) -> dict[str, Probe]:
@@ -473,16 +482,23 @@ def probe_calls(city: City) -> dict[str, Probe]:
                     headers.update(extra)
                 statements[0] = 0
                 answer = client.request(call.method, path, headers=headers, content=body)
-                seen.append((statements[0], answer.status_code, len(answer.content)))
+                seen.append(
+                    (
+                        statements[0],
+                        answer.status_code,
+                        len(answer.content),
+                        answer.num_bytes_downloaded,
+                    )
+                )
                 if pool is not None:
                     pool.answered(item, answer.status_code, answer.content, note)
-            used, status, size = min(seen[1:])
+            used, status, size, wire = min(seen[1:])
             if status == 404:
                 results[call.key] = Probe(False, "answers 404", used, status)
             elif status >= 400:
                 results[call.key] = Probe(False, f"answers {status}", used, status)
             else:
-                results[call.key] = Probe(True, "", used, status, size)
+                results[call.key] = Probe(True, "", used, status, size, wire)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return results
@@ -872,6 +888,12 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def kilobytes(probe: Probe) -> str:
+    """The answer's size on the wire, and its body's when it was compressed."""
+    sent = f"{probe.wire / 1024:,.1f}"
+    return sent if probe.wire >= probe.bytes else f"{sent} ({probe.bytes / 1024:,.0f})"
+
+
 def report(
     info: dict[str, str],
     cities: list[City],
@@ -899,7 +921,10 @@ def report(
         f"with keep-alive connections in the benchmark process, on the same machine as the "
         f"server (loopback); `client CPU` is the share of one core the load generator itself "
         f"used. p50 / p95: latency in ms as a client sees it. `SQL`: statements one request "
-        f"issues, counted in-process through the ASGI app. Ratios: the call's requests per "
+        f"issues, counted in-process through the ASGI app (a read page kept in memory: the "
+        f"statements of serving it kept). `KB sent (body)`: the answer as sent to a client that "
+        f"reads gzip (every client here says so, as browsers do), its body's size in brackets "
+        f"when compressed. Ratios: the call's requests per "
         f"second over `/healthz`'s on the same server at the same concurrency. Pages are read by a "
         f"signed-in coordinator (My work: the lead of the department owning the most strategies, "
         f"with its own session); API calls use the coordinator's API token, except recording "
@@ -940,17 +965,19 @@ def report(
             out.append("")
             base = {k: r.runs[k].rps for r in rows if r.call.kind == "baseline" for k in r.runs}
             out.append(
-                f"| call | SQL | c={low} p50 | c={low} p95 | c={low} rps | c={high} p50 | "
+                f"| call | SQL | KB sent (body) | c={low} p50 | c={low} p95 | c={low} rps | "
+                f"c={high} p50 | "
                 f"c={high} p95 | c={high} rps | rps ÷ healthz c={low} | rps ÷ healthz c={high} | "
                 f"failed | client CPU c={high} |"
             )
-            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for r in rows:
                 a, b = r.runs[low], r.runs[high]
                 probe = probes[c.scale].get(r.call.key, probes[c.scale]["healthz"])
                 failed = a.failures + b.failures
                 out.append(
-                    f"| {r.call.label} | {probe.statements} | {fmt(a.percentile(0.5))} | "
+                    f"| {r.call.label} | {probe.statements} | {kilobytes(probe)} | "
+                    f"{fmt(a.percentile(0.5))} | "
                     f"{fmt(a.percentile(0.95))} | {fmt(a.rps)} | {fmt(b.percentile(0.5))} | "
                     f"{fmt(b.percentile(0.95))} | {fmt(b.rps)} | "
                     f"{fmt(a.rps / base[low], 2) if base.get(low) else '–'} | "
