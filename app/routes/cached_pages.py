@@ -14,8 +14,11 @@ token each time one is served.
 
 Conditional requests: each answer has an ETag made from its key (the same in every worker; weak
 for pages, strong for a JSON answer such as the tree, whose bytes are the same for everyone);
-`If-None-Match` with it is answered 304. Answers to a signed-in reader say
-`Cache-Control: private, no-cache`; anonymous ones keep the public policy (CacheControlMiddleware).
+`If-None-Match` with it is answered 304. Who may keep the answer stays CacheControlMiddleware's
+decision (QUALITY row 19): anonymous readers' public pages are kept and revalidated (a 304 then
+saves the page's bytes); a signed-in person's page is `no-store`, so the back button and a shared
+computer never show a page from before; a route may say otherwise (the tree API: `private,
+no-cache`, as before).
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from app.services.views.page_cache import KeptPage, PageCache
 from app.settings import ROOT, get_settings
 from app.templating import is_htmx
 
-PRIVATE = "private, no-cache"
 # Stands in for the reader's CSRF token while a page renders; never leaves the process (every
 # body served has it replaced). Random per process, so no stored text can carry it.
 CSRF_STAND_IN = f"csrf-stand-in-{secrets.token_hex(16)}"
@@ -119,8 +121,6 @@ def cached_page(
     # A strong ETag names the bytes: the gzipped ones have their own (a weak one names the page).
     etag = page.etag[:-1] + '-gzip"' if packing and not page.etag.startswith("W/") else page.etag
     headers = {"ETag": etag, "Vary": "HX-Request, HX-Target, Accept-Encoding"}
-    if user is not None:
-        headers["Cache-Control"] = PRIVATE
     if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     token = getattr(request.state, "csrf_token", "")
