@@ -36,7 +36,7 @@ from sqlmodel import Session
 
 from app.models import User
 from app.routes import compression
-from app.services.reading.page_stamp import organization_stamp, valid_until
+from app.services.reading.page_stamp import organization_stamp, validity
 from app.services.rules import clock
 from app.services.views.page_cache import KeptPage, PageCache
 from app.settings import ROOT, get_settings
@@ -169,9 +169,9 @@ def _rendered(
             if name.lower() != "content-length":
                 answer.headers[name] = value
         return answer
-    until = valid_until(session, organization_id=organization_id, now=now)
-    digest = hashlib.sha256(repr((key[1:], until)).encode()).hexdigest()[:32]
+    since, until = validity(session, organization_id=organization_id, now=now)
+    digest = hashlib.sha256(repr((key[1:], since, until)).encode()).hexdigest()[:32]
     media_type = response.headers.get("content-type", "text/html; charset=utf-8")
     # Weak for pages: the same page for two sessions of one reader differs in its CSRF token.
     etag = f'W/"p-{digest}"' if weak else f'"{key[2]}-{digest}"'
-    return KeptPage(body, media_type, etag, until)
+    return KeptPage(body, media_type, etag, since, until)

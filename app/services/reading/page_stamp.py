@@ -12,7 +12,7 @@ Each newest entry is one index seek (`ix_history_entry_plan_newest`,
 `ix_history_entry_organization_newest`: (plan_id, id) and (organization_id, id)), one per plan of
 the organisation, so the statement costs the same whatever the size of the history.
 
-What changes with time alone is not in the stamp: `valid_until` says until when a page read now
+What changes with time alone is not in the stamp: `validity` says until when a page read now
 stays what it is (the next moment a strategy turns stale, at most the next quarter hour, so a
 new day in any time zone also ends it).
 """
@@ -66,13 +66,16 @@ UPDATED = text(
 
 def organization_stamp(session: Session, organization_id: int) -> tuple[object, ...]:
     """The organisation's stamp: changes whenever anything one of its pages shows changes
-    (except with time alone, see `valid_until`). One statement."""
+    (except with time alone, see `validity`). One statement."""
     row = session.execute(STAMP, {"organization_id": organization_id}).one_or_none()
     return (organization_id, *(row or ()))
 
 
-def valid_until(session: Session, *, organization_id: int, now: dt.datetime) -> dt.datetime:
-    """Until when the organisation's pages read at `now` stay true without a change: the next
+def validity(
+    session: Session, *, organization_id: int, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """From the quarter hour of `now`, until when the organisation's pages read at `now` stay
+    true without a change: the next
     moment one of its strategies turns stale by its update cadence (the staleness rule of
     `rollup.effective_status` counts whole days since the last update), at most
     LONGEST_VALIDITY ahead, ending on a quarter hour (the same for every worker)."""
@@ -87,4 +90,4 @@ def valid_until(session: Session, *, organization_id: int, now: dt.datetime) -> 
         turns = last + dt.timedelta(days=cadence + 1)
         if now < turns < until:
             until = turns
-    return until
+    return quarter, until

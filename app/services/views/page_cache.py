@@ -6,7 +6,7 @@ headers that choose a fragment, the organisation's stamp (app.services.reading.p
 from the database on every request, so a write made through any worker is seen on the very next
 read in every worker), the reader's visibility class and the reader (id and version; anonymous
 readers share one copy). It is served until `valid_until` (the next moment time alone changes
-what it says), never after.
+what it says), never after, nor before the quarter hour it was made in.
 
 The least recently used pages go first once the bodies kept exceed the bound (`PAGE_CACHE_BYTES`,
 per worker process); a body larger than an eighth of the bound is not kept. A bound of 0 keeps
@@ -27,6 +27,7 @@ class KeptPage:
     body: bytes
     media_type: str
     etag: str
+    valid_from: dt.datetime
     valid_until: dt.datetime
 
 
@@ -48,12 +49,13 @@ class PageCache:
         return len(self._kept)
 
     def get(self, key: Hashable, now: dt.datetime) -> KeptPage | None:
-        """The page kept under `key` if it is still valid at `now`."""
+        """The page kept under `key` if it is valid at `now` (a clock moved back, as tests move it,
+        does not get a page made later)."""
         with self._lock:
             page = self._kept.get(key)
             if page is None:
                 return None
-            if now >= page.valid_until:
+            if not page.valid_from <= now < page.valid_until:
                 self._drop(key)
                 return None
             self._kept.move_to_end(key)
