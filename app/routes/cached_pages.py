@@ -112,11 +112,14 @@ def cached_page(
     cache = page_cache()
     page = cache.get(key, now)
     if page is None:
-        made = _rendered(request, key, render, session, organization_id, now, weak=weak)
-        if isinstance(made, Response):  # not a page to keep (a redirect, a refusal)
-            return made
-        page = made
-        cache.put(key, page)
+        with cache.making(key):
+            page = cache.get(key, now)  # made meanwhile by the request this one waited for
+            if page is None:
+                made = _rendered(request, key, render, session, organization_id, now, weak=weak)
+                if isinstance(made, Response):  # not a page to keep (a redirect, a refusal)
+                    return made
+                page = made
+                cache.put(key, page)
     packing = len(page.body) >= compression.MINIMUM_BYTES and compression.accepts_gzip(request)
     # A strong ETag names the bytes: the gzipped ones have their own (a weak one names the page).
     etag = page.etag[:-1] + '-gzip"' if packing and not page.etag.startswith("W/") else page.etag

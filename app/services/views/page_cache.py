@@ -18,8 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+# How long a request waits for another's rendering of the same page before rendering it itself.
+MAKER_WAIT_S = 30
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class PageCache:
         self._kept: OrderedDict[Hashable, KeptPage] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._making: dict[Hashable, threading.Event] = {}
 
     @property
     def size(self) -> int:
@@ -71,6 +76,29 @@ class PageCache:
             self._bytes += len(page.body)
             while self._bytes > self.max_bytes:
                 self._drop(next(iter(self._kept)))
+
+    @contextmanager
+    def making(self, key: Hashable) -> Iterator[None]:
+        """Requests that miss the same page together wait for the first one's page instead of
+        each rendering it (sixteen reviews at once at the turn of a quarter hour took seconds);
+        if it was not kept (too large), they then render it side by side, not one by one."""
+        with self._lock:
+            made = self._making.get(key)
+            if made is None:
+                made = self._making[key] = threading.Event()
+                first = True
+            else:
+                first = False
+        if not first:
+            made.wait(MAKER_WAIT_S)
+            yield
+            return
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._making[key]
+            made.set()
 
     def clear(self) -> None:
         with self._lock:
