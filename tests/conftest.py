@@ -24,15 +24,35 @@ os.environ.pop("DEMO_MODE", None)
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app.db import get_engine, get_read_engine, reset_engine, writer_queue  # noqa: E402
+from app.services.accounts import passwords  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 BACKEND = os.environ.get("PLANTRACK_TEST_DB", "sqlite")
+
+# Passwords: the app's hasher (argon2id at OWASP's minimum, m = 19 MiB, t = 2) costs a quarter of
+# a second per hash or check on these machines, and hundreds of tests make users with passwords
+# and sign them in. Here they get argon2id with the least memory and time argon2 accepts: the same
+# code paths, the same hash format, a thousandth of the cost. Tests about the parameters themselves
+# take `production_hasher`; servers started in a process of their own (tests/live_server.py, e2e)
+# keep the real one.
+PRODUCTION_HASHER = passwords.HASHER
+passwords.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture
+def production_hasher(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """The hasher the app ships with, for tests of its parameters."""
+    monkeypatch.setattr(passwords, "HASHER", PRODUCTION_HASHER)
+    return PRODUCTION_HASHER
+
+
 _counter = itertools.count()
 
 
