@@ -8,6 +8,7 @@ production; nothing touches data/plantrack.db.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -32,6 +33,8 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app.db import get_engine, get_read_engine, reset_engine, writer_queue  # noqa: E402
 from app.services.accounts import passwords  # noqa: E402
+from app.services.plan_file import plan_yaml  # noqa: E402
+from app.services.plan_file import reading as plan_reading  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 BACKEND = os.environ.get("PLANTRACK_TEST_DB", "sqlite")
@@ -52,6 +55,25 @@ def production_hasher(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
     monkeypatch.setattr(passwords, "HASHER", PRODUCTION_HASHER)
     return PRODUCTION_HASHER
 
+
+# Plan files: the same few texts (the tiny plan, the seeds) are imported by hundreds of tests, and
+# PyYAML's pure-Python composer took a fifth of a typical test's time reading them again. A text's
+# node tree is composed once per test process; refused texts raise every time (nothing cached),
+# and the limits are part of the key, so a test that lowers one reads the text afresh. Checking,
+# validation and storing still run for every import.
+_compose_plan_yaml = plan_reading.compose_plan_yaml
+
+
+@functools.lru_cache(maxsize=16)
+def _composed_once(text: str, max_nodes: int, max_bytes: int) -> object:
+    return _compose_plan_yaml(text)
+
+
+def _compose_once(text: str) -> object:
+    return _composed_once(text, plan_yaml.MAX_NODES, plan_yaml.MAX_BYTES)
+
+
+plan_reading.compose_plan_yaml = _compose_once  # type: ignore[assignment]
 
 _counter = itertools.count()
 
