@@ -8,6 +8,7 @@ production; nothing touches data/plantrack.db.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -24,6 +25,7 @@ os.environ.pop("DEMO_MODE", None)
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
@@ -31,9 +33,49 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app.db import get_engine, get_read_engine, reset_engine, writer_queue  # noqa: E402
 from app.routes import cached_pages  # noqa: E402
+from app.services.accounts import passwords  # noqa: E402
+from app.services.plan_file import plan_yaml  # noqa: E402
+from app.services.plan_file import reading as plan_reading  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 BACKEND = os.environ.get("PLANTRACK_TEST_DB", "sqlite")
+
+# Passwords: the app's hasher (argon2id at OWASP's minimum, m = 19 MiB, t = 2) costs a quarter of
+# a second per hash or check on these machines, and hundreds of tests make users with passwords
+# and sign them in. Here they get argon2id with the least memory and time argon2 accepts: the same
+# code paths, the same hash format, a thousandth of the cost. Tests about the parameters themselves
+# take `production_hasher`; servers started in a process of their own (tests/live_server.py, e2e)
+# keep the real one.
+PRODUCTION_HASHER = passwords.HASHER
+passwords.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture
+def production_hasher(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    """The hasher the app ships with, for tests of its parameters."""
+    monkeypatch.setattr(passwords, "HASHER", PRODUCTION_HASHER)
+    return PRODUCTION_HASHER
+
+
+# Plan files: the same few texts (the tiny plan, the seeds) are imported by hundreds of tests, and
+# PyYAML's pure-Python composer took a fifth of a typical test's time reading them again. A text's
+# node tree is composed once per test process; refused texts raise every time (nothing cached),
+# and the limits are part of the key, so a test that lowers one reads the text afresh. Checking,
+# validation and storing still run for every import.
+_compose_plan_yaml = plan_reading.compose_plan_yaml
+
+
+@functools.lru_cache(maxsize=16)
+def _composed_once(text: str, max_nodes: int, max_bytes: int) -> object:
+    return _compose_plan_yaml(text)
+
+
+def _compose_once(text: str) -> object:
+    return _composed_once(text, plan_yaml.MAX_NODES, plan_yaml.MAX_BYTES)
+
+
+plan_reading.compose_plan_yaml = _compose_once  # type: ignore[assignment]
+
 _counter = itertools.count()
 
 

@@ -63,6 +63,14 @@ API_LISTS = [
     r for r in page_routes(app_under_test(), api=True) if r.method == "GET" and not r.path_params
 ]
 Failure = tuple[str, str, str, int]
+# The long walks below are split into shards of every SHARDS-th route, each on a fresh database of
+# its own: the two test processes share them instead of one process running a minute-long test at
+# the end of the run while the other idles. Together the shards still walk every route.
+SHARDS = 4
+
+
+def shard(routes: list[PageRoute], number: int) -> list[PageRoute]:
+    return routes[number::SHARDS]
 
 
 def first_id(session: Session, model: type, *where: object) -> int:
@@ -166,14 +174,23 @@ def test_the_tables_know_every_page_form_and_path_parameter(session: Session) ->
         assert path in {r.path for r in GETS}
 
 
+def test_the_shards_walk_every_route_once() -> None:
+    for routes in (GETS, POSTS):
+        walked = [r for number in range(SHARDS) for r in shard(routes, number)]
+        assert sorted(walked, key=repr) == sorted(routes, key=repr)
+
+
+@pytest.mark.parametrize("number", range(SHARDS))
 @pytest.mark.parametrize("role", ["anonymous", "admin"])
-def test_page_query_and_path_parameters_never_answer_5xx(session: Session, role: str) -> None:
+def test_page_query_and_path_parameters_never_answer_5xx(
+    session: Session, role: str, number: int
+) -> None:
     world, admin = world_of(session)
     values = path_values(world)
     client, _ = signed_in_client(session, admin if role == "admin" else None)
 
     def answers() -> Iterable[Failure]:
-        for route in GETS:
+        for route in shard(GETS, number):
             for name, value in ODD_VALUES.items():
                 for param in route.query_params:
                     answer = client.get(filled(route, values), params={param: value})
@@ -185,14 +202,15 @@ def test_page_query_and_path_parameters_never_answer_5xx(session: Session, role:
     assert_no_server_errors(answers())
 
 
-def test_page_forms_never_answer_5xx(session: Session) -> None:
+@pytest.mark.parametrize("number", range(SHARDS))
+def test_page_forms_never_answer_5xx(session: Session, number: int) -> None:
     world, admin = world_of(session)
     values = path_values(world)
     plausible = forms(world)
     client, csrf = signed_in_client(session, admin)
 
     def answers() -> Iterable[Failure]:
-        for route in POSTS:
+        for route in shard(POSTS, number):
             if route.path in SIGN_IN_FORMS:
                 continue
             form = plausible[route.path]

@@ -97,7 +97,9 @@ def wait_of(db: Session, username: str = "alice", password: str = PASSWORD, **kw
 # --- passwords ----------------------------------------------------------------------------------
 
 
-def test_passwords_are_stored_as_argon2id_with_owasp_parameters(db: Session) -> None:
+def test_passwords_are_stored_as_argon2id_with_owasp_parameters(
+    db: Session, production_hasher: PasswordHasher
+) -> None:
     user = new_user(db)
     stored = user.password_hash or ""
     assert stored.startswith("$argon2id$")
@@ -107,7 +109,9 @@ def test_passwords_are_stored_as_argon2id_with_owasp_parameters(db: Session) -> 
     assert PasswordHasher().verify(stored, PASSWORD)
 
 
-def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(db: Session) -> None:
+def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(
+    db: Session, production_hasher: PasswordHasher
+) -> None:
     user = new_user(db)
     weak = PasswordHasher(time_cost=1, memory_cost=8_192, parallelism=1, type=Type.ID).hash(
         PASSWORD
