@@ -33,9 +33,9 @@ def db(session: Session) -> Iterator[Session]:
 
 def _history_texts(db: Session, user: User) -> list[str]:
     entries = db.exec(
-        select(HistoryEntry).where(
-            HistoryEntry.subject_type == SubjectType.user, HistoryEntry.subject_id == user.id
-        )
+        select(HistoryEntry)
+        .where(HistoryEntry.subject_type == SubjectType.user, HistoryEntry.subject_id == user.id)
+        .order_by(HistoryEntry.id)  # the order they were written: no ORDER BY has none
     ).all()
     out = []
     for e in entries:
