@@ -213,13 +213,17 @@ def _admin_and_department(session: Session, dept_code: str) -> tuple[User, Depar
     return admin, dept
 
 
+def _san_jose_strategy(session: Session, code: str) -> Strategy:
+    return session.exec(
+        select(Strategy).join(Plan).where(Strategy.code == code, Plan.slug == SAN_JOSE)
+    ).one()
+
+
 def assign_strategy(server: LiveServer, code: str, dept_code: str = "SJ311") -> int:
     """The San José seed names no owner for most recommendations: an administrator assigns one."""
     with db_session(server) as session:
         admin, dept = _admin_and_department(session, dept_code)
-        rec = session.exec(
-            select(Strategy).join(Plan).where(Strategy.code == code, Plan.slug == SAN_JOSE)
-        ).one()
+        rec = _san_jose_strategy(session, code)
         if rec.department_id != dept.id:
             strategies.update_strategy(
                 session=session,
@@ -237,9 +241,7 @@ def plan_start(server: LiveServer, code: str, day: dt.date) -> None:
     it: from then on it owes progress updates (app.services.rules.update_cycles)."""
     with db_session(server) as session:
         admin, _ = _admin_and_department(session, "SJ311")
-        rec = session.exec(
-            select(Strategy).join(Plan).where(Strategy.code == code, Plan.slug == SAN_JOSE)
-        ).one()
+        rec = _san_jose_strategy(session, code)
         strategies.update_strategy(
             session=session,
             strategy=rec,
