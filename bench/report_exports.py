@@ -41,7 +41,7 @@ class FileResult:
 
 
 def _load_san_jose(city: Any) -> str:
-    from bench.run import BIN, ROOT, _env
+    from bench.city import BIN, ROOT, _env
 
     done = subprocess.run(
         [str(BIN / "plantrack"), "seed"],
@@ -156,7 +156,7 @@ def main() -> int:
     import tempfile
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.run import build_city
+    from bench.city import build_city
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
