@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.databases import Databases, size_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SEED = 1
@@ -72,6 +74,7 @@ class City:
     metrics: dict[str, list[int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     size_mb: float = 0.0
+    database: str = "sqlite"  # sqlite | postgresql (bench.databases)
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -90,10 +93,18 @@ def _point_app_at(database_url: str) -> None:
     reset_engine()
 
 
-def build_city(scale: float, workdir: Path) -> City:
-    folder = workdir / f"scale-{scale:g}"
+def build_city(
+    scale: float, workdir: Path, database: str = "sqlite", databases: Databases | None = None
+) -> City:
+    """A fresh database for `scale` (a SQLite file in `workdir`, or a new database on the run's
+    PostgreSQL server), migrated and filled by the same commands a deployment runs."""
+    folder = workdir / (
+        f"scale-{scale:g}" if database == "sqlite" else f"{database}-scale-{scale:g}"
+    )
     folder.mkdir(parents=True)
-    url = f"sqlite:///{folder / 'bench.db'}"
+    if databases is None and database != "sqlite":
+        raise ValueError("a PostgreSQL city needs the run's Databases (its server)")
+    url = (databases or Databases()).url(database, scale, folder)
     env = _env(url)
     subprocess.run(
         [str(BIN / "plantrack"), "db", "upgrade"],
@@ -111,13 +122,15 @@ def build_city(scale: float, workdir: Path) -> City:
         capture_output=True,
         text=True,
     )
-    city = City(scale, folder, url, time.perf_counter() - started, done.stdout.strip())
+    city = City(
+        scale, folder, url, time.perf_counter() - started, done.stdout.strip(), database=database
+    )
     match = re.search(r"largest plan: (\S+); busiest department: (\S+)", done.stdout)
     assert match, done.stdout
     city.slug, city.department = match.group(1), match.group(2)
     _point_app_at(url)
     _people(city)
-    city.size_mb = (folder / "bench.db").stat().st_size / 1e6
+    city.size_mb = size_mb(url)
     return city
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from bench.calls import Call, headers_for, url_for
 from bench.city import BIN, ROOT, City, _env
+from bench.databases import contention_count
 from bench.writes import WritePool
 
 HOST = "127.0.0.1"
@@ -38,6 +39,7 @@ class Server:
         self.port = free_port()
         self.log = city.folder / f"server-{workers}w.log"
         self.workers = workers
+        self.database = city.database
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [
@@ -81,7 +83,9 @@ class Server:
                 self.process.wait()
 
     def locked_messages(self) -> int:
-        return self.log.read_text(errors="replace").count("database is locked")
+        """SQLite: "database is locked" in the log; PostgreSQL: lines naming an error, a deadlock
+        or a serialization failure (bench.databases.contention_count)."""
+        return contention_count(self.log.read_text(errors="replace"), self.database)
 
     def errors(self) -> Counter:
         """The exceptions the server logged (the last line of each traceback), counted."""

@@ -18,7 +18,7 @@ from bench.writes import WritePool
 # --- measuring a server -------------------------------------------------------------------------
 
 
-SERVER_ERRORS: dict[tuple[float, int], Counter] = {}
+SERVER_ERRORS: dict[tuple[str, float, int], Counter] = {}
 
 
 @dataclass
@@ -96,5 +96,5 @@ def measure_server(
                 )
     finally:
         server.stop()
-        SERVER_ERRORS[(city.scale, workers)] = server.errors()
+        SERVER_ERRORS[(city.database, city.scale, workers)] = server.errors()
     return measured, mixed

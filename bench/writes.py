@@ -7,14 +7,16 @@ import datetime as dt
 import json
 import queue
 import random
-import sqlite3
 import threading
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import Date, bindparam, text
+
 from bench.calls import Call
 from bench.city import City
+from bench.databases import read_engine
 
 # --- requests -----------------------------------------------------------------------------------
 
@@ -43,16 +45,21 @@ class WritePool:
         self.lock = threading.Lock()
 
     def _versions(self, ids: list[int]) -> dict[int, int | None]:
-        path = self.city.database_url.removeprefix("sqlite:///")
-        with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
-            marks = ",".join("?" * len(ids)) or "NULL"
+        with read_engine(self.city.database_url).connect() as db:
             if self.call.write == "progress":
-                rows = db.execute(f"SELECT id, version FROM strategy WHERE id IN ({marks})", ids)
+                rows = db.execute(
+                    text("SELECT id, version FROM strategy WHERE id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)
+                    ),
+                    {"ids": ids},
+                )
                 return {i: v for i, v in rows}
             rows = db.execute(
-                f"SELECT metric_id, version FROM measurement WHERE period = ? AND metric_id IN "
-                f"({marks}) AND archived_at IS NULL",
-                [this_period().isoformat(), *ids],
+                text(
+                    "SELECT metric_id, version FROM measurement WHERE period = :period AND "
+                    "metric_id IN :ids AND archived_at IS NULL"
+                ).bindparams(bindparam("ids", expanding=True), bindparam("period", type_=Date)),
+                {"ids": ids, "period": this_period()},
             )
             found = {i: v for i, v in rows}
             return {i: found.get(i) for i in ids}
@@ -108,15 +115,22 @@ def missing_writes(city: City, acknowledged: list[tuple[str, int, str]]) -> int:
     history keeps (a progress entry's note, or a measurement's note field)."""
     if not acknowledged:
         return 0
-    path = city.database_url.removeprefix("sqlite:///")
-    with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
+    with read_engine(city.database_url).connect() as db:
         notes = {
-            n for (n,) in db.execute("SELECT note FROM history_entry WHERE note LIKE 'bench-%'")
+            n
+            for (n,) in db.execute(
+                text("SELECT note FROM history_entry WHERE note LIKE :p"), {"p": "bench-%"}
+            )
         }
+        # `after` is JSON (a JSON column on PostgreSQL): compared as its text, '"bench-…"'.
         notes |= {
             json.loads(a)
             for (a,) in db.execute(
-                "SELECT after FROM history_field WHERE field = 'note' AND after LIKE '\"bench-%'"
+                text(
+                    "SELECT CAST(after AS VARCHAR) FROM history_field WHERE field = 'note' "
+                    "AND CAST(after AS VARCHAR) LIKE :p"
+                ),
+                {"p": '"bench-%'},
             )
         }
     return sum(1 for _, _, note in acknowledged if note not in notes)
