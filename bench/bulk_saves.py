@@ -223,10 +223,12 @@ def _measure_one(
         result.statements = min(n for _, n in seen)
 
 
-def report_lines(scale: float, results: list[BulkResult]) -> list[str]:
+def report_lines(scale: float, results: list[BulkResult], database: str = "") -> list[str]:
+    """The table; `database` (its name, as "PostgreSQL") is said after the scale when given."""
+    where = f", {database}" if database else ""
     out = [
-        f"**Bulk saves, scale {scale:g}** (in-process through the ASGI app, median of {RUNS} "
-        "saves with new values each; target under 1 s):",
+        f"**Bulk saves, scale {scale:g}{where}** (in-process through the ASGI app, median of "
+        f"{RUNS} saves with new values each; target under 1 s):",
         "",
         "| save | size | time | SQL | under 1 s | note |",
         "|---|---|---:|---:|---|---|",

@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.calls import CALLS
 from bench.city import City
+from bench.databases import NAMES, contention_label
 from bench.measure import SERVER_ERRORS, Measured
 from bench.probe import Probe
 
@@ -26,17 +27,17 @@ def kilobytes(probe: Probe) -> str:
     return sent if probe.wire >= probe.bytes else f"{sent} ({probe.bytes / 1024:,.0f})"
 
 
-def report(
-    info: dict[str, str],
-    cities: list[City],
-    results: dict[tuple[float, int], list[Measured]],
-    probes: dict[float, dict[str, Probe]],
-    mixed: dict[tuple[float, int], Any],
-    args: argparse.Namespace,
-    total_seconds: float,
-    skipped_configs: list[str],
-) -> str:
-    low, high = args.concurrency[0], args.concurrency[-1]
+Key = tuple[str, float, int]  # database, scale, workers
+
+
+def _where(database: str, scale: float, workers: int | None = None) -> str:
+    text = f"{NAMES[database]}, scale {scale:g}"
+    if workers is not None:
+        text += f", {workers} worker{'s' if workers > 1 else ''}"
+    return text
+
+
+def _intro(info: dict[str, str], args: argparse.Namespace, total_seconds: float) -> list[str]:
     out = ["# PlanTrack benchmark", ""]
     out.append(
         f"`make bench` (bench/run.py), {info['date']}; whole run {total_seconds / 60:.1f} min."
@@ -47,6 +48,15 @@ def report(
     for key, value in info.items():
         out.append(f"| {key} | {value} |")
     out.append("")
+    databases = []
+    if "sqlite" in args.databases:
+        databases.append("SQLite (WAL) in a temporary folder")
+    if "postgresql" in args.databases:
+        databases.append(
+            "PostgreSQL on a throwaway server the benchmark starts as the tests do "
+            "(tests/pg_server.py: loopback, fsync and synchronous commit off), a fresh "
+            "database for each scale"
+        )
     out.append(
         f"Each cell: one run of at most {args.duration:g} s or {args.max_requests} requests "
         f"(whichever first; requests in flight then finish), after a warm-up. Clients: threads "
@@ -64,113 +74,96 @@ def report(
         f"Writes: each client changes an item no other client is changing at that moment "
         f"(a progress update on a strategy, this month's value of a metric: created, then "
         f"corrected with its version), so a refusal for a stale version would not be measured "
-        f"as a write. The database is SQLite (WAL) in a temporary folder; the server is "
+        f"as a write. {'The database is' if len(databases) == 1 else 'Each database in turn:'} "
+        f"{'; '.join(databases)}; the server is "
         f"`plantrack serve` (uvicorn, access log on, as in production)."
     )
     out.append("")
-    out.append("## The cities")
-    out.append("")
+    return out
+
+
+def _cities(cities: list[City]) -> list[str]:
+    out = ["## The cities", ""]
     out.append(
-        "| scale | generation (`plantrack demo-data`) | database | strategies | steps | "
+        "| database | scale | generation (`plantrack demo-data`) | size | strategies | steps | "
         "metrics | measurements | progress updates (history) | plan measured |"
     )
-    out.append("|---|---|---|---|---|---|---|---|---|")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for c in cities:
         out.append(
-            f"| {c.scale:g} | {c.generation_seconds:.1f} s | {c.size_mb:.0f} MB | "
+            f"| {NAMES[c.database]} | {c.scale:g} | {c.generation_seconds:.1f} s | "
+            f"{c.size_mb:.0f} MB | "
             f"{c.counts.get('strategy', 0):,} | {c.counts.get('workplan_step', 0):,} | "
             f"{c.counts.get('metric', 0):,} | {c.counts.get('measurement', 0):,} | "
             f"{c.counts.get('history_entry', 0):,} | `{c.slug}` |"
         )
     out.append("")
-    for c in cities:
-        skipped = [
-            (call, probes[c.scale][call.key])
-            for call in CALLS
-            if not probes[c.scale][call.key].available
-        ]
-        for workers in args.workers:
-            rows = results.get((c.scale, workers))
-            if rows is None:
-                continue
-            out.append(f"## Scale {c.scale:g}, {workers} worker{'s' if workers > 1 else ''}")
-            out.append("")
-            base = {k: r.runs[k].rps for r in rows if r.call.kind == "baseline" for k in r.runs}
-            out.append(
-                f"| call | SQL | KB sent (body) | c={low} p50 | c={low} p95 | c={low} rps | "
-                f"c={high} p50 | "
-                f"c={high} p95 | c={high} rps | rps ÷ healthz c={low} | rps ÷ healthz c={high} | "
-                f"failed | client CPU c={high} |"
-            )
-            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-            for r in rows:
-                a, b = r.runs[low], r.runs[high]
-                probe = probes[c.scale].get(r.call.key, probes[c.scale]["healthz"])
-                failed = a.failures + b.failures
-                out.append(
-                    f"| {r.call.label} | {probe.statements} | {kilobytes(probe)} | "
-                    f"{fmt(a.percentile(0.5))} | "
-                    f"{fmt(a.percentile(0.95))} | {fmt(a.rps)} | {fmt(b.percentile(0.5))} | "
-                    f"{fmt(b.percentile(0.95))} | {fmt(b.rps)} | "
-                    f"{fmt(a.rps / base[low], 2) if base.get(low) else '–'} | "
-                    f"{fmt(b.rps / base[high], 2) if base.get(high) else '–'} | "
-                    f"{failed}{' ' + str(dict(a.statuses + b.statuses)) if failed else ''} | "
-                    f"{b.client_cpu * 100:.0f}% |"
-                )
-            out.append("")
-            logged = SERVER_ERRORS.get((c.scale, workers))
-            if logged:
-                out.append(
-                    "Errors in the server's log: "
-                    + "; ".join(f"{n}× `{line}`" for line, n in logged.most_common())
-                    + "."
-                )
-                out.append("")
-            m = mixed.get((c.scale, workers))
-            if m:
-                out.append(
-                    f"Mixed load (QUALITY.md row 15), {workers} workers, 16 clients, 75% reads / "
-                    f"25% writes, {m['seconds']:.1f} s: {m['requests']:,} requests, "
-                    f"{m['rps']:.1f} rps, p50 {m['p50']:.1f} ms, **p95 {m['p95']:.1f} ms**; "
-                    f'**{m["server_errors"]} 5xx, {m["locked"]} "database is locked", '
-                    f"{m['writes_lost']} of {m['writes_acknowledged']} acknowledged writes lost**. "
-                    f"Statuses: {m['statuses']}. /healthz polled meanwhile: slowest "
-                    f"{m['healthz_slowest']:.0f} ms, {m['healthz_failed']} unanswered."
-                )
-                out.append("")
-                b = m.get("burst")
-                if b:
-                    out.append(
-                        f"Burst (issue 16), {workers} workers, {b['clients']} clients at once, "
-                        f"3 requests each, same mix, {b['seconds']:.1f} s: {b['requests']:,} "
-                        f"requests, p50 {b['p50']:.1f} ms, **p95 {b['p95']:.1f} ms**; "
-                        f'**{b["server_errors"]} 5xx, {b["locked"]} "database is locked", '
-                        f"{b['writes_lost']} of {b['writes_acknowledged']} acknowledged writes "
-                        f"lost, /healthz slowest {b['healthz_slowest']:.0f} ms "
-                        f"({b['healthz_failed']} unanswered)**. Statuses: {b['statuses']}."
-                    )
-                    out.append("")
-        if skipped:
-            out.append(
-                f"Not measured at scale {c.scale:g}: "
-                + "; ".join(
-                    f"{call.label} (`{call.method} {call.template}`): {p.note}"
-                    for call, p in skipped
-                )
-                + "."
-            )
-            out.append("")
-    for note in skipped_configs:
-        out.append(f"Not measured: {note}.")
-        out.append("")
-    out.append("## Against the aims (issue 5, deliverable 4)")
+    return out
+
+
+def _table(rows: list[Measured], probes: dict[str, Probe], low: int, high: int) -> list[str]:
+    base = {k: r.runs[k].rps for r in rows if r.call.kind == "baseline" for k in r.runs}
+    out = [
+        f"| call | SQL | KB sent (body) | c={low} p50 | c={low} p95 | c={low} rps | "
+        f"c={high} p50 | "
+        f"c={high} p95 | c={high} rps | rps ÷ healthz c={low} | rps ÷ healthz c={high} | "
+        f"failed | client CPU c={high} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        a, b = r.runs[low], r.runs[high]
+        probe = probes.get(r.call.key, probes["healthz"])
+        failed = a.failures + b.failures
+        out.append(
+            f"| {r.call.label} | {probe.statements} | {kilobytes(probe)} | "
+            f"{fmt(a.percentile(0.5))} | "
+            f"{fmt(a.percentile(0.95))} | {fmt(a.rps)} | {fmt(b.percentile(0.5))} | "
+            f"{fmt(b.percentile(0.95))} | {fmt(b.rps)} | "
+            f"{fmt(a.rps / base[low], 2) if base.get(low) else '–'} | "
+            f"{fmt(b.rps / base[high], 2) if base.get(high) else '–'} | "
+            f"{failed}{' ' + str(dict(a.statuses + b.statuses)) if failed else ''} | "
+            f"{b.client_cpu * 100:.0f}% |"
+        )
     out.append("")
+    return out
+
+
+def _mixed(m: dict[str, Any], workers: int, database: str) -> list[str]:
+    trouble = contention_label(database)
+    out = [
+        f"Mixed load (QUALITY.md row 15), {workers} workers, 16 clients, 75% reads / "
+        f"25% writes, {m['seconds']:.1f} s: {m['requests']:,} requests, "
+        f"{m['rps']:.1f} rps, p50 {m['p50']:.1f} ms, **p95 {m['p95']:.1f} ms**; "
+        f"**{m['server_errors']} 5xx, {m['locked']} {trouble}, "
+        f"{m['writes_lost']} of {m['writes_acknowledged']} acknowledged writes lost**. "
+        f"Statuses: {m['statuses']}. /healthz polled meanwhile: slowest "
+        f"{m['healthz_slowest']:.0f} ms, {m['healthz_failed']} unanswered.",
+        "",
+    ]
+    b = m.get("burst")
+    if b:
+        out.append(
+            f"Burst (issue 16), {workers} workers, {b['clients']} clients at once, "
+            f"3 requests each, same mix, {b['seconds']:.1f} s: {b['requests']:,} "
+            f"requests, p50 {b['p50']:.1f} ms, **p95 {b['p95']:.1f} ms**; "
+            f"**{b['server_errors']} 5xx, {b['locked']} {trouble}, "
+            f"{b['writes_lost']} of {b['writes_acknowledged']} acknowledged writes "
+            f"lost, /healthz slowest {b['healthz_slowest']:.0f} ms "
+            f"({b['healthz_failed']} unanswered)**. Statuses: {b['statuses']}."
+        )
+        out.append("")
+    return out
+
+
+def _aims(results: dict[Key, list[Measured]], low: int, databases: list[str]) -> list[str]:
+    out = ["## Against the aims (issue 5, deliverable 4)", ""]
     out.append(
         "Aim: every main page at scale 1 at least a fifth of `/healthz`'s requests per "
         "second on the same server, and no page's median above 150 ms."
     )
     out.append("")
-    for (scale, workers), rows in sorted(results.items()):
+    in_order = sorted(results.items(), key=lambda kv: (databases.index(kv[0][0]), *kv[0][1:]))
+    for (database, scale, workers), rows in in_order:
         base = {k: r.runs[k].rps for r in rows if r.call.kind == "baseline" for k in r.runs}
         misses = []
         for r in rows:
@@ -185,6 +178,61 @@ def report(
                         f"{r.call.label}: median {run.percentile(0.5):.0f} ms at c={conc}"
                     )
         verdict = "every measured call meets both aims" if not misses else "; ".join(misses)
-        out.append(f"- scale {scale:g}, {workers} worker{'s' if workers > 1 else ''}: {verdict}.")
+        out.append(f"- {_where(database, scale, workers)}: {verdict}.")
     out.append("")
+    return out
+
+
+def report(
+    info: dict[str, str],
+    cities: list[City],
+    results: dict[Key, list[Measured]],
+    probes: dict[tuple[str, float], dict[str, Probe]],
+    mixed: dict[Key, Any],
+    args: argparse.Namespace,
+    total_seconds: float,
+    skipped_configs: list[str],
+) -> str:
+    """The whole report: one section per database, its tables headed with the database's name."""
+    low, high = args.concurrency[0], args.concurrency[-1]
+    out = _intro(info, args, total_seconds) + _cities(cities)
+    for database in args.databases:
+        mine = [c for c in cities if c.database == database]
+        if not mine:
+            continue
+        out += [f"## {NAMES[database]}", ""]
+        for c in mine:
+            found = probes[(database, c.scale)]
+            for workers in args.workers:
+                rows = results.get((database, c.scale, workers))
+                if rows is None:
+                    continue
+                out += [f"### {_where(database, c.scale, workers)}", ""]
+                out += _table(rows, found, low, high)
+                logged = SERVER_ERRORS.get((database, c.scale, workers))
+                if logged:
+                    out.append(
+                        "Errors in the server's log: "
+                        + "; ".join(f"{n}× `{line}`" for line, n in logged.most_common())
+                        + "."
+                    )
+                    out.append("")
+                m = mixed.get((database, c.scale, workers))
+                if m:
+                    out += _mixed(m, workers, database)
+            skipped = [(call, found[call.key]) for call in CALLS if not found[call.key].available]
+            if skipped:
+                out.append(
+                    f"Not measured ({_where(database, c.scale)}): "
+                    + "; ".join(
+                        f"{call.label} (`{call.method} {call.template}`): {p.note}"
+                        for call, p in skipped
+                    )
+                    + "."
+                )
+                out.append("")
+    for note in skipped_configs:
+        out.append(f"Not measured: {note}.")
+        out.append("")
+    out += _aims(results, low, args.databases)
     return "\n".join(out)

@@ -124,9 +124,11 @@ def _download(client: Any, city: Any, result: FileResult, seeded: str, pages: li
             result.pages = pages[0] if pages else None
 
 
-def report_lines(scale: float, results: list[FileResult]) -> list[str]:
+def report_lines(scale: float, results: list[FileResult], database: str = "") -> list[str]:
+    """The table; `database` (its name, as "PostgreSQL") is said after the scale when given."""
+    where = f", {database}" if database else ""
     out = [
-        f"**Reports and exports, scale {scale:g}** (in-process through the ASGI app after a "
+        f"**Reports and exports, scale {scale:g}{where}** (in-process through the ASGI app after a "
         f"warm-up; made: the first download, its wall and CPU time; again: the same download "
         f"once more, a PDF then comes from the kept reports; aim for the city's report: under "
         f"{AIM_SECONDS:g} s and {AIM_MB:g} MB):",

@@ -1,8 +1,11 @@
 """`make bench`: PlanTrack's main pages and API calls against a real server, at city scale.
 
-For each scale (default 1 and 4):
-1. a fresh SQLite database in a temporary folder, migrated (`plantrack db upgrade`) and filled
-   with a synthetic city (`plantrack demo-data --scale N`), timed;
+For each database (`--databases`: sqlite by default, `sqlite,postgresql` for both) and each scale
+(default 1 and 4):
+1. a fresh database (SQLite: a file in a temporary folder; PostgreSQL: a new database on a
+   throwaway server the run starts as the tests do, tests/pg_server.py), migrated
+   (`plantrack db upgrade`) and filled with a synthetic city (`plantrack demo-data --scale N`),
+   timed;
 2. benchmark people: a coordinator (a browser session and a personal API token) and the lead of
    the department that owns the most strategies (a browser session);
 3. SQL statements per request, counted in this process: each call goes once through the ASGI app
@@ -14,10 +17,16 @@ For each scale (default 1 and 4):
    16 concurrent clients, each run bounded (--duration seconds or --max-requests, whichever comes
    first; requests in flight then finish);
 5. with 2 workers, a mixed run (QUALITY.md row 15): 75% reads, 25% writes, bounded, counting 5xx,
-   "database is locked" and acknowledged writes missing from the database afterwards.
+   "database is locked" (on PostgreSQL: server-log lines naming an error, a deadlock or a
+   serialization failure) and acknowledged writes missing from the database afterwards.
 
 A call whose route does not exist yet, or that answers 404, is listed as skipped with the reason;
 it is measured as soon as it exists. Prints the tables and writes bench/results.md.
+
+The modules: calls (what is measured), databases (SQLite files, the PostgreSQL server), city
+(building a city and its people), writes (write pools, lost writes), probe (routes, SQL counts),
+load (the server and the load generator), measure (one server configuration), mixed (the 75/25
+run and the burst), report (the markdown tables).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +46,34 @@ sys.path.insert(0, str(ROOT))
 from bench import bulk_saves, report_exports  # noqa: E402
 from bench.calls import CALLS  # noqa: E402
 from bench.city import BIN, City, _env, _load, build_city, machine  # noqa: E402, F401
+from bench.databases import NAMES, Databases  # noqa: E402
+from bench.databases import parse as parse_databases  # noqa: E402
 from bench.measure import Measured, measure_server  # noqa: E402
 from bench.probe import Probe, probe_calls  # noqa: E402
-from bench.report import report  # noqa: E402
+from bench.report import Key, report  # noqa: E402
 
-# --- main ---------------------------------------------------------------------------------------
+BUDGET_PER_DATABASE = 14.0  # minutes (the default --budget is this for each database)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+@dataclass
+class Collected:
+    cities: list[City] = field(default_factory=list)
+    results: dict[Key, list[Measured]] = field(default_factory=dict)
+    probes: dict[tuple[str, float], dict[str, Probe]] = field(default_factory=dict)
+    mixed: dict[Key, Any] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    bulk: dict[tuple[str, float], list[bulk_saves.BulkResult]] = field(default_factory=dict)
+    files: dict[tuple[str, float], list[report_exports.FileResult]] = field(default_factory=dict)
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--databases",
+        default="sqlite",
+        help="comma-separated: sqlite, postgresql (default sqlite; PostgreSQL runs on a "
+        "throwaway server the benchmark starts and stops)",
+    )
     parser.add_argument("--scales", default="1,4", help="comma-separated (default 1,4)")
     parser.add_argument("--workers", default="1,2", help="server workers (default 1,2)")
     parser.add_argument("--concurrency", default="1,16", help="clients (default 1,16)")
@@ -72,84 +101,131 @@ def main() -> int:
     parser.add_argument(
         "--budget",
         type=float,
-        default=14.0,
-        help="minutes: a server configuration that would end past it is skipped, with a note (14)",
+        default=None,
+        help="minutes for the whole run, shared evenly among the databases in order (time one "
+        "leaves unused passes to the next): a server configuration that would end past its "
+        "database's share is skipped, with a note (default "
+        f"{BUDGET_PER_DATABASE:g} a database: {BUDGET_PER_DATABASE:g} for sqlite, "
+        f"{2 * BUDGET_PER_DATABASE:g} for sqlite,postgresql)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the databases and server logs")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite databases and the server logs"
+    )
     parser.add_argument(
         "--no-reports",
         action="store_true",
         help="skip the report PDFs and XLSX exports (timed at scale 1, after its servers)",
     )
     args = parser.parse_args()
+    try:
+        args.databases = parse_databases(args.databases)
+    except ValueError as error:
+        parser.error(str(error))
     args.scales = [float(s) for s in args.scales.split(",")]
     args.workers = [int(w) for w in args.workers.split(",")]
     args.concurrency = sorted(int(c) for c in args.concurrency.split(","))
+    if args.budget is None:
+        args.budget = BUDGET_PER_DATABASE * len(args.databases)
+    return args
 
+
+def measure_city(
+    city: City, args: argparse.Namespace, began: float, share_ends: float, got: Collected
+) -> None:
+    """Everything measured on one city: SQL counts, bulk saves, each server configuration that
+    fits in its database's share of the budget, then (scale 1) the reports and exports."""
+    name, scale = NAMES[city.database], city.scale
+    key = (city.database, scale)
+    print(f"{name}, scale {scale:g}: {city.generation_output.splitlines()[0]}", flush=True)
+    got.probes[key] = probe_calls(city)
+    for call in CALLS:
+        p = got.probes[key][call.key]
+        print(
+            f"  {call.label:<40} {'SQL ' + str(p.statements) if p.available else p.note}",
+            flush=True,
+        )
+    got.bulk[key] = bulk_saves.measure(city)
+    for line in bulk_saves.report_lines(scale, got.bulk[key], name):
+        print(f"  {line}", flush=True)
+    took: list[float] = []
+    for workers in args.workers:
+        now = time.perf_counter()
+        if took and now + max(took) > share_ends:
+            note = (
+                f"{name}, {workers} workers at scale {scale:g} skipped: the run had taken "
+                f"{(now - began) / 60:.1f} min and this would take about "
+                f"{max(took) / 60:.1f} more, past {name}'s share of the budget (its first "
+                f"{(share_ends - began) / 60:.1f} of {args.budget:g} min, --budget)"
+            )
+            got.skipped.append(note)
+            print(note, flush=True)
+            continue
+        rows, mixed_result = measure_server(
+            city, workers, got.probes[key], args, lambda line: print(line, flush=True)
+        )
+        took.append(time.perf_counter() - now)
+        got.results[(city.database, scale, workers)] = rows
+        if mixed_result:
+            got.mixed[(city.database, scale, workers)] = mixed_result
+    if scale == 1 and not args.no_reports:  # last: it adds the seed plans to the city
+        got.files[key] = report_exports.measure(city)
+        for line in report_exports.report_lines(scale, got.files[key], name):
+            print(f"  {line}", flush=True)
+
+
+def with_postgresql(info: dict[str, str], version: str) -> dict[str, str]:
+    """The machine table with the PostgreSQL server's and driver's versions after SQLite's."""
+    import psycopg
+
+    out: dict[str, str] = {}
+    for key, value in info.items():
+        out[key] = value
+        if key == "SQLite":
+            out["PostgreSQL"] = version
+            out["psycopg"] = psycopg.__version__
+    return out
+
+
+def main() -> int:
+    args = options()
     began = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="plantrack-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'unused.db'}"
     info = machine()
     print(" · ".join(f"{k}: {v}" for k, v in info.items()), flush=True)
-    cities: list[City] = []
-    results: dict[tuple[float, int], list[Measured]] = {}
-    probes: dict[float, dict[str, Probe]] = {}
-    mixed: dict[tuple[float, int], Any] = {}
-    skipped_configs: list[str] = []
-    bulk: dict[float, list[bulk_saves.BulkResult]] = {}
-    files: dict[float, list[report_exports.FileResult]] = {}
+    got = Collected()
+    databases = Databases()
     try:
-        for scale in args.scales:
-            city = build_city(scale, workdir)
-            cities.append(city)
-            print(f"scale {scale:g}: {city.generation_output.splitlines()[0]}", flush=True)
-            probes[scale] = probe_calls(city)
-            for call in CALLS:
-                p = probes[scale][call.key]
-                print(
-                    f"  {call.label:<40} {'SQL ' + str(p.statements) if p.available else p.note}",
-                    flush=True,
-                )
-            bulk[scale] = bulk_saves.measure(city)
-            for line in bulk_saves.report_lines(scale, bulk[scale]):
-                print(f"  {line}", flush=True)
-            took: list[float] = []
-            for workers in args.workers:
-                elapsed = time.perf_counter() - began
-                if took and elapsed + max(took) > args.budget * 60:
-                    note = (
-                        f"{workers} workers at scale {scale:g} skipped: the run had taken "
-                        f"{elapsed / 60:.1f} min and this would take about "
-                        f"{max(took) / 60:.1f} more (budget {args.budget:g} min, --budget)"
-                    )
-                    skipped_configs.append(note)
-                    print(note, flush=True)
-                    continue
-                started = time.perf_counter()
-                rows, mixed_result = measure_server(
-                    city, workers, probes[scale], args, lambda line: print(line, flush=True)
-                )
-                took.append(time.perf_counter() - started)
-                results[(scale, workers)] = rows
-                if mixed_result:
-                    mixed[(scale, workers)] = mixed_result
-            if scale == 1 and not args.no_reports:  # last: it adds the seed plans to the city
-                files[scale] = report_exports.measure(city)
-                for line in report_exports.report_lines(scale, files[scale]):
-                    print(f"  {line}", flush=True)
+        for index, database in enumerate(args.databases):
+            share_ends = began + args.budget * 60 * (index + 1) / len(args.databases)
+            for scale in args.scales:
+                city = build_city(scale, workdir, database, databases)
+                got.cities.append(city)
+                measure_city(city, args, began, share_ends, got)
     finally:
+        databases.stop()  # the PostgreSQL server, on a failure or Ctrl-C too
         if args.keep:
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    if databases.version:
+        info = with_postgresql(info, databases.version)
     info["load average at the end (1, 5, 15 min)"] = _load()
     text = report(
-        info, cities, results, probes, mixed, args, time.perf_counter() - began, skipped_configs
+        info,
+        got.cities,
+        got.results,
+        got.probes,
+        got.mixed,
+        args,
+        time.perf_counter() - began,
+        got.skipped,
     )
-    for scale, saves in bulk.items():
-        text += "\n\n" + "\n".join(bulk_saves.report_lines(scale, saves))
-    for scale, downloads in files.items():
-        text += "\n\n" + "\n".join(report_exports.report_lines(scale, downloads))
+    for (database, scale), saves in got.bulk.items():
+        text += "\n\n" + "\n".join(bulk_saves.report_lines(scale, saves, NAMES[database]))
+    for (database, scale), downloads in got.files.items():
+        lines = report_exports.report_lines(scale, downloads, NAMES[database])
+        text += "\n\n" + "\n".join(lines)
     Path(args.output).write_text(text + "\n", encoding="utf-8")
     print()
     print(text)
