@@ -55,7 +55,8 @@ lock: $(VENV)/.ok
 lint: setup
 	$(BIN)/ruff check app tests migrations
 
-## bench: scale 1 and 4, 1 and 2 workers, into bench/results.md (BENCH_ARGS="--scales 1" to narrow)
+## bench: scale 1 and 4, 1 and 2 workers, into bench/results.md (BENCH_ARGS="--scales 1" to narrow;
+##   "--databases sqlite,postgresql" for PostgreSQL too)
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
