@@ -155,7 +155,7 @@ def measure_city(
                 f"{name}, {workers} workers at scale {scale:g} skipped: the run had taken "
                 f"{(now - began) / 60:.1f} min and this would take about "
                 f"{max(took) / 60:.1f} more, past {name}'s share of the budget (its first "
-                f"{(share_ends - began) / 60:.1f} of {args.budget:g} min, --budget)"
+                f"{(share_ends - began) / 60:.2f} of {args.budget:g} min, --budget)"
             )
             got.skipped.append(note)
             print(note, flush=True)
