@@ -79,6 +79,9 @@ class City:
 
 def _env(database_url: str) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": database_url, "ENVIRONMENT": "development"}
+    # This checkout's `app` first: an installed `plantrack` script imports the package it was
+    # installed from, which in a second worktree sharing a virtualenv is another checkout's code.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
     env.pop("DEMO_MODE", None)
     return env
 
