@@ -14,10 +14,14 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.models import User
+from app.routes.cached_pages import cached_page
 from app.routes.pages.form_input import item_id, page_number
+from app.services.accounts.permissions import is_installation_admin
 from app.services.reading.zones import reading_zone
 from app.services.rules.asked_dates import EARLIEST, LATEST, within_window
 from app.services.views import activity as activity_service
@@ -90,6 +94,22 @@ def activity_page(
 ) -> Response:
     if user is None:
         return RedirectResponse("/login?next=" + quote("/activity"), status_code=303)
+    organization_id = user.organization_id
+    # Kept under the reader's organisation, whose stamp covers every entry they may read; an
+    # installation administrator reads every organisation's: made anew each time.
+    if organization_id is None or is_installation_admin(user):
+        return _feed_page(request, session, user, asked)
+    return cached_page(
+        request,
+        session,
+        user,
+        organization_id=organization_id,
+        internal=True,
+        render=lambda: _feed_page(request, session, user, asked),
+    )
+
+
+def _feed_page(request: Request, session: Session, user: User, asked: ActivityAsked) -> Response:
     filters = asked.filters
     feed = activity_service.load_feed(session=session, user=user, filters=filters)
     zone = reading_zone(session, user)

@@ -31,6 +31,7 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.models import Metric, Plan, QuickWin, Strategy, User
 from app.models.enums import Role
+from app.routes.cached_pages import cached_page
 from app.routes.pages.form_input import page_number
 from app.routes.pages.my_work_presentation import FormState, template_context
 from app.services.accounts.permissions import require_read_plan
@@ -196,4 +197,16 @@ def my_work_page(
     focus = saved if states and not page else ""
     if not focus and not page and ITEM_KEY.match(item):
         focus = item
-    return _page(request, session, user, dept, states=states, page=page_number(page), focus=focus)
+
+    def made() -> Response:
+        return _page(
+            request, session, user, dept, states=states, page=page_number(page), focus=focus
+        )
+
+    # Kept per person (the key holds the reader), unless it shows the one-time "Saved." or
+    # lists departments of more than the one organisation whose stamp it is kept under.
+    if states or user.organization_id != dept.organization_id:
+        return made()
+    return cached_page(
+        request, session, user, organization_id=dept.organization_id, internal=True, render=made
+    )

@@ -21,6 +21,7 @@ from app.auth import CurrentUser, RequiredUser, actor_for
 from app.deps import SessionDep
 from app.models import Plan, QuickWin, User
 from app.models.quick_win import QuickWinProgressIn
+from app.routes.cached_pages import cached_page
 from app.routes.pages.form_input import Form_, item_id
 from app.routes.pages.form_posts import form_post
 from app.services.accounts.permissions import can_read_internal, require_read_plan
@@ -98,8 +99,17 @@ def quick_wins_board(
 ) -> Response:
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
-    states = {saved: CardState(notice="Saved.")} if saved.startswith("quick-win-") else {}
-    return _board_page(request, session, user, plan, _view(by), states=states)
+    if saved.startswith("quick-win-"):  # back from a move: a one-time "Saved.", never kept
+        states = {saved: CardState(notice="Saved.")}
+        return _board_page(request, session, user, plan, _view(by), states=states)
+    return cached_page(
+        request,
+        session,
+        user,
+        organization_id=plan.organization_id,
+        internal=can_read_internal(user, plan),
+        render=lambda: _board_page(request, session, user, plan, _view(by)),
+    )
 
 
 def _card_answer(

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.auth import CurrentUser
 from app.deps import SessionDep
+from app.routes.cached_pages import cached_page
 from app.services.accounts.permissions import can_read_internal, require_read_plan
 from app.services.reading.plan_tree import get_plan
 from app.services.views import search as search_service
@@ -26,6 +27,13 @@ def search_page(
     plan = get_plan(session=session, slug=slug)
     require_read_plan(user, plan)
     internal = can_read_internal(user, plan)
-    results = search_service.search_plan(session=session, plan=plan, query=q, internal=internal)
-    context = {"plan": plan, "results": results, "q": q, "internal": internal}
-    return render(request, "plans/search.html", context, block="results")
+
+    def page() -> Response:
+        results = search_service.search_plan(session=session, plan=plan, query=q, internal=internal)
+        context = {"plan": plan, "results": results, "q": q, "internal": internal}
+        return render(request, "plans/search.html", context, block="results")
+
+    # The search term is in the address, so in the kept page's key.
+    return cached_page(
+        request, session, user, organization_id=plan.organization_id, internal=internal, render=page
+    )
