@@ -19,9 +19,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Protocol
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
-from app.models import Organization, User
+from app.models import Organization, Plan, User
 from app.services.rules.local_time import UTC_NAME, local_today, zone_name
 
 
@@ -81,3 +82,28 @@ def organization_days(
         )
         zones.update({oid: zone_name(name) for oid, name in rows})
     return {oid: local_today(zones.get(oid, UTC_NAME), now) for oid in {None, *wanted}}
+
+
+def plan_days(
+    session: Session, plan_ids: Iterable[int | None], now: dt.datetime | None = None
+) -> dict[int, dt.date]:
+    """Today in each plan's organisation's zone, by plan id, in at most one query."""
+    wanted = {i for i in plan_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Plan.id, Organization.time_zone)
+        .join(Organization, col(Organization.id) == col(Plan.organization_id))
+        .where(col(Plan.id).in_(wanted))
+    )
+    return {pid: local_today(zone_name(name), now) for pid, name in rows}  # type: ignore[misc]
+
+
+def loaded_plan_today(plan: Plan, now: dt.datetime | None = None) -> dt.date:
+    """Today in the zone of a loaded plan's organisation, read through the plan's own session
+    (its identity map holds the organisation on the pages that show plans): for a template's
+    helper, which has the plan but no session. A plan in no session: UTC."""
+    session = object_session(plan)
+    if not isinstance(session, Session):
+        return local_today(UTC_NAME, now)
+    return organization_today(session, plan.organization_id, now)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.models import Plan
 from app.services.plan_file.importing import import_plan_text
 from app.services.reading.plan_tree import load_plan_tree
+from app.services.reading.zones import organization_today
 from app.services.views import scorecard
 from app.services.views.review.metrics import metric_statuses, worded
 from tests.factories import TINY_PLAN
