@@ -230,3 +230,26 @@ def test_the_plan_index_judges_each_plan_on_its_organisation_s_day(
     (summary,) = org.plans
     # 1.1 ended in 2024 (overdue); 1.2 ends today in San José: not overdue yet.
     assert summary.rollup.distribution.get("overdue", 0) == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "newest", "not_yet"), [(LA, "2026-12", "2027-01"), (UTC, "2027-01", None)]
+)
+def test_the_measurement_grid_s_current_month_is_the_organisation_s(
+    session: Session,
+    plan: Plan,
+    people: People,
+    at: Callable[[dt.datetime], None],
+    zone: str,
+    newest: str,
+    not_yet: str | None,
+) -> None:
+    _in_zone(session, plan, zone)
+    at(NEW_YEAR_EVE)
+    client, _ = signed_in_client(session, people.admin)
+    answer = client.get(f"/plans/{plan.slug}/measurements/grid")
+    assert answer.status_code == 200
+    page = BeautifulSoup(answer.text, "html.parser")
+    assert page.find("input", attrs={"name": f"v:FCR|{newest}"}) is not None
+    if not_yet:
+        assert page.find("input", attrs={"name": f"v:FCR|{not_yet}"}) is None
