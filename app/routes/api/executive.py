@@ -12,6 +12,7 @@ from app.deps import SessionDep
 from app.routes.api.deps import error_responses
 from app.services.errors import ValidationFailed
 from app.services.rules import clock
+from app.services.rules.local_time import local_today
 from app.services.views import executive as executive_service
 
 router = APIRouter(tags=["organizations"])
@@ -128,7 +129,7 @@ def get_executive(
     organization = executive_service.get_organization(session, slug)
     executive_service.require_staff(user, organization)
     now = clock.clock()
-    day, problem = executive_service.parse_since(since, now.date())
+    day, problem = executive_service.parse_since(since, local_today(organization.time_zone, now))
     if problem:
         raise ValidationFailed.one("since", problem)
     view = executive_service.load_executive(

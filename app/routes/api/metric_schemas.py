@@ -81,10 +81,11 @@ class MetricRead(_Editable):
 
     @classmethod
     def of(
-        cls, metric: Metric, targets: list[MetricTarget], latest: dt.date | None = None
+        cls, metric: Metric, targets: list[MetricTarget], latest: dt.date | None, today: dt.date
     ) -> MetricRead:
-        """`latest`: the period of its latest live value, which picks the target in force."""
-        in_force = target_in_force(targets=targets, period=latest or dt.date.today())
+        """`latest`: the period of its latest live value, which picks the target in force (else
+        the one of `today`, the plan's organisation's day)."""
+        in_force = target_in_force(targets=targets, period=latest or today)
         return cls.model_validate(
             {
                 **metric.model_dump(),

@@ -41,6 +41,7 @@ from app.routes.api.versions import (
 )
 from app.services.changes import measurement_voids, metrics
 from app.services.reading import catalog, node_builders, visibility
+from app.services.reading.zones import plan_days
 
 router = APIRouter(tags=["metrics"])
 
@@ -51,11 +52,13 @@ def _reads(session: Session, rows: list[Metric]) -> list[MetricRead]:
     ids = [m.id for m in rows]
     targets = catalog.targets_of(session=session, metric_ids=ids)  # type: ignore[arg-type]
     latest = node_builders.latest_measurements(session, ids)  # type: ignore[arg-type]
+    days = plan_days(session, {m.plan_id for m in rows})
     return [
         MetricRead.of(
             m,
             targets.get(m.id, []),  # type: ignore[arg-type]
             latest[m.id].period if m.id in latest else None,
+            days[m.plan_id],
         )
         for m in rows
     ]

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.services.rules import clock
+from app.services.rules.local_time import local_today
 from app.services.rules.rollup import LABELS
 from app.services.views import executive as executive_service
 from app.templating import render
@@ -44,7 +45,8 @@ def executive_page(
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     organization = executive_service.get_organization(session, org_slug)
     now = clock.clock()
-    day, since_error = executive_service.parse_since(since, now.date())
+    today = local_today(organization.time_zone, now)
+    day, since_error = executive_service.parse_since(since, today)
     view = executive_service.load_executive(
         session=session, user=user, organization=organization, since=day, now=now
     )

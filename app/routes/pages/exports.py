@@ -35,6 +35,7 @@ from app.services.accounts.permissions import can_read_internal, require_read_pl
 from app.services.exports import org_exports, plan_exports, session_exports, writers
 from app.services.exports.tables import Export
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import reading_today
 from app.services.views import roadmap as roadmap_service
 from app.services.views.review import focus_areas as review_service
 
@@ -58,8 +59,9 @@ def _readable_plan(session: Session, user: User | None, slug: str) -> Plan:
     return plan
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+def _today(session: Session, user: User | None, plan: Plan | None = None) -> dt.date:
+    """The export's day: the plan's organisation's (else the reader's), as on its pages."""
+    return reading_today(session, user, plan)
 
 
 def _sign_in(path: str) -> Response:
@@ -78,7 +80,7 @@ def _scorecard(fmt: str) -> Callable[..., Response]:
             status=asked.status,
             internal=can_read_internal(user, plan),
         )
-        return download(plan_exports.scorecard_export(card, today=_today()), fmt)
+        return download(plan_exports.scorecard_export(card, today=_today(session, user, plan)), fmt)
 
     return scorecard_export
 
@@ -96,7 +98,9 @@ def _measurements(fmt: str) -> Callable[..., Response]:
             status=asked.status,
             internal=internal,
         )
-        export = plan_exports.measurements_export(card, internal=internal, today=_today())
+        export = plan_exports.measurements_export(
+            card, internal=internal, today=_today(session, user, plan)
+        )
         return download(export, fmt)
 
     return measurements_export
@@ -110,7 +114,9 @@ def _roadmap(fmt: str) -> Callable[..., Response]:
         roadmap = roadmap_service.load_roadmap(
             session=session, plan=plan, filters=filters, internal=can_read_internal(user, plan)
         )
-        return download(plan_exports.roadmap_export(roadmap, today=_today()), fmt)
+        return download(
+            plan_exports.roadmap_export(roadmap, today=_today(session, user, plan)), fmt
+        )
 
     return roadmap_export
 
@@ -123,7 +129,12 @@ def _review(fmt: str) -> Callable[..., Response]:
         review = review_service.load_review(
             session=session, user=reviewer, filters=asked.filters, now=asked.now
         )
-        return download(org_exports.review_export(review, today=asked.now.date()), fmt)
+        return download(
+            org_exports.review_export(
+                review, today=reading_today(session, reviewer, now=asked.now)
+            ),
+            fmt,
+        )
 
     return review_export
 
@@ -133,7 +144,7 @@ def _activity(fmt: str) -> Callable[..., Response]:
         if user is None:
             return _sign_in("/activity")
         feed = org_exports.load_whole_feed(session=session, user=user, filters=asked.filters)
-        return download(org_exports.activity_export(feed, today=_today()), fmt)
+        return download(org_exports.activity_export(feed, today=_today(session, user)), fmt)
 
     return activity_export
 
@@ -143,7 +154,7 @@ def _action_items(fmt: str) -> Callable[..., Response]:
         session: SessionDep, user: CurrentUser, asked: ActionItemsQuery
     ) -> Response:
         export = session_exports.action_items_download(
-            session, user, status=asked.status, today=_today()
+            session, user, status=asked.status, today=_today(session, user)
         )
         return download(export, fmt)
 

@@ -29,6 +29,7 @@ from app.services.changes import measurement_batches, measurement_files
 from app.services.changes.measurement_batches import Cell
 from app.services.errors import ValidationFailed
 from app.services.reading.plan_tree import get_plan
+from app.services.reading.zones import organization_today
 from app.services.rules.measurement_rules import recordable_months
 from app.services.views import measurement_grid
 from app.templating import is_htmx, render
@@ -155,9 +156,10 @@ def _file_refused(data: bytes) -> ValidationFailed:
 
 def _template_period(session: Session, plan: Plan) -> tuple[list[Any], dt.date]:
     metrics = list(measurement_batches.plan_metrics(session, plan).values())
-    newest = dt.date.today().replace(day=1)
+    today = organization_today(session, plan.organization_id)
+    newest = today.replace(day=1)
     if metrics:
-        newest = recordable_months(plan, metrics[0], today=dt.date.today())[1]
+        newest = recordable_months(plan, metrics[0], today=today)[1]
     return metrics, newest
 
 

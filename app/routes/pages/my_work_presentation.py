@@ -12,6 +12,7 @@ from app.models.enums import Comparator
 from app.routes.pages.form_posts import FormPost
 from app.services.changes.measurement_voids import correction_words
 from app.services.errors import Conflict
+from app.services.reading.zones import loaded_plan_today
 from app.services.rules.measurement_rules import recordable_months
 from app.services.rules.rollup import LABELS
 from app.services.rules.value_text import format_value
@@ -156,7 +157,7 @@ def target_text(target: Any, unit: str) -> str:
 
 def recordable_month_inputs(plan: Plan, metric: Metric) -> tuple[str, str]:
     """The period input's min and max/default ("YYYY-MM"), from the measurement rules."""
-    first, newest = recordable_months(plan, metric, today=dt.date.today())
+    first, newest = recordable_months(plan, metric, today=loaded_plan_today(plan))
     return (first.strftime("%Y-%m") if first else "1900-01", newest.strftime("%Y-%m"))
 
 
@@ -174,7 +175,6 @@ def template_context(**extra: Any) -> dict[str, Any]:
         "field_names": FIELD_NAMES,
         "blank": BLANK,
         "states": {},
-        "this_month": dt.date.today().strftime("%Y-%m"),
         "recordable_months": recordable_month_inputs,
         "due_shown": DUE_SHOWN,
         **extra,

@@ -29,10 +29,9 @@ from app.services.exports import report_cache
 from app.services.exports.render_slots import render_slot
 from app.services.exports.report_pdf import PAPER, render_pdf
 from app.services.reading.plan_tree import get_plan
-from app.services.reading.zones import reading_zone
-from app.services.rules import clock
+from app.services.reading.zones import reading_today, reading_zone
 from app.services.rules.asked_dates import within_window
-from app.services.rules.local_time import local_date
+from app.services.rules.local_time import local_today
 from app.services.rules.value_text import format_value
 from app.services.views import report as report_service
 from app.services.views.roadmap import TERM_LABELS, span_text
@@ -82,7 +81,7 @@ Asked = Annotated[ReportAsked, Depends(report_asked)]
 def _load(session: SessionDep, user: CurrentUser, slug: str, asked: ReportAsked) -> dict[str, Any]:
     plan = get_plan(session=session, slug=slug)
     zone = reading_zone(session, user, plan)
-    today = local_date(clock.clock(), zone)  # the plan's organisation's calendar date
+    today = local_today(zone)  # the plan's organisation's calendar date
     report = report_service.load_report(
         session=session,
         plan=plan,
@@ -141,7 +140,7 @@ def report_pdf(
             )
             pdf = render_pdf(html, paper=paper)
         report_cache.keep(key, pdf)
-    name = f"{plan.slug}-report-{clock.clock().date().isoformat()}.pdf"
+    name = f"{plan.slug}-report-{reading_today(session, user, plan).isoformat()}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",

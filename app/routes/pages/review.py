@@ -19,7 +19,8 @@ from app.auth import CurrentUser
 from app.deps import SessionDep
 from app.routes.cached_pages import cached_page
 from app.routes.item_ids import ItemId
-from app.services.reading.zones import reading_zone
+from app.services.reading.zones import reading_today, reading_zone
+from app.services.rules import clock
 from app.services.rules.asked_dates import EARLIEST, within_window
 from app.services.rules.rollup import LABELS
 from app.services.views import quick_win_board
@@ -64,11 +65,18 @@ class ReviewAsked:
 
 
 def review_asked(
-    plan: str = "", department: str = "", status: str = "", term: str = "", since: str = ""
+    session: SessionDep,
+    user: CurrentUser,
+    plan: str = "",
+    department: str = "",
+    status: str = "",
+    term: str = "",
+    since: str = "",
 ) -> ReviewAsked:
-    """The filters of the review page and of its exports (the same parsing for both)."""
-    now = dt.datetime.now(dt.UTC)
-    since_day, since_error = _since(since.strip(), now.date())
+    """The filters of the review page and of its exports (the same parsing for both); "today"
+    is the reader's organisation's day."""
+    now = clock.clock()
+    since_day, since_error = _since(since.strip(), reading_today(session, user, now=now))
     filters = review_service.ReviewFilters(
         since=since_day,
         plan=plan,
@@ -149,12 +157,13 @@ def focus_area_history(
     if user is None:
         return _sign_in(f"/review/focus-areas/{focus_area_id}")
     reviewer = review_service.require_reviewer(user)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.clock()
+    today = reading_today(session, user, now=now)
     if since == "all":
         since_day: dt.date | None = None
         since_error = ""
     else:
-        since_day, since_error = _since(since.strip(), now.date())
+        since_day, since_error = _since(since.strip(), today)
     history = load_focus_area_history(
         session=session, user=reviewer, focus_area_id=focus_area_id, since=since_day, now=now
     )
@@ -162,6 +171,6 @@ def focus_area_history(
         reading_zone(session, user, history.plan),
         history=history,
         since_error=since_error,
-        default_since=review_service.default_since(now.date()),
+        default_since=review_service.default_since(today),
     )
     return render(request, "review/focus_area.html", context, block="history")

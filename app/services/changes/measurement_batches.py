@@ -44,6 +44,7 @@ from app.services.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from app.services.reading.zones import organization_today
 from app.services.rules.measurement_rules import bounds_of, check_measurement
 from app.services.rules.typed_numbers import read_typed_number
 from app.services.rules.value_text import format_value
@@ -246,7 +247,7 @@ def record_measurements(
 ) -> BatchResult:
     """Store every non-empty cell, or none: BatchRefused (422) lists every refused cell,
     PermissionDenied (403) every metric the actor may not record."""
-    today = today or dt.date.today()
+    today = today or organization_today(session, plan.organization_id)
     cells = [c for c in cells if c.value.strip()]
     known = plan_metrics(session, plan)
     held = _departments(session, plan)  # noqa: F841 (kept alive for the identity map)

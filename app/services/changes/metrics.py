@@ -26,6 +26,7 @@ from app.services.changes.editing import Save, save_changes, save_one, stale_edi
 from app.services.changes.history import Actor, Change, record_change, record_changes
 from app.services.changes.update_requests import answer_requests
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.reading.zones import organization_today
 from app.services.rules.measurement_rules import check_measurement
 from app.services.rules.metric_rule import tolerance_problem
 from app.services.rules.plan_dates import SANE, changed_dates, scheduled_window
@@ -335,7 +336,11 @@ def record_measurement(
     plan = _plan(session, metric)
     require(session, actor, Action.record_measurement, metric, kind=KIND)
     problems = check_measurement(
-        plan, metric, period=data.period, value=data.value, today=today or dt.date.today()
+        plan,
+        metric,
+        period=data.period,
+        value=data.value,
+        today=today or organization_today(session, plan.organization_id),
     )
     if problems:
         raise ValidationFailed(problems)

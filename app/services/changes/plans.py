@@ -25,7 +25,7 @@ from app.services.changes.editing import save_changes, stale_edit
 from app.services.changes.history import Actor, record_change
 from app.services.changes.programmes import resolve_programme
 from app.services.errors import FieldProblem, ValidationFailed
-from app.services.rules import clock
+from app.services.reading.zones import organization_today
 
 # Addresses of pages under /plans that a plan's slug must not take.
 RESERVED_SLUGS = frozenset({"new"})
@@ -171,7 +171,7 @@ def adopt_plan(
                 fields=["status", "adopted_on"],
             )
         raise ValidationFailed.one("status", f"the plan is {plan.status}, not a draft")
-    adopted_on = data.adopted_on or today or clock.clock().date()
+    adopted_on = data.adopted_on or today or organization_today(session, plan.organization_id)
     if plan.period_end is not None and adopted_on > plan.period_end:
         raise ValidationFailed.one("adopted_on", f"{adopted_on} is after the plan's period ends")
     save_changes(

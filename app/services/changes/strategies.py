@@ -41,6 +41,7 @@ from app.services.changes.strategy_progress import (
     strategy_label,
 )
 from app.services.errors import FieldProblem, NotFound, ValidationFailed
+from app.services.reading.zones import organization_today
 from app.services.rules.plan_dates import SANE, changed_dates, planned_span_window, scheduled_window
 
 # Progress updates and the rules of status and progress live in strategy_progress; they are
@@ -378,7 +379,9 @@ def update_step(
     scheduled_window(plan).check(changed_dates(step, changes, ("due",)), problems)
     # When a step was done is a fact, not a plan: work may be done before the period starts.
     SANE.check(changed_dates(step, changes, ("done_on",)), problems)
-    if changes.get("done_on") and changes["done_on"] > dt.date.today():
+    if changes.get("done_on") and changes["done_on"] > organization_today(
+        session, plan.organization_id
+    ):
         problems.append(FieldProblem("done_on", "cannot be in the future"))
     if problems:
         raise ValidationFailed(problems)
@@ -415,8 +418,13 @@ def set_step_done(
     complete_strategy: bool = False,
 ) -> WorkplanStep:
     """Tick a step done (today) or undo it; the strategy's progress follows from its steps.
-    Ticking the last open step may mark the strategy complete with it (`complete_strategy`)."""
-    data = StepUpdate(version=version, done_on=dt.date.today() if done else None)
+    Ticking the last open step may mark the strategy complete with it (`complete_strategy`).
+    Today is the plan's organisation's day (a step ticked at 17:00 PST is done that day)."""
+    today = None
+    if done:
+        strategy = get_strategy(session=session, strategy_id=step.strategy_id)
+        today = organization_today(session, _plan_of(session, strategy.plan_id).organization_id)
+    data = StepUpdate(version=version, done_on=today)
     return update_step(
         session=session,
         step=step,

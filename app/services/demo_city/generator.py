@@ -41,6 +41,7 @@ from app.services.demo_city.plans import (
 from app.services.demo_city.progress import add_history
 from app.services.demo_city.sizes import BASE, FLAGSHIP_SHARE, apportion, scaled
 from app.services.errors import DomainError
+from app.services.rules.local_time import UTC_NAME, local_today
 
 
 class DemoCityExists(DomainError):
@@ -61,6 +62,10 @@ class DemoCity:
     usernames: dict[str, list[str]] = field(default_factory=dict)
 
 
+# The demo organisation's zone (a new organisation's default); its day is the data's "today".
+DEMO_ZONE = UTC_NAME
+
+
 def organization_slug(seed: int) -> str:
     return f"demo-city-{seed}"
 
@@ -74,7 +79,7 @@ def generate_demo_city(
     """
     if not scale > 0:
         raise ValueError("scale must be positive")
-    today = today or dt.date.today()
+    today = today or local_today(DEMO_ZONE)  # the demo organisation's day
     slug = organization_slug(seed)
     if session.execute(select(Organization.id).where(Organization.slug == slug)).first():
         raise DemoCityExists(
@@ -91,7 +96,7 @@ def _build(city: CityDraft) -> DemoCity:
         name=f"Demo City {city.seed}",
         slug=city.slug,
         # Rows here are written as given (no model defaults): the defaults of a new organisation.
-        time_zone="UTC",
+        time_zone=DEMO_ZONE,
         reporting_cadence="monthly",
         reporting_due_day=DEFAULT_DUE_DAY,
     )

@@ -32,7 +32,6 @@ from app.services.reading.plan_nodes import (
     oldest_first,
     strategy_nodes,
 )
-from app.services.rules import clock
 
 
 def newest_periods(metric_ids: Any) -> Any:
@@ -67,8 +66,10 @@ def build_metric_nodes(
     departments: dict[int, Department],
     labels: dict[int, str] | None = None,
     plan_end: dt.date | None = None,
+    today: dt.date,
 ) -> list[MetricNode]:
-    """Nodes of `metrics` (of one plan, whose period ends `plan_end`), judged today."""
+    """Nodes of `metrics` (of one plan, whose period ends `plan_end`), judged on `today` (the
+    plan's organisation's day: services.reading.zones.organization_today)."""
     metric_ids = [m.id for m in metrics if m.id is not None]
     targets_of: dict[int, list[MetricTarget]] = defaultdict(list)
     if metric_ids:
@@ -77,7 +78,6 @@ def build_metric_nodes(
         ):
             targets_of[t.metric_id].append(t)
     latest = latest_measurements(session, metric_ids)
-    today = clock.clock().date()
     return [
         metric_node(
             m,

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.models import HistoryEntry, Organization, Plan, Strategy
 from app.models.base import is_live
 from app.services.rules import clock, rollup
+from app.services.rules.local_time import local_today, zone_name
 
 
 def plan_stamp(
@@ -28,7 +29,6 @@ def plan_stamp(
     moment of a day), by the same rule `load_plan_tree` applies.
     """
     now = now or clock.clock()
-    today = today or now.date()
     newest = (
         select(HistoryEntry.id)
         .where(HistoryEntry.plan_id == plan.id)
@@ -41,8 +41,10 @@ def plan_stamp(
             Organization.name,
             newest,
             select(HistoryEntry.at).where(HistoryEntry.id == newest).scalar_subquery(),
+            Organization.time_zone,
         ).where(Organization.id == plan.organization_id)
     ).one()
+    today = today or local_today(zone_name(head[3]), now)
     timed = session.execute(
         select(
             Strategy.status,

@@ -71,6 +71,7 @@ from app.services.reading.plan_rows import (
 )
 from app.services.reading.visibility import metrics_shown
 from app.services.rules import clock, rollup
+from app.services.rules.local_time import local_today
 
 
 def get_plan(*, session: Session, slug: str) -> Plan:
@@ -129,9 +130,9 @@ def _load(
     internal: bool,
 ) -> PlanTree:
     now = now or clock.clock()
-    today = today or now.date()
     org = session.get(Organization, plan.organization_id)
     assert org is not None
+    today = today or local_today(org.time_zone, now)
     departments = {
         d.id: d
         for d in session.exec(select(Department).where(Department.organization_id == org.id))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from app.services.rules import clock
+
 UTC_NAME = "UTC"
 
 
@@ -69,6 +71,14 @@ def local_moment(moment: dt.datetime, zone: str | None) -> dt.datetime:
 def local_date(moment: dt.datetime, zone: str | None) -> dt.date:
     """The calendar date of a stored moment (UTC; naive is read as UTC) in `zone`."""
     return local_moment(moment, zone).date()
+
+
+def local_today(zone: str | None, now: dt.datetime | None = None) -> dt.date:
+    """What "today" is in `zone` at `now` (default: the clock's time): the day every rule that
+    asks for today (overdue, stale, due, "not in the future", a default "since") judges by, so a
+    San José step ticked at 17:00 PST on Dec 6 is done on Dec 6, not on the UTC date (Dec 7).
+    Pick the zone with services.reading.zones (`organization_today`, `reading_today`)."""
+    return local_date(clock.now_or_clock(now), zone)
 
 
 def local_moment_text(moment: dt.datetime, zone: str | None) -> str:

@@ -21,11 +21,11 @@ Lateness (a metric's reporting window)
 - A metric with a regular frequency (not ad hoc) and a reporting window of N days owes a value
   for each period (services.rules.reporting_periods: calendar months, quarters, half-years,
   years, two-year periods, weeks) by N days after the period ends. The newest period whose due
-  date has passed by today (the app's clock) must have a value: the latest measurement's period
-  is on or after that period's start (a newer value also answers for it). If not, the metric is
-  late: its status is stale, with the missing period, its due date and the latest value judged
-  as above in the reason. Except: a latest value off track stays off track (the owner's alarm
-  outranks everything), its reason adding that the next value is late.
+  date has passed by today (the organisation's calendar day) must have a value: the latest
+  measurement's period is on or after that period's start (a newer value also answers for it).
+  If not, the metric is late: its status is stale, with the missing period, its due date and the
+  latest value judged as above in the reason. Except: a latest value off track stays off track
+  (the owner's alarm outranks everything), its reason adding that the next value is late.
 - A plan whose period has ended owes no value after its last period (`last_day`).
 - No reporting window, no frequency or an ad hoc one: never late, exactly the rule above. No
   measurement at all stays no data (nothing was ever reported, which says more than "late").
@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from app.models.enums import Comparator, Direction, Frequency, ToleranceKind
-from app.services.rules import clock
 from app.services.rules.reporting_periods import (
     FREQUENCY_WORDS,
     Period,
@@ -157,7 +156,7 @@ class Reporting:
 
     frequency: str | None
     window_days: int | None
-    today: dt.date | None = None
+    today: dt.date  # the organisation's day (services.reading.zones.organization_today)
     last_day: dt.date | None = None
 
     @property
@@ -171,7 +170,7 @@ class Reporting:
         if not self.judged or latest_period is None:
             return None
         assert self.frequency is not None and self.window_days is not None
-        today = self.today or clock.clock().date()
+        today = self.today
         newest = today if self.last_day is None else min(today, self.last_day)
         period = period_of(newest, self.frequency)
         window = dt.timedelta(days=self.window_days)
@@ -182,11 +181,9 @@ class Reporting:
         return LateValue(period, period.end + window, self.frequency, self.window_days)
 
 
-def reporting_of(
-    metric: Any, *, today: dt.date | None = None, last_day: dt.date | None = None
-) -> Reporting:
+def reporting_of(metric: Any, *, today: dt.date, last_day: dt.date | None = None) -> Reporting:
     """The `Reporting` of a metric (a Metric or any row with `frequency` and
-    `reporting_window_days`), on `today` (the app's clock when None)."""
+    `reporting_window_days`), on `today` (the organisation's day)."""
     return Reporting(
         frequency=metric.frequency,
         window_days=metric.reporting_window_days,

@@ -18,7 +18,9 @@ from sqlmodel import Session, col, select
 from app.models import ActionItem, Department, Organization, PerformanceSession, Strategy, User
 from app.models.enums import Role
 from app.models.sessions import ACTION_OPEN
+from app.services.reading.zones import organization_zone
 from app.services.rules import clock, rollup
+from app.services.rules.local_time import local_date
 from app.services.sessions.links import link_labels
 from app.services.sessions.pack_changes import changes_in_window, window
 from app.services.sessions.pack_charts import chart_points
@@ -138,7 +140,8 @@ def build_pack(
     now = now or clock.clock()
     scope = Scope.of(held)
     previous = session.get(PerformanceSession, held.follows_id) if held.follows_id else None
-    since, until = window(previous.held_on if previous else None, held.held_on)
+    zone = organization_zone(session, held.organization_id)
+    since, until = window(previous.held_on if previous else None, held.held_on, zone=zone)
     reviewer = _reviewer(held.organization_id)
     departments = (
         list(
@@ -152,7 +155,7 @@ def build_pack(
     reviews = []
     for department in departments or [None]:
         filters = ReviewFilters(
-            since=since.date(), department=department.code if department else ""
+            since=local_date(since, zone), department=department.code if department else ""
         )
         reviews.append(
             (department, load_review(session=session, user=reviewer, filters=filters, now=now))
@@ -204,6 +207,7 @@ def build_pack(
         if previous
         else None,
         "since": since.isoformat(),
+        "since_day": local_date(since, zone).isoformat(),  # the window's first day, locally
         "until": until.isoformat(),
         "focus_areas": rows,
         "metric_groups": metric_groups,

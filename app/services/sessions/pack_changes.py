@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.models import HistoryEntry, HistoryField, Metric, QuickWin, Strategy, WorkplanStep
 from app.models.enums import SubjectType
+from app.services.rules.local_time import UTC_NAME, day_start
 
 # A pack lists at most this many changes (oldest first); it says how many more there were.
 CHANGES_LISTED = 300
@@ -22,18 +23,19 @@ SESSION_SUBJECTS = (SubjectType.session, SubjectType.decision, SubjectType.actio
 Place = tuple[int | None, int | None]  # (focus area, department) of a history entry's subject
 
 
-def window(previous_day: dt.date | None, day: dt.date, *, default_days: int = 30) -> tuple:
-    """[since, until): from 00:00 UTC the day after the previous session (or `default_days`
-    before this one when it follows none) to 00:00 UTC the day after this session. Two
-    consecutive sessions' windows meet without overlapping, so a change is in exactly one pack."""
+def window(
+    previous_day: dt.date | None, day: dt.date, *, zone: str = UTC_NAME, default_days: int = 30
+) -> tuple:
+    """[since, until): from 00:00 in `zone` (the organisation's) the day after the previous
+    session (or `default_days` before this one when it follows none) to 00:00 the day after this
+    session, as UTC moments. Two consecutive sessions' windows meet without overlapping, so a
+    change is in exactly one pack; a change at 17:00 PST on the session's day is in its pack."""
     start = (
         previous_day + dt.timedelta(days=1)
         if previous_day
         else day - dt.timedelta(days=default_days)
     )
-    since = dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC)
-    until = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
-    return since, until
+    return day_start(start, zone), day_start(day + dt.timedelta(days=1), zone)
 
 
 def _places(session: Session, entries: list[HistoryEntry]) -> dict[tuple[str, int], Place]:

@@ -32,6 +32,7 @@ from app.services.changes.history import Actor
 from app.services.changes.strategies import goal_ids_of
 from app.services.reading import catalog, work_catalog
 from app.services.reading.catalog import organization_of
+from app.services.reading.zones import organization_today
 from app.services.rules.metric_rule import target_in_force
 from app.services.rules.metric_rule_text import metric_rule_text
 
@@ -152,7 +153,9 @@ def metric_edit(
         metric.id,  # type: ignore[arg-type]
         [],
     )
-    now = target_in_force(targets=targets, period=today or dt.date.today())
+    plan = session.get(Plan, metric.plan_id)
+    today = today or organization_today(session, plan.organization_id if plan else None)
+    now = target_in_force(targets=targets, period=today)
     return MetricEdit(
         metric=metric,
         targets=[TargetLine(t, t is now) for t in targets],

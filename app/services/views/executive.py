@@ -28,6 +28,7 @@ from app.services.accounts.permissions import can_read_plan, same_organization
 from app.services.errors import NotAuthenticated, NotFound
 from app.services.rules import clock, metric_rule, rollup
 from app.services.rules.asked_dates import EARLIEST, within_window
+from app.services.rules.local_time import local_today
 from app.services.views.plan_index import plan_rollup, strategy_inputs
 from app.services.views.review.metrics import (
     OFF_TARGET,
@@ -182,7 +183,8 @@ def load_executive(
 ) -> Executive:
     require_staff(user, organization)
     now = now or clock.clock()
-    since = since or default_since(now.date())
+    today = local_today(organization.time_zone, now)  # the organisation's day
+    since = since or default_since(today)
     plans = list(
         session.exec(
             select(Plan)
@@ -198,7 +200,7 @@ def load_executive(
     }
     by_id = {p.id: p for p in plans}
     inputs = strategy_inputs(session, plans, departments=departments, now=now)  # type: ignore[arg-type]
-    judged = metric_statuses(session, list(by_id), today=now.date())  # type: ignore[arg-type]
+    judged = metric_statuses(session, list(by_id), today=today)  # type: ignore[arg-type]
     off: dict[int, list[Judged]] = defaultdict(list)
     for j in judged:
         if j[3] in OFF_TARGET:
@@ -216,7 +218,7 @@ def load_executive(
             plan=p,
             owning_department=departments.get(owner) if owner else None,
             rollup=plan_rollup(p, inputs.get(p.id, [])),  # type: ignore[arg-type]
-            off_target=worded(off.get(p.id, []), today=now.date()),  # type: ignore[arg-type]
+            off_target=worded(off.get(p.id, []), today=today),  # type: ignore[arg-type]
             moved=moved.get(p.id, Moved()),  # type: ignore[arg-type]
         )
     top: list[PlanLine] = []

@@ -24,6 +24,7 @@ from app.services.accounts.permissions import Action, can
 from app.services.changes.measurement_batches import plan_metrics
 from app.services.errors import NotFound
 from app.services.reading.catalog import DEPARTMENT_ORDER
+from app.services.reading.zones import organization_today
 from app.services.rules.measurement_rules import recordable_months, reporting_window
 from app.services.rules.reporting_periods import PERIOD_MONTHS
 from app.services.views.metric_card import period_text
@@ -136,7 +137,7 @@ def load_grid(
     department: Department | None = None,
     today: dt.date | None = None,
 ) -> Grid:
-    today = today or dt.date.today()
+    today = today or organization_today(session, plan.organization_id)
     shown = [
         m
         for m in plan_metrics(session, plan).values()

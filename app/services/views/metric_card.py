@@ -33,6 +33,7 @@ from app.models.base import is_live
 from app.models.enums import Comparator, Horizon
 from app.services.reading.node_builders import build_metric_nodes
 from app.services.reading.plan_nodes import MetricNode, measures_labels
+from app.services.reading.zones import organization_today
 from app.services.rules import metric_rule
 from app.services.rules.metric_rule_text import metric_rule_text
 from app.services.rules.reporting_periods import period_text
@@ -219,6 +220,7 @@ def metric_cards(
         departments=departments,
         labels=labels,  # type: ignore[arg-type]
         plan_end=plan.period_end,
+        today=organization_today(session, plan.organization_id),
     )
     measured: dict[int, list[MeasurementRow]] = defaultdict(list)
     for row in session.exec(

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, Organization, Plan, Strategy, User
 from app.services.accounts.permissions import can_read_plan
 from app.services.reading.node_builders import build_strategy_nodes
+from app.services.reading.zones import organization_days
 from app.services.rules import clock, rollup
 
 PLAN_STATUS_LABELS: dict[str, str] = {
@@ -111,15 +112,21 @@ def strategy_inputs(
             .order_by(Strategy.position, Strategy.id)
         )
     )
-    nodes = build_strategy_nodes(
-        session,
-        strategies,
-        departments=departments,
-        phases={},
-        goal_codes={},  # type: ignore[arg-type]
-        today=now.date(),
-        now=now,
-    )
+    # Each plan is judged on its organisation's day: one batch per distinct day (at most a few
+    # whatever the number of plans, as zones span at most three dates at a time).
+    days = organization_days(session, {p.organization_id for p in plans}, now)
+    day_of = {p.id: days[p.organization_id] for p in plans}
+    nodes = []
+    for day in sorted(set(day_of.values())):
+        nodes += build_strategy_nodes(
+            session,
+            [s for s in strategies if day_of[s.plan_id] == day],
+            departments=departments,
+            phases={},
+            goal_codes={},  # type: ignore[arg-type]
+            today=day,
+            now=now,
+        )
     by_plan: dict[int, list[rollup.StrategyRollupInput]] = defaultdict(list)
     for node in nodes:
         by_plan[node.strategy.plan_id].append(node.rollup_input)

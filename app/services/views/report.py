@@ -18,7 +18,8 @@ from app.services.accounts.permissions import can_read_internal, require_read_pl
 from app.services.errors import NotFound
 from app.services.reading.plan_nodes import FocusAreaNode, StrategyNode
 from app.services.reading.plan_tree import load_plan_tree
-from app.services.rules import clock, rollup
+from app.services.reading.zones import organization_today
+from app.services.rules import rollup
 from app.services.views import drill_down, plan_index
 from app.services.views.metric_card import MetricCard, metric_cards
 from app.services.views.review.changes import changes_since_by_focus_area
@@ -102,7 +103,7 @@ def load_report(
     """The report of `plan` as `user` may read it; narrowed to one focus area (by id) or to the
     strategies and metrics of one department (by code). An unknown one is NotFound."""
     require_read_plan(user, plan)
-    today = today or clock.clock().date()
+    today = today or organization_today(session, plan.organization_id)
     since = since or default_since(today)
     internal = can_read_internal(user, plan)
     tree = load_plan_tree(session=session, plan=plan, today=today, internal=internal)

@@ -26,7 +26,8 @@ from app.models.base import is_live
 from app.services.errors import NotFound
 from app.services.reading.metric_values import newest_measurement, targets_by_metric
 from app.services.reading.visibility import metrics_shown
-from app.services.rules import clock, metric_rule
+from app.services.reading.zones import organization_today
+from app.services.rules import metric_rule
 from app.services.views.metric_card import (
     HORIZON_LABELS,
     MetricCard,
@@ -114,7 +115,7 @@ def _latest_statuses(
         Metric.plan_id == plan.id, is_live(Metric), metrics_shown(internal)
     )
     targets_of = targets_by_metric(session, of_plan)
-    today = clock.clock().date()
+    today = organization_today(session, plan.organization_id)
     out = []
     for metric_id, horizon, direction, tolerance, kind, every, window, period, value in metrics:
         targets = targets_of.get(metric_id, [])

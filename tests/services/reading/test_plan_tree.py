@@ -172,7 +172,7 @@ class TestRollupsAgree:
         live = session.exec(
             select(Metric).where(Metric.plan_id == edgy.id).order_by(Metric.position, Metric.id)
         ).all()
-        orm = build_metric_nodes(session, list(live), departments=tree.departments)  # type: ignore[arg-type]
+        orm = build_metric_nodes(session, list(live), departments=tree.departments, today=TODAY)  # type: ignore[arg-type]
         assert [(m.metric.code, m.status) for m in tree.metrics] == [
             (m.metric.code, m.status) for m in orm
         ]

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 
 from app.services.rules import clock
+from app.services.rules.local_time import local_today
 from app.services.rules.metric_rule import Reporting, metric_status, value_status
 from app.services.rules.metric_rule_text import metric_rule_text, reporting_sentence
 
@@ -166,12 +167,14 @@ class TestOtherFrequencies:
         assert two.reason.startswith("no value for 2024–2025, due 1 March 2026")
 
 
-def test_today_is_the_apps_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    reporting = Reporting("monthly", 30)
-    monkeypatch.setattr(clock, "clock", lambda: dt.datetime(2026, 10, 31, tzinfo=dt.UTC))
-    assert judge(90, dt.date(2026, 8, 1), reporting).code == "stale"
-    monkeypatch.setattr(clock, "clock", lambda: dt.datetime(2026, 10, 30, tzinfo=dt.UTC))
-    assert judge(90, dt.date(2026, 8, 1), reporting).code == "on_track"
+def test_today_is_the_organisation_s_day_on_the_apps_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 03:00 UTC on 31 October is still 30 October (20:00 PDT) in Los Angeles: September's value,
+    # due 30 October, is late in UTC and not yet in Los Angeles.
+    monkeypatch.setattr(clock, "clock", lambda: dt.datetime(2026, 10, 31, 3, tzinfo=dt.UTC))
+    utc = Reporting("monthly", 30, local_today("UTC"))
+    assert judge(90, dt.date(2026, 8, 1), utc).code == "stale"
+    la = Reporting("monthly", 30, local_today("America/Los_Angeles"))
+    assert judge(90, dt.date(2026, 8, 1), la).code == "on_track"
 
 
 class TestSentence:

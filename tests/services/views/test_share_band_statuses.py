@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.models import Plan
 from app.services.plan_file.importing import import_plan_text
 from app.services.reading.plan_tree import load_plan_tree
+from app.services.reading.zones import organization_today
 from app.services.views import scorecard
 from app.services.views.review.metrics import metric_statuses, worded
 from tests.factories import TINY_PLAN
@@ -38,9 +39,10 @@ def test_every_view_judges_by_the_kind(session: Session, kind: str, code: str) -
     assert one.points[-1].status.code == code
     tree = load_plan_tree(session=session, plan=plan, internal=True)
     assert [m.status.code for m in tree.metrics] == [code]
-    (judged,) = metric_statuses(session, [plan.id])  # type: ignore[list-item]
+    today = organization_today(session, plan.organization_id)
+    (judged,) = metric_statuses(session, [plan.id], today=today)  # type: ignore[list-item]
     assert judged[3] == code
-    (review,) = worded([judged])
+    (review,) = worded([judged], today=today)
     assert review.status.code == code
     expected = "within the tolerance of 2 points" if kind == "absolute" else "beyond the tolerance"
     assert expected in review.status.reason

@@ -29,7 +29,7 @@ from app.models import (
 from app.models.base import is_live
 from app.models.enums import PlanStatus, QuickWinStatus, StrategyStatus, SubjectType
 from app.services.reading.update_requests import item_label, item_url
-from app.services.rules import clock
+from app.services.rules import local_time
 from app.services.rules.reporting_periods import day_text, period_text
 from app.services.rules.update_cycles import (
     Calendar,
@@ -73,7 +73,7 @@ class DueItem:
 
 def local_today(organization: Organization, now: dt.datetime | None = None) -> dt.date:
     """Today in the organisation's time zone (what "due today" means to its people)."""
-    return local_date(now or clock.clock(), organization.time_zone)
+    return local_time.local_today(organization.time_zone, now)
 
 
 def _quick_win_updates(session: Session, ids: list[int]) -> dict[int, dt.datetime]:

@@ -25,6 +25,7 @@ from app.models import (
 from app.models.base import is_live
 from app.services.accounts.permissions import Action, can
 from app.services.reading.plan_nodes import MetricNode, StrategyNode, metric_node, strategy_nodes
+from app.services.reading.zones import organization_today
 from app.services.rules import clock
 from app.services.views.my_work.departments import MetricWork, QuickWinWork, StrategyWork
 
@@ -168,8 +169,8 @@ def load_strategy_work(
 ) -> StrategyWork:
     """One strategy's block, as the page shows it (after an inline edit)."""
     now = now or clock.clock()
-    today = today or now.date()
     plan = _plan(session, strategy.plan_id)
+    today = today or organization_today(session, plan.organization_id, now)
     (node,) = page_strategy_nodes(
         session,
         [strategy],
@@ -187,7 +188,7 @@ def load_metric_work(*, session: Session, metric: Metric, user: User | None) -> 
         session,
         [metric],
         departments=_departments_of(session, plan),
-        today=clock.clock().date(),
+        today=organization_today(session, plan.organization_id),
         plan_ends={plan.id: plan.period_end},  # type: ignore[dict-item]
     )
     return metric_work(session, user, node, plan)

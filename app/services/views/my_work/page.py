@@ -88,9 +88,9 @@ def load_department_work(
     may read (a page past the last shows the last). `focus`: an item's key ("metric-7") whose
     page to show instead, when the department owns it."""
     now = now or clock.clock()
-    today = today or now.date()
     org = session.get(Organization, department.organization_id)
     assert org is not None
+    today = today or local_today(org, now)
     departments = {
         d.id: d
         for d in session.exec(select(Department).where(Department.organization_id == org.id))

@@ -12,6 +12,7 @@ from app.models.base import is_live
 from app.services.accounts.permissions import readable_plans
 from app.services.errors import NotFound
 from app.services.reading.plan_stamp import plan_stamp
+from app.services.reading.zones import organization_today
 from app.services.rules import clock, rollup
 
 # Bump when what the public pages or files say changes shape: caches then ask again.
@@ -60,6 +61,8 @@ def plans_stamp(session: Session, plans: list[Plan]) -> tuple[object, ...]:
     effective status."""
     now = clock.clock()
     ids = [p.id for p in plans]
+    # Each plan's organisation's day (the organisation is loaded: no query).
+    day = {p.id: organization_today(session, p.organization_id, now) for p in plans}
     newest = {
         plan_id: (entry_id, at)
         for plan_id, entry_id, at in session.execute(
@@ -77,7 +80,7 @@ def plans_stamp(session: Session, plans: list[Plan]) -> tuple[object, ...]:
                 planned_end=end,
                 last_update_at=last,
                 cadence_days=cadence,
-                today=now.date(),
+                today=day[plan_id],
                 now=now,
             ).code,
         )
@@ -95,7 +98,7 @@ def plans_stamp(session: Session, plans: list[Plan]) -> tuple[object, ...]:
         )
     ]
     rows = [(p.id, p.version, p.updated_at, newest.get(p.id)) for p in plans]
-    return (now.date(), rows, statuses)
+    return (sorted(set(day.values())), rows, statuses)
 
 
 def public_etag(session: Session, plans: list[Plan], kind: str) -> str:

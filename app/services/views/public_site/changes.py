@@ -18,6 +18,7 @@ from app.models import HistoryEntry, HistoryField
 from app.models.enums import SubjectType
 from app.services.reading.plan_nodes import PlanTree, StepNode
 from app.services.rules import rollup
+from app.services.rules.local_time import day_start, local_date, zone_name
 
 PUBLIC_FIELDS = {"status": "Status", "progress": "Progress", "done_on": "Completed on"}
 SUBJECTS = (SubjectType.strategy.value, SubjectType.step.value, SubjectType.quick_win.value)
@@ -68,8 +69,9 @@ def changes_this_quarter(
     session: Session, tree: PlanTree, base: str, today: dt.date | None = None
 ) -> tuple[dt.date, list[PublicChange]]:
     today = today or tree.today
+    zone = zone_name(tree.organization.time_zone)
     since = quarter_began(today)
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
+    start = day_start(since, zone)  # the quarter as the organisation's calendar has it
     entries = list(
         session.exec(
             select(
@@ -101,7 +103,7 @@ def changes_this_quarter(
             continue
         out.append(
             PublicChange(
-                on=at.date(),
+                on=local_date(at, zone),
                 subject=known[0],
                 link=known[1],
                 fields=[

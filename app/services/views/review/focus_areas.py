@@ -55,6 +55,7 @@ from app.services.errors import NotAuthenticated, PermissionDenied
 from app.services.reading.catalog import DEPARTMENT_ORDER
 from app.services.reading.plan_nodes import rolled_up_strategy
 from app.services.reading.plan_tree import step_counts
+from app.services.reading.zones import reading_today
 from app.services.rules import clock, rollup
 from app.services.views.review.changes import changes_since_by_focus_area, newest_change_of_archived
 from app.services.views.review.metrics import (
@@ -180,7 +181,7 @@ def load_review(
     *, session: Session, user: User, filters: ReviewFilters, now: dt.datetime | None = None
 ) -> Review:
     now = now or clock.clock()
-    today = now.date()
+    today = reading_today(session, user, now=now)  # the reader's organisation's day
     organizations = list(
         session.exec(
             select(Organization)

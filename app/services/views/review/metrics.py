@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.models import Goal, Measurement, Metric, Plan, Statement
 from app.models.base import is_live
 from app.services.reading.metric_values import TargetFacts, newest_measurement, targets_by_metric
-from app.services.rules import clock, metric_rule
+from app.services.rules import metric_rule
 
 # Worst first: off target, then late (stale: the newest due value is missing).
 OFF_TARGET = ("off_track", "at_risk", "stale")
@@ -81,9 +81,7 @@ class MetricGroup:
         return self.metrics[0].status.code
 
 
-def metric_statuses(
-    session: Session, plan_ids: list[int], *, today: dt.date | None = None
-) -> list[Judged]:
+def metric_statuses(session: Session, plan_ids: list[int], *, today: dt.date) -> list[Judged]:
     """Every live metric of the plans with its targets (oldest first), latest value and status
     code on `today`, in two column queries (each metric's latest value found by the database)."""
     metrics: list[tuple[MetricFacts, tuple[dt.date, float] | None]] = [
@@ -114,7 +112,6 @@ def metric_statuses(
             .order_by(Metric.position, Metric.id)
         )
     ]
-    today = today or clock.clock().date()
     of_plans = select(Metric.id).where(col(Metric.plan_id).in_(plan_ids), is_live(Metric))
     targets_of = targets_by_metric(session, of_plans)
     out = []
@@ -133,12 +130,9 @@ def metric_statuses(
     return out
 
 
-def worded(
-    judged: list[Judged], limit: int | None = None, *, today: dt.date | None = None
-) -> list[ReviewMetric]:
+def worded(judged: list[Judged], limit: int | None = None, *, today: dt.date) -> list[ReviewMetric]:
     """The first `limit` of these off-target or late metrics, worst first, worded by the same
     rule with its reason (only these: a city's focus area can have dozens)."""
-    today = today or clock.clock().date()
     worst = sorted(judged, key=lambda j: OFF_TARGET.index(j[3]))[:limit]
     return [
         ReviewMetric(
@@ -198,7 +192,7 @@ def metric_groups(
     goal_focus: dict[int, int | None],
     strategy_names: dict[int, tuple[str, str]],
     status: str = "",
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> list[MetricGroup]:
     """`outside`: the off-target metrics that reach no focus area's row, grouped by plan (in the
     order of `plans`) and what they measure; with `status`, only the metrics of that status."""

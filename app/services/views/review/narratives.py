@@ -17,6 +17,7 @@ from app.services.accounts.permissions import is_installation_admin
 from app.services.errors import NotFound
 from app.services.reading.node_builders import build_strategy_nodes
 from app.services.reading.plan_nodes import StrategyNode
+from app.services.reading.zones import organization_today
 from app.services.rules import clock, rollup
 from app.services.views.review.focus_areas import since_moment
 
@@ -100,7 +101,7 @@ def load_focus_area_history(
         departments=departments,
         phases={},
         goal_codes={},  # type: ignore[arg-type]
-        today=now.date(),
+        today=organization_today(session, plan.organization_id, now),
         now=now,
         words=plan.status_words or {},
     )

@@ -483,7 +483,8 @@ def test_roll_ups_from_counts_match_the_whole_object_path(session: Session) -> N
 
     metrics = session.exec(select(Metric).where(Metric.plan_id == plan.id)).all()
     old = {
-        n.metric.code: n.status for n in build_metric_nodes(session, list(metrics), departments={})
+        n.metric.code: n.status
+        for n in build_metric_nodes(session, list(metrics), departments={}, today=TODAY)
     }
     assert {c: s.code for c, s in old.items()} == {
         "ND": "no_data",
