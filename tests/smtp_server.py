@@ -36,10 +36,21 @@ class Collector:
     arrived: list[Arrived] = field(default_factory=list)
     refuse: str = ""  # e.g. "554 5.7.1 Refused": answer DATA with it
     delay_s: float = 0.0  # take this long over each message
+    # Hold each message until this many connections have each sent one (at most 60 s): two
+    # senders then certainly overlap, however slowly a loaded machine starts the second.
+    overlap: int = 0
+    senders: set[int] = field(default_factory=set)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
+        if self.overlap:
+            self.senders.add(id(session))
+            deadline = asyncio.get_running_loop().time() + 60
+            while len(self.senders) < self.overlap:
+                if asyncio.get_running_loop().time() > deadline:
+                    break
+                await asyncio.sleep(0.01)
         if self.refuse:
             return self.refuse
         message = message_from_bytes(envelope.original_content, policy=policy.default)

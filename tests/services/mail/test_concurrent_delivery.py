@@ -58,7 +58,7 @@ def test_two_mail_retry_commands_at_once_send_each_message_exactly_once(
     database_url: str,
 ) -> None:
     with smtp_server() as server:
-        server.collector.delay_s = 0.02  # slow enough that the two runs overlap
+        server.collector.overlap = 2  # the first run's message waits for the second run
         settings = {"smtp_host": "127.0.0.1", "smtp_port": str(server.port)}
         with mail_settings(**settings, smtp_starttls="false"):
             ids = _queue_many(MESSAGES)
