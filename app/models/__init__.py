@@ -1,6 +1,6 @@
 """Every table, imported here so Alembic and the app see the whole model."""
 
-from app.models.history import HistoryAction, HistoryEntry, HistoryField
+from app.models.history import HistoryAction, HistoryEntry, HistoryField, OrganizationChanges
 from app.models.mail import MailOptOut, OutboxMessage
 from app.models.metric import Measurement, Metric, MetricTarget
 from app.models.organization import Department, Organization
@@ -27,6 +27,7 @@ __all__ = [
     "HistoryAction",
     "HistoryEntry",
     "HistoryField",
+    "OrganizationChanges",
     "Journey",
     "LoginAttempt",
     "MailOptOut",

@@ -63,3 +63,19 @@ class HistoryField(SQLModel, table=True):
     field: str = Field(sa_type=String(80))
     before: object | None = Field(default=None, sa_type=JSON)
     after: object | None = Field(default=None, sa_type=JSON)
+
+
+class OrganizationChanges(SQLModel, table=True):
+    """How many transactions have changed what an organisation's pages show (issue 14).
+
+    Counted at each commit that wrote history for the organisation or one of its plans, in the
+    same transaction, so it moves exactly when that transaction's changes become visible. The
+    newest history id alone cannot say so on PostgreSQL: ids come from a sequence, and a write
+    that took id 100 may commit after one that took 101."""
+
+    __tablename__ = "organization_changes"
+
+    organization_id: int = Field(
+        foreign_key="organization.id", ondelete="CASCADE", primary_key=True
+    )
+    changes: int = Field(default=0)

@@ -22,6 +22,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.enums import SubjectType
 from app.services.changes.bulk_rows import insert_rows, plain
+from app.services.changes.organization_changes import note_change
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def record_change(
         version_after=version_after,
     )
     entry = HistoryEntry(**_entry_values(actor, change, utcnow()))
+    note_change(session, plan_id=plan_id, organization_id=organization_id)
     session.add(entry)
     session.flush()
     _keep_newest_change(session, entry.subject_type, entry.subject_id, entry.at)
@@ -152,6 +154,8 @@ def record_changes(*, session: Session, actor: Actor, changes: Sequence[Change])
             record_change(session=session, actor=actor, **vars(c))
         return
     at = utcnow()
+    for change in changes:
+        note_change(session, plan_id=change.plan_id, organization_id=change.organization_id)
     entries = [_entry_values(actor, change, at) for change in changes]
     ids = insert_rows(session, HistoryEntry, entries, key=("subject_type", "subject_id"))
     for entry in entries:

@@ -8,6 +8,12 @@ review or the tree shows; with it go the organisation row's version and its plan
 `updated_at` (a plan row changed without an entry would still show), and the newest entry of the
 plans that are members of the organisation's programmes (they may belong to another one).
 
+The newest entry alone would miss a write on PostgreSQL, where a write that took history id 100
+may commit after one that took 101: a page read between the two commits, kept under 101, would
+outlive the first write. So the stamp leads with the organisation's change count
+(app.services.changes.organization_changes: one more at each commit that wrote its history,
+written in that transaction), and that of the organisations owning its programmes' member plans.
+
 Each newest entry is one index seek (`ix_history_entry_plan_newest`,
 `ix_history_entry_organization_newest`: (plan_id, id) and (organization_id, id)), one per plan of
 the organisation, so the statement costs the same whatever the size of the history.
@@ -37,6 +43,10 @@ LONGEST_VALIDITY = dt.timedelta(minutes=15)
 STAMP = text(
     """
     SELECT o.version,
+      (SELECT c.changes FROM organization_changes c WHERE c.organization_id = o.id),
+      (SELECT sum(c.changes) FROM organization_changes c WHERE c.organization_id IN
+         (SELECT m.organization_id FROM plan m JOIN plan p ON p.id = m.programme_id
+          WHERE p.organization_id = o.id AND m.organization_id <> o.id)),
       (SELECT max(h.id) FROM history_entry h WHERE h.organization_id = o.id),
       (SELECT max((SELECT max(h.id) FROM history_entry h WHERE h.plan_id = p.id))
          FROM plan p WHERE p.organization_id = o.id),
