@@ -87,6 +87,15 @@ def make_tiny_plan(session: Session, text: str = TINY_PLAN) -> Plan:
     return session.exec(select(Plan).where(Plan.id == plan.id)).one()
 
 
+def set_plan_time_zone(session: Session, plan: Plan, zone: str) -> None:
+    """Put the plan's organisation in `zone` (its pages' times and its days follow it)."""
+    org = session.get(Organization, plan.organization_id)
+    assert org is not None
+    org.time_zone = zone
+    session.add(org)
+    session.commit()
+
+
 # --- people and signed-in clients ---------------------------------------------------------------
 
 from fastapi import FastAPI  # noqa: E402

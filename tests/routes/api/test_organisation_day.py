@@ -17,14 +17,14 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from app.models import Department, Organization, Plan, Strategy, User, WorkplanStep
+from app.models import Department, Plan, Strategy, User, WorkplanStep
 from app.models.enums import StrategyStatus
 from app.services.reading.plan_tree import load_plan_tree
 from app.services.rules import clock
 from app.services.views.my_work.page import load_department_work
 from app.services.views.plan_index import list_plans
 from app.services.views.review.focus_areas import ReviewFilters, load_review
-from tests.factories import begin_strategy, signed_in_client
+from tests.factories import begin_strategy, set_plan_time_zone, signed_in_client
 from tests.routes.api.conftest import API, Ids, People
 
 LA, UTC, AUCKLAND = "America/Los_Angeles", "UTC", "Pacific/Auckland"
@@ -39,14 +39,6 @@ Client = Callable[[User], TestClient]
 def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.datetime], None]:
     """Move the app's clock to a moment."""
     return lambda moment: monkeypatch.setattr(clock, "clock", lambda: moment)
-
-
-def _in_zone(session: Session, plan: Plan, zone: str) -> None:
-    org = session.get(Organization, plan.organization_id)
-    assert org is not None
-    org.time_zone = zone
-    session.add(org)
-    session.commit()
 
 
 @pytest.mark.parametrize(
@@ -70,7 +62,7 @@ def test_a_ticked_step_is_done_on_the_organisation_s_day(
     done_on: str,
     via: str,
 ) -> None:
-    _in_zone(session, plan, zone)
+    set_plan_time_zone(session, plan, zone)
     at(moment)
     begin_strategy(session, ids.s11)
     if via == "api":
@@ -100,7 +92,7 @@ def test_a_done_date_of_tomorrow_in_the_organisation_is_in_the_future(
     client_for: Client,
     at: Callable[[dt.datetime], None],
 ) -> None:
-    _in_zone(session, plan, LA)
+    set_plan_time_zone(session, plan, LA)
     at(EVENING)
     begin_strategy(session, ids.s11)
     lead = client_for(people.cc_lead)
@@ -132,7 +124,7 @@ def test_a_strategy_due_today_is_overdue_only_after_the_organisation_s_day(
     zone: str,
     overdue: bool,
 ) -> None:
-    _in_zone(session, plan, zone)
+    set_plan_time_zone(session, plan, zone)
     _due_on_the_6th(session, ids)
     at(EVENING)
     expected = "overdue" if overdue else "on_track"
@@ -162,7 +154,7 @@ def test_a_strategy_due_today_is_overdue_only_after_the_organisation_s_day(
 def test_the_review_s_default_since_counts_back_from_the_organisation_s_day(
     session: Session, plan: Plan, people: People, at: Callable[[dt.datetime], None]
 ) -> None:
-    _in_zone(session, plan, LA)
+    set_plan_time_zone(session, plan, LA)
     at(EVENING)
     client, _ = signed_in_client(session, people.coordinator)
     answer = client.get("/review", params={"since": "2026-12-07"})
@@ -186,7 +178,7 @@ def test_a_value_for_a_month_not_yet_begun_in_the_organisation_is_in_the_future(
     zone: str,
     status: int,
 ) -> None:
-    _in_zone(session, plan, zone)
+    set_plan_time_zone(session, plan, zone)
     at(NEW_YEAR_EVE)  # January 2027 has begun in UTC, not in Los Angeles
     answer = client_for(people.cc_lead).post(
         f"{API}/metrics/{ids.fcr}/measurements", json={"period": "2027-01-01", "value": 81}
@@ -209,7 +201,7 @@ def test_the_roadmap_s_today_is_the_organisation_s(
     today: str,
     quarter: str,
 ) -> None:
-    _in_zone(session, plan, zone)
+    set_plan_time_zone(session, plan, zone)
     at(NEW_YEAR_EVE)
     client, _ = signed_in_client(session, None)
     answer = client.get(f"/plans/{plan.slug}/roadmap")
@@ -223,7 +215,7 @@ def test_the_roadmap_s_today_is_the_organisation_s(
 def test_the_plan_index_judges_each_plan_on_its_organisation_s_day(
     session: Session, plan: Plan, ids: Ids, at: Callable[[dt.datetime], None]
 ) -> None:
-    _in_zone(session, plan, LA)
+    set_plan_time_zone(session, plan, LA)
     _due_on_the_6th(session, ids)
     at(EVENING)
     (org,) = list_plans(session=session, user=None)
@@ -244,7 +236,7 @@ def test_the_measurement_grid_s_current_month_is_the_organisation_s(
     newest: str,
     not_yet: str | None,
 ) -> None:
-    _in_zone(session, plan, zone)
+    set_plan_time_zone(session, plan, zone)
     at(NEW_YEAR_EVE)
     client, _ = signed_in_client(session, people.admin)
     answer = client.get(f"/plans/{plan.slug}/measurements/grid")

@@ -22,7 +22,6 @@ from app.models import (
     HistoryAction,
     HistoryEntry,
     HistoryField,
-    Organization,
     Plan,
     PublicUpdate,
     Strategy,
@@ -32,7 +31,7 @@ from app.models.strategy import ProgressUpdateIn
 from app.services.changes.history import Actor
 from app.services.changes.strategies import record_strategy_progress
 from app.services.rules import clock
-from tests.factories import make_person, make_tiny_plan, signed_in_client
+from tests.factories import make_person, make_tiny_plan, set_plan_time_zone, signed_in_client
 
 LA = "America/Los_Angeles"
 AT = dt.datetime(2025, 12, 7, 3, 30, tzinfo=dt.UTC)  # SQLite hands it back naive
@@ -48,14 +47,6 @@ def page_text(client: TestClient, url: str) -> str:
     answer = client.get(url)
     assert answer.status_code == 200, url
     return text(answer.text)
-
-
-def _in_zone(session: Session, plan: Plan, zone: str) -> None:
-    org = session.get(Organization, plan.organization_id)
-    assert org is not None
-    org.time_zone = zone
-    session.add(org)
-    session.commit()
 
 
 @pytest.fixture
@@ -92,7 +83,7 @@ def plan(session: Session) -> Plan:
 
 @pytest.fixture
 def la_plan(session: Session, plan: Plan) -> Plan:
-    _in_zone(session, plan, LA)
+    set_plan_time_zone(session, plan, LA)
     return plan
 
 
